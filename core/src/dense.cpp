@@ -1,0 +1,83 @@
+#include "ae/dense.h"
+
+#include <algorithm>
+
+namespace ae {
+
+namespace {
+
+// Splits [0, n) into `parts` ranges whose starts are multiples of `align` (SIMD-friendly).
+struct Split {
+    Eigen::Index n, parts, align;
+    Eigen::Index begin(int i) const { return std::min(n, (n * i / parts + align - 1) / align * align); }
+    Eigen::Index end(int i) const { return i + 1 == parts ? n : begin(i + 1); }
+};
+
+int parts_for(ThreadPool* pool, Eigen::Index n, Eigen::Index min_per_part) {
+    if (!pool || pool->size() <= 1) return 1;
+    return static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(pool->size(), n / min_per_part)));
+}
+
+}  // namespace
+
+template <typename T>
+void dense_forward(const Eigen::Ref<const RowMatrixT<T>>& W, const Eigen::Ref<const VectorT<T>>& b,
+                   const Eigen::Ref<const MatrixT<T>>& x, Eigen::Ref<MatrixT<T>> y, ThreadPool* pool) {
+    const Eigen::Index n = x.cols();
+    const int parts = parts_for(pool, n, 32);
+    Split s{n, parts, 16};
+    auto task = [&](int i) {
+        Eigen::Index c0 = s.begin(i), c1 = s.end(i);
+        if (c1 <= c0) return;
+        y.middleCols(c0, c1 - c0).noalias() = W * x.middleCols(c0, c1 - c0);
+        y.middleCols(c0, c1 - c0).colwise() += b;
+    };
+    if (parts == 1) task(0);
+    else pool->run(parts, task);
+}
+
+template <typename T>
+void dense_backward(const Eigen::Ref<const RowMatrixT<T>>& W, const Eigen::Ref<const MatrixT<T>>& x,
+                    const Eigen::Ref<const MatrixT<T>>& dy, Eigen::Ref<RowMatrixT<T>> dW, Eigen::Ref<VectorT<T>> db,
+                    Eigen::Ref<MatrixT<T>>* dx, ThreadPool* pool) {
+    const Eigen::Index out = W.rows(), n = x.cols();
+    // Weight and bias gradients: split over output rows.
+    const int row_parts = parts_for(pool, out, 16);
+    Split rs{out, row_parts, 16};
+    auto weight_task = [&](int i) {
+        Eigen::Index r0 = rs.begin(i), r1 = rs.end(i);
+        if (r1 <= r0) return;
+        dW.middleRows(r0, r1 - r0).noalias() += dy.middleRows(r0, r1 - r0) * x.transpose();
+        db.segment(r0, r1 - r0) += dy.middleRows(r0, r1 - r0).rowwise().sum();
+    };
+    if (row_parts == 1) weight_task(0);
+    else pool->run(row_parts, weight_task);
+
+    if (!dx) return;
+    // Input gradient: split over batch columns.
+    const int col_parts = parts_for(pool, n, 32);
+    Split cs{n, col_parts, 16};
+    Eigen::Ref<MatrixT<T>>& dxr = *dx;
+    auto input_task = [&](int i) {
+        Eigen::Index c0 = cs.begin(i), c1 = cs.end(i);
+        if (c1 <= c0) return;
+        dxr.middleCols(c0, c1 - c0).noalias() = W.transpose() * dy.middleCols(c0, c1 - c0);
+    };
+    if (col_parts == 1) input_task(0);
+    else pool->run(col_parts, input_task);
+}
+
+template void dense_forward<float>(const Eigen::Ref<const RowMatrix>&, const Eigen::Ref<const Vector>&,
+                                   const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>, ThreadPool*);
+template void dense_forward<double>(const Eigen::Ref<const RowMatrixT<double>>&,
+                                    const Eigen::Ref<const Eigen::VectorXd>&, const Eigen::Ref<const Eigen::MatrixXd>&,
+                                    Eigen::Ref<Eigen::MatrixXd>, ThreadPool*);
+template void dense_backward<float>(const Eigen::Ref<const RowMatrix>&, const Eigen::Ref<const Matrix>&,
+                                    const Eigen::Ref<const Matrix>&, Eigen::Ref<RowMatrix>, Eigen::Ref<Vector>,
+                                    Eigen::Ref<Matrix>*, ThreadPool*);
+template void dense_backward<double>(const Eigen::Ref<const RowMatrixT<double>>&,
+                                     const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::MatrixXd>&,
+                                     Eigen::Ref<RowMatrixT<double>>, Eigen::Ref<Eigen::VectorXd>,
+                                     Eigen::Ref<Eigen::MatrixXd>*, ThreadPool*);
+
+}  // namespace ae

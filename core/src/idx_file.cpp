@@ -1,0 +1,115 @@
+// Reading files, plain or gzip-compressed (native builds only; excluded from the WebAssembly build).
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "ae/error.h"
+#include "ae/idx.h"
+
+namespace ae {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::vector<uint8_t> read_plain(const std::string& path) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw Error(path + ": cannot open file: " + std::strerror(errno));
+    std::vector<uint8_t> bytes;
+    size_t used = 0;
+    for (;;) {
+        if (bytes.size() - used < (1u << 16)) bytes.resize(bytes.empty() ? (1u << 20) : bytes.size() * 2);
+        const size_t got = std::fread(bytes.data() + used, 1, bytes.size() - used, f.get());
+        used += got;
+        if (got == 0) break;
+    }
+    if (std::ferror(f.get())) {
+        throw Error(path + ": read error after " + std::to_string(used) + " bytes: " + std::strerror(errno));
+    }
+    bytes.resize(used);
+    return bytes;
+}
+
+// gzip through zlib's gz* interface. A stream that ends early (Z_BUF_ERROR at end of input), a corrupt
+// stream or a bad CRC (Z_DATA_ERROR), and a file without a gzip header are all errors naming the path.
+std::vector<uint8_t> read_gzip(const std::string& path) {
+    // Open with fopen first: an exact reason for a missing file, and the size hint of the gzip trailer
+    // (ISIZE, the uncompressed length mod 2^32) so the output buffer is allocated once.
+    size_t hint = 0;
+    {
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> probe(std::fopen(path.c_str(), "rb"), &std::fclose);
+        if (!probe) throw Error(path + ": cannot open file: " + std::strerror(errno));
+        uint8_t trailer[4];
+        if (std::fseek(probe.get(), 0, SEEK_END) == 0) {
+            const long compressed = std::ftell(probe.get());
+            if (compressed >= 18 && std::fseek(probe.get(), -4, SEEK_END) == 0 &&
+                std::fread(trailer, 1, 4, probe.get()) == 4) {
+                hint = size_t{trailer[0]} | (size_t{trailer[1]} << 8) | (size_t{trailer[2]} << 16) |
+                       (size_t{trailer[3]} << 24);
+                // Trust the hint up to 64:1 (a corrupt or truncated trailer must not allocate gigabytes);
+                // beyond that the buffer grows by doubling.
+                const size_t max_hint = static_cast<size_t>(compressed) * 64;
+                if (hint > max_hint) hint = max_hint;
+            }
+        }
+    }
+    std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), &gzclose_r);
+    if (!f) throw Error(path + ": cannot open gzip file: " + std::strerror(errno));
+    gzbuffer(f.get(), 1u << 18);
+
+    // zlib's messages start with the path; keep only the reason.
+    auto zlib_reason = [&](int& errnum) {
+        std::string msg = gzerror(f.get(), &errnum);
+        if (msg.compare(0, path.size() + 2, path + ": ") == 0) msg.erase(0, path.size() + 2);
+        return msg;
+    };
+
+    std::vector<uint8_t> bytes(hint + 1 > (1u << 16) ? hint + 1 : (1u << 16));
+    size_t used = 0;
+    for (;;) {
+        if (used == bytes.size()) bytes.resize(bytes.size() * 2);
+        size_t room = bytes.size() - used;
+        if (room > (1u << 30)) room = 1u << 30;  // gzread takes an unsigned and returns an int
+        const int got = gzread(f.get(), bytes.data() + used, static_cast<unsigned>(room));
+        if (got < 0) {
+            int errnum = 0;
+            const std::string reason = zlib_reason(errnum);
+            if (errnum == Z_BUF_ERROR) {
+                throw Error(path + ": truncated gzip file: compressed stream ends early (" + reason + ")");
+            }
+            throw Error(path + ": corrupt gzip file: " + reason);
+        }
+        if (got == 0) break;
+        used += static_cast<size_t>(got);
+    }
+    int errnum = Z_OK;
+    const std::string reason = zlib_reason(errnum);
+    if (errnum == Z_BUF_ERROR) {
+        throw Error(path + ": truncated gzip file: compressed stream ends after " + std::to_string(used) +
+                    " decompressed bytes (" + reason + ")");
+    }
+    if (errnum != Z_OK) {
+        throw Error(path + ": corrupt gzip file after " + std::to_string(used) + " decompressed bytes: " +
+                    reason);
+    }
+    if (gzdirect(f.get())) throw Error(path + ": not a gzip file (no gzip header), but the name ends in .gz");
+    bytes.resize(used);
+    return bytes;
+}
+
+}  // namespace
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
+    return ends_with(path, ".gz") ? read_gzip(path) : read_plain(path);
+}
+
+IdxArray idx_read(const std::string& path) {
+    return idx_parse(read_file_bytes(path), path);
+}
+
+}  // namespace ae

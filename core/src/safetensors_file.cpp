@@ -1,0 +1,12 @@
+#include "ae/atomic_file.h"
+#include "ae/safetensors.h"
+
+namespace ae {
+
+void safetensors_save(const std::string& path, const ParamStore& params,
+                      const std::map<std::string, std::string>& metadata) {
+    std::vector<uint8_t> bytes = safetensors_encode(params, metadata);
+    write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+}  // namespace ae

@@ -1,0 +1,199 @@
+#include "ae/session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ae/error.h"
+
+namespace ae {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr uint64_t kInitStream = 1, kShuffleStream = 2;
+constexpr int kEvalChunk = 500;
+}  // namespace
+
+TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dataset> train,
+                                 std::shared_ptr<const Dataset> test, SessionOptions options)
+    : config_(config),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      options_(options),
+      pool_(config.train.threads),
+      model_(config.model),
+      optimizer_(config.train.optimizer),
+      init_rng_(config.train.seed, kInitStream),
+      shuffle_rng_(config.train.seed, kShuffleStream) {
+    config_validate(config_);
+    if (!train_ || !test_) throw Error("TrainingSession: missing training or test data");
+    for (const Dataset* d : {train_.get(), test_.get()}) {
+        if (d->count < 1) throw Error(d->name + ": the data set is empty");
+        if (d->rows != config_.model.input_rows || d->cols != config_.model.input_cols)
+            throw Error(d->name + ": images are " + std::to_string(d->rows) + "x" + std::to_string(d->cols) +
+                        ", the model expects " + std::to_string(config_.model.input_rows) + "x" +
+                        std::to_string(config_.model.input_cols));
+    }
+    model_.init(init_rng_);
+    const int batch = std::min(config_.train.batch, train_->count);
+    ws_ = model_.make_workspace(batch);
+    batch_x_.resize(model_.input_dim(), batch);
+    const int eval_chunk = std::min(kEvalChunk, test_->count);
+    eval_ws_ = model_.make_workspace(eval_chunk);
+    eval_x_.resize(model_.input_dim(), eval_chunk);
+    order_.resize(train_->count);
+    const size_t expected = static_cast<size_t>(std::max(config_.train.epochs, 1)) * batches_per_epoch();
+    batch_losses_.reserve(expected);
+    epoch_stats_.reserve(std::max(config_.train.epochs, 1));
+    shared_.train_loss.reserve(expected);
+    shared_.epochs.reserve(std::max(config_.train.epochs, 1));
+    shared_.image_rows = config_.model.input_rows;
+    shared_.image_cols = config_.model.input_cols;
+    shared_.class_names = test_->class_names;
+    shared_.batches_per_epoch = batches_per_epoch();
+    begin_epoch();
+}
+
+int TrainingSession::batches_per_epoch() const {
+    const int b = std::min(config_.train.batch, train_->count);
+    return (train_->count + b - 1) / b;
+}
+
+void TrainingSession::begin_epoch() {
+    for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<uint32_t>(i);
+    shuffle_rng_.shuffle(order_.data(), order_.size());
+    cursor_ = 0;
+    batch_in_epoch_ = 0;
+    epoch_loss_sum_ = 0.0;
+    epoch_samples_ = 0;
+    epoch_seconds_ = 0.0;
+}
+
+void TrainingSession::load_batch(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x) {
+    const int dim = d.dim();
+    const float scale = 1.0f / 255.0f;
+    for (int j = 0; j < n; ++j) {
+        const int64_t i = order ? order[first + j] : first + j;
+        const uint8_t* src = d.image(static_cast<int>(i));
+        float* dst = x.col(j).data();
+        for (int k = 0; k < dim; ++k) dst[k] = static_cast<float>(src[k]) * scale;
+    }
+}
+
+int TrainingSession::step(int n_batches) {
+    if (diverged_) return 0;
+    const int dim = model_.input_dim();
+    const auto t0 = Clock::now();
+    int done = 0;
+    int64_t samples = 0;
+    for (; done < n_batches; ++done) {
+        const auto tb = Clock::now();
+        const int n = static_cast<int>(std::min<int64_t>(ws_.capacity, train_->count - cursor_));
+        auto x = batch_x_.leftCols(n);
+        load_batch(*train_, order_.data(), cursor_, n, x);
+        model_.params().zero_grad();
+        const float scale = 1.0f / (static_cast<float>(n) * static_cast<float>(dim));
+        const double loss_sum = model_.forward_backward(ws_, x, x, scale, &pool_);
+        const double loss = loss_sum / (static_cast<double>(n) * dim);
+        const auto& g = model_.params().grads();
+        const bool finite = std::isfinite(loss) &&
+                            Eigen::Map<const Eigen::ArrayXf>(g.data(), static_cast<Eigen::Index>(g.size())).allFinite();
+        if (!finite) {
+            diverged_ = true;
+            message_ = "training diverged at epoch " + std::to_string(epoch_ + 1) + ", step " +
+                       std::to_string(step_ + 1) + ": the loss or its gradient is not finite (loss " +
+                       std::to_string(loss) + "); the update was not applied and the weights are those after step " +
+                       std::to_string(step_) + ". Lower the learning rate.";
+            break;
+        }
+        optimizer_.step(model_.params(), &pool_);
+        epoch_seconds_ += std::chrono::duration<double>(Clock::now() - tb).count();
+        batch_losses_.push_back(static_cast<float>(loss));
+        epoch_loss_sum_ += loss * n;
+        epoch_samples_ += n;
+        samples += n;
+        cursor_ += n;
+        ++step_;
+        ++batch_in_epoch_;
+        if (cursor_ >= train_->count) end_epoch();
+    }
+    const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (samples > 0 && dt > 0) last_rate_ = samples / dt;
+    publish_progress();
+    return done;
+}
+
+void TrainingSession::evaluate_test(double& loss, double& mse) {
+    const int dim = model_.input_dim();
+    double loss_sum = 0.0, se_sum = 0.0;
+    for (int first = 0; first < test_->count; first += eval_ws_.capacity) {
+        const int n = std::min(eval_ws_.capacity, test_->count - first);
+        auto x = eval_x_.leftCols(n);
+        load_batch(*test_, nullptr, first, n, x);
+        loss_sum += model_.forward(eval_ws_, x, x, &pool_);
+        auto y = model_.reconstruction(eval_ws_, n);
+        for (int j = 0; j < n; ++j) se_sum += static_cast<double>((y.col(j) - x.col(j)).squaredNorm());
+    }
+    const double denom = static_cast<double>(test_->count) * dim;
+    loss = loss_sum / denom;
+    mse = se_sum / denom;
+}
+
+void TrainingSession::end_epoch() {
+    EpochStats s;
+    s.epoch = epoch_ + 1;
+    s.train_loss = epoch_samples_ ? epoch_loss_sum_ / epoch_samples_ : 0.0;
+    s.seconds = epoch_seconds_;
+    s.samples_per_sec = epoch_seconds_ > 0 ? epoch_samples_ / epoch_seconds_ : 0.0;
+    evaluate_test(s.test_loss, s.test_mse);
+    epoch_stats_.push_back(s);
+    ++epoch_;
+    begin_epoch();
+}
+
+void TrainingSession::publish_progress() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shared_.epoch = epoch_;
+    shared_.step = step_;
+    shared_.batch_in_epoch = batch_in_epoch_;
+    shared_.samples_per_sec = last_rate_;
+    shared_.diverged = diverged_;
+    if (shared_.message != message_) shared_.message = message_;
+    for (; shared_losses_ < batch_losses_.size(); ++shared_losses_)
+        shared_.train_loss.push_back(batch_losses_[shared_losses_]);
+    if (shared_.epochs.size() != epoch_stats_.size())
+        for (size_t i = shared_.epochs.size(); i < epoch_stats_.size(); ++i) shared_.epochs.push_back(epoch_stats_[i]);
+    shared_.version = version_.load(std::memory_order_relaxed) + 1;
+    version_.store(shared_.version, std::memory_order_release);
+}
+
+void TrainingSession::publish_views() {
+    const int dim = model_.input_dim();
+    const int k = std::min(options_.view_images, test_->count);
+    const int m = std::min(options_.view_codes, test_->count);
+    std::vector<uint32_t> pick(k);
+    for (int i = 0; i < k; ++i) pick[i] = static_cast<uint32_t>(static_cast<int64_t>(i) * test_->count / k);
+    Matrix inputs(dim, k);
+    load_batch(*test_, pick.data(), 0, k, inputs);
+    Matrix recon = model_.reconstruct(inputs, &pool_);
+    Matrix first(dim, m);
+    load_batch(*test_, nullptr, 0, m, first);
+    Matrix codes = model_.encode(first, &pool_);
+    std::vector<uint8_t> view_labels(k), code_labels(test_->labels.begin(), test_->labels.begin() + m);
+    for (int i = 0; i < k; ++i) view_labels[i] = test_->labels[pick[i]];
+
+    std::lock_guard<std::mutex> lock(mutex_);
+    shared_.view_inputs = std::move(inputs);
+    shared_.view_reconstructions = std::move(recon);
+    shared_.view_labels = std::move(view_labels);
+    shared_.test_codes = std::move(codes);
+    shared_.test_labels = std::move(code_labels);
+    shared_.version = version_.load(std::memory_order_relaxed) + 1;
+    version_.store(shared_.version, std::memory_order_release);
+}
+
+Snapshot TrainingSession::snapshot() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return shared_;
+}
+
+}  // namespace ae

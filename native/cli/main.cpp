@@ -1,0 +1,404 @@
+// `ae`: the headless autoencoder trainer. Every command only parses arguments, calls the core and
+// writes reports; the math lives in core/.
+//
+//   ae train --data fashion-mnist --encoder 512,256 --latent 2 --epochs 10 --out runs/NAME
+//   ae bench [--model b1|b2|all] [--epochs 1] [--threads 2]
+//   ae info
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "ae/atomic_file.h"
+#include "ae/config.h"
+#include "ae/dataset.h"
+#include "ae/eigen.h"
+#include "ae/error.h"
+#include "ae/pca.h"
+#include "ae/plot.h"
+#include "ae/png.h"
+#include "ae/safetensors.h"
+#include "ae/session.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct DataOptions {
+    std::string name = "fashion-mnist";
+    std::string dir;
+    std::string train_images, train_labels, test_images, test_labels;
+    int limit_train = 0, limit_test = 0;
+};
+
+struct TrainOptions {
+    DataOptions data;
+    std::string config_file;
+    std::string encoder = "512,256", decoder;
+    std::string activation = "relu", latent_activation = "identity", output = "sigmoid";
+    std::string loss = "bce", init = "auto", optimizer = "adam";
+    std::string out;
+    bool quiet = false;
+    int eval_every = 0;
+};
+
+void add_data_options(CLI::App* cmd, DataOptions& d) {
+    cmd->add_option("--data", d.name, "Data set: fashion-mnist, mnist, or idx (with --train-images ...)")
+        ->check(CLI::IsMember({"fashion-mnist", "mnist", "idx"}))
+        ->capture_default_str();
+    cmd->add_option("--data-dir", d.dir, "Directory holding the data set's files (default: the package's)");
+    cmd->add_option("--train-images", d.train_images, "IDX (optionally .gz) training images, for --data idx");
+    cmd->add_option("--train-labels", d.train_labels, "IDX training labels, for --data idx");
+    cmd->add_option("--test-images", d.test_images, "IDX test images (default: hold out 10% of training)");
+    cmd->add_option("--test-labels", d.test_labels, "IDX test labels");
+    cmd->add_option("--limit-train", d.limit_train, "Use only the first N training images (0 = all)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--limit-test", d.limit_test, "Use only the first N test images (0 = all)")
+        ->check(CLI::NonNegativeNumber);
+}
+
+ae::DatasetPair load_data(const DataOptions& d) {
+    ae::DatasetPair p;
+    if (d.name == "idx") {
+        if (d.train_images.empty() || d.train_labels.empty())
+            throw ae::Error("--data idx needs --train-images and --train-labels");
+        p = ae::load_idx_dataset(d.train_images, d.train_labels, d.test_images, d.test_labels);
+    } else {
+        p = ae::load_dataset(d.name, d.dir);
+    }
+    if (d.limit_train > 0) p.train = ae::dataset_head(p.train, d.limit_train);
+    if (d.limit_test > 0) p.test = ae::dataset_head(p.test, d.limit_test);
+    return p;
+}
+
+std::string fmt(const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+// Progress bar for the current epoch on a terminal; plain lines otherwise.
+class Progress {
+public:
+    explicit Progress(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+    void update(int epoch, int epochs, int batch, int batches, double loss, double rate) {
+        if (quiet_ || !tty_) return;
+        const int width = 30;
+        const int filled = batches ? width * batch / batches : 0;
+        std::string bar(filled, '#');
+        bar += std::string(width - filled, '.');
+        std::fprintf(stderr, "\repoch %d/%d [%s] %d/%d loss %.4f %s samples/s   ", epoch, epochs, bar.c_str(), batch,
+                     batches, loss, fmt("%.0f", rate).c_str());
+        std::fflush(stderr);
+    }
+    void epoch_done(const ae::EpochStats& s, int epochs) {
+        if (quiet_) return;
+        if (tty_) std::fprintf(stderr, "\r%100s\r", "");
+        std::fprintf(stderr, "epoch %d/%d  train loss %.4f  test loss %.4f  test mse %.5f  %.0f samples/s  %.1f s\n",
+                     s.epoch, epochs, s.train_loss, s.test_loss, s.test_mse, s.samples_per_sec, s.seconds);
+    }
+
+private:
+    bool quiet_, tty_;
+};
+
+json epoch_json(const ae::EpochStats& s) {
+    return {{"epoch", s.epoch},
+            {"train_loss", s.train_loss},
+            {"test_loss", s.test_loss},
+            {"test_mse", s.test_mse},
+            {"samples_per_s", s.samples_per_sec},
+            {"seconds", s.seconds}};
+}
+
+void write_text_atomic(const std::string& path, const std::string& text) {
+    ae::write_file_atomic(path, text.data(), text.size());
+}
+
+// Test-set codes as a 2-D scatter: the code itself for latent 2, its first two principal components above.
+void write_latent_png(const std::string& path, ae::TrainingSession& s) {
+    const ae::Dataset& test = s.test_data();
+    ae::Matrix x(s.model().input_dim(), test.count);
+    ae::TrainingSession::load_batch(test, nullptr, 0, test.count, x);
+    ae::Matrix z = s.model().encode(x, &s.pool());
+    ae::Matrix points(2, z.cols());
+    std::string title, xl, yl;
+    const int k = s.model().latent_dim();
+    if (k == 2) {
+        points = z;
+        title = "Test-set codes (" + std::to_string(test.count) + " images)";
+        xl = "z1";
+        yl = "z2";
+    } else if (k == 1) {
+        points.row(0) = z.row(0);
+        for (int i = 0; i < z.cols(); ++i) points(1, i) = static_cast<float>(test.labels[i]);
+        title = "Test-set codes (1-D latent) by class";
+        xl = "z1";
+        yl = "class";
+    } else {
+        ae::Pca p = ae::pca_fit(z, 2);
+        points = ae::pca_project(p, z);
+        const double total = (z.colwise() - z.rowwise().mean()).squaredNorm() / std::max<double>(1, z.cols() - 1);
+        title = "Test-set codes: PCA of the " + std::to_string(k) + "-D latent (" +
+                fmt("%.0f", 100.0 * (p.variances.sum()) / std::max(total, 1e-30)) + "% of variance)";
+        xl = "PC1";
+        yl = "PC2";
+    }
+    ae::write_png(path, ae::render_scatter(points, test.labels, test.class_names, title, xl, yl, 1000, 760));
+}
+
+int run_train(const TrainOptions& o, ae::Config config) {
+    ae::DatasetPair data = load_data(o.data);
+    auto train = std::make_shared<const ae::Dataset>(std::move(data.train));
+    auto test = std::make_shared<const ae::Dataset>(std::move(data.test));
+    config.model.input_rows = train->rows;
+    config.model.input_cols = train->cols;
+    ae::config_validate(config);
+
+    std::string out = o.out;
+    if (out.empty()) out = "runs/" + o.data.name + "-" + config.model.type + "-seed" + std::to_string(config.train.seed);
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw ae::Error(out + ": cannot create the output directory: " + ec.message());
+
+    if (!o.quiet)
+        std::fprintf(stderr, "ae train: %s, %d train / %d test images %dx%d; model %s; %d thread(s); SIMD %s\n",
+                     o.data.name.c_str(), train->count, test->count, train->rows, train->cols,
+                     config.model.type.c_str(), config.train.threads, ae::simd_instruction_sets());
+
+    ae::TrainingSession session(config, train, test);
+    Progress progress(o.quiet);
+    const int bpe = session.batches_per_epoch();
+    const int chunk = std::max(1, std::min(bpe / 50, 20));
+    size_t reported = 0;
+    while (session.epoch() < config.train.epochs && !session.diverged()) {
+        int todo = std::min(chunk, bpe - static_cast<int>(session.steps() % bpe));
+        session.step(todo);
+        const auto& losses = session.batch_losses();
+        double recent = 0.0;
+        int nrecent = 0;
+        for (size_t i = losses.size(); i > 0 && nrecent < 20; --i, ++nrecent) recent += losses[i - 1];
+        progress.update(session.epoch() + 1, config.train.epochs, static_cast<int>(session.steps() % bpe), bpe,
+                        nrecent ? recent / nrecent : 0.0, session.snapshot().samples_per_sec);
+        for (; reported < session.epoch_stats().size(); ++reported)
+            progress.epoch_done(session.epoch_stats()[reported], config.train.epochs);
+    }
+
+    // Reports (written even after divergence: the weights are those of the last good step).
+    json metrics;
+    metrics["config"] = json::parse(ae::config_to_json(config));
+    metrics["data"] = {{"name", o.data.name}, {"train_count", train->count}, {"test_count", test->count},
+                       {"rows", train->rows}, {"cols", train->cols}, {"class_names", test->class_names}};
+    metrics["epochs"] = json::array();
+    for (const auto& s : session.epoch_stats()) metrics["epochs"].push_back(epoch_json(s));
+    double test_loss = 0, test_mse = 0;
+    session.evaluate_test(test_loss, test_mse);
+    metrics["final"] = {{"test_loss", test_loss}, {"test_mse", test_mse}, {"steps", session.steps()},
+                        {"loss_unit", "mean per pixel"}};
+    metrics["diverged"] = session.diverged();
+    if (session.diverged()) metrics["message"] = session.message();
+    metrics["simd"] = ae::simd_instruction_sets();
+    write_text_atomic(out + "/metrics.json", metrics.dump(2) + "\n");
+
+    session.publish_views();
+    ae::Snapshot snap = session.snapshot();
+    ae::write_png(out + "/reconstructions.png",
+                  ae::render_reconstructions(snap.view_inputs, snap.view_reconstructions, snap.image_rows,
+                                             snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
+    write_latent_png(out + "/latent.png", session);
+    std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
+                                               {"config", ae::config_to_json(config, -1)},
+                                               {"epoch", std::to_string(session.epoch())},
+                                               {"step", std::to_string(session.steps())}};
+    ae::safetensors_save(out + "/model.safetensors", session.model().params(), meta);
+
+    if (session.diverged()) {
+        std::fprintf(stderr, "ae train: %s\nReports and the last good weights are in %s/\n", session.message().c_str(),
+                     out.c_str());
+        return 3;
+    }
+    std::printf("test loss %.4f (%s per pixel), test mse %.5f\nreport: %s/ (metrics.json, reconstructions.png, "
+                "latent.png, model.safetensors)\n",
+                test_loss, ae::loss_name(config.model.loss), test_mse, out.c_str());
+    return 0;
+}
+
+// Throughput of the two reference models of ../shared/peers/torch_peer.py on Fashion-MNIST.
+int run_bench(const std::string& which, int epochs, int threads, bool as_json, const DataOptions& d) {
+    ae::DatasetPair data = load_data(d);
+    auto train = std::make_shared<const ae::Dataset>(std::move(data.train));
+    auto test = std::make_shared<const ae::Dataset>(ae::dataset_head(data.test, 1000));
+    struct Ref {
+        const char* name;
+        const char* what;
+        std::vector<int> encoder;
+        int latent, batch;
+    };
+    // B1 is a VAE in the peer (784-400-[mu 20, logvar 20]); until the VAE lands we time its plain-
+    // autoencoder half (784-400-20-400-784), which has 20 x 400 fewer weights in the code layer.
+    const Ref refs[] = {{"b1", "AE half of VAE 784-400-20, batch 128", {400}, 20, 128},
+                        {"b2", "AE 784-512-256-2, batch 256", {512, 256}, 2, 256}};
+    for (const Ref& r : refs) {
+        if (which != "all" && which != r.name) continue;
+        ae::Config c;
+        c.model.encoder = r.encoder;
+        c.model.latent = r.latent;
+        c.train.batch = r.batch;
+        c.train.epochs = epochs;
+        c.train.threads = threads;
+        ae::TrainingSession s(c, train, test);
+        std::vector<double> rates;
+        while (s.epoch() < epochs) s.step(s.batches_per_epoch());
+        for (const auto& e : s.epoch_stats()) rates.push_back(e.samples_per_sec);
+        std::sort(rates.begin(), rates.end());
+        const double median = rates[rates.size() / 2];
+        if (as_json) {
+            std::printf("%s\n", json({{"model", r.name}, {"what", r.what}, {"threads", threads}, {"epochs", epochs},
+                                      {"median_samples_per_s", std::round(median)},
+                                      {"test_loss", s.epoch_stats().back().test_loss},
+                                      {"simd", ae::simd_instruction_sets()}})
+                                    .dump()
+                                    .c_str());
+        } else {
+            std::printf("%s (%s): %.0f samples/s median over %d epoch(s), %d thread(s)\n", r.name, r.what, median,
+                        epochs, threads);
+        }
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ae: train and inspect autoencoders on real image data (Fashion-MNIST, MNIST, your IDX files)"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "ae 0.1.0");
+
+    TrainOptions o;
+    ae::Config cfg;
+    int latent = cfg.model.latent, batch = cfg.train.batch, epochs = cfg.train.epochs, threads = 1;
+    uint64_t seed = 1;
+    float lr = cfg.train.optimizer.lr, momentum = 0.9f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, wd = 0.0f;
+    std::string model_type = "ae";
+
+    CLI::App* train = app.add_subcommand("train", "Train an autoencoder and write a report folder");
+    add_data_options(train, o.data);
+    train->add_option("--config", o.config_file, "JSON config file (see README); flags given explicitly override it")
+        ->check(CLI::ExistingFile);
+    train->add_option("--model", model_type, "Model type: ae (plain undercomplete autoencoder)")
+        ->check(CLI::IsMember({"ae"}))
+        ->capture_default_str();
+    train->add_option("--encoder", o.encoder, "Encoder hidden widths, input side first, e.g. 512,256")
+        ->capture_default_str();
+    train->add_option("--decoder", o.decoder, "Decoder hidden widths, code side first (default: mirror)");
+    train->add_option("--latent", latent, "Code (latent) size")->check(CLI::Range(1, 65536))->capture_default_str();
+    train->add_option("--activation", o.activation, "Hidden activation: relu, leaky_relu, sigmoid, tanh, identity")
+        ->capture_default_str();
+    train->add_option("--latent-activation", o.latent_activation, "Code-layer activation")->capture_default_str();
+    train->add_option("--output", o.output, "Output activation: sigmoid or identity")->capture_default_str();
+    train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse")
+        ->check(CLI::IsMember({"bce", "mse"}))
+        ->capture_default_str();
+    train->add_option("--init", o.init, "Weight init: auto (He before ReLU, else Glorot), glorot, he")
+        ->check(CLI::IsMember({"auto", "glorot", "he"}))
+        ->capture_default_str();
+    train->add_option("--optimizer", o.optimizer, "sgd (with momentum), adam, adamw")
+        ->check(CLI::IsMember({"sgd", "adam", "adamw"}))
+        ->capture_default_str();
+    train->add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 0.9999))->capture_default_str();
+    train->add_option("--beta1", beta1, "Adam beta1")->check(CLI::Range(0.0, 0.9999))->capture_default_str();
+    train->add_option("--beta2", beta2, "Adam beta2")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+    train->add_option("--eps", eps, "Adam epsilon")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--weight-decay", wd, "Weight decay (decoupled for adamw, L2 otherwise)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    train->add_option("--batch", batch, "Minibatch size")->check(CLI::Range(1, 65536))->capture_default_str();
+    train->add_option("--epochs", epochs, "Epochs")->check(CLI::Range(0, 1000000))->capture_default_str();
+    train->add_option("--seed", seed, "Random seed (same seed, same build: same losses)")->capture_default_str();
+    train->add_option("--threads", threads, "Threads for the matrix products")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    train->add_option("--out", o.out, "Report folder (default runs/<data>-<model>-seed<seed>)");
+    train->add_flag("--quiet,-q", o.quiet, "No progress output");
+
+    std::string bench_model = "all";
+    int bench_epochs = 1, bench_threads = 2;
+    bool bench_json = false;
+    DataOptions bench_data;
+    CLI::App* bench = app.add_subcommand("bench", "Training throughput of the reference models B1 and B2 "
+                                                  "(see ../shared/peers/torch_peer.py)");
+    bench->add_option("--model", bench_model, "b1, b2 or all")
+        ->check(CLI::IsMember({"b1", "b2", "all"}))
+        ->capture_default_str();
+    bench->add_option("--epochs", bench_epochs, "Epochs over the 60,000 training images (median reported)")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    bench->add_option("--threads", bench_threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
+    bench->add_flag("--json", bench_json, "One JSON line per model");
+    add_data_options(bench, bench_data);
+
+    CLI::App* info = app.add_subcommand("info", "Print build information (SIMD instruction sets)");
+
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (info->parsed()) {
+            std::printf("ae 0.1.0\nEigen %d.%d.%d, SIMD: %s\n", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION,
+                        EIGEN_MINOR_VERSION, ae::simd_instruction_sets());
+            return 0;
+        }
+        if (bench->parsed()) return run_bench(bench_model, bench_epochs, bench_threads, bench_json, bench_data);
+
+        ae::Config c;
+        if (!o.config_file.empty()) {
+            std::ifstream f(o.config_file);
+            std::stringstream ss;
+            ss << f.rdbuf();
+            c = ae::config_from_json(ss.str(), o.config_file);
+        }
+        auto given = [&](const char* flag) { return o.config_file.empty() || train->count(flag) > 0; };
+        ae::ModelConfig& m = c.model;
+        ae::OptimizerConfig& opt = c.train.optimizer;
+        if (given("--model")) m.type = model_type;
+        if (given("--encoder")) m.encoder = ae::parse_widths(o.encoder, "--encoder");
+        if (given("--decoder")) m.decoder = ae::parse_widths(o.decoder, "--decoder");
+        if (given("--latent")) m.latent = latent;
+        if (given("--activation")) m.activation = ae::activation_from_string(o.activation);
+        if (given("--latent-activation")) m.latent_activation = ae::activation_from_string(o.latent_activation);
+        if (given("--output")) m.output = ae::activation_from_string(o.output);
+        if (given("--loss")) m.loss = ae::loss_from_string(o.loss);
+        if (given("--init")) m.init = ae::init_from_string(o.init);
+        if (given("--optimizer")) opt.type = ae::optimizer_from_string(o.optimizer);
+        if (given("--lr")) opt.lr = lr;
+        if (given("--momentum")) opt.momentum = momentum;
+        if (given("--beta1")) opt.beta1 = beta1;
+        if (given("--beta2")) opt.beta2 = beta2;
+        if (given("--eps")) opt.eps = eps;
+        if (given("--weight-decay")) opt.weight_decay = wd;
+        if (given("--batch")) c.train.batch = batch;
+        if (given("--epochs")) c.train.epochs = epochs;
+        if (given("--seed")) c.train.seed = seed;
+        if (given("--threads")) c.train.threads = threads;
+        return run_train(o, c);
+    } catch (const ae::Error& e) {
+        std::fprintf(stderr, "ae: error: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ae: unexpected error: %s\n", e.what());
+        return 1;
+    }
+}
