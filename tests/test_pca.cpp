@@ -26,8 +26,8 @@ Eigen::MatrixXd random_rotation(int d, ae::Rng& rng) {
 
 // n samples whose *sample* covariance is exactly Q diag(variances) Q^T (up to rounding): Gaussian draws
 // are centred and whitened so that their own covariance is the identity, then scaled and rotated.
-ae::Matrix data_with_axes(const Eigen::MatrixXd& q, const Eigen::VectorXd& variances, const Eigen::VectorXd& mean,
-                          int n, ae::Rng& rng) {
+ae::Matrix data_with_axes(const Eigen::MatrixXd& q, const Eigen::VectorXd& variances,
+                          const Eigen::VectorXd& mean, int n, ae::Rng& rng) {
     const int d = static_cast<int>(q.rows());
     Eigen::MatrixXd z = normal_matrix(d, n, rng);
     z.colwise() -= z.rowwise().mean();
@@ -143,7 +143,8 @@ TEST(Pca, CodesAreCentredAndDecorrelated) {
     const Eigen::MatrixXd codes = ae::pca_project(p, x).cast<double>();
     const Eigen::VectorXd code_mean = codes.rowwise().mean();
     EXPECT_LT(code_mean.cwiseAbs().maxCoeff(), 1e-4);
-    const Eigen::MatrixXd cov = (codes.colwise() - code_mean) * (codes.colwise() - code_mean).transpose() / (n - 1);
+    const Eigen::MatrixXd centred = codes.colwise() - code_mean;
+    const Eigen::MatrixXd cov = centred * centred.transpose() / (n - 1);
     for (int i = 0; i < k; ++i) {
         for (int j = 0; j < k; ++j) {
             const double expected = i == j ? p.variances(i) : 0.0;

@@ -108,16 +108,22 @@ TEST(Plot, ScatterClustersLandInTheirRegions) {
     EXPECT_LE(layout.x_min, -0.5);
     EXPECT_GE(layout.x_max, 10.5);
 
-    // Expected pixel centre of each cluster from the documented mapping.
+    // Each class colour appears only around the pixel the documented mapping gives for its centre, and
+    // the blobs sit where the data says: class 0 bottom left, class 1 bottom right, class 2 top centre.
     const double centres[3][2] = {{0.0, 0.0}, {10.0, 0.0}, {5.0, 10.0}};
+    const double ax = a.x1 - 1 - a.x0, ay = a.y1 - 1 - a.y0;
+    double mean_x[3], mean_y[3];
     for (int c = 0; c < 3; ++c) {
-        const double ex = a.x0 + (centres[c][0] - layout.x_min) / (layout.x_max - layout.x_min) * (a.x1 - 1 - a.x0);
-        const double ey = a.y1 - 1 - (centres[c][1] - layout.y_min) / (layout.y_max - layout.y_min) * (a.y1 - 1 - a.y0);
+        const double ex = a.x0 + (centres[c][0] - layout.x_min) / (layout.x_max - layout.x_min) * ax;
+        const double ey = a.y1 - 1 - (centres[c][1] - layout.y_min) / (layout.y_max - layout.y_min) * ay;
         const Rgb color = ae::class_color(c);
         int inside = 0, outside = 0;
+        double sum_x = 0.0, sum_y = 0.0;
         for (int y = a.y0; y < a.y1; ++y) {
             for (int x = a.x0; x < a.x1; ++x) {
                 if (!near_color(pixel(img, x, y), color, 24)) continue;
+                sum_x += x;
+                sum_y += y;
                 if (std::hypot(x - ex, y - ey) < 40.0) {
                     ++inside;
                 } else {
@@ -127,9 +133,15 @@ TEST(Plot, ScatterClustersLandInTheirRegions) {
         }
         EXPECT_GT(inside, 40) << "class " << c;
         EXPECT_EQ(outside, 0) << "class " << c;
+        mean_x[c] = (sum_x / std::max(1, inside + outside) - a.x0) / ax;  // 0 = left edge, 1 = right edge
+        mean_y[c] = (sum_y / std::max(1, inside + outside) - a.y0) / ay;  // 0 = top, 1 = bottom
     }
-    // Class 0 bottom left, class 1 bottom right, class 2 top centre (image y grows downwards).
-    EXPECT_LT(a.x0 + 0.1 * (a.x1 - a.x0), a.x0 + 0.5 * (a.x1 - a.x0));
+    EXPECT_LT(mean_x[0], 0.2);
+    EXPECT_GT(mean_y[0], 0.8);
+    EXPECT_GT(mean_x[1], 0.8);
+    EXPECT_GT(mean_y[1], 0.8);
+    EXPECT_NEAR(mean_x[2], 0.5, 0.1);
+    EXPECT_LT(mean_y[2], 0.2);
 
     // Background stays white away from the clusters and grid lines: the top-left corner of the axes.
     EXPECT_EQ(pixel(img, a.x0 + 3, a.y0 + 3), (Rgb{255, 255, 255}));
@@ -178,7 +190,8 @@ TEST(Plot, ScatterManyClassesGetsAWiderLegendNotACrash) {
     for (int i = 0; i < 300; ++i) labels[i] = static_cast<uint8_t>(i % 40);
     const ae::Image img = ae::render_scatter(points, labels, {"a", "b"}, "many", "x", "y", 640, 400);
     expect_valid_image(img, 640, 400);
-    const ae::ScatterLayout layout = ae::scatter_layout(points, labels, {"a", "b"}, "many", "x", "y", 640, 400);
+    const ae::ScatterLayout layout =
+        ae::scatter_layout(points, labels, {"a", "b"}, "many", "x", "y", 640, 400);
     EXPECT_EQ(layout.num_classes, 40);
     EXPECT_LE(layout.legend.y1, 400);
     EXPECT_GE(layout.legend.x0, layout.axes.x1);
@@ -193,7 +206,8 @@ TEST(Plot, ScatterSkipsNanAndInfinitePoints) {
     const std::vector<uint8_t> labels = {0, 1, 1, 1, 0, 1};
     const ae::Image img = ae::render_scatter(points, labels, {"a", "b"}, "nan", "x", "y", 500, 400);
     expect_valid_image(img, 500, 400);
-    const ae::ScatterLayout layout = ae::scatter_layout(points, labels, {"a", "b"}, "nan", "x", "y", 500, 400);
+    const ae::ScatterLayout layout =
+        ae::scatter_layout(points, labels, {"a", "b"}, "nan", "x", "y", 500, 400);
     EXPECT_TRUE(std::isfinite(layout.x_min) && std::isfinite(layout.x_max));
     EXPECT_LT(layout.x_min, 0.0);
     EXPECT_GT(layout.x_max, 2.0);
@@ -248,7 +262,7 @@ TEST(Plot, ReconstructionsLayout) {
     const int rows = 28, cols = 28, n = 10, scale = 2;
     ae::Matrix inputs(rows * cols, n), outputs(rows * cols, n);
     inputs.setConstant(0.0f);
-    outputs.setConstant(1.0f);
+    outputs.setConstant(0.5f);
     inputs(0, 0) = 1.0f;  // top-left pixel of the first input is white
     const ae::Image img = ae::render_reconstructions(inputs, outputs, rows, cols, 8, scale);
     expect_valid_image(img, 16 + 8 * cols * scale + 7 * 2, 2 * rows * scale + 76);
@@ -260,8 +274,12 @@ TEST(Plot, ReconstructionsLayout) {
     EXPECT_EQ(pixel(img, 8 + cols * scale - 1, 32 + rows * scale - 1), (Rgb{0, 0, 0}));
     EXPECT_EQ(pixel(img, 8 + cols * scale, 40), (Rgb{255, 255, 255}));  // the 2 px gap
     const int recon_y = 32 + rows * scale + 12 + 24;
-    EXPECT_EQ(pixel(img, 8, recon_y), (Rgb{255, 255, 255}));
-    EXPECT_EQ(pixel(img, 8 + 7 * (cols * scale + 2), recon_y), (Rgb{255, 255, 255}));
+    EXPECT_EQ(pixel(img, 8, recon_y - 1), (Rgb{255, 255, 255}));
+    EXPECT_EQ(pixel(img, 8, recon_y), (Rgb{128, 128, 128}));
+    EXPECT_EQ(pixel(img, 8 + 7 * (cols * scale + 2), recon_y), (Rgb{128, 128, 128}));
+    EXPECT_EQ(pixel(img, img.width - 9, img.height - 9), (Rgb{128, 128, 128}));
+    EXPECT_EQ(pixel(img, img.width - 8, img.height - 9), (Rgb{255, 255, 255}));
+    EXPECT_EQ(pixel(img, img.width - 9, img.height - 8), (Rgb{255, 255, 255}));
     // The "inputs" label above the first row.
     int dark = 0;
     for (int y = 8; y < 32; ++y) {
@@ -270,17 +288,20 @@ TEST(Plot, ReconstructionsLayout) {
     EXPECT_GT(dark, 20);
 
     // Fewer images than pairs: as many columns as images, never narrower than the label.
-    expect_valid_image(ae::render_reconstructions(inputs.leftCols(3), outputs.leftCols(3), rows, cols, 8, scale),
-                       16 + 3 * cols * scale + 2 * 2, 2 * rows * scale + 76);
-    expect_valid_image(ae::render_reconstructions(ae::Matrix::Zero(4, 1), ae::Matrix::Zero(4, 1), 2, 2, 1, 1), 174,
-                       80);
+    const ae::Image three =
+        ae::render_reconstructions(inputs.leftCols(3), outputs.leftCols(3), rows, cols, 8, scale);
+    expect_valid_image(three, 16 + 3 * cols * scale + 2 * 2, 2 * rows * scale + 76);
+    const ae::Matrix zero = ae::Matrix::Zero(4, 1);
+    const ae::Image tiny = ae::render_reconstructions(zero, zero, 2, 2, 1, 1);
+    expect_valid_image(tiny, 174, 80);
 
     EXPECT_THROW(ae::render_reconstructions(inputs, outputs, 27, 28, 8, 2), ae::Error);
     EXPECT_THROW(ae::render_reconstructions(inputs, outputs.leftCols(5), rows, cols, 8, 2), ae::Error);
     EXPECT_THROW(ae::render_reconstructions(inputs, outputs, rows, cols, 0, 2), ae::Error);
     EXPECT_THROW(ae::render_reconstructions(inputs, outputs, rows, cols, 8, 0), ae::Error);
     EXPECT_THROW(ae::render_reconstructions(inputs, outputs, rows, cols, 8, 1 << 20), ae::Error);
-    EXPECT_THROW(ae::render_reconstructions(ae::Matrix(rows * cols, 0), outputs, rows, cols, 8, 2), ae::Error);
+    const ae::Matrix none(rows * cols, 0);
+    EXPECT_THROW(ae::render_reconstructions(none, outputs, rows, cols, 8, 2), ae::Error);
 }
 
 TEST(Plot, ImageGridLayoutAndClamping) {
@@ -293,11 +314,14 @@ TEST(Plot, ImageGridLayoutAndClamping) {
     expect_valid_image(img, 3 * (cols * 4 + 2) + 2, 2 * (rows * 4 + 2) + 2);
     EXPECT_EQ(pixel(img, 0, 0), (Rgb{255, 255, 255}));
     EXPECT_EQ(pixel(img, 2, 2), (Rgb{0, 0, 0}));                 // image 0 = 0.0
-    EXPECT_EQ(pixel(img, 2 + 10, 2), (Rgb{64, 64, 64}));         // image 1 = 0.25
-    EXPECT_EQ(pixel(img, 2 + 10, 2 + 14), (Rgb{191, 191, 191})); // image 4 = 1.0 with NaN -> 0, 7 -> 1
-    EXPECT_EQ(pixel(img, 2 + 10 + 4, 2 + 14), (Rgb{0, 0, 0}));
-    EXPECT_EQ(pixel(img, 2 + 10 + 3, 2 + 14), (Rgb{0, 0, 0}));
-    EXPECT_EQ(pixel(img, 2 + 10 + 4 + 4, 2 + 14), (Rgb{255, 255, 255}));
+    EXPECT_EQ(pixel(img, 12, 2), (Rgb{64, 64, 64}));        // image 1 = 0.25
+    EXPECT_EQ(pixel(img, 2, 16), (Rgb{191, 191, 191}));     // image 3 = 0.75, second grid row
+    EXPECT_EQ(pixel(img, 12, 16), (Rgb{0, 0, 0}));          // image 4, pixel (0, 0): NaN -> 0
+    EXPECT_EQ(pixel(img, 15, 19), (Rgb{0, 0, 0}));
+    EXPECT_EQ(pixel(img, 16, 16), (Rgb{255, 255, 255}));    // pixel (0, 1): 7 -> 1
+    EXPECT_EQ(pixel(img, 12, 20), (Rgb{255, 255, 255}));    // pixel (1, 0): 1.0
+    EXPECT_EQ(pixel(img, 11, 16), (Rgb{255, 255, 255}));    // gap between cells
+    EXPECT_EQ(pixel(img, 25, 20), (Rgb{255, 255, 255}));    // empty sixth cell
     // grid_cols larger than n: one row.
     expect_valid_image(ae::render_image_grid(images, rows, cols, 100, 1), n * (cols + 2) + 2, rows + 4);
     EXPECT_THROW(ae::render_image_grid(images, rows, cols, 0, 1), ae::Error);
@@ -310,7 +334,8 @@ TEST(Png, WriteThenReadBackGivesIdenticalPixels) {
     ae::Matrix points;
     std::vector<uint8_t> labels;
     three_clusters(&points, &labels);
-    const ae::Image img = ae::render_scatter(points, labels, {"a", "b", "c"}, "round trip", "x", "y", 320, 240);
+    const ae::Image img =
+        ae::render_scatter(points, labels, {"a", "b", "c"}, "round trip", "x", "y", 320, 240);
     const std::string path = (dir.path / "scatter.png").string();
     ae::write_png(path, img);
 

@@ -20,10 +20,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::vector<uint8_t> read_plain(const std::string& path) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw Error(path + ": cannot open file: " + std::strerror(errno));
-    std::vector<uint8_t> bytes;
+    // Size the buffer from the file size (one allocation: first-touch page faults are not free); a file
+    // that grows or cannot seek (a pipe) still reads fully through the doubling below.
+    size_t expected = 0;
+    if (std::fseek(f.get(), 0, SEEK_END) == 0) {
+        const long end = std::ftell(f.get());
+        if (end > 0) expected = static_cast<size_t>(end);
+    }
+    std::rewind(f.get());
+    std::vector<uint8_t> bytes(expected + 1);
     size_t used = 0;
     for (;;) {
-        if (bytes.size() - used < (1u << 16)) bytes.resize(bytes.empty() ? (1u << 20) : bytes.size() * 2);
+        if (used == bytes.size()) bytes.resize(bytes.size() * 2);
         const size_t got = std::fread(bytes.data() + used, 1, bytes.size() - used, f.get());
         used += got;
         if (got == 0) break;

@@ -11,6 +11,7 @@ const char* init_name(Init i) {
         case Init::automatic: return "auto";
         case Init::glorot: return "glorot";
         case Init::he: return "he";
+        case Init::torch: return "torch";
     }
     return "?";
 }
@@ -19,13 +20,22 @@ Init init_from_string(const std::string& s) {
     if (s == "auto") return Init::automatic;
     if (s == "glorot" || s == "xavier") return Init::glorot;
     if (s == "he" || s == "kaiming") return Init::he;
-    throw Error("unknown init '" + s + "' (expected auto, glorot or he)");
+    if (s == "torch") return Init::torch;
+    throw Error("unknown init '" + s + "' (expected auto, glorot, he or torch)");
 }
 
 void init_dense(Init init, Activation next, Rng& rng, Eigen::Ref<RowMatrix> W, Eigen::Ref<Vector> b) {
     const double fan_in = static_cast<double>(W.cols()), fan_out = static_cast<double>(W.rows());
     if (init == Init::automatic)
         init = (next == Activation::relu || next == Activation::leaky_relu) ? Init::he : Init::glorot;
+    if (init == Init::torch) {
+        const double a = 1.0 / std::sqrt(fan_in);
+        for (Eigen::Index r = 0; r < W.rows(); ++r)
+            for (Eigen::Index c = 0; c < W.cols(); ++c)
+                W(r, c) = static_cast<float>((2.0 * rng.uniform_double() - 1.0) * a);
+        for (Eigen::Index r = 0; r < b.size(); ++r) b(r) = static_cast<float>((2.0 * rng.uniform_double() - 1.0) * a);
+        return;
+    }
     if (init == Init::glorot) {
         const double a = std::sqrt(6.0 / (fan_in + fan_out));
         for (Eigen::Index r = 0; r < W.rows(); ++r)

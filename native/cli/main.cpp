@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "ae/atomic_file.h"
 #include "ae/config.h"
@@ -48,7 +49,7 @@ struct TrainOptions {
     std::string config_file;
     std::string encoder = "512,256", decoder;
     std::string activation = "relu", latent_activation = "identity", output = "sigmoid";
-    std::string loss = "bce", init = "auto", optimizer = "adam";
+    std::string loss = "bce", init = "torch", optimizer = "adam";
     std::string out;
     bool quiet = false;
     int eval_every = 0;
@@ -289,7 +290,8 @@ int main(int argc, char** argv) {
 
     TrainOptions o;
     ae::Config cfg;
-    int latent = cfg.model.latent, batch = cfg.train.batch, epochs = cfg.train.epochs, threads = 1;
+    const int hw = static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
+    int latent = cfg.model.latent, batch = cfg.train.batch, epochs = cfg.train.epochs, threads = hw;
     uint64_t seed = 1;
     float lr = cfg.train.optimizer.lr, momentum = 0.9f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, wd = 0.0f;
     std::string model_type = "ae";
@@ -312,8 +314,8 @@ int main(int argc, char** argv) {
     train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse")
         ->check(CLI::IsMember({"bce", "mse"}))
         ->capture_default_str();
-    train->add_option("--init", o.init, "Weight init: auto (He before ReLU, else Glorot), glorot, he")
-        ->check(CLI::IsMember({"auto", "glorot", "he"}))
+    train->add_option("--init", o.init, "Weight init: auto (He before ReLU, else Glorot), glorot, he, torch (nn.Linear default)")
+        ->check(CLI::IsMember({"auto", "glorot", "he", "torch"}))
         ->capture_default_str();
     train->add_option("--optimizer", o.optimizer, "sgd (with momentum), adam, adamw")
         ->check(CLI::IsMember({"sgd", "adam", "adamw"}))
@@ -329,14 +331,14 @@ int main(int argc, char** argv) {
     train->add_option("--batch", batch, "Minibatch size")->check(CLI::Range(1, 65536))->capture_default_str();
     train->add_option("--epochs", epochs, "Epochs")->check(CLI::Range(0, 1000000))->capture_default_str();
     train->add_option("--seed", seed, "Random seed (same seed, same build: same losses)")->capture_default_str();
-    train->add_option("--threads", threads, "Threads for the matrix products")
+    train->add_option("--threads", threads, "Threads for the matrix products (default: cores, up to 8)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
     train->add_option("--out", o.out, "Report folder (default runs/<data>-<model>-seed<seed>)");
     train->add_flag("--quiet,-q", o.quiet, "No progress output");
 
     std::string bench_model = "all";
-    int bench_epochs = 1, bench_threads = 2;
+    int bench_epochs = 1, bench_threads = hw;
     bool bench_json = false;
     DataOptions bench_data;
     CLI::App* bench = app.add_subcommand("bench", "Training throughput of the reference models B1 and B2 "

@@ -4,7 +4,7 @@
 // JSON form (every field optional; defaults below):
 //   {"model": {"type": "ae", "input_rows": 28, "input_cols": 28, "encoder": [512, 256], "decoder": [],
 //              "latent": 2, "activation": "relu", "latent_activation": "identity", "output": "sigmoid",
-//              "loss": "bce", "init": "auto"},
+//              "loss": "bce", "init": "torch"},
 //    "train": {"optimizer": "adam", "lr": 0.001, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999,
 //              "eps": 1e-8, "weight_decay": 0, "batch": 256, "epochs": 10, "seed": 1, "threads": 1}}
 // Parsing errors are ae::Error naming the field ("model.latent: expected an integer >= 1, got -3").
@@ -31,7 +31,7 @@ struct ModelConfig {
     Activation latent_activation = Activation::identity;  // code layer
     Activation output = Activation::sigmoid;              // reconstruction (bce requires sigmoid)
     Loss loss = Loss::bce;
-    Init init = Init::automatic;
+    Init init = Init::torch;  // PyTorch's nn.Linear default: best test loss on the reference runs
 
     int input_dim() const { return input_rows * input_cols; }
     std::vector<int> decoder_widths() const;  // decoder, or the encoder reversed

