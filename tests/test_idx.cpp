@@ -223,6 +223,15 @@ TEST(ReadFileBytes, DirectoryIsAnError) {
     expect_contains(msg, {"Is a directory"});
 }
 
+TEST(ReadFileBytes, DirectoryNamedGzIsAnError) {
+    TempDir dir;
+    const std::string path = dir.file("subdir.gz");
+    fs::create_directories(path);
+    const std::string msg = error_of([&] { ae::read_file_bytes(path); });
+    expect_contains(msg, path + ": ");
+    expect_contains(msg, {"not a regular file"});
+}
+
 // ---- malformed IDX content --------------------------------------------------------------------------------
 
 TEST(IdxRead, WrongMagic) {

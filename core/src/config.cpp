@@ -208,6 +208,9 @@ std::vector<int> parse_widths(const std::string& s, const std::string& what) {
                         item + "')");
         out.push_back(v);
     }
+    // getline drops a trailing empty item: "512," must be an error like ",512" and "1,,2".
+    if (s.back() == ',')
+        throw Error(what + ": '" + s + "' is not a comma-separated list of widths in 1..65536 (bad item '')");
     return out;
 }
 

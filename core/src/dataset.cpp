@@ -234,7 +234,11 @@ void mnist_json_append(const std::string& text, int digit, const std::string& so
     }
     if (out.name.empty()) out.name = source;
     if (out.class_names.size() < 10) out.class_names = digit_class_names();
-    out.pixels.insert(out.pixels.end(), pixels.begin(), pixels.end());
+    if (out.pixels.empty()) {
+        out.pixels = std::move(pixels);
+    } else {
+        out.pixels.insert(out.pixels.end(), pixels.begin(), pixels.end());
+    }
     out.labels.insert(out.labels.end(), n, static_cast<uint8_t>(digit));
     out.count += static_cast<int>(n);
 }
@@ -246,16 +250,42 @@ DatasetPair mnist_split(const std::vector<Dataset>& per_digit) {
     split.train.rows = split.test.rows = kMnistSide;
     split.train.cols = split.test.cols = kMnistSide;
     split.train.class_names = split.test.class_names = digit_class_names();
-    for (size_t d = 0; d < per_digit.size(); d++) {
+    // Per-class test counts: the 20% quota n_c / 5 of each class, rounded by the largest-remainder
+    // (Hamilton) method so that the test set holds exactly round(N / 5) images (2,000 of 10,000).
+    const size_t classes = per_digit.size();
+    size_t n_all = 0;
+    for (const Dataset& src : per_digit) n_all += static_cast<size_t>(src.count);
+    const size_t n_test = (n_all + 2) / 5;
+    std::vector<size_t> quota(classes), remainder(classes);
+    size_t assigned = 0;
+    for (size_t d = 0; d < classes; d++) {
+        const size_t scaled = static_cast<size_t>(per_digit[d].count) * n_test;  // quota * n_all
+        quota[d] = n_all ? scaled / n_all : 0;
+        remainder[d] = n_all ? scaled % n_all : 0;
+        assigned += quota[d];
+    }
+    for (; assigned < n_test; ++assigned) {
+        size_t best = 0;
+        for (size_t d = 1; d < classes; d++)
+            if (remainder[d] > remainder[best]) best = d;
+        quota[best] += 1;
+        remainder[best] = 0;
+    }
+    split.train.pixels.reserve((n_all - n_test) * kMnistPixels);
+    split.test.pixels.reserve(n_test * kMnistPixels);
+    for (size_t d = 0; d < classes; d++) {
         const Dataset& src = per_digit[d];
         if (src.count == 0) continue;
         if (src.rows != kMnistSide || src.cols != kMnistSide) {
             throw Error(src.name + ": mnist_split expects 28x28 images, got " + std::to_string(src.rows) +
                         "x" + std::to_string(src.cols));
         }
-        // Stratified and deterministic: every fifth item of each digit file is a test item.
-        for (int i = 0; i < src.count; i++) {
-            dataset_push(i % 5 == 4 ? split.test : split.train, src, i);
+        // Stratified and deterministic: the class's quota[d] test items are spread evenly through the
+        // file (item i is a test item when floor((i + 1) q / n) > floor(i q / n)).
+        const size_t n = static_cast<size_t>(src.count), q = quota[d];
+        for (size_t i = 0; i < n; i++) {
+            const bool test = (i + 1) * q / n > i * q / n;
+            dataset_push(test ? split.test : split.train, src, static_cast<int>(i));
         }
     }
     return split;

