@@ -16,7 +16,10 @@
 //
 // Errors: every ae::Error / std::exception is caught here and rethrown as a JavaScript Error whose
 // message is the core's (e.g. "config: model.latent: expected 1..65536, got -1"); the module stays
-// usable. (A C++ exception reaching JavaScript would be an opaque WebAssembly.Exception.)
+// usable. (A C++ exception reaching JavaScript would be an opaque WebAssembly.Exception.) Known cost
+// under Emscripten 3.1.6: a JS exception unwinding the embind call does not restore the shadow-stack
+// pointer, so each thrown error strands ~32 bytes of the 16 MiB stack (tests/wasm/errors.test.js
+// bounds it); harmless for interactive use, not for millions of failing calls.
 //
 // Data object (what the parsers return and what the Session takes for train and test):
 //   {name: string, count: n, rows: h, cols: w,
@@ -33,6 +36,7 @@
 //   idxDataset(images: Uint8Array, labels: Uint8Array|null, name: string) -> data object
 //                                          decompressed IDX files (gunzip in JS: DecompressionStream)
 //   holdoutSplit(data, fraction) -> {train, test}   the last `fraction` of `data` becomes the test set
+//   stackPointer() -> number               diagnostics: WASM shadow-stack pointer (tests watch it)
 //
 // class Session(configJson: string, train: data, test: data)
 //   step(n) -> number trained (< n only when the run diverged)

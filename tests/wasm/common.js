@@ -18,9 +18,10 @@ async function loadModule() {
 function digitPath(d) { return path.join(AE_MNIST_DIR, 'src', 'digits', `${d}.json`); }
 function readDigitTexts() { return [...Array(10).keys()].map(d => fs.readFileSync(digitPath(d), 'utf8')); }
 
-// The stratified MNIST split done independently in JavaScript: in every digit file, item i goes to
-// the test set when i % 5 == 4, else to training (files hold 863..1127 digits: 1,996 / 8,004); pixels are
-// round(v * 255). Returns {train, test} data objects as the bindings expect them.
+// A simple stratified MNIST split done independently in JavaScript (item i of each digit file goes to
+// the test set when i % 5 == 4: 8,004 / 1,996, unlike the core's exact 8,000 / 2,000); pixels are
+// round(v * 255). Returns {train, test} data objects as the bindings expect them. Used to check the
+// core's parser and split against an independent reading of the files.
 function mnistSplitJs(texts) {
   const D = 784;
   const parts = {train: {images: [], labels: []}, test: {images: [], labels: []}};
