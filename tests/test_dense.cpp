@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "ae/dense.h"
 #include "ae/rng.h"
@@ -172,6 +173,37 @@ void check_threads_match(double tol) {
 
 TEST(Dense, ThreadPoolMatchesSingleThreadDouble) { check_threads_match<double>(1e-12); }
 TEST(Dense, ThreadPoolMatchesSingleThreadFloat) { check_threads_match<float>(1e-5); }
+
+// The gradients do not depend on where the gradient buffer sits in memory: the model's dW and db are
+// maps into one std::vector (16-byte aligned at best), and SIMD code that treats an unaligned head or
+// tail differently from the body would make training depend on heap addresses (bit-exact check).
+TEST(Dense, GradientsDoNotDependOnBufferAlignment) {
+    ae::Rng rng(909, 1);
+    const int in = 37, out = 75, batch = 130;
+    ae::RowMatrix W(out, in);
+    ae::Matrix x(in, batch), dy(out, batch);
+    fill_normal(rng, W);
+    fill_normal(rng, x);
+    fill_normal(rng, dy);
+    ae::ThreadPool pool(2);
+    for (ae::ThreadPool* p : {static_cast<ae::ThreadPool*>(nullptr), &pool}) {
+        std::vector<float> ref_dW, ref_db;
+        for (int offset = 0; offset < 16; ++offset) {
+            std::vector<float> buf(offset + out * in + out + 16, 0.0f);
+            Eigen::Map<ae::RowMatrix> dW(buf.data() + offset, out, in);
+            Eigen::Map<ae::Vector> db(buf.data() + offset + out * in, out);
+            ae::dense_backward<float>(W, x, dy, dW, db, nullptr, p);
+            std::vector<float> gW(dW.data(), dW.data() + out * in), gb(db.data(), db.data() + out);
+            if (offset == 0) {
+                ref_dW = gW;
+                ref_db = gb;
+            } else {
+                EXPECT_EQ(gW, ref_dW) << "dW at float offset " << offset;
+                EXPECT_EQ(gb, ref_db) << "db at float offset " << offset;
+            }
+        }
+    }
+}
 
 // Writing into the left columns of a larger buffer (how the model uses its workspace) works with a pool.
 TEST(Dense, WritesIntoWorkspaceColumns) {

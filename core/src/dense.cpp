@@ -48,7 +48,10 @@ void dense_backward(const Eigen::Ref<const RowMatrixT<T>>& W, const Eigen::Ref<c
         Eigen::Index r0 = rs.begin(i), r1 = rs.end(i);
         if (r1 <= r0) return;
         dW.middleRows(r0, r1 - r0).noalias() += dy.middleRows(r0, r1 - r0) * x.transpose();
-        db.segment(r0, r1 - r0) += dy.middleRows(r0, r1 - r0).rowwise().sum();
+        // Column by column, not dy.rowwise().sum(): Eigen sums the SIMD body and the scalar head/tail of
+        // db in different orders, so the bias gradient (and training) depended on the grad buffer's
+        // heap alignment. Element-wise adds in a fixed order give the same bits at any alignment.
+        for (Eigen::Index c = 0; c < n; ++c) db.segment(r0, r1 - r0) += dy.col(c).segment(r0, r1 - r0);
     };
     if (row_parts == 1) weight_task(0);
     else pool->run(row_parts, weight_task);
