@@ -314,7 +314,7 @@ public:
     int batches_per_epoch() const { return session_->batches_per_epoch(); }
     bool diverged() const { return session_->diverged(); }
     std::string message() const { return session_->message(); }
-    double samples_per_sec() const { return session_->snapshot().samples_per_sec; }
+    double samples_per_sec() const { return session_->samples_per_sec(); }
     std::string config_json() const { return ae::config_to_json(session_->config()); }
     int input_dim() const { return session_->model().input_dim(); }
     int latent_dim() const { return session_->model().latent_dim(); }

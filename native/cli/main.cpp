@@ -192,7 +192,7 @@ int run_train(const TrainOptions& o, ae::Config config) {
         int nrecent = 0;
         for (size_t i = losses.size(); i > 0 && nrecent < 20; --i, ++nrecent) recent += losses[i - 1];
         progress.update(session.epoch() + 1, config.train.epochs, static_cast<int>(session.steps() % bpe), bpe,
-                        nrecent ? recent / nrecent : 0.0, session.snapshot().samples_per_sec);
+                        nrecent ? recent / nrecent : 0.0, session.samples_per_sec());
         for (; reported < session.epoch_stats().size(); ++reported)
             progress.epoch_done(session.epoch_stats()[reported], config.train.epochs);
     }

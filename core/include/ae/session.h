@@ -103,6 +103,8 @@ public:
     const Dataset& test_data() const { return *test_; }
     ThreadPool& pool() { return pool_; }
     int batches_per_epoch() const;
+    // Training throughput over the last step() call (samples per second).
+    double samples_per_sec() const { return last_rate_; }
     // Per-pixel loss of each minibatch trained so far.
     const std::vector<float>& batch_losses() const { return batch_losses_; }
     const std::vector<EpochStats>& epoch_stats() const { return epoch_stats_; }
