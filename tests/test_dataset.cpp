@@ -22,44 +22,16 @@
 #include "ae/dataset.h"
 #include "ae/error.h"
 #include "ae/idx.h"
+#include "test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory under the system temp directory, removed with its contents at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        std::random_device rd;
-        const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-        path_ = fs::temp_directory_path() / ("ae_test_dataset_" + std::to_string(ticks) + "_" +
-                                             std::to_string(rd()) + "_" + std::to_string(counter++));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    std::string path() const { return path_.string(); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
-
-std::vector<uint8_t> make_idx(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
-    std::vector<uint8_t> bytes = {0, 0, 0x08, static_cast<uint8_t>(dims.size())};
-    for (uint32_t d : dims) {
-        bytes.push_back(static_cast<uint8_t>(d >> 24));
-        bytes.push_back(static_cast<uint8_t>(d >> 16));
-        bytes.push_back(static_cast<uint8_t>(d >> 8));
-        bytes.push_back(static_cast<uint8_t>(d));
-    }
-    bytes.insert(bytes.end(), data.begin(), data.end());
-    return bytes;
-}
+using test_util::error_of;
+using test_util::expect_contains;
+using test_util::make_idx;
+using test_util::TempDir;
+using test_util::write_file;
 
 ae::IdxArray make_array(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
     ae::IdxArray a;
@@ -72,12 +44,6 @@ std::vector<uint8_t> pattern(size_t n) {
     std::vector<uint8_t> v(n);
     for (size_t i = 0; i < n; i++) v[i] = static_cast<uint8_t>(i * 13 + 1);
     return v;
-}
-
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    ASSERT_TRUE(f.good()) << path;
 }
 
 void write_text(const std::string& path, const std::string& text) {
@@ -113,23 +79,6 @@ std::vector<uint8_t> gzip_stored(const std::vector<uint8_t>& data) {
     for (int k = 0; k < 4; k++) out.push_back(static_cast<uint8_t>(crc >> (8 * k)));
     for (int k = 0; k < 4; k++) out.push_back(static_cast<uint8_t>(isize >> (8 * k)));
     return out;
-}
-
-// Runs `fn`, expects an ae::Error, returns its message ("" and a failure when nothing is thrown).
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const ae::Error& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected an ae::Error";
-    return "";
-}
-
-void expect_contains(const std::string& message, std::initializer_list<std::string> parts) {
-    for (const std::string& part : parts) {
-        EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
-    }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {

@@ -15,6 +15,7 @@
 #include "ae/error.h"
 #include "ae/png.h"
 #include "ae/rng.h"
+#include "test_util.h"
 
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_STATIC
@@ -24,6 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test_util::TempDir;
 using Rgb = std::array<uint8_t, 3>;
 
 Rgb pixel(const ae::Image& img, int x, int y) {
@@ -60,27 +62,6 @@ void three_clusters(ae::Matrix* points, std::vector<uint8_t>* labels) {
         (*labels)[i] = static_cast<uint8_t>(c);
     }
 }
-
-// A fresh directory under the system temporary directory, removed at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("ae_test_plot_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::vector<std::string> entries() const {
-        std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-        return names;
-    }
-};
 
 }  // namespace
 
@@ -336,7 +317,7 @@ TEST(Png, WriteThenReadBackGivesIdenticalPixels) {
     three_clusters(&points, &labels);
     const ae::Image img =
         ae::render_scatter(points, labels, {"a", "b", "c"}, "round trip", "x", "y", 320, 240);
-    const std::string path = (dir.path / "scatter.png").string();
+    const std::string path = (dir.path() / "scatter.png").string();
     ae::write_png(path, img);
 
     int w = 0, h = 0, channels = 0;
@@ -356,7 +337,7 @@ TEST(Png, WriteThenReadBackGivesIdenticalPixels) {
 
 TEST(Png, OverwritesAtomicallyAndLeavesNoTemporaries) {
     TempDir dir;
-    const std::string path = (dir.path / "out.png").string();
+    const std::string path = (dir.path() / "out.png").string();
     ae::Image small;
     small.width = 2;
     small.height = 1;
@@ -375,7 +356,7 @@ TEST(Png, OverwritesAtomicallyAndLeavesNoTemporaries) {
 
 TEST(Png, MissingDirectoryThrowsNamingThePath) {
     TempDir dir;
-    const std::string path = (dir.path / "no_such_dir" / "out.png").string();
+    const std::string path = (dir.path() / "no_such_dir" / "out.png").string();
     ae::Image img = ae::render_image_grid(ae::Matrix::Constant(4, 1, 0.5f), 2, 2, 1, 1);
     try {
         ae::write_png(path, img);
@@ -395,7 +376,7 @@ TEST(Png, InvalidImageThrows) {
     img.height = 4;
     img.rgb.assign(10, 0);
     TempDir dir;
-    const std::string path = (dir.path / "bad.png").string();
+    const std::string path = (dir.path() / "bad.png").string();
     try {
         ae::write_png(path, img);
         FAIL() << "expected ae::Error";
@@ -408,7 +389,7 @@ TEST(Png, InvalidImageThrows) {
 TEST(AtomicFile, FailedRenameRemovesTheTemporary) {
     TempDir dir;
     // The target is a non-empty directory: the temporary is written, the rename fails.
-    const fs::path target = dir.path / "occupied";
+    const fs::path target = dir.path() / "occupied";
     fs::create_directories(target / "child");
     const char payload[] = "hello";
     EXPECT_THROW(ae::write_file_atomic(target.string(), payload, sizeof payload), ae::Error);
@@ -417,7 +398,7 @@ TEST(AtomicFile, FailedRenameRemovesTheTemporary) {
 
 TEST(AtomicFile, WritesExactBytes) {
     TempDir dir;
-    const std::string path = (dir.path / "data.bin").string();
+    const std::string path = (dir.path() / "data.bin").string();
     std::vector<uint8_t> payload(100000);
     for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i * 31 + 7);
     ae::write_file_atomic(path, payload.data(), payload.size());
