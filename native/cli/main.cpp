@@ -314,7 +314,8 @@ int main(int argc, char** argv) {
     train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse")
         ->check(CLI::IsMember({"bce", "mse"}))
         ->capture_default_str();
-    train->add_option("--init", o.init, "Weight init: auto (He before ReLU, else Glorot), glorot, he, torch (nn.Linear default)")
+    train->add_option("--init", o.init,
+                      "Weight init: torch (nn.Linear default), auto (He before ReLU, else Glorot), glorot, he")
         ->check(CLI::IsMember({"auto", "glorot", "he", "torch"}))
         ->capture_default_str();
     train->add_option("--optimizer", o.optimizer, "sgd (with momentum), adam, adamw")
