@@ -94,7 +94,9 @@ TEST(Session, SnapshotHandOffBetweenThreads) {
 
     std::thread trainer([&] {
         const auto t0 = std::chrono::steady_clock::now();
-        while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500)) {
+        // At least 3 rounds: under sanitizers on a loaded machine one round can take longer than 1.5 s.
+        while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500) ||
+               rounds.load() < 3) {
             s.step(5);
             s.publish_views();
             rounds.fetch_add(1);
@@ -110,7 +112,10 @@ TEST(Session, SnapshotHandOffBetweenThreads) {
     auto check = [&](bool ok, const std::string& what) {
         if (!ok && failure.empty()) failure = what + " (poll " + std::to_string(polls) + ")";
     };
-    while (!done.load() || polls == 0) {
+    // Poll until one full poll has started after the trainer finished, so the last published views
+    // are always seen (without it, a poll just before the final publish_views could be the last one).
+    for (bool finished = false; !finished;) {
+        finished = done.load();
         const uint64_t v0 = s.version();
         check(v0 >= last_version, "version() went backwards");
         const ae::Snapshot snap = s.snapshot();
