@@ -180,6 +180,7 @@ void TrainingSession::publish_views() {
     Matrix codes = model_.encode(first, &pool_);
     std::vector<uint8_t> view_labels(k), code_labels(test_->labels.begin(), test_->labels.begin() + m);
     for (int i = 0; i < k; ++i) view_labels[i] = test_->labels[pick[i]];
+    std::vector<float> params = model_.params().values();
 
     std::lock_guard<std::mutex> lock(mutex_);
     shared_.view_inputs = std::move(inputs);
@@ -187,7 +188,9 @@ void TrainingSession::publish_views() {
     shared_.view_labels = std::move(view_labels);
     shared_.test_codes = std::move(codes);
     shared_.test_labels = std::move(code_labels);
+    shared_.params = std::move(params);
     shared_.version = version_.load(std::memory_order_relaxed) + 1;
+    shared_.params_version = shared_.version;
     version_.store(shared_.version, std::memory_order_release);
 }
 

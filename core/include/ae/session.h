@@ -65,6 +65,11 @@ struct Snapshot {
     Matrix test_codes;             // [latent, m] codes of the first m test images
     std::vector<uint8_t> test_labels;  // m
     std::vector<std::string> class_names;
+    // Copy of the model's parameter values (ParamStore::values(), padded layout) at the last
+    // publish_views(): a UI thread builds its own Autoencoder from the config, copies these in, and
+    // encodes/decodes for its views (manifold, interpolation, drawing) without touching the session.
+    std::vector<float> params;
+    uint64_t params_version = 0;   // the snapshot version at which `params` was copied
 };
 
 struct SessionOptions {
