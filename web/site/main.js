@@ -1,0 +1,600 @@
+// The page thread: form, controls, drawing. Training and every computation live in worker.js.
+import {LatentMap, drawGrid, images, loadShaders, PALETTE, cssColor} from './gl.js';
+import {LossChart} from './chart.js';
+
+const $ = (id) => document.getElementById(id);
+
+// ---- hyperparameter form: driven by the config JSON; this table adds labels, choices, ranges -------------
+const ACT = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity'];
+const FIELDS = {
+  'model.type': {label: 'model', options: ['ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae']},
+  'model.encoder': {label: 'encoder widths', hint: 'hidden widths, input side first, e.g. 512,256'},
+  'model.decoder': {label: 'decoder widths', hint: 'empty = mirror of the encoder'},
+  'model.latent': {label: 'latent size', min: 1, max: 512, step: 1},
+  'model.activation': {label: 'activation', options: ACT},
+  'model.latent_activation': {label: 'latent activation', options: ACT},
+  'model.output': {label: 'output', options: ['sigmoid', 'identity']},
+  'model.loss': {label: 'loss', options: ['bce', 'mse']},
+  'model.init': {label: 'init', options: ['torch', 'he', 'glorot', 'auto']},
+  'model.beta': {label: 'β (KL weight)', min: 0, step: 'any'},
+  'model.kl_warmup_epochs': {label: 'β warm-up epochs', min: 0, step: 1},
+  'model.corruption': {label: 'corruption', options: ['none', 'gaussian', 'salt_pepper', 'masking', 'block']},
+  'model.corruption_level': {label: 'corruption level', min: 0, step: 'any'},
+  'model.sparsity': {label: 'sparsity penalty', options: ['l1', 'kl']},
+  'model.sparsity_weight': {label: 'sparsity λ', min: 0, step: 'any'},
+  'model.sparsity_target': {label: 'sparsity target ρ', min: 0, max: 1, step: 'any'},
+  'model.contractive_weight': {label: 'contractive λ', min: 0, step: 'any'},
+  'train.optimizer': {label: 'optimizer', options: ['sgd', 'adam', 'adamw']},
+  'train.lr': {label: 'learning rate', min: 0, step: 'any'},
+  'train.batch': {label: 'batch size', min: 1, step: 1},
+  'train.epochs': {label: 'epochs', min: 1, step: 1},
+  'train.seed': {label: 'seed', min: 0, step: 1},
+  'train.momentum': {label: 'momentum', min: 0, step: 'any', advanced: true},
+  'train.beta1': {label: 'Adam β1', step: 'any', advanced: true},
+  'train.beta2': {label: 'Adam β2', step: 'any', advanced: true},
+  'train.eps': {label: 'Adam ε', step: 'any', advanced: true},
+  'train.weight_decay': {label: 'weight decay', min: 0, step: 'any', advanced: true},
+};
+const HIDDEN = new Set(['model.input_rows', 'model.input_cols', 'train.threads']);
+
+const state = {
+  worker: null, defaultConfig: null, dataset: null, created: null, running: false, steps: 0, epoch: 0,
+  sessionConfig: null, testImages: null, rows: 28, cols: 28, views: null, testLoss: null, testLosses: [],
+  samplesPerSec: 0, pending: new Map(), nextId: 1, interp: [], errors: [], drawing: false,
+};
+window.aeLab = state;  // read by the browser tests (tests/e2e)
+
+function showError(where, message) {
+  state.errors.push(`${where}: ${message}`);
+  $('error-text').textContent = `${where}: ${message}`;
+  $('error').hidden = false;
+}
+$('error-close').onclick = () => { $('error').hidden = true; };
+
+function call(fn, ...args) {
+  const id = state.nextId++;
+  return new Promise((resolve, reject) => {
+    state.pending.set(id, {resolve, reject});
+    const transfer = args.filter(a => a && a.buffer instanceof ArrayBuffer).map(a => a.buffer);
+    state.worker.postMessage({type: 'call', id, fn, args}, transfer);
+  });
+}
+
+// Coalesces calls: at most one in flight per key; the latest request wins.
+const inflight = new Map();
+function latest(key, fn) {
+  const e = inflight.get(key);
+  if (e) { e.next = fn; return; }
+  const run = async (f) => {
+    inflight.set(key, {next: null});
+    try { await f(); } catch (err) { showError(key, err.message || err); }
+    const n = inflight.get(key).next;
+    inflight.delete(key);
+    if (n) run(n);
+  };
+  run(fn);
+}
+
+function buildForm(config) {
+  const form = $('config-form');
+  form.innerHTML = '';
+  const adv = document.createElement('details');
+  adv.innerHTML = '<summary>more options</summary>';
+  for (const section of Object.keys(config)) {
+    const fs = document.createElement('fieldset');
+    fs.innerHTML = `<legend>${section}</legend>`;
+    for (const [key, value] of Object.entries(config[section])) {
+      const path = `${section}.${key}`;
+      if (HIDDEN.has(path)) continue;
+      const f = FIELDS[path] || {label: key.replace(/_/g, ' ')};
+      const label = document.createElement('label');
+      label.textContent = f.label;
+      if (f.hint) label.title = f.hint;
+      let input;
+      if (f.options && typeof value === 'string') {
+        input = document.createElement('select');
+        const opts = f.options.includes(value) ? f.options : [value, ...f.options];
+        for (const o of opts) input.add(new Option(o, o));
+        input.value = value;
+      } else if (typeof value === 'boolean') {
+        input = document.createElement('input');
+        input.type = 'checkbox';
+        input.checked = value;
+      } else {
+        input = document.createElement('input');
+        if (typeof value === 'number') {
+          input.type = 'number';
+          for (const a of ['min', 'max', 'step']) if (f[a] !== undefined) input[a] = f[a];
+          if (f.step === undefined) input.step = 'any';
+        }
+        input.value = Array.isArray(value) ? value.join(',') : value;
+      }
+      input.name = path;
+      input.dataset.kind = Array.isArray(value) ? 'array' : typeof value;
+      label.appendChild(input);
+      (f.advanced ? adv : fs).appendChild(label);
+    }
+    form.appendChild(fs);
+  }
+  form.appendChild(adv);
+  form.addEventListener('change', onConfigEdited);
+}
+
+// Removes the options the core rejects (model types etc. not in this build), asking the core itself.
+async function pruneOptions() {
+  const base = JSON.parse(state.defaultConfig);
+  for (const sel of $('config-form').querySelectorAll('select')) {
+    const [section, key] = sel.name.split('.');
+    for (const opt of [...sel.options]) {
+      const c = structuredClone(base);
+      c[section][key] = opt.value;
+      try { await call('normalize', JSON.stringify(c)); } catch (e) { if (/expected|unknown|one of/i.test(e.message)) opt.remove(); }
+    }
+  }
+}
+
+function formConfig() {
+  const c = JSON.parse(state.defaultConfig);
+  for (const el of $('config-form').elements) {
+    if (!el.name) continue;
+    const [section, key] = el.name.split('.');
+    const kind = el.dataset.kind;
+    let v;
+    if (kind === 'array') v = el.value.trim() === '' ? [] : el.value.split(',').map(s => Number(s.trim()));
+    else if (kind === 'number') v = el.value.trim() === '' ? NaN : Number(el.value);
+    else if (kind === 'boolean') v = el.checked;
+    else v = el.value;
+    c[section][key] = v;
+  }
+  if (state.dataset) { c.model.input_rows = state.dataset.rows; c.model.input_cols = state.dataset.cols; }
+  return c;
+}
+
+async function normalizedFormConfig() {
+  try {
+    const text = await call('normalize', JSON.stringify(formConfig()));
+    $('config-error').textContent = '';
+    return text;
+  } catch (e) {
+    $('config-error').textContent = e.message;
+    throw e;
+  }
+}
+
+function onConfigEdited() {
+  normalizedFormConfig().then(() => {}, () => {});
+  updateButtons();
+}
+
+// ---- confirmation (in-page, non-blocking) -----------------------------------------------------------------
+function confirmDiscard(text) {
+  if (!state.created || state.steps === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    $('confirm-text').textContent = text;
+    $('confirm').hidden = false;
+    $('confirm-yes').onclick = () => { $('confirm').hidden = true; resolve(true); };
+    $('confirm-no').onclick = () => { $('confirm').hidden = true; resolve(false); };
+  });
+}
+
+// ---- controls ---------------------------------------------------------------------------------------------
+function updateButtons() {
+  const haveData = !!state.dataset;
+  $('start').disabled = !haveData || state.running;
+  $('pause').disabled = !state.running;
+  $('step').disabled = !haveData || state.running;
+  $('reset').disabled = !state.created;
+  $('save-model').disabled = !state.created;
+  $('an-run').disabled = !state.created;
+  $('start').textContent = state.created && state.steps > 0 ? 'Resume' : 'Start';
+}
+
+async function ensureModel(reason) {
+  const config = await normalizedFormConfig();
+  if (state.created && config === state.sessionConfig) return true;
+  if (state.created && !(await confirmDiscard(`The settings changed: ${reason} discards the trained model (${state.steps} steps).`))) {
+    return false;
+  }
+  await createModel(config);
+  return true;
+}
+
+function createModel(config) {
+  return new Promise((resolve) => {
+    state.onCreated = resolve;
+    state.worker.postMessage({type: 'create', config});
+  });
+}
+
+$('start').onclick = async () => {
+  try { if (await ensureModel('starting')) state.worker.postMessage({type: 'run'}); } catch (e) { /* shown in the form */ }
+};
+$('pause').onclick = () => state.worker.postMessage({type: 'pause'});
+$('step').onclick = async () => {
+  try { if (await ensureModel('stepping')) state.worker.postMessage({type: 'step', n: 1}); } catch (e) { /* shown */ }
+};
+$('reset').onclick = async () => {
+  if (!(await confirmDiscard(`Reset discards the trained model (${state.steps} steps).`))) return;
+  try { await createModel(await normalizedFormConfig()); } catch (e) { /* shown */ }
+};
+
+// ---- data -------------------------------------------------------------------------------------------------
+function beginLoad(text) {
+  $('load-status').textContent = text;
+  $('load-progress').hidden = false;
+  $('load-progress').value = 0;
+  state.loadTotals = {};
+}
+$('load-data').onclick = async () => {
+  if (!(await confirmDiscard(`Loading other data discards the trained model (${state.steps} steps).`))) return;
+  beginLoad('loading…');
+  state.worker.postMessage({type: 'load', dataset: $('dataset').value});
+};
+$('load-idx').onclick = async () => {
+  const f = (id) => $(id).files[0] || null;
+  if (!f('idx-images')) { showError('data', 'choose an IDX image file first'); return; }
+  if (!(await confirmDiscard(`Loading other data discards the trained model (${state.steps} steps).`))) return;
+  beginLoad('reading IDX files…');
+  state.worker.postMessage({type: 'userIdx', trainImages: f('idx-images'), trainLabels: f('idx-labels'),
+                            testImages: f('idx-test-images'), testLabels: f('idx-test-labels')});
+};
+$('png-folder').onchange = async () => {
+  const files = [...$('png-folder').files];
+  if (!files.length) return;
+  if (!(await confirmDiscard(`Loading other data discards the trained model (${state.steps} steps).`))) return;
+  beginLoad('reading PNG files…');
+  state.worker.postMessage({type: 'userPngs', files});
+};
+
+// ---- views ------------------------------------------------------------------------------------------------
+const chart = new LossChart($('loss-chart'));
+let map = null;
+
+function testPixels(i) {
+  const D = state.rows * state.cols;
+  return Float32Array.from(state.testImages.subarray(i * D, (i + 1) * D), v => v / 255);
+}
+
+function drawRecon(v) {
+  const D = v.rows * v.cols, both = new Float32Array(2 * v.k * D);
+  both.set(v.inputs, 0);
+  both.set(v.reconstructions, v.k * D);
+  drawGrid($('recon'), both, 2 * v.k, v.rows, v.cols, v.k, 48);
+}
+
+function drawLegend(names) {
+  $('legend').innerHTML = names.map((n, i) =>
+    `<span><i style="background:${cssColor(PALETTE[Math.min(i, 14)])}"></i>${n}</span>`).join('');
+}
+
+function onViews(v) {
+  state.views = v;
+  drawRecon(v);
+  map.setPoints(v.points, v.codeLabels);
+  drawLegend(v.classNames);
+  $('map-note').textContent = v.latent > 2 ? `(PCA projection of the ${v.latent}-D codes: first two principal components)`
+    : v.latent === 2 ? '(the 2-D codes themselves)' : '(1-D codes on the x axis)';
+  refreshDependentViews();
+}
+
+function refreshDependentViews() {
+  refreshManifold();
+  if (state.interp.length === 2) refreshInterpolation();
+  if (state.drawn) refreshDrawing();
+  refreshDenoise();
+}
+
+function refreshManifold() {
+  if (!state.created) return;
+  latest('manifold', async () => {
+    const n = Math.max(2, Math.min(32, Number($('mf-n').value) || 12));
+    const range = Number($('mf-range').value) || 2;
+    let cx = 0, cy = 0;
+    if ($('mf-center').checked && map.m) { cx = map.center[0]; cy = map.center[1]; }
+    const r = await call('manifold', n, range, $('mf-spacing').value, cx, cy);
+    drawGrid($('manifold'), r.images, n * n, state.rows, state.cols, n, Math.max(16, Math.floor(400 / n) - 2), 1);
+  });
+}
+for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-center']) $(id).addEventListener('change', refreshManifold);
+
+function refreshInterpolation() {
+  const [a, b] = state.interp;
+  latest('interpolation', async () => {
+    const steps = Math.max(2, Math.min(32, Number($('ip-steps').value) || 10));
+    const r = await call('interpolate', a.x, b.x, steps, $('ip-mode').value);
+    drawGrid($('interp'), r.decoded, steps, state.rows, state.cols, steps, 40);
+    drawGrid($('blend'), r.blend, steps, state.rows, state.cols, steps, 40);
+    map.setExtra(r.points);
+    $('interp-note').textContent = `(test images #${a.i} → #${b.i})`;
+  });
+}
+for (const id of ['ip-mode', 'ip-steps']) $(id).addEventListener('change', () => state.interp.length === 2 && refreshInterpolation());
+$('ip-random').onclick = () => {
+  if (!state.views) return;
+  const m = state.views.m;
+  const i = Math.floor(Math.random() * m), j = (i + 1 + Math.floor(Math.random() * (m - 1))) % m;
+  state.interp = [{i, x: testPixels(i)}, {i: j, x: testPixels(j)}];
+  refreshInterpolation();
+};
+
+// Hover and click on the latent map.
+function installMapInput() {
+  const c = $('latent-map');
+  c.addEventListener('pointermove', (e) => {
+    if (e.buttons || !state.views) return;
+    const r = c.getBoundingClientRect();
+    const i = map.pick(e.clientX - r.left, e.clientY - r.top);
+    if (i === map.highlight) return;
+    map.highlight = i;
+    map.draw();
+    if (i < 0) { $('hover').hidden = true; return; }
+    latest('hover', async () => {
+      const res = await call('inspect', testPixels(i));
+      const both = new Float32Array(2 * state.rows * state.cols);
+      both.set(testPixels(i), 0);
+      both.set(res.reconstruction, state.rows * state.cols);
+      drawGrid($('hover-img'), both, 2, state.rows, state.cols, 2, 56);
+      const label = state.views.codeLabels[i];
+      $('hover-text').textContent = `#${i} ${state.views.classNames[label] ?? label}: input, reconstruction`;
+      $('hover').hidden = false;
+    });
+  });
+  c.addEventListener('pointerleave', () => { $('hover').hidden = true; map.highlight = -1; map.draw(); });
+  c.addEventListener('click', (e) => {
+    if (map.wasDrag() || !state.views) return;
+    const r = c.getBoundingClientRect();
+    const i = map.pick(e.clientX - r.left, e.clientY - r.top);
+    if (i < 0) return;
+    state.interp = state.interp.length === 1 ? [state.interp[0], {i, x: testPixels(i)}] : [{i, x: testPixels(i)}];
+    if (state.interp.length === 2) refreshInterpolation();
+    else $('interp-note').textContent = `(first image #${i}; click a second point)`;
+  });
+  $('map-fit').onclick = () => { map.resetView(); refreshManifold(); };
+}
+
+// Draw canvas: strokes at 224 px, scaled to the image size by the browser, sent to the core.
+function installDraw() {
+  const c = $('draw'), ctx = c.getContext('2d');
+  const small = document.createElement('canvas');
+  const clear = () => { ctx.fillStyle = '#000'; ctx.fillRect(0, 0, c.width, c.height); };
+  clear();
+  let last = null, timer = 0;
+  const pos = (e) => { const r = c.getBoundingClientRect(); return [(e.clientX - r.left) * c.width / r.width, (e.clientY - r.top) * c.height / r.height]; };
+  c.addEventListener('pointerdown', (e) => { c.setPointerCapture(e.pointerId); last = pos(e); stroke(last, last); });
+  c.addEventListener('pointermove', (e) => { if (!last) return; const p = pos(e); stroke(last, p); last = p; });
+  c.addEventListener('pointerup', () => { last = null; state.drawn = true; refreshDrawing(); });
+  function stroke(a, b) {
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = c.width / 11;
+    ctx.lineCap = 'round';
+    ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
+    state.drawn = true;
+    const now = performance.now();
+    if (now - timer > 60) { timer = now; refreshDrawing(); }
+  }
+  state.drawnPixels = () => {
+    small.width = state.cols; small.height = state.rows;
+    const s = small.getContext('2d', {willReadFrequently: true});
+    s.drawImage(c, 0, 0, small.width, small.height);
+    const px = s.getImageData(0, 0, small.width, small.height).data;
+    return Float32Array.from({length: small.width * small.height}, (_, k) => px[4 * k] / 255);
+  };
+  $('draw-clear').onclick = () => { clear(); state.drawn = false; map.setExtra(null); $('draw-recon').getContext('2d').clearRect(0, 0, 999, 999); };
+}
+
+function refreshDrawing() {
+  if (!state.created || !state.drawn) return;
+  latest('draw', async () => {
+    const r = await call('inspect', state.drawnPixels());
+    drawGrid($('draw-recon'), r.reconstruction, 1, state.rows, state.cols, 1, 168);
+    state.drawnReconstruction = r.reconstruction;
+    map.setExtra(r.point);
+  });
+}
+
+// Denoise / inpaint: a test image, a painted mask (pixels set to 0) and noise; the core repairs it.
+function installDenoise() {
+  const c = $('dn-input');
+  state.mask = null;
+  let painting = false;
+  const paint = (e) => {
+    const r = c.getBoundingClientRect();
+    const x = Math.floor((e.clientX - r.left) / r.width * state.cols), y = Math.floor((e.clientY - r.top) / r.height * state.rows);
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const xx = x + dx, yy = y + dy;
+      if (xx >= 0 && yy >= 0 && xx < state.cols && yy < state.rows) state.mask[yy * state.cols + xx] = 1;
+    }
+    refreshDenoise();
+  };
+  c.addEventListener('pointerdown', (e) => { if (!state.mask) return; painting = true; c.setPointerCapture(e.pointerId); paint(e); });
+  c.addEventListener('pointermove', (e) => { if (painting) paint(e); });
+  c.addEventListener('pointerup', () => { painting = false; });
+  $('dn-clear').onclick = () => { if (state.mask) state.mask.fill(0); refreshDenoise(); };
+  $('dn-random').onclick = () => { if (state.views) { $('dn-index').value = Math.floor(Math.random() * state.views.m); refreshDenoise(); } };
+  for (const id of ['dn-index', 'dn-kind', 'dn-level']) $(id).addEventListener('change', refreshDenoise);
+}
+
+function refreshDenoise() {
+  if (!state.created || !state.testImages) return;
+  latest('denoise', async () => {
+    const D = state.rows * state.cols;
+    if (!state.mask || state.mask.length !== D) state.mask = new Uint8Array(D);
+    const i = Math.max(0, Math.min(state.views.m - 1, Number($('dn-index').value) || 0));
+    const x = testPixels(i);
+    for (let k = 0; k < D; k++) if (state.mask[k]) x[k] = 0;
+    const r = await call('corruptRepair', x, $('dn-kind').value, Number($('dn-level').value) || 0, i + 1);
+    images().draw($('dn-input'), [{pixels: r.corrupted, x: 0, y: 0, w: 168, h: 168}], state.rows, state.cols);
+    drawGrid($('dn-repair'), r.repaired, 1, state.rows, state.cols, 1, 168);
+  });
+}
+
+$('an-run').onclick = () => latest('anomaly', async () => {
+  $('an-note').textContent = 'computing…';
+  const r = await call('anomaly', 40, 16);
+  drawHistogram($('an-hist'), r.counts, r.maxError);
+  const D = state.rows * state.cols, k = r.worst.length, both = new Float32Array(2 * k * D);
+  both.set(r.inputs, 0);
+  both.set(r.reconstructions, k * D);
+  drawGrid($('an-worst'), both, 2 * k, state.rows, state.cols, k, 40);
+  $('an-note').textContent = `${r.errors.length} test images; worst: ${Array.from(r.worstErrors.slice(0, 3), e => e.toFixed(4)).join(', ')}…`;
+  state.anomaly = {n: r.errors.length, k};
+});
+
+function drawHistogram(c, counts, maxError) {
+  const dpr = window.devicePixelRatio || 1;
+  c.width = c.clientWidth * dpr; c.height = c.clientHeight * dpr;
+  const ctx = c.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const W = c.clientWidth, H = c.clientHeight, B = 18, top = Math.max(...counts, 1);
+  ctx.clearRect(0, 0, W, H);
+  const bw = W / counts.length;
+  ctx.fillStyle = '#47a';
+  counts.forEach((n, i) => { const h = n / top * (H - B - 4); ctx.fillRect(i * bw + 1, H - B - h, bw - 2, h); });
+  ctx.fillStyle = '#555';
+  ctx.font = '11px sans-serif';
+  ctx.fillText('0', 2, H - 4);
+  ctx.fillText(maxError.toPrecision(3), W - 40, H - 4);
+  ctx.fillText(`max count ${top}`, 4, 12);
+}
+
+$('save-model').onclick = async () => {
+  try {
+    const bytes = await call('saveModel');
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([bytes], {type: 'application/octet-stream'}));
+    a.download = 'model.safetensors';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  } catch (e) { showError('save', e.message); }
+};
+$('load-model').onchange = () => showError('load model', 'this build cannot read model files yet (the safetensors loader is not in the core yet)');
+
+// ---- messages from the worker -----------------------------------------------------------------------------
+function onProgress(p) {
+  state.epoch = p.epoch;
+  state.steps = p.steps;
+  state.samplesPerSec = p.samplesPerSec;
+  const first = p.steps - p.newLosses.length;
+  for (let i = 0; i < p.newLosses.length; i++) chart.add('train', '#3a7', false, first + i + 1, p.newLosses[i]);
+  state.epochStats = p.epochStats;
+  for (const s of p.epochStats) {
+    if (!state.testLosses.some(t => t.epoch === s.epoch && t.fromEpoch)) {
+      state.testLosses.push({step: s.epoch * p.batchesPerEpoch, loss: s.testLoss, epoch: s.epoch, fromEpoch: true});
+      chart.add('test', '#c33', true, s.epoch * p.batchesPerEpoch, s.testLoss);
+    }
+  }
+  chart.compact();
+  scheduleChart();
+  $('st-epoch').textContent = `${p.epoch} (${p.batchInEpoch}/${p.batchesPerEpoch})`;
+  $('st-step').textContent = String(p.steps);
+  $('st-rate').textContent = p.samplesPerSec ? Math.round(p.samplesPerSec).toLocaleString('en') : '–';
+  $('st-message').textContent = p.message || '';
+  if (p.diverged) showError('training', p.message);
+  updateButtons();
+}
+let chartQueued = false;
+function scheduleChart() {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(() => { chartQueued = false; chart.draw(); });
+}
+
+async function evaluateTest() {
+  const r = await call('evaluate');
+  state.testLoss = r.loss;
+  state.testLosses.push({step: state.steps, loss: r.loss});
+  chart.add('test', '#c33', true, state.steps, r.loss);
+  scheduleChart();
+  $('st-test').textContent = r.loss.toFixed(4);
+}
+
+function onMessage(ev) {
+  const m = ev.data;
+  switch (m.type) {
+    case 'ready':
+      state.defaultConfig = m.defaultConfig;
+      $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
+      buildForm(JSON.parse(m.defaultConfig));
+      pruneOptions().catch(e => showError('form', e.message));
+      $('load-data').click();
+      break;
+    case 'loadProgress': {
+      state.loadTotals[m.what] = [m.loaded, m.total];
+      let l = 0, t = 0;
+      for (const [a, b] of Object.values(state.loadTotals)) { l += a; t += b; }
+      $('load-progress').value = t ? l / t : 0;
+      $('load-status').textContent = `loading ${(l / 1e6).toFixed(1)} / ${(t / 1e6).toFixed(1)} MB`;
+      break;
+    }
+    case 'dataset':
+      state.dataset = m.info;
+      state.created = false;
+      state.steps = 0;
+      $('load-progress').hidden = true;
+      $('load-status').textContent = `${m.info.name}: ${m.info.trainCount.toLocaleString('en')} train / ` +
+        `${m.info.testCount.toLocaleString('en')} test, ${m.info.rows}×${m.info.cols}, ${m.info.classNames.length} classes`;
+      updateButtons();
+      break;
+    case 'created':
+      state.created = true;
+      state.sessionConfig = m.config;
+      state.testImages = m.testImages;
+      state.rows = m.rows;
+      state.cols = m.cols;
+      state.steps = 0;
+      state.testLosses = [];
+      state.testLoss = null;
+      state.interp = [];
+      state.mask = null;
+      map.setExtra(null);
+      map.autoFit = true;
+      chart.clear();
+      $('st-test').textContent = '–';
+      evaluateTest();
+      if (state.onCreated) { state.onCreated(); state.onCreated = null; }
+      updateButtons();
+      break;
+    case 'progress':
+      onProgress(m);
+      break;
+    case 'views':
+      onViews(m);
+      break;
+    case 'state':
+      if (state.running && !m.running && state.created) evaluateTest().catch(e => showError('evaluate', e.message));
+      state.running = m.running;
+      updateButtons();
+      break;
+    case 'reply': {
+      const p = state.pending.get(m.id);
+      state.pending.delete(m.id);
+      if (p) m.error ? p.reject(new Error(m.error)) : p.resolve(m.result);
+      break;
+    }
+    case 'error':
+      if (m.where === 'load' || m.where === 'userIdx' || m.where === 'userPngs') {
+        $('load-progress').hidden = true;
+        $('load-status').textContent = state.dataset ? `still using ${state.dataset.name}` : 'not loaded';
+      }
+      if (m.where === 'create' && state.onCreated) { $('config-error').textContent = m.message; }
+      showError(m.where, m.message);
+      break;
+  }
+}
+
+async function main() {
+  try {
+    await loadShaders();
+    map = new LatentMap($('latent-map'));
+    installMapInput();
+    installDraw();
+    installDenoise();
+    window.addEventListener('resize', () => { map.draw(); chart.draw(); });
+  } catch (e) {
+    showError('page', e.message);
+  }
+  state.worker = new Worker('worker.js');
+  state.worker.onmessage = onMessage;
+  state.worker.onerror = (e) => showError('worker', e.message);
+}
+main();
