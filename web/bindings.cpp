@@ -433,6 +433,7 @@ public:
         o.set("classNames", js_strings(snapshot_.class_names));
         o.set("version", static_cast<double>(snapshot_.version));
         o.set("points", points());
+        o.set("pointStats", pointStats());
         o.set("projection", projection());
         return o;
     }
@@ -482,24 +483,27 @@ public:
         return z;
     }
 
-    // Decoded n x n grid over the map plane: spacing "linear" places centre +- range; "normal" (inverse
-    // CDF) places the Gaussian quantiles of p = (i + 0.5) / n scaled by `range` (Kingma & Welling 2014,
-    // fig. 4). Returns {n, images: Float32Array(n*n*D) row by row (top row = largest y), coords}.
-    val manifold(int n, double range, const std::string& spacing, double cx, double cy) const {
+    // Decoded n x n grid over the map plane, centred at (cx, cy) with scales (sx, sy) per axis, spanning
+    // +- range scales: spacing "linear" places the points evenly; "normal" places them at the standard
+    // normal quantiles of p evenly spaced in [Phi(-range), Phi(range)] (inverse-CDF spacing, Kingma &
+    // Welling 2014, fig. 4: dense where a Gaussian prior puts its mass). Returns {n, images:
+    // Float32Array(n*n*D), row by row, top row = largest y; coords: Float32Array(n*n*2) map points}.
+    val manifold(int n, const std::string& spacing, double cx, double cy, double sx, double sy, double range) const {
         return js_guard([&] {
             if (n < 1 || n > 64) throw ae::Error("manifold: grid size must be 1..64, got " + std::to_string(n));
-            if (!(range > 0)) throw ae::Error("manifold: range must be > 0");
+            if (!(range > 0) || !(sx > 0) || !(sy > 0)) throw ae::Error("manifold: range and scales must be > 0");
             if (spacing != "linear" && spacing != "normal") throw ae::Error("manifold: spacing must be linear or normal");
+            const double p0 = 0.5 * std::erfc(range / std::sqrt(2.0)), p1 = 1.0 - p0;
             std::vector<double> t(n);
             for (int i = 0; i < n; ++i) {
                 t[i] = spacing == "linear" ? (n == 1 ? 0.0 : -range + 2.0 * range * i / (n - 1))
-                                           : range * normal_quantile((i + 0.5) / n);
+                                           : normal_quantile(p0 + (p1 - p0) * (i + 0.5) / n);
             }
             ae::Matrix xy(2, n * n);
             for (int r = 0; r < n; ++r)
                 for (int c = 0; c < n; ++c) {
-                    xy(0, r * n + c) = static_cast<float>(cx + t[c]);
-                    xy(1, r * n + c) = static_cast<float>(cy + t[n - 1 - r]);
+                    xy(0, r * n + c) = static_cast<float>(cx + sx * t[c]);
+                    xy(1, r * n + c) = static_cast<float>(cy + sy * t[n - 1 - r]);
                 }
             const ae::Matrix y = model().decode(unproject(xy));
             val o = val::object();
@@ -508,6 +512,24 @@ public:
             o.set("coords", js_copy(xy.data(), static_cast<size_t>(xy.size())));
             return o;
         });
+    }
+
+    // Mean and standard deviation per axis of the projected test codes (map coordinates): [mx, my, sx, sy].
+    val pointStats() const {
+        std::vector<float> r = {0.f, 0.f, 1.f, 1.f};
+        const int m = static_cast<int>(points_.cols());
+        if (m >= 2) {
+            for (int k = 0; k < 2; ++k) {
+                double s = 0, s2 = 0;
+                for (int j = 0; j < m; ++j) s += points_(k, j);
+                const double mean = s / m;
+                for (int j = 0; j < m; ++j) s2 += (points_(k, j) - mean) * (points_(k, j) - mean);
+                const double sd = std::sqrt(s2 / (m - 1));
+                r[k] = static_cast<float>(mean);
+                r[2 + k] = std::isfinite(sd) && sd > 1e-12 ? static_cast<float>(sd) : 1.f;
+            }
+        }
+        return js_copy(r);
     }
 
     // Path between two images a, b [D each]: their codes, interpolated in `steps` points (lerp, or slerp:
@@ -769,5 +791,6 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("testImages", &Session::testImages)
         .function("anomaly", &Session::anomaly)
         .function("saveModel", &Session::saveModel)
-        .function("points", &Session::points);
+        .function("points", &Session::points)
+        .function("pointStats", &Session::pointStats);
 }

@@ -37,16 +37,22 @@ function serve() {
 }
 
 // Opens the page in headless Chromium. Returns {browser, page, server, consoleErrors, foreignRequests, close}.
-async function openPage() {
+async function openPage(options = {}) {
   const server = await serve();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-chromium-'));
   const browser = await playwright().chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    // TOOLCHAIN.md's flags except --disable-gpu: with it the compositor runs in software and reads every
+    // WebGL canvas back on the page thread each frame (GLES2::ReadPixels inside the main-thread Commit,
+    // 50-300 ms tasks on this machine), which a GPU-composited browser never does. Without it Chromium
+    // composites through SwiftShader in its GPU process, as a real browser does on a GPU.
+    args: [...(process.env.AE_CHROMIUM_ARGS ? process.env.AE_CHROMIUM_ARGS.split(' ') : ['--ignore-gpu-blocklist']),
+           '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
            '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
   });
   const context = await browser.newContext({viewport: {width: 1500, height: 1100}, acceptDownloads: true});
+  if (options.beforeLoad) await options.beforeLoad(context);
   const page = await context.newPage();
   const consoleErrors = [], foreignRequests = [];
   const origin = new URL(server.url).origin;
@@ -97,3 +103,45 @@ function run(main) {
 }
 
 module.exports = {ROOT, SITE, ARTIFACTS, openPage, waitForData, setField, screenshot, run, assert};
+
+// Pixel statistics of a screenshot of `selector`, decoded by the page itself (an <img> of the PNG bytes
+// drawn into a 2D canvas): {width, height, nonWhite (fraction of pixels not near-white), colours (number
+// of distinct quantised colours), std (standard deviation of the grey level)}.
+async function screenshotStats(page, selector, file) {
+  const png = await page.locator(selector).screenshot(file ? {path: file} : {});
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    let nonWhite = 0, sum = 0, sum2 = 0;
+    const colours = new Set();
+    const n = c.width * c.height;
+    for (let i = 0; i < n; i++) {
+      const r = px[4 * i], g = px[4 * i + 1], b = px[4 * i + 2];
+      if (r < 235 || g < 235 || b < 235) nonWhite++;
+      colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+      const grey = (r + g + b) / 3;
+      sum += grey; sum2 += grey * grey;
+    }
+    const mean = sum / n;
+    return {width: c.width, height: c.height, nonWhite: nonWhite / n, colours: colours.size,
+            std: Math.sqrt(Math.max(0, sum2 / n - mean * mean))};
+  }, png.toString('base64'));
+}
+module.exports.screenshotStats = screenshotStats;
+
+// Records long tasks (PerformanceObserver 'longtask') of the page thread from the first script on.
+async function observeLongTasks(context) {
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({start: e.startTime, duration: e.duration});
+    }).observe({type: 'longtask', buffered: true});
+  });
+}
+module.exports.observeLongTasks = observeLongTasks;

@@ -43,71 +43,79 @@ function program(gl, vert, frag) {
   return {p, u};
 }
 
-// Grey images drawn by one hidden WebGL2 canvas (image.vert/.frag) and copied into ordinary 2D
-// canvases, so any number of views share one GL context.
+// Grey images (image.vert/.frag) drawn straight into each view's own WebGL2 canvas: no read-back to the
+// page thread (a drawImage of a WebGL canvas into a 2D one stalls the page thread until the GPU
+// process has finished). One texture per image slot, so uploads never wait for earlier draws.
 class ImageRenderer {
-  constructor() {
-    this.canvas = document.createElement('canvas');
-    const gl = this.canvas.getContext('webgl2', {preserveDrawingBuffer: true, antialias: false});
+  constructor(canvas) {
+    this.canvas = canvas;
+    const gl = canvas.getContext('webgl2', {preserveDrawingBuffer: true, antialias: false});
     if (!gl) throw new Error('WebGL2 is not available in this browser');
     this.gl = gl;
     this.prog = program(gl, 'image.vert', 'image.frag');
     this.vao = gl.createVertexArray();
-    this.tex = gl.createTexture();
-    gl.bindTexture(gl.TEXTURE_2D, this.tex);
-    for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.NEAREST], [gl.TEXTURE_MAG_FILTER, gl.NEAREST],
-                          [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) {
-      gl.texParameteri(gl.TEXTURE_2D, k, v);
-    }
+    this.textures = [];
   }
 
-  // target: a 2D canvas. items: [{pixels: Float32Array (rows*cols, 0..1), x, y, w, h, signed}] in target pixels.
-  draw(target, items, rows, cols, background = '#fff') {
-    const gl = this.gl, W = target.width, H = target.height;
-    if (this.canvas.width !== W || this.canvas.height !== H) { this.canvas.width = W; this.canvas.height = H; }
+  texture(i) {
+    const gl = this.gl;
+    while (this.textures.length <= i) {
+      const t = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_2D, t);
+      for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.NEAREST], [gl.TEXTURE_MAG_FILTER, gl.NEAREST],
+                            [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) {
+        gl.texParameteri(gl.TEXTURE_2D, k, v);
+      }
+      this.textures.push(t);
+    }
+    return this.textures[i];
+  }
+
+  // items: [{pixels: Float32Array (rows*cols, 0..1), x, y, w, h, signed}] in canvas pixels.
+  draw(items, rows, cols, background = 1) {
+    const gl = this.gl, W = this.canvas.width, H = this.canvas.height;
     gl.viewport(0, 0, W, H);
-    const bg = background === '#fff' ? 1 : 0.93;
-    gl.clearColor(bg, bg, bg, 1);
+    gl.clearColor(background, background, background, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.useProgram(this.prog.p);
     gl.bindVertexArray(this.vao);
     gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, this.tex);
     gl.uniform1i(this.prog.u.u_image, 0);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-    for (const it of items) {
-      if (!it.pixels) continue;
+    items.forEach((it, i) => {
+      if (!it.pixels) return;
+      gl.bindTexture(gl.TEXTURE_2D, this.texture(i));
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, cols, rows, 0, gl.RED, gl.FLOAT, it.pixels);
       gl.uniform1f(this.prog.u.u_signed, it.signed ? 1 : 0);
       const x0 = it.x / W * 2 - 1, x1 = (it.x + it.w) / W * 2 - 1;
       const y0 = 1 - (it.y + it.h) / H * 2, y1 = 1 - it.y / H * 2;
       gl.uniform4f(this.prog.u.u_rect, x0, y0, x1, y1);
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-    }
-    const ctx = target.getContext('2d');
-    ctx.clearRect(0, 0, W, H);
-    ctx.drawImage(this.canvas, 0, 0);
+    });
   }
 }
 
-let renderer = null;
-export function images() {
-  if (!renderer) renderer = new ImageRenderer();
-  return renderer;
+const renderers = new WeakMap();
+// The renderer of a canvas (created on first use; the canvas then holds a WebGL2 context).
+export function images(canvas) {
+  let r = renderers.get(canvas);
+  if (!r) { r = new ImageRenderer(canvas); renderers.set(canvas, r); }
+  return r;
 }
 
 // Lays out k images (Float32Array k*D) in a grid of `perRow` columns with cell size `cell` on `canvas`,
-// resizing the canvas; `rowsOf` images per block. Returns the cell rectangles (for click hit tests).
+// resizing the canvas when needed. Returns the cell rectangles.
 export function drawGrid(canvas, pixels, k, rows, cols, perRow, cell, gap = 2) {
   const D = rows * cols, nr = Math.ceil(k / perRow);
-  canvas.width = perRow * (cell + gap) + gap;
-  canvas.height = nr * (cell + gap) + gap;
+  const W = perRow * (cell + gap) + gap, H = nr * (cell + gap) + gap;
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
   const items = [];
   for (let i = 0; i < k; i++) {
     items.push({pixels: pixels.subarray(i * D, (i + 1) * D), x: gap + (i % perRow) * (cell + gap),
                 y: gap + Math.floor(i / perRow) * (cell + gap), w: cell, h: cell});
   }
-  images().draw(canvas, items, rows, cols, '#eee');
+  images(canvas).draw(items, rows, cols, 0.93);
   return items;
 }
 

@@ -40,7 +40,7 @@ const HIDDEN = new Set(['model.input_rows', 'model.input_cols', 'train.threads']
 const state = {
   worker: null, defaultConfig: null, dataset: null, created: null, running: false, steps: 0, epoch: 0,
   sessionConfig: null, testImages: null, rows: 28, cols: 28, views: null, testLoss: null, testLosses: [],
-  samplesPerSec: 0, pending: new Map(), nextId: 1, interp: [], errors: [], drawing: false,
+  samplesPerSec: 0, pending: new Map(), nextId: 1, slowHandlers: [], interp: [], errors: [], drawing: false,
 };
 window.aeLab = state;  // read by the browser tests (tests/e2e)
 
@@ -80,10 +80,14 @@ function buildForm(config) {
   form.innerHTML = '';
   const adv = document.createElement('details');
   adv.innerHTML = '<summary>more options</summary>';
+  const order = Object.keys(FIELDS);
+  const rank = (p) => (order.indexOf(p) + order.length + 1) % (order.length + 1);  // unknown fields last
   for (const section of Object.keys(config)) {
     const fs = document.createElement('fieldset');
     fs.innerHTML = `<legend>${section}</legend>`;
-    for (const [key, value] of Object.entries(config[section])) {
+    const keys = Object.keys(config[section]).sort((a, b) => rank(`${section}.${a}`) - rank(`${section}.${b}`));
+    for (const key of keys) {
+      const value = config[section][key];
       const path = `${section}.${key}`;
       if (HIDDEN.has(path)) continue;
       const f = FIELDS[path] || {label: key.replace(/_/g, ' ')};
@@ -107,7 +111,7 @@ function buildForm(config) {
           for (const a of ['min', 'max', 'step']) if (f[a] !== undefined) input[a] = f[a];
           if (f.step === undefined) input.step = 'any';
         }
-        input.value = Array.isArray(value) ? value.join(',') : value;
+        input.value = Array.isArray(value) ? value.join(',') : typeof value === 'number' ? String(Number(value.toPrecision(6))) : value;
       }
       input.name = path;
       input.dataset.kind = Array.isArray(value) ? 'array' : typeof value;
@@ -288,14 +292,14 @@ function refreshManifold() {
   if (!state.created) return;
   latest('manifold', async () => {
     const n = Math.max(2, Math.min(32, Number($('mf-n').value) || 12));
-    const range = Number($('mf-range').value) || 2;
-    let cx = 0, cy = 0;
-    if ($('mf-center').checked && map.m) { cx = map.center[0]; cy = map.center[1]; }
-    const r = await call('manifold', n, range, $('mf-spacing').value, cx, cy);
+    const range = Math.max(0.01, Number($('mf-range').value) || 2);
+    // Centre and scales: the prior N(0, I) or the test codes' mean and standard deviation per map axis.
+    const st = $('mf-centre').value === 'codes' && state.views ? state.views.pointStats : [0, 0, 1, 1];
+    const r = await call('manifold', n, $('mf-spacing').value, st[0], st[1], st[2], st[3], range);
     drawGrid($('manifold'), r.images, n * n, state.rows, state.cols, n, Math.max(16, Math.floor(400 / n) - 2), 1);
   });
 }
-for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-center']) $(id).addEventListener('change', refreshManifold);
+for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-centre']) $(id).addEventListener('change', refreshManifold);
 
 function refreshInterpolation() {
   const [a, b] = state.interp;
@@ -349,7 +353,7 @@ function installMapInput() {
     if (state.interp.length === 2) refreshInterpolation();
     else $('interp-note').textContent = `(first image #${i}; click a second point)`;
   });
-  $('map-fit').onclick = () => { map.resetView(); refreshManifold(); };
+  $('map-fit').onclick = () => map.resetView();
 }
 
 // Draw canvas: strokes at 224 px, scaled to the image size by the browser, sent to the core.
@@ -379,7 +383,7 @@ function installDraw() {
     const px = s.getImageData(0, 0, small.width, small.height).data;
     return Float32Array.from({length: small.width * small.height}, (_, k) => px[4 * k] / 255);
   };
-  $('draw-clear').onclick = () => { clear(); state.drawn = false; map.setExtra(null); $('draw-recon').getContext('2d').clearRect(0, 0, 999, 999); };
+  $('draw-clear').onclick = () => { clear(); state.drawn = false; map.setExtra(null); drawGrid($('draw-recon'), new Float32Array(state.rows * state.cols), 1, state.rows, state.cols, 1, 168); };
 }
 
 function refreshDrawing() {
@@ -423,7 +427,7 @@ function refreshDenoise() {
     const x = testPixels(i);
     for (let k = 0; k < D; k++) if (state.mask[k]) x[k] = 0;
     const r = await call('corruptRepair', x, $('dn-kind').value, Number($('dn-level').value) || 0, i + 1);
-    images().draw($('dn-input'), [{pixels: r.corrupted, x: 0, y: 0, w: 168, h: 168}], state.rows, state.cols);
+    images($('dn-input')).draw([{pixels: r.corrupted, x: 0, y: 0, w: 168, h: 168}], state.rows, state.cols);
     drawGrid($('dn-repair'), r.repaired, 1, state.rows, state.cols, 1, 168);
   });
 }
@@ -577,15 +581,30 @@ function onMessage(ev) {
         $('load-status').textContent = state.dataset ? `still using ${state.dataset.name}` : 'not loaded';
       }
       if (m.where === 'create' && state.onCreated) { $('config-error').textContent = m.message; }
-      showError(m.where, m.message);
+      showError(m.place || m.where, m.message);
       break;
   }
 }
+
+const IMAGE_CANVASES = ['recon', 'manifold', 'interp', 'blend', 'draw-recon', 'dn-input', 'dn-repair', 'an-worst', 'hover-img'];
 
 async function main() {
   try {
     await loadShaders();
     map = new LatentMap($('latent-map'));
+    // Every image view's WebGL2 context now, while nothing runs: creating a context and compiling its
+    // shaders blocks the page thread for 50-800 ms under a software GL, which must not happen mid-training.
+    // Also at their default sizes: resizing a WebGL canvas makes Chromium wait for the GPU process.
+    const blank = (id, k, perRow, cell, gap) => drawGrid($(id), new Float32Array(k * 784), k, 28, 28, perRow, cell, gap);
+    blank('recon', 32, 16, 48);
+    blank('manifold', 144, 12, Math.max(16, Math.floor(400 / 12) - 2), 1);
+    blank('interp', 10, 10, 40);
+    blank('blend', 10, 10, 40);
+    blank('draw-recon', 1, 1, 168);
+    blank('dn-repair', 1, 1, 168);
+    blank('an-worst', 32, 16, 40);
+    blank('hover-img', 2, 2, 56);
+    images($('dn-input')).draw([], 28, 28);
     installMapInput();
     installDraw();
     installDenoise();
@@ -594,7 +613,12 @@ async function main() {
     showError('page', e.message);
   }
   state.worker = new Worker('worker.js');
-  state.worker.onmessage = onMessage;
+  state.worker.onmessage = (ev) => {
+    const t0 = performance.now();
+    onMessage(ev);
+    const dt = performance.now() - t0;
+    if (dt > 30) state.slowHandlers.push([ev.data.type, Math.round(dt)]);  // read by the tests
+  };
   state.worker.onerror = (e) => showError('worker', e.message);
 }
 main();

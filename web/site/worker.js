@@ -21,7 +21,10 @@ let lastProgress = 0, lastViews = 0;
 let lossesSeen = 0;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
-const fail = (where, err) => post({type: 'error', where, message: String(err && err.message || err)});
+const PLACES = {load: 'data', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
+                step: 'training', module: 'WebAssembly module'};
+const fail = (where, err) => post({type: 'error', where, place: PLACES[where] || where,
+                                   message: String(err && err.message || err)});
 const buffers = (...arrays) => arrays.filter(a => a && a.buffer).map(a => a.buffer);
 
 async function fetchBytes(url, what, expected) {
@@ -48,7 +51,7 @@ async function maybeGunzip(bytes, name) {
       const s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
       return new Uint8Array(await new Response(s).arrayBuffer());
     } catch (e) {
-      throw new Error(`${name}: not a valid gzip file (${e.message})`);
+      throw new Error(`${name}: not a valid gzip file (the compressed data is corrupt or ends early)`);
     }
   }
   return bytes;
@@ -176,7 +179,7 @@ const calls = {
     const x = Float32Array.from(img, v => v / 255);
     return {input: x, ...session.inspect(x)};
   },
-  manifold: (n, range, spacing, cx, cy) => session.manifold(n, range, spacing, cx, cy),
+  manifold: (...a) => session.manifold(...a),
   interpolate: (a, b, steps, mode) => session.interpolate(a, b, steps, mode),
   interpolateTest: (i, j, steps, mode) => {
     const a = Float32Array.from(session.testImages(i, 1), v => v / 255);
