@@ -80,9 +80,10 @@
 #include "ae/eigen.h"
 #include "ae/error.h"
 #include "ae/idx.h"
+#include "ae/latent.h"
+#include "ae/model_file.h"
 #include "ae/pca.h"
 #include "ae/rng.h"
-#include "ae/safetensors.h"
 #include "ae/session.h"
 
 using emscripten::val;
@@ -312,14 +313,37 @@ val mnist_split_js(const val& data) {
     });
 }
 
-// Inverse of the standard normal CDF by bisection on erfc (|error| < 1e-12); p in (0, 1).
-double normal_quantile(double p) {
-    double lo = -40.0, hi = 40.0;
-    for (int i = 0; i < 100; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
-    }
-    return 0.5 * (lo + hi);
+val terms_to_js(const ae::LossTerms& t) {
+    val o = val::object();
+    o.set("reconstruction", t.reconstruction);
+    o.set("kl", t.kl);
+    o.set("sparsity", t.sparsity);
+    o.set("contractive", t.contractive);
+    o.set("total", t.total);
+    return o;
+}
+
+// Validates a config fully: parse + validate, then builds the model (catches model types this build does
+// not implement yet). Returns the normalized JSON.
+std::string check_config_json(const std::string& text) {
+    return js_guard([&] {
+        const ae::Config c = parse_config(text);
+        ae::Autoencoder probe(c.model);
+        return ae::config_to_json(c);
+    });
+}
+
+// Reads a model file's header (strict: ae::model_file_decode). Returns {config: normalized JSON, epoch, step}.
+val model_file_config(const val& bytes) {
+    return js_guard([&] {
+        const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, "model file");
+        const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), "model file");
+        val o = val::object();
+        o.set("config", ae::config_to_json(f.config));
+        o.set("epoch", f.state.epoch);
+        o.set("step", static_cast<double>(f.state.step));
+        return o;
+    });
 }
 
 // Diagnostics for the tests: the shadow-stack pointer and the emval handle count must not creep.
@@ -380,6 +404,21 @@ public:
         });
     }
 
+    // Whole test set now: {terms: {reconstruction, kl, sparsity, contractive, total}, mse, unit}.
+    val evaluate_test_terms() {
+        return js_guard([&] {
+            double mse = 0.0;
+            const ae::LossTerms t = session_->evaluate_test_terms(&mse);
+            val o = val::object();
+            o.set("terms", terms_to_js(t));
+            o.set("loss", t.total);
+            o.set("mse", mse);
+            o.set("unit", loss_unit());
+            return o;
+        });
+    }
+    std::string loss_unit() const { return ae::loss_unit(session_->config().model); }
+
     val progress() {
         const auto& losses = session_->batch_losses();
         const size_t first = std::min(reported_losses_, losses.size());
@@ -392,6 +431,26 @@ public:
         o.set("diverged", session_->diverged());
         o.set("message", session_->message());
         o.set("newLosses", js_copy(losses.data() + first, losses.size() - first));
+        // The same minibatches per term: {reconstruction, kl, sparsity, contractive, total} -> Float32Array.
+        const auto& terms = session_->batch_terms();
+        const size_t n_new = terms.size() >= first ? terms.size() - first : 0;
+        std::vector<float> r(n_new), kl(n_new), sp(n_new), co(n_new), tot(n_new);
+        for (size_t i = 0; i < n_new; ++i) {
+            const ae::LossTerms& t = terms[first + i];
+            r[i] = static_cast<float>(t.reconstruction);
+            kl[i] = static_cast<float>(t.kl);
+            sp[i] = static_cast<float>(t.sparsity);
+            co[i] = static_cast<float>(t.contractive);
+            tot[i] = static_cast<float>(t.total);
+        }
+        val nt = val::object();
+        nt.set("reconstruction", js_copy(r));
+        nt.set("kl", js_copy(kl));
+        nt.set("sparsity", js_copy(sp));
+        nt.set("contractive", js_copy(co));
+        nt.set("total", js_copy(tot));
+        o.set("newTerms", nt);
+        o.set("unit", loss_unit());
         reported_losses_ = losses.size();
         return o;
     }
@@ -434,6 +493,7 @@ public:
         o.set("version", static_cast<double>(snapshot_.version));
         o.set("points", points());
         o.set("pointStats", pointStats());
+        o.set("explained", explained_);
         o.set("projection", projection());
         return o;
     }
@@ -484,21 +544,14 @@ public:
     }
 
     // Decoded n x n grid over the map plane, centred at (cx, cy) with scales (sx, sy) per axis, spanning
-    // +- range scales: spacing "linear" places the points evenly; "normal" places them at the standard
-    // normal quantiles of p evenly spaced in [Phi(-range), Phi(range)] (inverse-CDF spacing, Kingma &
-    // Welling 2014, fig. 4: dense where a Gaussian prior puts its mass). Returns {n, images:
+    // +- range scales, with ae::grid_axis spacing "linear" or "normal" (inverse normal CDF: equal prior
+    // mass between points, Kingma & Welling 2014, fig. 4; latent.h). Returns {n, images:
     // Float32Array(n*n*D), row by row, top row = largest y; coords: Float32Array(n*n*2) map points}.
     val manifold(int n, const std::string& spacing, double cx, double cy, double sx, double sy, double range) const {
         return js_guard([&] {
             if (n < 1 || n > 64) throw ae::Error("manifold: grid size must be 1..64, got " + std::to_string(n));
             if (!(range > 0) || !(sx > 0) || !(sy > 0)) throw ae::Error("manifold: range and scales must be > 0");
-            if (spacing != "linear" && spacing != "normal") throw ae::Error("manifold: spacing must be linear or normal");
-            const double p0 = 0.5 * std::erfc(range / std::sqrt(2.0)), p1 = 1.0 - p0;
-            std::vector<double> t(n);
-            for (int i = 0; i < n; ++i) {
-                t[i] = spacing == "linear" ? (n == 1 ? 0.0 : -range + 2.0 * range * i / (n - 1))
-                                           : normal_quantile(p0 + (p1 - p0) * (i + 0.5) / n);
-            }
+            const std::vector<double> t = ae::grid_axis(n, -range, range, ae::grid_spacing_from_string(spacing));
             ae::Matrix xy(2, n * n);
             for (int r = 0; r < n; ++r)
                 for (int c = 0; c < n; ++c) {
@@ -532,9 +585,9 @@ public:
         return js_copy(r);
     }
 
-    // Path between two images a, b [D each]: their codes, interpolated in `steps` points (lerp, or slerp:
-    // Shoemake 1985, as used for latent paths by White 2016 "Sampling generative networks"), decoded; and
-    // the pixel-space blend (1 - t) a + t b of the same t. Returns {steps, decoded, blend, codes}.
+    // Path between two images a, b [D each]: their codes, interpolated in `steps` points (ae::lerp_codes or
+    // ae::slerp_codes), decoded; and ae::blend_images of the same two images. Returns {steps, decoded,
+    // blend, points (the path on the map)}.
     val interpolate(const val& a, const val& b, int steps, const std::string& mode) const {
         return js_guard([&] {
             if (steps < 2 || steps > 64) throw ae::Error("interpolate: steps must be 2..64, got " + std::to_string(steps));
@@ -546,21 +599,9 @@ public:
             x2.col(0) = xa.col(0);
             x2.col(1) = xb.col(0);
             const ae::Matrix z = model().encode(x2);
-            const int L = latent_dim();
-            ae::Matrix path(L, steps), blend(D, steps);
-            const double na = z.col(0).norm(), nb = z.col(1).norm();
-            const double cosw = (na > 0 && nb > 0) ? std::clamp(double(z.col(0).dot(z.col(1))) / (na * nb), -1.0, 1.0) : 1.0;
-            const double omega = std::acos(cosw);
-            for (int k = 0; k < steps; ++k) {
-                const double t = static_cast<double>(k) / (steps - 1);
-                double wa = 1.0 - t, wb = t;
-                if (mode == "slerp" && std::sin(omega) > 1e-6) {
-                    wa = std::sin((1.0 - t) * omega) / std::sin(omega);
-                    wb = std::sin(t * omega) / std::sin(omega);
-                }
-                path.col(k) = static_cast<float>(wa) * z.col(0) + static_cast<float>(wb) * z.col(1);
-                blend.col(k) = static_cast<float>(1.0 - t) * xa.col(0) + static_cast<float>(t) * xb.col(0);
-            }
+            const ae::Vector za = z.col(0), zb = z.col(1);
+            const ae::Matrix path = mode == "slerp" ? ae::slerp_codes(za, zb, steps) : ae::lerp_codes(za, zb, steps);
+            const ae::Matrix blend = ae::blend_images(xa.col(0), xb.col(0), steps);
             const ae::Matrix y = model().decode(path);
             val o = val::object();
             o.set("steps", steps);
@@ -669,14 +710,55 @@ public:
         });
     }
 
-    // The model as the safetensors bytes `ae train` writes (same tensor names and metadata).
+    // The model as the file `ae train` writes (ae::model_file_encode: safetensors, config and state).
     val saveModel() const {
         return js_guard([&] {
-            std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
-                                                       {"config", ae::config_to_json(session_->config(), -1)},
-                                                       {"epoch", std::to_string(session_->epoch())},
-                                                       {"step", std::to_string(session_->steps())}};
-            return js_copy(ae::safetensors_encode(model().params(), meta));
+            const ae::TrainingState st{session_->epoch(), session_->steps()};
+            return js_copy(ae::model_file_encode(model(), session_->config(), st));
+        });
+    }
+
+    // Samples for the "samples" view: decoded draws from the prior N(0, I) for a VAE, else from a Gaussian
+    // fitted to the published test codes (ae::gaussian_fit). Returns {n, images, source}.
+    val samples(int n, double seed) const {
+        return js_guard([&] {
+            if (n < 1 || n > 256) throw ae::Error("samples: n must be 1..256");
+            ae::Rng rng(static_cast<uint64_t>(seed), 11);
+            ae::Matrix z;
+            std::string source;
+            if (session_->config().model.type == "vae") {
+                z = ae::prior_samples(latent_dim(), n, rng);
+                source = "prior N(0, I)";
+            } else {
+                z = ae::gaussian_samples(ae::gaussian_fit(snapshot_.test_codes), n, rng);
+                source = "Gaussian fitted to the test codes";
+            }
+            const ae::Matrix y = model().decode(z);
+            val o = val::object();
+            o.set("n", n);
+            o.set("images", js_copy(y.data(), static_cast<size_t>(y.size())));
+            o.set("source", source);
+            return o;
+        });
+    }
+
+    // Replaces the weights with those of a model file (ae::model_file_decode: strict checks). The file's
+    // config must describe the same architecture as this session's (create the session from
+    // modelFileConfig(bytes) first). Returns {epoch, step} of the file.
+    val loadWeights(const val& bytes) {
+        return js_guard([&] {
+            const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, "model file");
+            const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), "model file");
+            const ae::Autoencoder built = ae::model_file_build(f);
+            ae::ParamStore& mine = session_->model().params();
+            if (built.params().values().size() != mine.values().size()) {
+                throw ae::Error("model file: its architecture differs from this session's model");
+            }
+            mine.values() = built.params().values();
+            val o = val::object();
+            o.set("epoch", f.state.epoch);
+            o.set("step", static_cast<double>(f.state.step));
+            return o;
         });
     }
 
@@ -696,15 +778,17 @@ private:
     }
     void fit_projection() {
         const ae::Matrix& codes = snapshot_.test_codes;
-        if (latent_dim() > 2 && codes.cols() >= 2) {
-            try {
-                pca_ = ae::pca_fit(codes, 2);
-            } catch (const ae::Error&) {  // non-finite codes: keep the previous plane
-            }
+        if (codes.cols() < 2) return;
+        try {
+            ae::LatentProjection p = ae::latent_project_2d(codes);
+            if (p.uses_pca) pca_ = std::move(p.pca);
+            explained_ = p.explained;
+            points_ = std::move(p.points);
+        } catch (const ae::Error&) {  // non-finite codes (a diverged run): keep the previous map
         }
-        points_ = pca_.components.cols() == 2 || latent_dim() <= 2 ? project_codes(codes) : ae::Matrix(2, 0);
     }
 
+    double explained_ = 1.0;
     ae::Pca pca_;
     ae::Matrix points_;
 
@@ -718,6 +802,8 @@ private:
         o.set("testMse", s.test_mse);
         o.set("samplesPerSec", s.samples_per_sec);
         o.set("seconds", s.seconds);
+        o.set("trainTerms", terms_to_js(s.train_terms));
+        o.set("testTerms", terms_to_js(s.test_terms));
         return o;
     }
 
@@ -751,6 +837,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("holdoutSplit", &holdout_split);
     function("stackPointer", &stack_pointer);
     function("mnistSplit", &mnist_split_js);
+    function("checkConfigJson", &check_config_json);
+    function("modelFileConfig", &model_file_config);
 
     class_<Session>("Session")
         .constructor<const std::string&, const val&, const val&>()
@@ -792,5 +880,9 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("anomaly", &Session::anomaly)
         .function("saveModel", &Session::saveModel)
         .function("points", &Session::points)
-        .function("pointStats", &Session::pointStats);
+        .function("pointStats", &Session::pointStats)
+        .function("samples", &Session::samples)
+        .function("loadWeights", &Session::loadWeights)
+        .function("evaluateTestTerms", &Session::evaluate_test_terms)
+        .function("lossUnit", &Session::loss_unit);
 }

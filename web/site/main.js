@@ -43,6 +43,7 @@ const state = {
   samplesPerSec: 0, pending: new Map(), nextId: 1, slowHandlers: [], interp: [], errors: [], drawing: false,
 };
 window.aeLab = state;  // read by the browser tests (tests/e2e)
+state.call = (...a) => call(...a);
 
 function showError(where, message) {
   state.errors.push(`${where}: ${message}`);
@@ -132,7 +133,24 @@ async function pruneOptions() {
     for (const opt of [...sel.options]) {
       const c = structuredClone(base);
       c[section][key] = opt.value;
-      try { await call('normalize', JSON.stringify(c)); } catch (e) { if (/expected|unknown|one of/i.test(e.message)) opt.remove(); }
+      try { await call('check', JSON.stringify(c)); } catch (e) { if (/expected|unknown|one of|not implemented/i.test(e.message)) opt.remove(); }
+    }
+  }
+}
+
+// Shows a config (e.g. a loaded model's) in the form.
+function setFormValues(config) {
+  for (const el of $('config-form').elements) {
+    if (!el.name) continue;
+    const [section, key] = el.name.split('.');
+    const v = config[section] && config[section][key];
+    if (v === undefined) continue;
+    if (el.dataset.kind === 'boolean') el.checked = v;
+    else if (Array.isArray(v)) el.value = v.join(',');
+    else if (typeof v === 'number') el.value = String(Number(v.toPrecision(6)));
+    else {
+      if (el.tagName === 'SELECT' && ![...el.options].some(o => o.value === v)) el.add(new Option(v, v));
+      el.value = v;
     }
   }
 }
@@ -276,13 +294,15 @@ function onViews(v) {
   drawRecon(v);
   map.setPoints(v.points, v.codeLabels);
   drawLegend(v.classNames);
-  $('map-note').textContent = v.latent > 2 ? `(PCA projection of the ${v.latent}-D codes: first two principal components)`
+  $('map-note').textContent = v.latent > 2 ? `(PCA projection of the ${v.latent}-D codes: first two principal components, ` +
+      `${Math.round(100 * v.explained)}% of their variance)`
     : v.latent === 2 ? '(the 2-D codes themselves)' : '(1-D codes on the x axis)';
   refreshDependentViews();
 }
 
 function refreshDependentViews() {
   refreshManifold();
+  refreshSamples();
   if (state.interp.length === 2) refreshInterpolation();
   if (state.drawn) refreshDrawing();
   refreshDenoise();
@@ -471,20 +491,54 @@ $('save-model').onclick = async () => {
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   } catch (e) { showError('save', e.message); }
 };
-$('load-model').onchange = () => showError('load model', 'this build cannot read model files yet (the safetensors loader is not in the core yet)');
+$('load-model').onchange = async () => {
+  const f = $('load-model').files[0];
+  if (!f) return;
+  if (!state.dataset) { showError('model file', 'load a data set first'); return; }
+  if (!(await confirmDiscard(`Loading ${f.name} discards the trained model (${state.steps} steps).`))) return;
+  const bytes = await f.arrayBuffer();
+  state.worker.postMessage({type: 'loadModel', bytes, name: f.name}, [bytes]);
+  $('load-model').value = '';
+};
+
+// Samples: from the prior for a VAE, else from a Gaussian fitted to the test codes (decided by the core).
+let sampleSeed = 1;
+function refreshSamples() {
+  if (!state.created) return;
+  latest('samples', async () => {
+    const r = await call('samples', 32, sampleSeed);
+    drawGrid($('samples'), r.images, 32, state.rows, state.cols, 16, 40);
+    $('samples-note').textContent = `(decoded draws from the ${r.source})`;
+  });
+}
+$('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
 
 // ---- messages from the worker -----------------------------------------------------------------------------
+const TERM_NAMES = {total: 'total', reconstruction: 'reconstruction', kl: 'KL', sparsity: 'sparsity', contractive: 'contractive'};
+const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c'};
+// The total always; the separate terms once any penalty or KL term is non-zero.
+function shownTerms() {
+  return state.multiTerm ? ['total', 'reconstruction', 'kl', 'sparsity', 'contractive'] : ['total'];
+}
+function addTestPoint(step, terms) {
+  for (const term of shownTerms()) chart.add(`test ${TERM_NAMES[term]}`, TERM_COLORS[term], true, step, terms[term]);
+}
+
 function onProgress(p) {
   state.epoch = p.epoch;
   state.steps = p.steps;
   state.samplesPerSec = p.samplesPerSec;
   const first = p.steps - p.newLosses.length;
-  for (let i = 0; i < p.newLosses.length; i++) chart.add('train', '#3a7', false, first + i + 1, p.newLosses[i]);
+  const T = p.newTerms;
+  if (['kl', 'sparsity', 'contractive'].some(k => T[k].some(v => v !== 0))) state.multiTerm = true;
+  for (let i = 0; i < p.newLosses.length; i++) {
+    for (const term of shownTerms()) chart.add(`train ${TERM_NAMES[term]}`, TERM_COLORS[term], false, first + i + 1, T[term][i]);
+  }
   state.epochStats = p.epochStats;
   for (const s of p.epochStats) {
     if (!state.testLosses.some(t => t.epoch === s.epoch && t.fromEpoch)) {
-      state.testLosses.push({step: s.epoch * p.batchesPerEpoch, loss: s.testLoss, epoch: s.epoch, fromEpoch: true});
-      chart.add('test', '#c33', true, s.epoch * p.batchesPerEpoch, s.testLoss);
+      state.testLosses.push({step: s.epoch * p.batchesPerEpoch, loss: s.testLoss, terms: s.testTerms, epoch: s.epoch, fromEpoch: true});
+      addTestPoint(s.epoch * p.batchesPerEpoch, s.testTerms);
     }
   }
   chart.compact();
@@ -506,8 +560,8 @@ function scheduleChart() {
 async function evaluateTest() {
   const r = await call('evaluate');
   state.testLoss = r.loss;
-  state.testLosses.push({step: state.steps, loss: r.loss});
-  chart.add('test', '#c33', true, state.steps, r.loss);
+  state.testLosses.push({step: state.steps, loss: r.loss, terms: r.terms});
+  addTestPoint(state.steps, r.terms);
   scheduleChart();
   $('st-test').textContent = r.loss.toFixed(4);
 }
@@ -541,7 +595,17 @@ function onMessage(ev) {
       break;
     case 'created':
       state.created = true;
+      state.multiTerm = false;
       state.sessionConfig = m.config;
+      state.unit = m.unit;
+      $('loss-unit').textContent = m.unit;
+      if (m.fromFile) {
+        setFormValues(JSON.parse(m.config));
+        $('model-status').textContent = `${m.fromFile.name}: trained ${m.fromFile.epoch} epochs, ${m.fromFile.step} steps`;
+        state.loadedModel = m.fromFile;
+      } else {
+        $('model-status').textContent = '';
+      }
       state.testImages = m.testImages;
       state.rows = m.rows;
       state.cols = m.cols;
@@ -586,7 +650,7 @@ function onMessage(ev) {
   }
 }
 
-const IMAGE_CANVASES = ['recon', 'manifold', 'interp', 'blend', 'draw-recon', 'dn-input', 'dn-repair', 'an-worst', 'hover-img'];
+const IMAGE_CANVASES = ['samples', 'recon', 'manifold', 'interp', 'blend', 'draw-recon', 'dn-input', 'dn-repair', 'an-worst', 'hover-img'];
 
 async function main() {
   try {
@@ -601,6 +665,7 @@ async function main() {
     blank('interp', 10, 10, 40);
     blank('blend', 10, 10, 40);
     blank('draw-recon', 1, 1, 168);
+    blank('samples', 32, 16, 40);
     blank('dn-repair', 1, 1, 168);
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);

@@ -21,7 +21,7 @@ let lastProgress = 0, lastViews = 0;
 let lossesSeen = 0;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
-const PLACES = {load: 'data', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
+const PLACES = {load: 'data', loadModel: 'model file', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
                 step: 'training', module: 'WebAssembly module'};
 const fail = (where, err) => post({type: 'error', where, place: PLACES[where] || where,
                                    message: String(err && err.message || err)});
@@ -130,7 +130,8 @@ function sendProgress() {
   const p = session.progress();
   post({type: 'progress', epoch: p.epoch, steps: p.steps, batchInEpoch: p.batchInEpoch,
         batchesPerEpoch: p.batchesPerEpoch, samplesPerSec: p.samplesPerSec, diverged: p.diverged,
-        message: p.message, newLosses: p.newLosses, epochStats: session.epochStats()}, buffers(p.newLosses));
+        message: p.message, newLosses: p.newLosses, newTerms: p.newTerms, unit: p.unit, epochStats: session.epochStats()},
+       buffers(p.newLosses, ...Object.values(p.newTerms)));
 }
 
 function sendViews() {
@@ -170,9 +171,38 @@ function trainSlice() {
   setTimeout(trainSlice, 0);
 }
 
+function createSession(config, weights, fromFile) {
+  running = false;
+  if (!data) throw new Error('load a data set first');
+  const next = new ae.Session(config, data.train, data.test);
+  if (weights) {
+    try {
+      next.loadWeights(weights);
+    } catch (e) {
+      next.delete();
+      throw e;
+    }
+  }
+  if (session) session.delete();
+  session = next;
+  chunk = 1;
+  session.publishViews();
+  const v = session.views();
+  const testImages = session.testImages(0, v.m);
+  post({type: 'created', config: session.configJson(), latent: session.latentDim(), projection: session.projection(),
+        batchesPerEpoch: session.batchesPerEpoch(), testImages, rows: v.rows, cols: v.cols, unit: session.lossUnit(),
+        fromFile: fromFile || null}, [testImages.buffer]);
+  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
+  sendProgress();
+  post({type: 'state', running});
+}
+
 const calls = {
+  check: (text) => ae.checkConfigJson(text),
+  samples: (n, seed) => session.samples(n, seed),
+  reconstructTest: (first, n) => session.reconstruct(Float32Array.from(session.testImages(first, n), v => v / 255), n),
   normalize: (text) => ae.normalizeConfigJson(text),
-  evaluate: () => session.evaluateTest(),
+  evaluate: () => session.evaluateTestTerms(),
   inspect: (x) => session.inspect(x),
   inspectTest: (i) => {
     const img = session.testImages(i, 1);
@@ -209,21 +239,15 @@ self.onmessage = async (ev) => {
         await loadUserPngs(m.files);
         post({type: 'dataset', info: info('png folder')});
         break;
-      case 'create': {
-        running = false;
-        if (!data) throw new Error('load a data set first');
-        const next = new ae.Session(m.config, data.train, data.test);
-        if (session) session.delete();
-        session = next;
-        chunk = 1;
-        session.publishViews();
-        const v = session.views();
-        const testImages = session.testImages(0, v.m);
-        post({type: 'created', config: session.configJson(), latent: session.latentDim(), projection: session.projection(),
-              batchesPerEpoch: session.batchesPerEpoch(), testImages, rows: v.rows, cols: v.cols}, [testImages.buffer]);
-        post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
-        sendProgress();
-        post({type: 'state', running});
+      case 'create':
+        createSession(m.config, null);
+        break;
+      case 'loadModel': {
+        // A model file (e.g. written by `ae train`): its config (strictly checked), a session for it on
+        // the loaded data, then its weights.
+        const bytes = new Uint8Array(m.bytes);
+        const file = ae.modelFileConfig(bytes);
+        createSession(file.config, bytes, {name: m.name, epoch: file.epoch, step: file.step});
         break;
       }
       case 'run':
@@ -246,7 +270,7 @@ self.onmessage = async (ev) => {
       case 'call': {
         let result, error;
         try {
-          if (!session && m.fn !== 'normalize') throw new Error('no model yet');
+          if (!session && m.fn !== 'normalize' && m.fn !== 'check') throw new Error('no model yet');
           result = calls[m.fn](...(m.args || []));
         } catch (e) {
           error = String(e && e.message || e);
