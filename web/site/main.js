@@ -36,6 +36,22 @@ const FIELDS = {
   'train.weight_decay': {label: 'weight decay', min: 0, step: 'any', advanced: true},
 };
 const HIDDEN = new Set(['model.input_rows', 'model.input_cols', 'train.threads']);
+// When a field applies (others are hidden, keeping their values); absent = always.
+const RELEVANT = {
+  'model.beta': (m) => m.type === 'vae',
+  'model.kl_warmup_epochs': (m) => m.type === 'vae',
+  'model.sparsity': (m) => m.type !== 'vae',
+  'model.sparsity_weight': (m) => m.type !== 'vae' && m.sparsity !== 'none',
+  'model.sparsity_target': (m) => m.type !== 'vae' && m.sparsity === 'kl',
+  'model.corruption_level': (m) => m.corruption !== 'none',
+  'model.contractive_weight': (m) => m.type === 'contractive',
+};
+function applyRelevance() {
+  const m = formConfig().model;
+  for (const el of $('config-form').elements) {
+    if (el.name && RELEVANT[el.name]) el.closest('label').hidden = !RELEVANT[el.name](m);
+  }
+}
 
 const state = {
   worker: null, defaultConfig: null, dataset: null, created: null, running: false, steps: 0, epoch: 0,
@@ -183,7 +199,15 @@ async function normalizedFormConfig() {
   }
 }
 
-function onConfigEdited() {
+async function onConfigEdited(ev) {
+  // A new model type brings its own defaults (the core's per-type defaults), training options stay.
+  if (ev && ev.target && ev.target.name === 'model.type') {
+    const c = formConfig();
+    const fresh = {model: {type: c.model.type, input_rows: c.model.input_rows, input_cols: c.model.input_cols},
+                   train: c.train};
+    try { setFormValues(JSON.parse(await call('normalize', JSON.stringify(fresh)))); } catch (e) { /* shown below */ }
+  }
+  applyRelevance();
   normalizedFormConfig().then(() => {}, () => {});
   updateButtons();
 }
@@ -573,6 +597,7 @@ function onMessage(ev) {
       state.defaultConfig = m.defaultConfig;
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
       buildForm(JSON.parse(m.defaultConfig));
+      applyRelevance();
       pruneOptions().catch(e => showError('form', e.message));
       $('load-data').click();
       break;
@@ -601,6 +626,7 @@ function onMessage(ev) {
       $('loss-unit').textContent = m.unit;
       if (m.fromFile) {
         setFormValues(JSON.parse(m.config));
+        applyRelevance();
         $('model-status').textContent = `${m.fromFile.name}: trained ${m.fromFile.epoch} epochs, ${m.fromFile.step} steps`;
         state.loadedModel = m.fromFile;
       } else {
