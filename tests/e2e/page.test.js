@@ -46,6 +46,19 @@ run(async () => {
     console.log('latent map', mapStats);
     assert.ok(mapStats.nonWhite > 0.01 && mapStats.colours >= 8, 'the latent map shows no coloured points');
 
+    // Hovering over a point shows its image and reconstruction.
+    const target = await page.evaluate(() => {
+      const m = window.aeLab.map;
+      return m.toPixel(m.points[20], m.points[21]);
+    });
+    const mapBox = await page.locator('#latent-map').boundingBox();
+    await page.mouse.move(mapBox.x + target[0], mapBox.y + target[1]);
+    await page.waitForFunction(() => !document.getElementById('hover').hidden, null, {timeout: 10000});
+    const hoverText = await page.evaluate(() => document.getElementById('hover-text').textContent);
+    console.log(`hover: "${hoverText}"`);
+    assert.match(hoverText, /^#\d+ .+: input, reconstruction$/);
+    await screenshot(page, 'latent-map-hover.png', '.map-wrap');
+
     // Interpolation (random pair) and the manifold grid.
     await page.click('#ip-random');
     await page.waitForFunction(() => /test images #/.test(document.getElementById('interp-note').textContent));

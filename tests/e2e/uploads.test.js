@@ -21,6 +21,22 @@ function idxLabels(labels) {
   return b;
 }
 
+// A grey 8-bit PNG (w x h, pixel(x, y) -> 0..255), written with zlib: signature, IHDR, IDAT, IEND.
+function png(w, h, pixel) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 0;  // 8-bit greyscale
+  const raw = Buffer.alloc(h * (w + 1));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = pixel(x, y);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
+                        chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 run(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-uploads-'));
   const t = await openPage();
@@ -76,6 +92,33 @@ run(async () => {
     await page.click('#step');
     await page.waitForFunction(() => window.aeLab.steps >= 1, null, {timeout: 30000});
     assert.deepStrictEqual(await page.evaluate(() => window.aeLab.errors), []);
+
+    // A folder of PNGs: two sub-folders (classes) of 56x56 images (scaled to 28x28 by the page).
+    const folder = path.join(dir, 'shapes');
+    for (const [cls, f] of [['bars', (x, y) => (x % 14 < 7 ? 255 : 0)], ['rings', (x, y) => (Math.hypot(x - 28, y - 28) < 20 ? 200 : 10)]]) {
+      fs.mkdirSync(path.join(folder, cls), {recursive: true});
+      for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(folder, cls, `${i}.png`), png(56, 56, (x, y) => f(x + i, y)));
+    }
+    await page.setInputFiles('#png-folder', folder);
+    await page.click('#confirm-yes');  // the page asks before discarding the model trained one step above
+    await page.waitForFunction(() => window.aeLab.dataset.name === 'png folder', null, {timeout: 20000});
+    const pngInfo = await page.evaluate(() => window.aeLab.dataset);
+    console.log('PNG folder:', pngInfo.trainCount, '/', pngInfo.testCount, pngInfo.classNames);
+    assert.strictEqual(pngInfo.trainCount + pngInfo.testCount, 24);
+    assert.deepStrictEqual(pngInfo.classNames, ['bars', 'rings']);
+
+    // A folder whose "PNG" is a text file: an error naming it; the PNG data set stays.
+    const badFolder = path.join(dir, 'bad');
+    fs.mkdirSync(path.join(badFolder, 'x'), {recursive: true});
+    fs.writeFileSync(path.join(badFolder, 'x', 'a.png'), png(28, 28, () => 128));
+    fs.writeFileSync(path.join(badFolder, 'x', 'b.png'), 'not a png');
+    await page.evaluate(() => { window.aeLab.errors.length = 0; });
+    await page.setInputFiles('#png-folder', badFolder);
+    await page.waitForFunction(() => window.aeLab.errors.length > 0, null, {timeout: 20000});
+    const pngErr = await page.evaluate(() => document.getElementById('error-text').textContent);
+    console.log(`bad PNG: "${pngErr}"`);
+    assert.match(pngErr, /b\.png/);
+    assert.strictEqual(await page.evaluate(() => window.aeLab.dataset.name), 'png folder');
     await screenshot(page, 'page-after-uploads.png');
     assert.deepStrictEqual(t.consoleErrors, [], 'console errors');
     assert.deepStrictEqual(t.foreignRequests, [], 'requests outside the page origin');

@@ -682,6 +682,7 @@ async function main() {
   try {
     await loadShaders();
     map = new LatentMap($('latent-map'));
+    state.map = map;
     // Every image view's WebGL2 context now, while nothing runs: creating a context and compiling its
     // shaders blocks the page thread for 50-800 ms under a software GL, which must not happen mid-training.
     // Also at their default sizes: resizing a WebGL canvas makes Chromium wait for the GPU process.

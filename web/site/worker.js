@@ -99,10 +99,16 @@ async function loadUserIdx(m) {
 // A folder of PNGs -> 28 x 28 grey (the browser decodes and scales; luminance of the scaled image). The
 // class is the name of the file's parent folder when there are several folders, else 0.
 async function loadUserPngs(files) {
-  const pngs = files.filter(f => /\.png$/i.test(f.name));
-  if (pngs.length < 2) throw new Error(`the folder holds ${pngs.length} PNG files; need at least 2`);
+  const all = files.filter(f => /\.png$/i.test(f.name));
+  if (all.length < 2) throw new Error(`the folder holds ${all.length} PNG files; need at least 2`);
   const folderOf = f => { const p = (f.webkitRelativePath || f.name).split('/'); return p.length > 2 ? p[p.length - 2] : ''; };
-  const folders = [...new Set(pngs.map(folderOf))].sort();
+  const folders = [...new Set(all.map(folderOf))].sort();
+  // Classes interleaved (first file of each class, then the second, ...) so that the held-out last 10%
+  // holds every class.
+  const byClass = folders.map(c => all.filter(f => folderOf(f) === c)
+    .sort((a, b) => (a.webkitRelativePath || a.name).localeCompare(b.webkitRelativePath || b.name, 'en', {numeric: true})));
+  const pngs = [];
+  for (let i = 0; pngs.length < all.length; i++) for (const list of byClass) if (i < list.length) pngs.push(list[i]);
   const canvas = new OffscreenCanvas(28, 28);
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
   const images = new Uint8Array(pngs.length * 784), labels = new Uint8Array(pngs.length);
@@ -121,9 +127,9 @@ async function loadUserPngs(files) {
     labels[i] = Math.min(255, folders.indexOf(folderOf(pngs[i])));
     if (i % 64 === 0) post({type: 'loadProgress', what: 'PNG files', loaded: i, total: pngs.length});
   }
-  const all = {name: 'png folder', count: pngs.length, rows: 28, cols: 28, images, labels,
-               classNames: folders.map((f, i) => f || String(i))};
-  data = ae.holdoutSplit(all, 0.1);
+  const pngData = {name: 'png folder', count: pngs.length, rows: 28, cols: 28, images, labels,
+                   classNames: folders.map((f, i) => f || String(i))};
+  data = ae.holdoutSplit(pngData, 0.1);
 }
 
 function sendProgress() {
