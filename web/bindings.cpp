@@ -37,6 +37,9 @@
 //                                          decompressed IDX files (gunzip in JS: DecompressionStream)
 //   holdoutSplit(data, fraction) -> {train, test}   the last `fraction` of `data` becomes the test set
 //   stackPointer() -> number               diagnostics: WASM shadow-stack pointer (tests watch it)
+//   mnistSplit(data) -> {train, test}      the page's MNIST asset (all 10,000 digits, file order) -> the core's split
+//   checkConfigJson(text) -> string        normalizeConfigJson + builds the model (rejects types not built yet)
+//   modelFileConfig(bytes, name) -> {config, epoch, step}   a model file's header, strictly checked
 //
 // class Session(configJson: string, train: data, test: data)
 //   step(n) -> number trained (< n only when the run diverged)
@@ -56,6 +59,18 @@
 //   encode(x: Float32Array(n*D), n) -> Float32Array(n*latent)     pixels in [0, 1], image-major
 //   decode(z: Float32Array(n*latent), n) -> Float32Array(n*D)
 //   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
+//   evaluateTestTerms() -> {terms: {reconstruction, kl, sparsity, contractive, total}, loss, mse, unit}
+//   lossUnit() -> "per pixel" | "nats per image";  progress() also carries newTerms (one Float32Array per term)
+//   The page's views (map coordinates: the latent for latent <= 2, else the test codes' first two PCs):
+//   views() also carries points (Float32Array(m*2)), pointStats ([mean x, mean y, sd x, sd y]), projection
+//     ("latent" | "pca") and explained (variance fraction shown);  project(z, n) -> Float32Array(n*2)
+//   manifold(n, spacing, cx, cy, sx, sy, range) -> {n, images, coords}   decoded grid over the map plane
+//   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, decoded, blend, points}   two images [D] each
+//   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
+//   samples(n, seed) -> {n, images, source}  prior N(0, I) for a VAE, else a Gaussian fitted to the codes
+//   anomaly(bins, k) -> {errors, counts, maxError, worst, worstErrors, inputs, reconstructions}
+//   testImages(first, n) -> Uint8Array;  saveModel() -> Uint8Array (the file `ae train` writes)
+//   loadWeights(bytes) -> {epoch, step}    a model file's weights (same architecture as this session)
 //   delete()                               free the WASM side (embind)
 //
 // Threads: this build has no pthreads, so train.threads is forced to 1 (configJson() shows it); run
@@ -333,11 +348,13 @@ std::string check_config_json(const std::string& text) {
     });
 }
 
-// Reads a model file's header (strict: ae::model_file_decode). Returns {config: normalized JSON, epoch, step}.
-val model_file_config(const val& bytes) {
+// Reads a model file (strict: ae::model_file_decode; errors start with `name`). Returns {config: normalized
+// JSON, epoch, step}.
+val model_file_config(const val& bytes, const std::string& name) {
     return js_guard([&] {
-        const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, "model file");
-        const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), "model file");
+        const std::string source = name.empty() ? "model file" : name;
+        const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, source);
+        const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), source);
         val o = val::object();
         o.set("config", ae::config_to_json(f.config));
         o.set("epoch", f.state.epoch);

@@ -73,7 +73,7 @@ run(async () => {
     await page.waitForFunction(() => window.aeLab.errors.length > 0, null, {timeout: 20000});
     const err = await page.evaluate(() => document.getElementById('error-text').textContent);
     console.log(`damaged file: "${err}"`);
-    assert.match(err, /model file/);
+    assert.match(err, /model file: bad\.safetensors: /);
     await screenshot(page, 'page-model-loaded.png');
     assert.deepStrictEqual(t.consoleErrors, [], 'console errors');
     assert.deepStrictEqual(t.foreignRequests, [], 'requests outside the page origin');

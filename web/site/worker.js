@@ -252,7 +252,7 @@ self.onmessage = async (ev) => {
         // A model file (e.g. written by `ae train`): its config (strictly checked), a session for it on
         // the loaded data, then its weights.
         const bytes = new Uint8Array(m.bytes);
-        const file = ae.modelFileConfig(bytes);
+        const file = ae.modelFileConfig(bytes, m.name || '');
         createSession(file.config, bytes, {name: m.name, epoch: file.epoch, step: file.step});
         break;
       }
