@@ -68,7 +68,9 @@
 //   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, decoded, blend, points}   two images [D] each
 //   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
 //   samples(n, seed) -> {n, images, source}  prior N(0, I) for a VAE, else a Gaussian fitted to the codes
-//   anomaly(bins, k) -> {errors, counts, maxError, worst, worstErrors, inputs, reconstructions}
+//   anomaly(bins, k) -> {errors, counts, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr, ssim,
+//                        ssimImages, aurocByClass, classNames}   (metrics.h)
+//   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
 //   testImages(first, n) -> Uint8Array;  saveModel() -> Uint8Array (the file `ae train` writes)
 //   loadWeights(bytes) -> {epoch, step}    a model file's weights (same architecture as this session)
 //   delete()                               free the WASM side (embind)
@@ -83,6 +85,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -96,6 +99,7 @@
 #include "ae/error.h"
 #include "ae/idx.h"
 #include "ae/latent.h"
+#include "ae/metrics.h"
 #include "ae/model_file.h"
 #include "ae/pca.h"
 #include "ae/rng.h"
@@ -689,11 +693,33 @@ public:
             std::vector<float> err(d.count);
             const int chunk = 500;
             ae::Matrix x(D, chunk);
+            double psnr_sum = 0.0, ssim_sum = 0.0;
+            int psnr_n = 0, ssim_n = 0;
+            const int ssim_images = std::min(d.count, 2000);  // SSIM on the first 2,000 (cost)
             for (int first = 0; first < d.count; first += chunk) {
                 const int n = std::min(chunk, d.count - first);
                 ae::TrainingSession::load_batch(d, nullptr, first, n, x.leftCols(n));
                 const ae::Matrix y = model().reconstruct(x.leftCols(n));
-                for (int j = 0; j < n; ++j) err[first + j] = (y.col(j) - x.col(j)).squaredNorm() / D;
+                for (int j = 0; j < n; ++j) {
+                    err[first + j] = (y.col(j) - x.col(j)).squaredNorm() / D;
+                    const double p = ae::psnr_from_mse(err[first + j]);
+                    if (std::isfinite(p)) { psnr_sum += p; ++psnr_n; }
+                    if (first + j < ssim_images && d.rows >= 11 && d.cols >= 11) {
+                        ssim_sum += ae::ssim_image(x.col(j).data(), y.col(j).data(), d.rows, d.cols);
+                        ++ssim_n;
+                    }
+                }
+            }
+            // Each class in turn as the "anomaly": AUROC of the reconstruction error separating it from the
+            // rest (0.5 = no better than chance). Classes absent from the test set get NaN.
+            const int n_classes = static_cast<int>(d.class_names.size());
+            std::vector<double> scores(err.begin(), err.end());
+            std::vector<float> auroc_by_class(n_classes, std::numeric_limits<float>::quiet_NaN());
+            for (int c = 0; c < n_classes; ++c) {
+                std::vector<uint8_t> pos(d.count);
+                int n_pos = 0;
+                for (int i = 0; i < d.count; ++i) n_pos += pos[i] = d.labels[i] == c;
+                if (n_pos > 0 && n_pos < d.count) auroc_by_class[c] = static_cast<float>(ae::auroc(scores, pos));
             }
             float max_err = 0.f;
             for (float e : err) max_err = std::max(max_err, e);
@@ -723,6 +749,34 @@ public:
             o.set("worstErrors", js_copy(worst_err));
             o.set("inputs", js_copy(wx.data(), static_cast<size_t>(wx.size())));
             o.set("reconstructions", js_copy(wy.data(), static_cast<size_t>(wy.size())));
+            double mean_err = 0.0;
+            for (float e : err) mean_err += e;
+            o.set("mse", d.count ? mean_err / d.count : 0.0);
+            o.set("psnr", psnr_n ? psnr_sum / psnr_n : std::numeric_limits<double>::infinity());
+            o.set("ssim", ssim_n ? ssim_sum / ssim_n : std::numeric_limits<double>::quiet_NaN());
+            o.set("ssimImages", ssim_n);
+            o.set("aurocByClass", js_copy(auroc_by_class));
+            o.set("classNames", js_strings(d.class_names));
+            return o;
+        });
+    }
+
+    // k-nearest-neighbour accuracy of the codes (ae::knn_accuracy): codes of up to `n_train` training images
+    // as the reference, the published test codes as queries. Returns {accuracy, k, nTrain, nTest}.
+    val knn(int k, int n_train) const {
+        return js_guard([&] {
+            const ae::Dataset& tr = session_->train_data();
+            n_train = std::clamp(n_train, 1, tr.count);
+            ae::Matrix x(input_dim(), n_train);
+            ae::TrainingSession::load_batch(tr, nullptr, 0, n_train, x);
+            const ae::Matrix codes = model().encode(x);
+            const std::vector<uint8_t> labels(tr.labels.begin(), tr.labels.begin() + n_train);
+            const double acc = ae::knn_accuracy(codes, labels, snapshot_.test_codes, snapshot_.test_labels, k);
+            val o = val::object();
+            o.set("accuracy", acc);
+            o.set("k", k);
+            o.set("nTrain", n_train);
+            o.set("nTest", static_cast<int>(snapshot_.test_codes.cols()));
             return o;
         });
     }
@@ -895,6 +949,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("corruptRepair", &Session::corruptRepair)
         .function("testImages", &Session::testImages)
         .function("anomaly", &Session::anomaly)
+        .function("knn", &Session::knn)
         .function("saveModel", &Session::saveModel)
         .function("points", &Session::points)
         .function("pointStats", &Session::pointStats)

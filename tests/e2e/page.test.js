@@ -87,7 +87,11 @@ run(async () => {
     assert.ok(reconStats.std > 10, 'the drawing reconstruction canvas is blank');
 
     await page.click('#an-run');
-    await page.waitForFunction(() => window.aeLab.anomaly);
+    await page.waitForFunction(() => window.aeLab.anomaly, null, {timeout: 60000});
+    const metrics = await page.evaluate(() => window.aeLab.anomaly);
+    console.log('metrics', JSON.stringify(metrics));
+    // Chance level for 10 classes is 0.1; a 2-D code after 300 steps separates classes far better.
+    assert.ok(metrics.psnr > 10 && metrics.ssim > 0 && metrics.ssim <= 1 && metrics.knn > 0.3, 'implausible metrics');
     const an = await screenshotStats(page, '#an-hist');
     assert.ok(an.nonWhite > 0.05, 'the anomaly histogram is empty');
 

@@ -485,7 +485,15 @@ $('an-run').onclick = () => latest('anomaly', async () => {
   both.set(r.reconstructions, k * D);
   drawGrid($('an-worst'), both, 2 * k, state.rows, state.cols, k, 40);
   $('an-note').textContent = `${r.errors.length} test images; worst: ${Array.from(r.worstErrors.slice(0, 3), e => e.toFixed(4)).join(', ')}…`;
-  state.anomaly = {n: r.errors.length, k};
+  const kn = await call('knn', 5, 10000);
+  const fmt = (v, d) => Number.isFinite(v) ? v.toFixed(d) : '–';
+  const rows = [['test MSE per pixel', fmt(r.mse, 5)], ['PSNR (dB, mean per image)', fmt(r.psnr, 2)],
+                [`SSIM (first ${r.ssimImages} images)`, fmt(r.ssim, 4)],
+                [`5-NN accuracy of the codes (${kn.nTrain} train → ${kn.nTest} test)`, fmt(kn.accuracy, 4)]];
+  const au = Array.from(r.aurocByClass, (a, c) => `${r.classNames[c]} ${fmt(a, 3)}`).join(', ');
+  $('an-metrics').innerHTML = rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('') +
+    `<tr><th>AUROC of the error, each class as the anomaly</th><td>${au}</td></tr>`;
+  state.anomaly = {n: r.errors.length, k, mse: r.mse, psnr: r.psnr, ssim: r.ssim, knn: kn.accuracy};
 });
 
 function drawHistogram(c, counts, maxError) {

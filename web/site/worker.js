@@ -225,6 +225,7 @@ const calls = {
   corruptRepair: (x, kind, level, seed) => session.corruptRepair(x, kind, level, seed),
   testImage: (i) => Float32Array.from(session.testImages(i, 1), v => v / 255),
   anomaly: (bins, k) => session.anomaly(bins, k),
+  knn: (k, n) => session.knn(k, n),
   saveModel: () => session.saveModel(),
 };
 
