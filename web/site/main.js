@@ -352,7 +352,8 @@ function refreshInterpolation() {
     const r = await call('interpolate', a.x, b.x, steps, $('ip-mode').value);
     drawGrid($('interp'), r.decoded, steps, state.rows, state.cols, steps, 40);
     drawGrid($('blend'), r.blend, steps, state.rows, state.cols, steps, 40);
-    map.setExtra(r.points);
+    state.extraPath = r.points;
+    showExtras();
     $('interp-note').textContent = `(test images #${a.i} → #${b.i})`;
   });
 }
@@ -384,6 +385,10 @@ function installMapInput() {
       drawGrid($('hover-img'), both, 2, state.rows, state.cols, 2, 56);
       const label = state.views.codeLabels[i];
       $('hover-text').textContent = `#${i} ${state.views.classNames[label] ?? label}: input, reconstruction`;
+      // The preview sits in the corner away from the cursor.
+      const left = e.clientX - r.left < r.width / 2;
+      $('hover').style.left = left ? 'auto' : '4px';
+      $('hover').style.right = left ? '4px' : 'auto';
       $('hover').hidden = false;
     });
   });
@@ -427,7 +432,18 @@ function installDraw() {
     const px = s.getImageData(0, 0, small.width, small.height).data;
     return Float32Array.from({length: small.width * small.height}, (_, k) => px[4 * k] / 255);
   };
-  $('draw-clear').onclick = () => { clear(); state.drawn = false; map.setExtra(null); drawGrid($('draw-recon'), new Float32Array(state.rows * state.cols), 1, state.rows, state.cols, 1, 168); };
+  $('draw-clear').onclick = () => { clear(); state.drawn = false; state.extraDraw = null; showExtras(); drawGrid($('draw-recon'), new Float32Array(state.rows * state.cols), 1, state.rows, state.cols, 1, 168); };
+}
+
+// Marked points on the map: the interpolation path, then the drawn image's code (emphasised, last).
+function showExtras() {
+  const parts = [state.extraPath, state.extraDraw].filter(Boolean);
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  if (!n) { map.setExtra(null); return; }
+  const all = new Float32Array(n);
+  let o = 0;
+  for (const p of parts) { all.set(p, o); o += p.length; }
+  map.setExtra(all);
 }
 
 function refreshDrawing() {
@@ -436,7 +452,8 @@ function refreshDrawing() {
     const r = await call('inspect', state.drawnPixels());
     drawGrid($('draw-recon'), r.reconstruction, 1, state.rows, state.cols, 1, 168);
     state.drawnReconstruction = r.reconstruction;
-    map.setExtra(r.point);
+    state.extraDraw = r.point;
+    showExtras();
   });
 }
 
@@ -648,7 +665,8 @@ function onMessage(ev) {
       state.testLoss = null;
       state.interp = [];
       state.mask = null;
-      map.setExtra(null);
+      state.extraPath = state.extraDraw = null;
+      showExtras();
       map.autoFit = true;
       chart.clear();
       $('st-test').textContent = '–';
