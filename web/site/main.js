@@ -596,7 +596,10 @@ function onProgress(p) {
   $('st-step').textContent = String(p.steps);
   $('st-rate').textContent = p.samplesPerSec ? Math.round(p.samplesPerSec).toLocaleString('en') : '–';
   $('st-message').textContent = p.message || '';
-  if (p.diverged) showError('training', p.message);
+  if (p.diverged && !state.divergedShown) {
+    state.divergedShown = true;
+    showError('training stopped', p.message);
+  }
   updateButtons();
 }
 let chartQueued = false;
@@ -646,6 +649,7 @@ function onMessage(ev) {
     case 'created':
       state.created = true;
       state.multiTerm = false;
+      state.divergedShown = false;
       state.sessionConfig = m.config;
       state.unit = m.unit;
       $('loss-unit').textContent = m.unit;
