@@ -48,6 +48,7 @@ export class LossChart {
       const y = y0 + (y1 - y0) * k / 4;
       ctx.fillText(y.toPrecision(3), 2, py(y) + 4);
     }
+    ctx.fillStyle = '#555';
     ctx.fillText(`step ${Math.round(x1)}`, W - R - 70, H - 6);
     let lx = L + 6;
     for (const s of this.series.values()) {
@@ -65,8 +66,9 @@ export class LossChart {
       ctx.stroke();
       ctx.setLineDash([]);
       ctx.fillStyle = s.color;
-      ctx.fillText(s.name, lx, T + 12);
-      lx += ctx.measureText(s.name).width + 14;
+      ctx.fillRect(lx, H - 10, 10, 2);
+      ctx.fillText(s.name, lx + 13, H - 6);
+      lx += ctx.measureText(s.name).width + 26;
     }
   }
 }
