@@ -56,10 +56,11 @@ function applyRelevance() {
 const state = {
   worker: null, defaultConfig: null, dataset: null, created: null, running: false, steps: 0, epoch: 0,
   sessionConfig: null, testImages: null, rows: 28, cols: 28, views: null, testLoss: null, testLosses: [],
-  samplesPerSec: 0, pending: new Map(), nextId: 1, slowHandlers: [], interp: [], errors: [], drawing: false,
+  samplesPerSec: 0, pending: new Map(), nextId: 1, slowHandlers: [], usedTerms: new Set(), interp: [], errors: [], drawing: false,
 };
 window.aeLab = state;  // read by the browser tests (tests/e2e)
 state.call = (...a) => call(...a);
+state.chartSeries = () => chart.series.keys();
 
 function showError(where, message) {
   state.errors.push(`${where}: ${message}`);
@@ -476,7 +477,12 @@ function installDenoise() {
   c.addEventListener('pointerup', () => { painting = false; });
   $('dn-clear').onclick = () => { if (state.mask) state.mask.fill(0); refreshDenoise(); };
   $('dn-random').onclick = () => { if (state.views) { $('dn-index').value = Math.floor(Math.random() * state.views.m); refreshDenoise(); } };
-  for (const id of ['dn-index', 'dn-kind', 'dn-level']) $(id).addEventListener('change', refreshDenoise);
+  $('dn-kind').addEventListener('change', () => {
+    // Sensible level per kind (block: a side length in pixels).
+    $('dn-level').value = {gaussian: 0.3, salt_pepper: 0.2, masking: 0.3, block: 12, none: 0}[$('dn-kind').value];
+    refreshDenoise();
+  });
+  for (const id of ['dn-index', 'dn-level']) $(id).addEventListener('change', refreshDenoise);
 }
 
 function refreshDenoise() {
@@ -565,9 +571,9 @@ $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
 // ---- messages from the worker -----------------------------------------------------------------------------
 const TERM_NAMES = {total: 'total', reconstruction: 'reconstruction', kl: 'KL', sparsity: 'sparsity', contractive: 'contractive'};
 const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c'};
-// The total always; the separate terms once any penalty or KL term is non-zero.
+// The total always; the reconstruction and each KL / penalty term once any of them is non-zero.
 function shownTerms() {
-  return state.multiTerm ? ['total', 'reconstruction', 'kl', 'sparsity', 'contractive'] : ['total'];
+  return state.usedTerms.size ? ['total', 'reconstruction', ...state.usedTerms] : ['total'];
 }
 function addTestPoint(step, terms) {
   for (const term of shownTerms()) chart.add(`test ${TERM_NAMES[term]}`, TERM_COLORS[term], true, step, terms[term]);
@@ -579,7 +585,7 @@ function onProgress(p) {
   state.samplesPerSec = p.samplesPerSec;
   const first = p.steps - p.newLosses.length;
   const T = p.newTerms;
-  if (['kl', 'sparsity', 'contractive'].some(k => T[k].some(v => v !== 0))) state.multiTerm = true;
+  for (const k of ['kl', 'sparsity', 'contractive']) if (T[k].some(v => v !== 0)) state.usedTerms.add(k);
   for (let i = 0; i < p.newLosses.length; i++) {
     for (const term of shownTerms()) chart.add(`train ${TERM_NAMES[term]}`, TERM_COLORS[term], false, first + i + 1, T[term][i]);
   }
@@ -648,7 +654,7 @@ function onMessage(ev) {
       break;
     case 'created':
       state.created = true;
-      state.multiTerm = false;
+      state.usedTerms = new Set();
       state.divergedShown = false;
       state.sessionConfig = m.config;
       state.unit = m.unit;
