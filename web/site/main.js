@@ -655,6 +655,7 @@ function onMessage(ev) {
     case 'created':
       state.created = true;
       state.usedTerms = new Set();
+      $('mf-centre').value = JSON.parse(m.config).model.type === 'vae' ? 'prior' : 'codes';  // a VAE's grid: its prior
       state.divergedShown = false;
       state.sessionConfig = m.config;
       state.unit = m.unit;
@@ -722,7 +723,12 @@ async function main() {
     // Every image view's WebGL2 context now, while nothing runs: creating a context and compiling its
     // shaders blocks the page thread for 50-800 ms under a software GL, which must not happen mid-training.
     // Also at their default sizes: resizing a WebGL canvas makes Chromium wait for the GPU process.
-    const blank = (id, k, perRow, cell, gap) => drawGrid($(id), new Float32Array(k * 784), k, 28, 28, perRow, cell, gap);
+    const blank = (id, k, perRow, cell, gap = 2) => {
+      const c = $(id);
+      c.width = perRow * (cell + gap) + gap;
+      c.height = Math.ceil(k / perRow) * (cell + gap) + gap;
+      images(c).draw([], 28, 28, 0.96);
+    };
     blank('recon', 32, 16, 48);
     blank('manifold', 144, 12, Math.max(16, Math.floor(400 / 12) - 2), 1);
     blank('interp', 10, 10, 40);
@@ -732,7 +738,7 @@ async function main() {
     blank('dn-repair', 1, 1, 168);
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);
-    images($('dn-input')).draw([], 28, 28);
+    images($('dn-input')).draw([], 28, 28, 0);
     installMapInput();
     installDraw();
     installDenoise();
