@@ -355,10 +355,25 @@ function refreshInterpolation() {
     drawGrid($('blend'), r.blend, steps, state.rows, state.cols, steps, 40);
     state.extraPath = r.points;
     showExtras();
-    $('interp-note').textContent = `(test images #${a.i} → #${b.i})`;
+    const name = (p) => typeof p.i === 'number' ? `test image #${p.i}` : p.i;
+    $('interp-note').textContent = `(${name(a)} → ${name(b)})`;
   });
 }
 for (const id of ['ip-mode', 'ip-steps']) $(id).addEventListener('change', () => state.interp.length === 2 && refreshInterpolation());
+// Clicking an image in the reconstructions grid also picks an interpolation end (its test image).
+$('recon').addEventListener('click', (e) => {
+  const v = state.views;
+  if (!v) return;
+  const c = $('recon'), r = c.getBoundingClientRect();
+  const col = Math.floor((e.clientX - r.left) * c.width / r.width / 50);
+  if (col < 0 || col >= v.k) return;
+  const D = v.rows * v.cols;
+  const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D)};
+  state.interp = state.interp.length === 1 ? [state.interp[0], pick] : [pick];
+  if (state.interp.length === 2) refreshInterpolation();
+  else $('interp-note').textContent = `(first image: reconstructions grid ${col + 1}; click a second image)`;
+});
+
 $('ip-random').onclick = () => {
   if (!state.views) return;
   const m = state.views.m;
