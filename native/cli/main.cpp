@@ -31,6 +31,7 @@
 #include "ae/png.h"
 #include "ae/safetensors.h"
 #include "ae/session.h"
+#include "tools.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -42,6 +43,7 @@ struct DataOptions {
     std::string dir;
     std::string train_images, train_labels, test_images, test_labels;
     int limit_train = 0, limit_test = 0;
+    int exclude_class = -1;  // ae train --exclude-class: drop this class from the training set
 };
 
 struct TrainOptions {
@@ -81,6 +83,7 @@ ae::DatasetPair load_data(const DataOptions& d) {
     }
     if (d.limit_train > 0) p.train = ae::dataset_head(p.train, d.limit_train);
     if (d.limit_test > 0) p.test = ae::dataset_head(p.test, d.limit_test);
+    if (d.exclude_class >= 0) p.train = ae::dataset_without_class(p.train, d.exclude_class);
     return p;
 }
 
@@ -219,10 +222,13 @@ int run_train(const TrainOptions& o, ae::Config config) {
                   ae::render_reconstructions(snap.view_inputs, snap.view_reconstructions, snap.image_rows,
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
+    const std::string figures = ae_cli::write_train_figures(out, session);
     std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
                                                {"config", ae::config_to_json(config, -1)},
                                                {"epoch", std::to_string(session.epoch())},
-                                               {"step", std::to_string(session.steps())}};
+                                               {"step", std::to_string(session.steps())},
+                                               {"data", o.data.name}};
+    if (o.data.exclude_class >= 0) meta["exclude_class"] = std::to_string(o.data.exclude_class);
     ae::safetensors_save(out + "/model.safetensors", session.model().params(), meta);
 
     if (session.diverged()) {
@@ -231,8 +237,8 @@ int run_train(const TrainOptions& o, ae::Config config) {
         return 3;
     }
     std::printf("test loss %.4f (%s per pixel), test mse %.5f\nreport: %s/ (metrics.json, reconstructions.png, "
-                "latent.png, model.safetensors)\n",
-                test_loss, ae::loss_name(config.model.loss), test_mse, out.c_str());
+                "latent.png, model.safetensors%s)\n",
+                test_loss, ae::loss_name(config.model.loss), test_mse, out.c_str(), figures.c_str());
     return 0;
 }
 
@@ -337,6 +343,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     train->add_option("--out", o.out, "Report folder (default runs/<data>-<model>-seed<seed>)");
     train->add_flag("--quiet,-q", o.quiet, "No progress output");
+    train->add_option("--exclude-class", o.data.exclude_class,
+                      "Leave class C out of the training set (anomaly detection: ae eval reports its AUROC)")
+        ->check(CLI::NonNegativeNumber);
 
     std::string bench_model = "all";
     int bench_epochs = 1, bench_threads = hw;
@@ -356,6 +365,8 @@ int main(int argc, char** argv) {
 
     CLI::App* info = app.add_subcommand("info", "Print build information (SIMD instruction sets)");
 
+    auto tools = ae_cli::add_tool_commands(app);  // eval, sample, interpolate, manifold, reconstruct (tools.cpp)
+
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -364,6 +375,7 @@ int main(int argc, char** argv) {
                         EIGEN_MINOR_VERSION, ae::simd_instruction_sets());
             return 0;
         }
+        if (tools->parsed()) return tools->run();
         if (bench->parsed()) return run_bench(bench_model, bench_epochs, bench_threads, bench_json, bench_data);
 
         ae::Config c;
