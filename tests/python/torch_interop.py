@@ -73,26 +73,23 @@ def build(config, tensors):
 
 
 def build_vae(m, tensors):
-    """VAE: hidden encoder layers, then heads for mu and log sigma^2; the decoder maps z to logits/means.
-    The head names are taken from the file (any tensor ending in mu/logvar weight), the trunk follows the
-    same nn.Sequential convention as the plain autoencoder."""
+    """VAE (see core/include/ae/autoencoder.h): encoder = hidden layers only, each followed by the activation
+    (an empty Sequential for encoder []), heads mu and logvar = Linear(last hidden or D, latent), decoder as
+    in the plain autoencoder. The reconstruction compared is the decoder applied to mu (no sampling)."""
     d = m['input_rows'] * m['input_cols']
     dec = m['decoder'] or list(reversed(m['encoder']))
+    h = m['encoder'][-1] if m['encoder'] else d
 
     class VAE(nn.Module):
         def __init__(self):
             super().__init__()
             self.encoder = mlp([d] + m['encoder'], m['activation'], m['activation'])
-            h = m['encoder'][-1] if m['encoder'] else d
-            self.mu_name = next(k for k in tensors if k.endswith('.weight') and 'mu' in k.split('.')[0])
-            self.lv_name = next(k for k in tensors if k.endswith('.weight') and 'logvar' in k.split('.')[0])
-            setattr(self, self.mu_name.split('.')[0], nn.Linear(h, m['latent']))
-            setattr(self, self.lv_name.split('.')[0], nn.Linear(h, m['latent']))
+            self.mu = nn.Linear(h, m['latent'])
+            self.logvar = nn.Linear(h, m['latent'])
             self.decoder = mlp([m['latent']] + dec + [d], m['activation'], m['output'])
 
         def forward(self, x):
-            mu = getattr(self, self.mu_name.split('.')[0])(self.encoder(x))
-            return self.decoder(mu)
+            return self.decoder(self.mu(self.encoder(x)))
 
     return VAE()
 
