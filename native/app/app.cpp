@@ -124,7 +124,10 @@ void App::poll() {
     }
     ae::Config config;
     model_changed_ = false;
-    if (trainer_.poll(snap_, &snap_generation_, &snap_version_, &config)) {
+    // Snapshots change every minibatch; copying one (weights included) 20 times a second is plenty.
+    const double t_poll = now_seconds();
+    if (t_poll - last_poll_ >= 0.05 && trainer_.poll(snap_, &snap_generation_, &snap_version_, &config)) {
+        last_poll_ = t_poll;
         if (snap_generation_ != model_generation_) {
             model_ = std::make_unique<ae::Autoencoder>(config.model);
             model_generation_ = snap_generation_;
@@ -559,10 +562,18 @@ void App::window_latent_map() {
     }
     const float cx = view_cx_ + pan_x_, cy = view_cy_ + pan_y_;
     const float sx = view_sx_ * zoom_, sy = view_sy_ * zoom_;
-    points_program_.upload(xy, cls);
-    map_canvas_.begin(w, h, {1, 1, 1, 1});
-    points_program_.draw(cx, cy, sx, sy, 5.0f, palette(), highlight, 0.75f);
-    map_canvas_.end();
+    // Redraw only when something visible changed (new codes, view, highlight, drawing, size).
+    const std::vector<float> key = {static_cast<float>(snap_.params_version), cx, cy, sx, sy,
+                                    static_cast<float>(highlight), static_cast<float>(w), static_cast<float>(h),
+                                    xy.empty() ? 0.0f : xy[xy.size() - 2], xy.empty() ? 0.0f : xy.back(),
+                                    static_cast<float>(xy.size())};
+    if (key != map_key_) {
+        points_program_.upload(xy, cls);
+        map_canvas_.begin(w, h, {1, 1, 1, 1});
+        points_program_.draw(cx, cy, sx, sy, 5.0f, palette(), highlight, 0.75f);
+        map_canvas_.end();
+        map_key_ = key;
+    }
     ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(map_canvas_.texture())), ImVec2(w, h),
                  ImVec2(0, 1), ImVec2(1, 0));
     const ImVec2 p0 = ImGui::GetItemRectMin();

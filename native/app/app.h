@@ -87,6 +87,7 @@ private:
     uint64_t status_version_ = 0;
     ae::Snapshot snap_;
     uint64_t snap_generation_ = 0, snap_version_ = 0;
+    double last_poll_ = -1.0;
 
     // UI-side model copy.
     std::unique_ptr<ae::Autoencoder> model_;
@@ -113,6 +114,7 @@ private:
     ImageProgram image_program_;
     PointsProgram points_program_;
     Canvas map_canvas_;
+    std::vector<float> map_key_;  // what the canvas shows (redrawn when it changes)
     std::vector<float> map_xy_, map_class_;
     ae::Matrix map_points_;  // [2, m] projected codes
     bool map_pca_ = false;

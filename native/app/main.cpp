@@ -89,17 +89,17 @@ int main(int argc, char** argv) {
     cli.add_option("--config", config_file, "JSON config (the format of ae train's metrics.json 'config')");
     cli.add_option("--model", model_type, "Model type: ae, linear, sparse, denoising, contractive, vae");
     cli.add_option("--encoder", encoder, "Encoder hidden widths, e.g. 512,256");
-    cli.add_option("--latent", latent, "Latent (code) size");
-    cli.add_option("--epochs", epochs, "Epochs to train before pausing");
-    cli.add_option("--batch", batch, "Minibatch size");
-    cli.add_option("--lr", lr, "Learning rate");
+    cli.add_option("--latent", latent, "Latent (code) size")->check(CLI::Range(1, 1 << 20));
+    cli.add_option("--epochs", epochs, "Epochs to train before pausing")->check(CLI::Range(1, 1 << 20));
+    cli.add_option("--batch", batch, "Minibatch size")->check(CLI::Range(1, 1 << 20));
+    cli.add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber);
     cli.add_option("--seed", seed, "Random seed");
-    cli.add_option("--threads", threads, "Threads for the matrix products (default: the number of cores)");
+    cli.add_option("--threads", threads, "Threads for the matrix products (default: the number of cores)")->check(CLI::Range(1, 256));
     cli.add_flag("--train", opt.autostart, "Start training at once");
     cli.add_option("--steps", opt.steps, "Train exactly N minibatches, then pause (scripted runs)");
     cli.add_option("--screenshot", screenshot,
                    "Scripted run: train (--steps, default 200), render --frames frames, save the window as PNG, exit");
-    cli.add_option("--frames", frames, "Frames to render before the screenshot")->capture_default_str();
+    cli.add_option("--frames", frames, "Frames to render before the screenshot")->check(CLI::Range(1, 1 << 20))->capture_default_str();
     cli.add_option("--log-frame-times", frame_log, "Write one line per frame: interval_ms work_ms training");
     cli.add_option("--summary", summary_file, "Write a JSON summary at exit (losses, frame times, samples/s)");
     cli.add_option("--width", width, "Window width")->capture_default_str();
