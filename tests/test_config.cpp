@@ -33,6 +33,15 @@ ae::Config non_default_config() {
     c.model.output = ae::Activation::sigmoid;
     c.model.loss = ae::Loss::mse;
     c.model.init = ae::Init::he;
+    c.model.type = "sparse";
+    c.model.sparsity = ae::Sparsity::kl;
+    c.model.sparsity_weight = 0.37f;
+    c.model.sparsity_target = 0.11f;
+    c.model.corruption = ae::Corruption::block;
+    c.model.corruption_level = 5.0f;
+    c.model.contractive_weight = 0.7f;
+    c.model.beta = 4.0f;
+    c.model.kl_warmup_epochs = 3;
     c.train.optimizer.type = ae::OptimizerType::adamw;
     c.train.optimizer.lr = 0.003f;
     c.train.optimizer.momentum = 0.5f;
@@ -59,6 +68,14 @@ void expect_same(const ae::Config& a, const ae::Config& b) {
     EXPECT_EQ(a.model.output, b.model.output);
     EXPECT_EQ(a.model.loss, b.model.loss);
     EXPECT_EQ(a.model.init, b.model.init);
+    EXPECT_EQ(a.model.sparsity, b.model.sparsity);
+    EXPECT_EQ(a.model.sparsity_weight, b.model.sparsity_weight);
+    EXPECT_EQ(a.model.sparsity_target, b.model.sparsity_target);
+    EXPECT_EQ(a.model.corruption, b.model.corruption);
+    EXPECT_EQ(a.model.corruption_level, b.model.corruption_level);
+    EXPECT_EQ(a.model.contractive_weight, b.model.contractive_weight);
+    EXPECT_EQ(a.model.beta, b.model.beta);
+    EXPECT_EQ(a.model.kl_warmup_epochs, b.model.kl_warmup_epochs);
     EXPECT_EQ(a.train.optimizer.type, b.train.optimizer.type);
     EXPECT_EQ(a.train.optimizer.lr, b.train.optimizer.lr);  // floats survive exactly
     EXPECT_EQ(a.train.optimizer.momentum, b.train.optimizer.momentum);
@@ -150,6 +167,78 @@ TEST(Config, BadEnumValuesNameTheFieldAndTheValue) {
     expect_error(R"({"train": {"optimizer": "rmsprop"}})", {"train.optimizer", "rmsprop"});
     // A consistent-looking but invalid combination: bce needs a sigmoid output.
     expect_error(R"({"model": {"loss": "bce", "output": "identity"}})", {"model.output", "sigmoid"});
+}
+
+TEST(Config, EveryTypeRoundTripsFromItsDefaults) {
+    for (const std::string& type : ae::model_types()) {
+        ae::Config c;
+        c.model = ae::model_defaults(type);
+        EXPECT_NO_THROW(ae::config_validate(c)) << type;
+        const ae::Config back = ae::config_from_json(ae::config_to_json(c));
+        expect_same(c, back);
+        // {"type": T} alone starts from the same defaults.
+        expect_same(ae::config_from_json(R"({"model": {"type": ")" + type + R"("}})"), c);
+    }
+}
+
+TEST(Config, TypeDefaults) {
+    const ae::ModelConfig lin = ae::model_defaults("linear");
+    EXPECT_EQ(lin.activation, ae::Activation::identity);
+    EXPECT_EQ(lin.latent_activation, ae::Activation::identity);
+    EXPECT_EQ(lin.output, ae::Activation::identity);
+    EXPECT_EQ(lin.loss, ae::Loss::mse);
+    const ae::ModelConfig vae = ae::model_defaults("vae");
+    EXPECT_EQ(vae.loss, ae::Loss::bce);
+    EXPECT_EQ(vae.encoder, (std::vector<int>{400}));
+    EXPECT_EQ(vae.latent, 20);
+    EXPECT_EQ(vae.beta, 1.0f);
+    const ae::ModelConfig sp = ae::model_defaults("sparse");
+    EXPECT_EQ(sp.sparsity, ae::Sparsity::kl);
+    EXPECT_FLOAT_EQ(sp.sparsity_weight, 0.1f);
+    EXPECT_FLOAT_EQ(sp.sparsity_target, 0.05f);
+    EXPECT_EQ(sp.latent_activation, ae::Activation::sigmoid);
+    const ae::ModelConfig dn = ae::model_defaults("denoising");
+    EXPECT_EQ(dn.corruption, ae::Corruption::gaussian);
+    EXPECT_FLOAT_EQ(dn.corruption_level, 0.3f);
+    EXPECT_FLOAT_EQ(ae::model_defaults("contractive").contractive_weight, 0.1f);
+    EXPECT_THROW(ae::model_defaults("gan"), ae::Error);
+    // Fields given next to the type override its defaults; naming a penalty brings its default weight.
+    ae::Config c = ae::config_from_json(R"({"model": {"type": "vae", "latent": 2, "loss": "mse", "beta": 4,
+                                            "kl_warmup_epochs": 5}})");
+    EXPECT_EQ(c.model.latent, 2);
+    EXPECT_EQ(c.model.loss, ae::Loss::mse);
+    EXPECT_EQ(c.model.beta, 4.0f);
+    EXPECT_EQ(c.model.kl_warmup_epochs, 5);
+    EXPECT_EQ(c.model.encoder, (std::vector<int>{400}));
+    c = ae::config_from_json(R"({"model": {"type": "sparse", "sparsity": "l1"}})");
+    EXPECT_FLOAT_EQ(c.model.sparsity_weight, 1e-3f);
+    c = ae::config_from_json(R"({"model": {"type": "sparse", "sparsity": "l1", "sparsity_weight": 0.5}})");
+    EXPECT_FLOAT_EQ(c.model.sparsity_weight, 0.5f);
+}
+
+TEST(Config, ModelFieldErrorsNameTheField) {
+    expect_error(R"({"model": {"sparsity": "l2"}})", {"model.sparsity", "l2"});
+    expect_error(R"({"model": {"corruption": "blur"}})", {"model.corruption", "blur"});
+    expect_error(R"({"model": {"type": "sparse", "sparsity": "none"}})", {"model.sparsity"});
+    expect_error(R"({"model": {"sparsity": "kl"}})", {"model.latent_activation", "sigmoid"});
+    expect_error(R"({"model": {"type": "sparse", "sparsity_target": 1.0}})", {"model.sparsity_target"});
+    expect_error(R"({"model": {"type": "sparse", "sparsity_target": 0}})", {"model.sparsity_target"});
+    expect_error(R"({"model": {"sparsity_weight": -1}})", {"model.sparsity_weight"});
+    expect_error(R"({"model": {"sparsity_weight": "big"}})", {"model.sparsity_weight", "number"});
+    expect_error(R"({"model": {"type": "denoising", "corruption": "none"}})", {"model.corruption"});
+    expect_error(R"({"model": {"corruption": "masking", "corruption_level": 1.5}})",
+                 {"model.corruption_level", "masking"});
+    expect_error(R"({"model": {"corruption": "salt_pepper", "corruption_level": -0.1}})", {"model.corruption_level"});
+    expect_error(R"({"model": {"corruption": "block", "corruption_level": 2.5}})", {"model.corruption_level", "block"});
+    expect_error(R"({"model": {"corruption": "block", "corruption_level": 29}})", {"model.corruption_level", "1..28"});
+    expect_error(R"({"model": {"contractive_weight": -0.1}})", {"model.contractive_weight"});
+    expect_error(R"({"model": {"type": "vae", "beta": -1}})", {"model.beta"});
+    expect_error(R"({"model": {"type": "vae", "kl_warmup_epochs": -2}})", {"model.kl_warmup_epochs"});
+    expect_error(R"({"model": {"type": "vae", "kl_warmup_epochs": 1.5}})", {"model.kl_warmup_epochs"});
+    expect_error(R"({"model": {"type": "vae", "latent_activation": "relu"}})", {"model.latent_activation", "vae"});
+    expect_error(R"({"model": {"type": "vae", "corruption": "gaussian"}})", {"model.corruption", "vae"});
+    expect_error(R"({"model": {"type": "linear", "activation": "relu"}})", {"model.activation", "linear"});
+    expect_error(R"({"model": {"type": "linear", "loss": "bce", "output": "sigmoid"}})", {"model.loss", "mse"});
 }
 
 TEST(Config, InvalidJsonNamesSourceAndByte) {

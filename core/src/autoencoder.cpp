@@ -9,10 +9,14 @@
 
 namespace ae {
 
+const char* loss_unit(const ModelConfig& m) { return m.is_vae() ? "nats per image" : "per pixel"; }
+
 Autoencoder::Autoencoder(const ModelConfig& config) : config_(config) {
     Config full;
     full.model = config;
     config_validate(full);
+    if (config.type != "ae")  // the schema is in place; the model types land one by one
+        throw Error("model.type: '" + config.type + "' is not implemented yet in this build");
 
     std::vector<int> widths = {config.input_dim()};
     for (int w : config.encoder) widths.push_back(w);
@@ -86,7 +90,10 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
     run_layers(ws, 0, static_cast<int>(layers_.size()), x, pool);
     const int L = static_cast<int>(layers_.size()) - 1;
     activation_forward<float>(config_.output, ws.pre[L].leftCols(n), ws.post[L].leftCols(n));
-    return loss_value<float>(config_.loss, ws.pre[L].leftCols(n), ws.post[L].leftCols(n), target);
+    const double loss = loss_value<float>(config_.loss, ws.pre[L].leftCols(n), ws.post[L].leftCols(n), target);
+    ws.terms = LossTerms();
+    ws.terms.reconstruction = ws.terms.total = loss / (static_cast<double>(n) * input_dim());
+    return loss;
 }
 
 double Autoencoder::forward_backward(Workspace& ws, const Eigen::Ref<const Matrix>& x,
@@ -98,6 +105,8 @@ double Autoencoder::forward_backward(Workspace& ws, const Eigen::Ref<const Matri
     run_layers(ws, 0, L + 1, x, pool);
     double loss = loss_forward_backward<float>(config_.loss, config_.output, ws.pre[L].leftCols(n), target,
                                                ws.post[L].leftCols(n), ws.grad[L].leftCols(n), grad_scale);
+    ws.terms = LossTerms();
+    ws.terms.reconstruction = ws.terms.total = loss / (static_cast<double>(n) * input_dim());
     for (int l = L; l >= 0; --l) {
         const Layer& layer = layers_[l];
         Eigen::Map<RowMatrix> dW(params_.grad(layer.weight), layer.out, layer.in);

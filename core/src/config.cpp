@@ -1,6 +1,7 @@
 #include "ae/config.h"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -10,6 +11,89 @@ namespace ae {
 
 using nlohmann::json;
 
+const char* sparsity_name(Sparsity s) {
+    switch (s) {
+        case Sparsity::l1: return "l1";
+        case Sparsity::kl: return "kl";
+        default: return "none";
+    }
+}
+
+Sparsity sparsity_from_string(const std::string& s) {
+    if (s == "none") return Sparsity::none;
+    if (s == "l1") return Sparsity::l1;
+    if (s == "kl") return Sparsity::kl;
+    throw Error("unknown sparsity penalty '" + s + "' (expected none, l1 or kl)");
+}
+
+const char* corruption_name(Corruption c) {
+    switch (c) {
+        case Corruption::gaussian: return "gaussian";
+        case Corruption::salt_pepper: return "salt_pepper";
+        case Corruption::masking: return "masking";
+        case Corruption::block: return "block";
+        default: return "none";
+    }
+}
+
+Corruption corruption_from_string(const std::string& s) {
+    if (s == "none") return Corruption::none;
+    if (s == "gaussian") return Corruption::gaussian;
+    if (s == "salt_pepper") return Corruption::salt_pepper;
+    if (s == "masking") return Corruption::masking;
+    if (s == "block") return Corruption::block;
+    throw Error("unknown corruption '" + s + "' (expected none, gaussian, salt_pepper, masking or block)");
+}
+
+float sparsity_default_weight(Sparsity s) {
+    switch (s) {
+        case Sparsity::l1: return 1e-3f;
+        case Sparsity::kl: return 0.1f;
+        default: return 0.0f;
+    }
+}
+
+const std::vector<std::string>& model_types() {
+    static const std::vector<std::string> types = {"ae", "linear", "sparse", "denoising", "contractive", "vae"};
+    return types;
+}
+
+ModelConfig model_defaults(const std::string& type) {
+    ModelConfig m;
+    m.type = type;
+    if (type == "ae") return m;
+    if (type == "linear") {
+        m.encoder = {};
+        m.latent = 8;
+        m.activation = m.latent_activation = m.output = Activation::identity;
+        m.loss = Loss::mse;
+    } else if (type == "sparse") {
+        m.encoder = {};
+        m.latent = 64;
+        m.latent_activation = Activation::sigmoid;
+        m.sparsity = Sparsity::kl;
+        m.sparsity_weight = sparsity_default_weight(Sparsity::kl);
+    } else if (type == "denoising") {
+        m.latent = 32;
+        m.corruption = Corruption::gaussian;
+        m.corruption_level = 0.3f;
+    } else if (type == "contractive") {
+        m.encoder = {};
+        m.latent = 64;
+        m.latent_activation = Activation::sigmoid;
+        m.contractive_weight = 0.1f;
+    } else if (type == "vae") {
+        m.encoder = {400};
+        m.latent = 20;
+        m.latent_activation = Activation::identity;
+        m.loss = Loss::bce;
+    } else {
+        throw Error("model.type: unknown model type '" + type + "' (expected ae, linear, sparse, denoising, "
+                    "contractive or vae)");
+    }
+    return m;
+}
+
 std::vector<int> ModelConfig::decoder_widths() const {
     if (!decoder.empty()) return decoder;
     return std::vector<int>(encoder.rbegin(), encoder.rend());
@@ -18,7 +102,9 @@ std::vector<int> ModelConfig::decoder_widths() const {
 void config_validate(const Config& c) {
     const ModelConfig& m = c.model;
     auto fail = [](const std::string& field, const std::string& what) { throw Error(field + ": " + what); };
-    if (m.type != "ae") fail("model.type", "unknown model type '" + m.type + "' (expected ae)");
+    if (std::find(model_types().begin(), model_types().end(), m.type) == model_types().end())
+        fail("model.type", "unknown model type '" + m.type +
+                               "' (expected ae, linear, sparse, denoising, contractive or vae)");
     if (m.input_rows < 1 || m.input_cols < 1 || m.input_rows > 4096 || m.input_cols > 4096)
         fail("model.input_rows/input_cols", "image size must be between 1 and 4096 pixels per side");
     if (m.latent < 1 || m.latent > 65536) fail("model.latent", "expected 1..65536, got " + std::to_string(m.latent));
@@ -28,6 +114,44 @@ void config_validate(const Config& c) {
         if (w < 1 || w > 65536) fail("model.decoder", "layer widths must be 1..65536, got " + std::to_string(w));
     if (m.loss == Loss::bce && m.output != Activation::sigmoid)
         fail("model.output", "loss bce needs a sigmoid output");
+    if (m.type == "linear") {
+        if (m.loss != Loss::mse) fail("model.loss", "a linear autoencoder needs loss mse");
+        if (m.activation != Activation::identity || m.latent_activation != Activation::identity ||
+            m.output != Activation::identity)
+            fail("model.activation", "a linear autoencoder needs identity activation, latent_activation and output");
+    }
+    if (!std::isfinite(m.sparsity_weight) || m.sparsity_weight < 0)
+        fail("model.sparsity_weight", "expected a finite number >= 0");
+    if (!(m.sparsity_target > 0.0f && m.sparsity_target < 1.0f))
+        fail("model.sparsity_target", "expected 0 < rho < 1");
+    if (m.type == "sparse" && m.sparsity == Sparsity::none)
+        fail("model.sparsity", "a sparse autoencoder needs a sparsity penalty (l1 or kl)");
+    if (m.sparsity == Sparsity::kl && m.latent_activation != Activation::sigmoid)
+        fail("model.latent_activation", "the kl sparsity penalty needs a sigmoid code (latent_activation sigmoid)");
+    if (m.type == "vae" && m.sparsity != Sparsity::none)
+        fail("model.sparsity", "a sparsity penalty is not available for the vae");
+    if (m.type == "denoising" && m.corruption == Corruption::none)
+        fail("model.corruption", "a denoising autoencoder needs a corruption (gaussian, salt_pepper, masking, block)");
+    if (m.type == "vae" && m.corruption != Corruption::none)
+        fail("model.corruption", "input corruption is not available for the vae");
+    if (!std::isfinite(m.corruption_level) || m.corruption_level < 0)
+        fail("model.corruption_level", "expected a finite number >= 0");
+    if ((m.corruption == Corruption::salt_pepper || m.corruption == Corruption::masking) && m.corruption_level > 1)
+        fail("model.corruption_level", std::string("the ") + corruption_name(m.corruption) +
+                                           " rate must lie in [0, 1], got " + std::to_string(m.corruption_level));
+    if (m.corruption == Corruption::block &&
+        (m.corruption_level != std::floor(m.corruption_level) || m.corruption_level < 1 ||
+         m.corruption_level > std::min(m.input_rows, m.input_cols)))
+        fail("model.corruption_level", "the block side must be a whole number of pixels in 1.." +
+                                           std::to_string(std::min(m.input_rows, m.input_cols)) + ", got " +
+                                           std::to_string(m.corruption_level));
+    if (!std::isfinite(m.contractive_weight) || m.contractive_weight < 0)
+        fail("model.contractive_weight", "expected a finite number >= 0");
+    if (!std::isfinite(m.beta) || m.beta < 0) fail("model.beta", "expected a finite number >= 0");
+    if (m.kl_warmup_epochs < 0 || m.kl_warmup_epochs > 1000000)
+        fail("model.kl_warmup_epochs", "expected 0..1000000, got " + std::to_string(m.kl_warmup_epochs));
+    if (m.type == "vae" && m.latent_activation != Activation::identity)
+        fail("model.latent_activation", "the vae's code layer is the linear μ head: latent_activation must be identity");
     const TrainConfig& t = c.train;
     if (t.batch < 1 || t.batch > 65536) fail("train.batch", "expected 1..65536, got " + std::to_string(t.batch));
     if (t.epochs < 0) fail("train.epochs", "expected >= 0, got " + std::to_string(t.epochs));
@@ -55,7 +179,15 @@ std::string config_to_json(const Config& c, int indent) {
                   {"latent_activation", activation_name(m.latent_activation)},
                   {"output", activation_name(m.output)},
                   {"loss", loss_name(m.loss)},
-                  {"init", init_name(m.init)}};
+                  {"init", init_name(m.init)},
+                  {"sparsity", sparsity_name(m.sparsity)},
+                  {"sparsity_weight", m.sparsity_weight},
+                  {"sparsity_target", m.sparsity_target},
+                  {"corruption", corruption_name(m.corruption)},
+                  {"corruption_level", m.corruption_level},
+                  {"contractive_weight", m.contractive_weight},
+                  {"beta", m.beta},
+                  {"kl_warmup_epochs", m.kl_warmup_epochs}};
     j["train"] = {{"optimizer", optimizer_name(t.optimizer.type)},
                   {"lr", t.optimizer.lr},
                   {"momentum", t.optimizer.momentum},
@@ -146,9 +278,15 @@ Config config_from_json(const std::string& text, const std::string& source) {
         if (!mj->is_object()) throw Error(source + ": model: expected an object");
         Reader r{*mj, source + ": model."};
         r.check_keys({"type", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
-                      "latent_activation", "output", "loss", "init"});
+                      "latent_activation", "output", "loss", "init", "sparsity", "sparsity_weight",
+                      "sparsity_target", "corruption", "corruption_level", "contractive_weight", "beta",
+                      "kl_warmup_epochs"});
         ModelConfig& m = c.model;
-        m.type = r.string("type", m.type);
+        const std::string type = r.string("type", m.type);
+        if (std::find(model_types().begin(), model_types().end(), type) == model_types().end())
+            throw Error(source + ": model.type: unknown model type '" + type +
+                        "' (expected ae, linear, sparse, denoising, contractive or vae)");
+        m = model_defaults(type);
         r.integer("input_rows", m.input_rows, 1, 4096);
         r.integer("input_cols", m.input_cols, 1, 4096);
         r.widths("encoder", m.encoder);
@@ -159,6 +297,17 @@ Config config_from_json(const std::string& text, const std::string& source) {
         if (r.get("output")) m.output = r.parsed("output", activation_from_string);
         if (r.get("loss")) m.loss = r.parsed("loss", loss_from_string);
         if (r.get("init")) m.init = r.parsed("init", init_from_string);
+        if (r.get("sparsity")) {
+            m.sparsity = r.parsed("sparsity", sparsity_from_string);
+            if (m.sparsity != Sparsity::none) m.sparsity_weight = sparsity_default_weight(m.sparsity);
+        }
+        r.number("sparsity_weight", m.sparsity_weight);
+        r.number("sparsity_target", m.sparsity_target);
+        if (r.get("corruption")) m.corruption = r.parsed("corruption", corruption_from_string);
+        r.number("corruption_level", m.corruption_level);
+        r.number("contractive_weight", m.contractive_weight);
+        r.number("beta", m.beta);
+        r.integer("kl_warmup_epochs", m.kl_warmup_epochs, 0, 1000000);
     }
     if (const json* tj = top.get("train")) {
         if (!tj->is_object()) throw Error(source + ": train: expected an object");

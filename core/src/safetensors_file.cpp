@@ -1,4 +1,9 @@
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "ae/atomic_file.h"
+#include "ae/error.h"
 #include "ae/safetensors.h"
 
 namespace ae {
@@ -7,6 +12,19 @@ void safetensors_save(const std::string& path, const ParamStore& params,
                       const std::map<std::string, std::string>& metadata) {
     std::vector<uint8_t> bytes = safetensors_encode(params, metadata);
     write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+SafetensorsFile safetensors_read(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
+    std::vector<uint8_t> bytes;
+    uint8_t buf[1 << 16];
+    size_t got;
+    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + got);
+    const bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad) throw Error(path + ": read error");
+    return safetensors_decode(bytes.data(), bytes.size(), path);
 }
 
 }  // namespace ae

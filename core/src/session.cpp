@@ -13,6 +13,23 @@ constexpr uint64_t kInitStream = 1, kShuffleStream = 2;
 constexpr int kEvalChunk = 500;
 }  // namespace
 
+void add_terms(LossTerms& sum, const LossTerms& t, double weight) {
+    sum.reconstruction += t.reconstruction * weight;
+    sum.kl += t.kl * weight;
+    sum.sparsity += t.sparsity * weight;
+    sum.contractive += t.contractive * weight;
+    sum.total += t.total * weight;
+}
+
+LossTerms scale_terms(LossTerms t, double factor) {
+    t.reconstruction *= factor;
+    t.kl *= factor;
+    t.sparsity *= factor;
+    t.contractive *= factor;
+    t.total *= factor;
+    return t;
+}
+
 TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dataset> train,
                                  std::shared_ptr<const Dataset> test, SessionOptions options)
     : config_(config),
@@ -43,6 +60,9 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     order_.resize(train_->count);
     const size_t expected = static_cast<size_t>(std::max(config_.train.epochs, 1)) * batches_per_epoch();
     batch_losses_.reserve(expected);
+    batch_terms_.reserve(expected);
+    shared_.train_terms.reserve(expected);
+    shared_.loss_unit = loss_unit(config_.model);
     epoch_stats_.reserve(std::max(config_.train.epochs, 1));
     shared_.train_loss.reserve(expected);
     shared_.epochs.reserve(std::max(config_.train.epochs, 1));
@@ -66,6 +86,7 @@ void TrainingSession::begin_epoch() {
     epoch_loss_sum_ = 0.0;
     epoch_samples_ = 0;
     epoch_seconds_ = 0.0;
+    epoch_terms_sum_ = LossTerms();
 }
 
 void TrainingSession::load_batch(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x) {
@@ -93,7 +114,9 @@ int TrainingSession::step(int n_batches) {
         model_.params().zero_grad();
         const float scale = 1.0f / (static_cast<float>(n) * static_cast<float>(dim));
         const double loss_sum = model_.forward_backward(ws_, x, x, scale, &pool_);
-        const double loss = loss_sum / (static_cast<double>(n) * dim);
+        (void)loss_sum;
+        const LossTerms terms = ws_.terms;
+        const double loss = terms.total;
         const auto& g = model_.params().grads();
         const bool finite = std::isfinite(loss) &&
                             Eigen::Map<const Eigen::ArrayXf>(g.data(), static_cast<Eigen::Index>(g.size())).allFinite();
@@ -108,6 +131,8 @@ int TrainingSession::step(int n_batches) {
         optimizer_.step(model_.params(), &pool_);
         epoch_seconds_ += std::chrono::duration<double>(Clock::now() - tb).count();
         batch_losses_.push_back(static_cast<float>(loss));
+        batch_terms_.push_back(terms);
+        add_terms(epoch_terms_sum_, terms, n);
         epoch_loss_sum_ += loss * n;
         epoch_samples_ += n;
         samples += n;
@@ -123,28 +148,36 @@ int TrainingSession::step(int n_batches) {
 }
 
 void TrainingSession::evaluate_test(double& loss, double& mse) {
+    LossTerms terms = evaluate_test_terms(&mse);
+    loss = terms.total;
+}
+
+LossTerms TrainingSession::evaluate_test_terms(double* mse) {
     const int dim = model_.input_dim();
-    double loss_sum = 0.0, se_sum = 0.0;
+    double se_sum = 0.0;
+    LossTerms sum;
     for (int first = 0; first < test_->count; first += eval_ws_.capacity) {
         const int n = std::min(eval_ws_.capacity, test_->count - first);
         auto x = eval_x_.leftCols(n);
         load_batch(*test_, nullptr, first, n, x);
-        loss_sum += model_.forward(eval_ws_, x, x, &pool_);
+        model_.forward(eval_ws_, x, x, &pool_);
+        add_terms(sum, eval_ws_.terms, n);
         auto y = model_.reconstruction(eval_ws_, n);
         for (int j = 0; j < n; ++j) se_sum += static_cast<double>((y.col(j) - x.col(j)).squaredNorm());
     }
-    const double denom = static_cast<double>(test_->count) * dim;
-    loss = loss_sum / denom;
-    mse = se_sum / denom;
+    if (mse) *mse = se_sum / (static_cast<double>(test_->count) * dim);
+    return scale_terms(sum, 1.0 / test_->count);
 }
 
 void TrainingSession::end_epoch() {
     EpochStats s;
     s.epoch = epoch_ + 1;
     s.train_loss = epoch_samples_ ? epoch_loss_sum_ / epoch_samples_ : 0.0;
+    s.train_terms = scale_terms(epoch_terms_sum_, epoch_samples_ ? 1.0 / epoch_samples_ : 0.0);
     s.seconds = epoch_seconds_;
     s.samples_per_sec = epoch_seconds_ > 0 ? epoch_samples_ / epoch_seconds_ : 0.0;
-    evaluate_test(s.test_loss, s.test_mse);
+    s.test_terms = evaluate_test_terms(&s.test_mse);
+    s.test_loss = s.test_terms.total;
     epoch_stats_.push_back(s);
     ++epoch_;
     begin_epoch();
@@ -159,7 +192,10 @@ void TrainingSession::publish_progress() {
     shared_.diverged = diverged_;
     if (shared_.message != message_) shared_.message = message_;
     for (; shared_losses_ < batch_losses_.size(); ++shared_losses_)
+    {
         shared_.train_loss.push_back(batch_losses_[shared_losses_]);
+        shared_.train_terms.push_back(batch_terms_[shared_losses_]);
+    }
     if (shared_.epochs.size() != epoch_stats_.size())
         for (size_t i = shared_.epochs.size(); i < epoch_stats_.size(); ++i) shared_.epochs.push_back(epoch_stats_[i]);
     shared_.version = version_.load(std::memory_order_relaxed) + 1;

@@ -22,6 +22,27 @@
 
 namespace ae {
 
+// The terms of the training objective, each in the model's reporting unit (loss_unit()):
+//   every type but vae: "per pixel" — reconstruction = mean over images and pixels of the reconstruction
+//       loss (PyTorch's reduction='mean'); sparsity = weight * penalty (l1: mean over images of sum_j |h_j|;
+//       kl: sum_j KL(rho || rho_hat_j) over the batch); contractive = weight * mean over images of
+//       ‖J_f(x)‖²_F; kl = 0.
+//   vae: "nats per image" — reconstruction = summed BCE (or squared error) per image, kl = KL(q(z|x) ‖ N(0, I))
+//       per image (unweighted), sparsity = contractive = 0. With beta = 1, total = -ELBO per image, the
+//       unit of the PyTorch VAE example (summed BCE + KL, divided by the number of images).
+// total = reconstruction + beta_eff * kl + sparsity + contractive (beta_eff: beta after warm-up; 1 for
+// non-VAE types, whose kl is 0).
+struct LossTerms {
+    double reconstruction = 0.0;
+    double kl = 0.0;
+    double sparsity = 0.0;
+    double contractive = 0.0;
+    double total = 0.0;
+};
+
+// "per pixel" or "nats per image" (see LossTerms).
+const char* loss_unit(const ModelConfig& m);
+
 class Autoencoder {
 public:
     struct Layer {
@@ -36,6 +57,7 @@ public:
         std::vector<Matrix> pre;   // [out_l, capacity] pre-activations
         std::vector<Matrix> post;  // [out_l, capacity] activations (last layer: the reconstruction)
         std::vector<Matrix> grad;  // [out_l, capacity] d loss / d pre-activation
+        LossTerms terms;           // of the last forward / forward_backward, in loss_unit()
     };
 
     // Throws ae::Error if the config is invalid.

@@ -4,10 +4,42 @@
 // JSON form (every field optional; defaults below):
 //   {"model": {"type": "ae", "input_rows": 28, "input_cols": 28, "encoder": [512, 256], "decoder": [],
 //              "latent": 2, "activation": "relu", "latent_activation": "identity", "output": "sigmoid",
-//              "loss": "bce", "init": "torch"},
+//              "loss": "bce", "init": "torch",
+//              "sparsity": "none", "sparsity_weight": 0.001, "sparsity_target": 0.05,
+//              "corruption": "none", "corruption_level": 0.3, "contractive_weight": 0.1,
+//              "beta": 1, "kl_warmup_epochs": 0},
 //    "train": {"optimizer": "adam", "lr": 0.001, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999,
 //              "eps": 1e-8, "weight_decay": 0, "batch": 256, "epochs": 10, "seed": 1, "threads": 1}}
 // Parsing errors are ae::Error naming the field ("model.latent: expected an integer >= 1, got -3").
+//
+// Model types ("model.type") and the defaults model_defaults(type) starts from (fields not listed keep
+// the plain-"ae" defaults above). config_from_json reads "type" first, starts from these, then applies
+// the other fields; `ae train --model T` does the same with its flags.
+//   ae           plain undercomplete autoencoder (encoder [512, 256], latent 2, relu, identity code, bce).
+//   linear       encoder [] (one Dense layer each way), latent 8, identity activations, identity code,
+//                identity output, mse. Validation requires exactly these activations and mse: with them
+//                the decoder spans the top-k principal subspace (Baldi & Hornik 1989).
+//   sparse       encoder [], latent 64, sigmoid code, sparsity "kl" (weight 0.1, target 0.05).
+//                Penalties on the code h (A. Ng, CS294A Lecture notes "Sparse autoencoder", 2011):
+//                  l1: weight * mean_i sum_j |h_ij|          (default weight 1e-3)
+//                  kl: weight * sum_j KL(rho || rho_hat_j),  rho_hat_j = batch mean of h_j (default 0.1;
+//                      needs a sigmoid code so that rho_hat_j lies in (0, 1)).
+//                Any non-VAE type may also set a sparsity penalty; "sparse" requires one.
+//   denoising    encoder [512, 256], latent 32, corruption "gaussian" 0.3 (P. Vincent et al., ICML 2008).
+//                Corruptions (also allowed for ae/sparse/contractive/linear), corruption_level means:
+//                  gaussian σ (x + σ ε, not clipped), salt_pepper rate (pixels set to 0 or 1 with
+//                  equal odds), masking rate (pixels set to 0), block side in pixels (one random square
+//                  per image set to 0: in-filling). The loss compares the reconstruction of the corrupted
+//                  input with the clean input.
+//   contractive  encoder [], latent 64, sigmoid code, contractive_weight 0.1: weight * mean_i ‖J_f(x_i)‖²_F
+//                (S. Rifai et al., ICML 2011); exact for a one-layer encoder, an unbiased Gaussian-probe
+//                estimate for deeper ones (see penalty.h).
+//   vae          encoder [400], latent 20, bce, identity code (the μ head); Gaussian encoder with heads μ and
+//                log σ², prior N(0, I), beta (KL weight, default 1) warmed up linearly from 0 over
+//                kl_warmup_epochs (default 0 = none) (D. Kingma, M. Welling, ICLR 2014; see vae.h).
+//                loss bce = Bernoulli decoder with logits, mse = Gaussian decoder with fixed variance.
+// Units of the reported losses: see loss_unit() in autoencoder.h (per pixel for every type but vae,
+// nats per image for vae).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +53,21 @@
 
 namespace ae {
 
+// Sparsity penalty on the code activations (see the model types above).
+enum class Sparsity { none, l1, kl };
+// Input corruption for denoising training (see the model types above).
+enum class Corruption { none, gaussian, salt_pepper, masking, block };
+
+const char* sparsity_name(Sparsity s);
+Sparsity sparsity_from_string(const std::string& s);      // "none" | "l1" | "kl"; ae::Error otherwise
+const char* corruption_name(Corruption c);
+Corruption corruption_from_string(const std::string& s);  // "none" | "gaussian" | "salt_pepper" | "masking" | "block"
+// Default sparsity_weight for a penalty: 1e-3 for l1, 0.1 for kl, 0 for none. Used when a JSON config or
+// `ae train` names the penalty without a weight.
+float sparsity_default_weight(Sparsity s);
+// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae.
+const std::vector<std::string>& model_types();
+
 struct ModelConfig {
     std::string type = "ae";          // model family: "ae" (plain undercomplete autoencoder)
     int input_rows = 28, input_cols = 28;
@@ -33,9 +80,23 @@ struct ModelConfig {
     Loss loss = Loss::bce;
     Init init = Init::torch;  // PyTorch's nn.Linear default: best test loss on the reference runs
 
+    Sparsity sparsity = Sparsity::none;
+    float sparsity_weight = 1e-3f;    // λ (l1) or the KL penalty's weight (kl)
+    float sparsity_target = 0.05f;    // ρ, kl only, in (0, 1)
+    Corruption corruption = Corruption::none;
+    float corruption_level = 0.3f;    // σ (gaussian), rate in [0, 1] (salt_pepper, masking), side (block)
+    float contractive_weight = 0.1f;  // λ, contractive only
+    float beta = 1.0f;                // KL weight, vae only, >= 0
+    int kl_warmup_epochs = 0;         // vae: beta rises linearly from 0 over this many epochs
+
     int input_dim() const { return input_rows * input_cols; }
     std::vector<int> decoder_widths() const;  // decoder, or the encoder reversed
+    bool is_vae() const { return type == "vae"; }
+    bool is_contractive() const { return type == "contractive"; }
 };
+
+// The defaults of a model type (see above); throws ae::Error naming model.type for an unknown type.
+ModelConfig model_defaults(const std::string& type);
 
 struct TrainConfig {
     OptimizerConfig optimizer;

@@ -41,6 +41,8 @@ struct EpochStats {
     double train_loss = 0.0;    // mean per-pixel loss over the epoch's minibatches
     double test_loss = 0.0;     // mean per-pixel loss on the whole test set
     double test_mse = 0.0;      // mean squared error per pixel (reconstruction in [0, 1])
+    LossTerms train_terms;      // per-term means over the epoch's minibatches (unit: loss_unit)
+    LossTerms test_terms;       // per-term values on the whole test set; test_loss == test_terms.total
     double samples_per_sec = 0.0;  // training throughput of the epoch (evaluation excluded)
     double seconds = 0.0;          // wall time of the epoch's training steps
 };
@@ -52,7 +54,9 @@ struct Snapshot {
     int batches_per_epoch = 0;
     int batch_in_epoch = 0;        // minibatches done in the current epoch
     double samples_per_sec = 0.0;  // over the last step() call
-    std::vector<float> train_loss; // one entry per minibatch: its mean per-pixel loss
+    std::vector<float> train_loss; // one entry per minibatch: its total loss (unit: loss_unit)
+    std::vector<LossTerms> train_terms;  // one entry per minibatch, parallel to train_loss
+    std::string loss_unit;         // "per pixel" or "nats per image" (see LossTerms in autoencoder.h)
     std::vector<EpochStats> epochs;
     bool diverged = false;
     std::string message;
@@ -77,6 +81,10 @@ struct SessionOptions {
     int view_codes = 2000;  // test codes in a snapshot (latent map)
 };
 
+// sum += t * weight, term by term; and t * factor.
+void add_terms(LossTerms& sum, const LossTerms& t, double weight);
+LossTerms scale_terms(LossTerms t, double factor);
+
 class TrainingSession {
 public:
     // Throws ae::Error for an invalid config or data that does not fit the model (image size).
@@ -92,8 +100,11 @@ public:
     Snapshot snapshot() const;
     uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
-    // Mean per-pixel test loss and MSE over the whole test set (training thread only).
+    // Test loss (total, unit loss_unit) and MSE per pixel over the whole test set (training thread only).
     void evaluate_test(double& loss, double& mse);
+    // Per-term test losses (means over the test images, unit loss_unit); *mse (if given) = MSE per pixel
+    // of the reconstruction against the clean image.
+    LossTerms evaluate_test_terms(double* mse = nullptr);
 
     // Training-thread accessors.
     int epoch() const { return epoch_; }
@@ -112,6 +123,7 @@ public:
     double samples_per_sec() const { return last_rate_; }
     // Per-pixel loss of each minibatch trained so far.
     const std::vector<float>& batch_losses() const { return batch_losses_; }
+    const std::vector<LossTerms>& batch_terms() const { return batch_terms_; }
     const std::vector<EpochStats>& epoch_stats() const { return epoch_stats_; }
 
     // Converts images [first, first + n) of `d`, taken in the order of `order` (or 0.. if null),
@@ -144,6 +156,8 @@ private:
     bool diverged_ = false;
     std::string message_;
     std::vector<float> batch_losses_;
+    std::vector<LossTerms> batch_terms_;
+    LossTerms epoch_terms_sum_;  // sum of per-term losses * batch size
     std::vector<EpochStats> epoch_stats_;
 
     mutable std::mutex mutex_;

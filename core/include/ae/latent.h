@@ -1,0 +1,111 @@
+// Latent-space tools: pure math on codes (one code per column, [latent, n]); the hosts call the model's
+// encode/decode around them. Nothing here touches a model, a file or a global.
+//
+//   - 2-D projection of codes of any size for plotting (the code itself for latent 2, PCA above);
+//   - manifold grids: codes that sweep two chosen latent dimensions over a range, with linear or
+//     inverse-normal-CDF spacing (the latter as in Kingma & Welling, "Auto-Encoding Variational Bayes",
+//     ICLR 2014, fig. 4: equal steps of probability under the N(0, 1) prior);
+//   - interpolation between two codes, linear (lerp) and spherical (slerp), and the pixel-space blend of
+//     the two images for comparison;
+//   - samples from the prior N(0, I), from a Gaussian fitted to codes (for models without a prior), and
+//     codes with added Gaussian noise.
+// All random numbers come from ae::Rng (PCG32 + portable normals): same seed, same samples on every
+// platform.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ae/eigen.h"
+#include "ae/pca.h"
+#include "ae/rng.h"
+
+namespace ae {
+
+// --- The standard normal distribution -------------------------------------------------------------------
+
+// Phi(x) = P(Z <= x) for Z ~ N(0, 1), computed as erfc(-x / sqrt 2) / 2.
+double normal_cdf(double x);
+
+// Phi^-1(p), the inverse of normal_cdf: Wichura's algorithm AS 241 (PPND16), M. J. Wichura, "The
+// Percentage Points of the Normal Distribution", Applied Statistics 37(3), 477-484, 1988: rational
+// approximations of degree 7 in three regions (|p - 1/2| <= 0.425; sqrt(-log min(p, 1-p)) <= 5; beyond),
+// relative accuracy about 1e-16 (measured: 1e-15 at p = 0.975, 3e-14 at p = 1e-20). The logarithm is ae::portable_log (same result on every platform).
+// normal_quantile(0) = -inf, normal_quantile(1) = +inf. Throws ae::Error for p outside [0, 1] or NaN.
+double normal_quantile(double p);
+
+// --- 2-D projection ---------------------------------------------------------------------------------------
+
+struct LatentProjection {
+    Matrix points;             // [2, n] plot coordinates
+    std::string x_label, y_label;  // "z1", "z2" (latent 2); "PC1", "PC2" (latent > 2); "z1", "" (latent 1)
+    double explained = 1.0;    // fraction of the codes' total variance shown by the two axes (1 for latent <= 2)
+    bool uses_pca = false;
+    Pca pca;                   // the fitted PCA when uses_pca (project further codes with pca_project)
+};
+
+// codes: [k, n] -> 2-D points. k = 1: (z1, 0); k = 2: the codes themselves; k > 2: the codes' first two
+// principal components (pca.h; n >= 2 needed). Throws ae::Error for an empty matrix or, for k > 2, n < 2.
+LatentProjection latent_project_2d(const Matrix& codes);
+
+// --- Manifold grids ---------------------------------------------------------------------------------------
+
+enum class GridSpacing {
+    linear,           // v_i = lo + (hi - lo) * i / (n - 1)
+    normal_quantile,  // v_i = Phi^-1(Phi(lo) + (Phi(hi) - Phi(lo)) * i / (n - 1)): equal prior mass between points
+};
+GridSpacing grid_spacing_from_string(const std::string& s);  // "linear" | "normal" (or "normal_quantile")
+const char* grid_spacing_name(GridSpacing s);                 // "linear" | "normal"
+
+// n values from lo to hi inclusive (n = 1: the midpoint of the spacing). Throws ae::Error for n < 1,
+// non-finite or lo >= hi, and, for normal_quantile, |lo| or |hi| > 8 (Phi rounds to 0 or 1 beyond).
+std::vector<double> grid_axis(int n, double lo, double hi, GridSpacing spacing);
+
+// Codes for an n x n manifold grid: every code equals `base` [latent] except dimensions dim_x and dim_y,
+// which take grid_axis values. Result [latent, n * n], cell (row r, column c) in column r * n + c, with
+// z[dim_x] = axis[c] growing to the right and z[dim_y] = axis[n - 1 - r] growing upwards (row 0 on top),
+// so render_image_grid(decode(codes), ..., grid_cols = n) draws it like a plot. Throws ae::Error for
+// dimensions outside [0, latent) or equal, and for the grid_axis errors.
+Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, double lo, double hi,
+                           GridSpacing spacing);
+
+// --- Interpolation ----------------------------------------------------------------------------------------
+
+// a, b: [k] -> [k, steps], column i at t = i / (steps - 1): (1 - t) a + t b. Throws for steps < 2 or
+// a size mismatch.
+Matrix lerp_codes(const Vector& a, const Vector& b, int steps);
+
+// Spherical interpolation (K. Shoemake, "Animating rotation with quaternion curves", SIGGRAPH 1985; for
+// latent codes T. White, "Sampling Generative Networks", arXiv:1609.04468, 2016):
+//     slerp(a, b; t) = sin((1 - t) W) / sin W * a + sin(t W) / sin W * b,   cos W = a.b / (|a| |b|)
+// It follows the great circle when |a| = |b| and interpolates the norm otherwise; computed in double.
+// Falls back to lerp when W < 1e-6 or either code is zero. Throws ae::Error when the codes are antipodal
+// (W > pi - 1e-6: the path is undefined), for steps < 2 or a size mismatch.
+Matrix slerp_codes(const Vector& a, const Vector& b, int steps);
+
+// The pixel-space blend of two images x_a, x_b: [D] -> [D, steps]: the same formula as lerp_codes,
+// applied to pixels (the baseline a decoded interpolation is compared with).
+Matrix blend_images(const Vector& x_a, const Vector& x_b, int steps);
+
+// --- Sampling ---------------------------------------------------------------------------------------------
+
+// [latent, n] draws from the prior N(0, I): column j, row i is the (j * latent + i)-th rng.normal().
+// Throws ae::Error for latent < 1 or n < 0.
+Matrix prior_samples(int latent, int n, Rng& rng);
+
+// A Gaussian fitted to codes [k, n] (n >= 2): mean and the lower Cholesky factor L of the sample covariance
+// (divided by n - 1), computed in double with 1e-6 * (mean variance) added to the diagonal (at least
+// 1e-12) so that degenerate codes still factor.
+struct GaussianFit {
+    Vector mean;  // [k]
+    Matrix chol;  // [k, k] lower triangular, L L^T = covariance + jitter I
+};
+GaussianFit gaussian_fit(const Matrix& codes);
+
+// [k, n] draws mean + L eps with eps ~ N(0, I) drawn as in prior_samples.
+Matrix gaussian_samples(const GaussianFit& g, int n, Rng& rng);
+
+// codes + sigma * eps, eps ~ N(0, I) drawn column by column as in prior_samples. sigma >= 0 (throws otherwise).
+Matrix add_latent_noise(const Matrix& codes, double sigma, Rng& rng);
+
+}  // namespace ae
