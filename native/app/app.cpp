@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "ae/error.h"
+#include "ae/latent.h"
+#include "ae/model_file.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
@@ -39,8 +41,29 @@ const std::map<std::string, std::vector<std::string>>& field_choices() {
     return m;
 }
 
-// Fields the form does not show: the image size comes from the data set.
-bool field_hidden(const std::string& path) { return path == "model.input_rows" || path == "model.input_cols"; }
+// Fields the form does not show: the image size comes from the data set, and options the chosen model
+// does not use (they keep their values in the config).
+bool field_hidden(const std::string& path, const json& root) {
+    if (path == "model.input_rows" || path == "model.input_cols") return true;
+    const json& m = root.contains("model") ? root["model"] : json::object();
+    auto str = [&](const char* k) { return m.contains(k) && m[k].is_string() ? m[k].get<std::string>() : std::string(); };
+    const std::string type = str("type"), sparsity = str("sparsity"), corruption = str("corruption");
+    if (path == "model.beta" || path == "model.kl_warmup_epochs") return type != "vae";
+    if (path == "model.contractive_weight") return type != "contractive";
+    if (path == "model.sparsity_weight") return sparsity.empty() || sparsity == "none";
+    if (path == "model.sparsity_target") return sparsity != "kl";
+    if (path == "model.corruption_level") return corruption.empty() || corruption == "none";
+    return false;
+}
+
+// Form order: the most used fields first, the rest alphabetically (as the JSON object stores them).
+int field_rank(const std::string& key) {
+    static const std::vector<std::string> order = {"type", "encoder", "decoder", "latent", "activation",
+                                                   "latent_activation", "output", "loss", "optimizer", "lr",
+                                                   "batch", "epochs", "seed"};
+    const auto it = std::find(order.begin(), order.end(), key);
+    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
 
 std::string widths_to_string(const json& a) {
     std::string s;
@@ -64,17 +87,6 @@ std::array<float, 48> palette() {
 ImU32 class_imcolor(int c) {
     const std::array<uint8_t, 3> rgb = ae::class_color(c);
     return IM_COL32(rgb[0], rgb[1], rgb[2], 255);
-}
-
-// Standard normal quantile by bisection on erfc (monotone, 60 halvings: exact to float precision).
-double normal_quantile(double p) {
-    double lo = -10.0, hi = 10.0;
-    for (int i = 0; i < 60; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        if (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p) lo = mid;
-        else hi = mid;
-    }
-    return 0.5 * (lo + hi);
 }
 
 // Per-dimension mean and standard deviation of codes [latent, m] (the scale of the map).
@@ -165,23 +177,15 @@ void App::refresh_model() {
     const ae::Matrix& codes = snap_.test_codes;
     const int m = static_cast<int>(codes.cols());
     if (m == 0) return;
-    map_pca_ = codes.rows() > 2;
-    if (codes.rows() == 2) {
-        map_points_ = codes;
-    } else if (codes.rows() == 1) {
-        map_points_ = ae::Matrix::Zero(2, m);
-        map_points_.row(0) = codes.row(0);
-        for (int i = 0; i < m; ++i) map_points_(1, i) = static_cast<float>(snap_.test_labels[i]);
-    } else {
-        try {
-            const ae::Pca p = ae::pca_fit(codes, 2);
-            map_points_ = ae::pca_project(p, codes);
-            pca_mean_.assign(p.mean.data(), p.mean.data() + p.mean.size());
-            pca_axes_.assign(p.components.data(), p.components.data() + p.components.size());
-        } catch (const ae::Error&) {
-            map_points_ = codes.topRows(2);
-        }
+    try {
+        projection_ = ae::latent_project_2d(codes);
+    } catch (const ae::Error&) {  // e.g. a single code: nothing to project
+        return;
     }
+    map_pca_ = projection_.uses_pca;
+    map_points_ = projection_.points;
+    if (codes.rows() == 1)  // spread a 1-D code over the classes so it stays readable
+        for (int i = 0; i < m; ++i) map_points_(1, i) = static_cast<float>(snap_.test_labels[i]);
     map_xy_.resize(static_cast<size_t>(2 * m));
     map_class_.resize(static_cast<size_t>(m));
     for (int i = 0; i < m; ++i) {
@@ -300,11 +304,15 @@ void App::apply_config_json() {
 
 bool App::config_form(json& j, const std::string& path) {
     bool changed = false;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string key = it.key();
+    std::vector<std::string> keys;
+    for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+    std::stable_sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+        return field_rank(a) < field_rank(b);
+    });
+    for (const std::string& key : keys) {
         const std::string full = path.empty() ? key : path + "." + key;
-        json& v = it.value();
-        if (field_hidden(full)) continue;
+        json& v = j[key];
+        if (field_hidden(full, config_json_)) continue;
         ImGui::PushID(full.c_str());
         if (v.is_object()) {
             if (ImGui::TreeNodeEx(key.c_str(), ImGuiTreeNodeFlags_DefaultOpen)) {
@@ -319,6 +327,17 @@ bool App::config_form(json& j, const std::string& path) {
                     if (ImGui::Selectable(c.c_str(), c == cur)) {
                         v = c;
                         changed = true;
+                        if (full == "model.type") {  // start from the new type's defaults (as ae train --model)
+                            try {
+                                ae::Config d;
+                                d.model = ae::model_defaults(c);
+                                const json m = json::parse(ae::config_to_json(d))["model"];
+                                for (auto f = m.begin(); f != m.end(); ++f)
+                                    if (f.key() != "input_rows" && f.key() != "input_cols") j[f.key()] = f.value();
+                            } catch (const ae::Error& e) {
+                                config_error_ = e.what();
+                            }
+                        }
                     }
                 ImGui::EndCombo();
             }
@@ -403,8 +422,7 @@ void App::window_controls() {
     const int bpe = std::max(snap_.batches_per_epoch, 1);
     ImGui::Text("epoch %d (%d/%d)  step %lld", snap_.epoch, snap_.batch_in_epoch, bpe,
                 static_cast<long long>(snap_.step));
-    ImGui::Text("%.0f samples/s (UI: %.0f)%s", snap_.samples_per_sec, ui_rate_,
-                status_.finished ? "  finished" : "");
+    ImGui::Text("%.0f samples/s over the last seconds%s", ui_rate_, status_.finished ? "  finished" : "");
     ImGui::ProgressBar(static_cast<float>(snap_.batch_in_epoch) / bpe, ImVec2(-1, 4), "");
     if (snap_.diverged) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", snap_.message.c_str());
     if (!status_.error.empty()) {
@@ -455,15 +473,44 @@ void App::window_controls() {
 
     // Model files.
     ImGui::TextUnformatted("Model file (safetensors)");
-    ImGui::SetNextItemWidth(-60);
+    ImGui::SetNextItemWidth(-50);
     ImGui::InputText("##path", &model_path_);
     ImGui::SameLine();
     if (ImGui::Button("Save")) trainer_.save_model(model_path_);
+    if (ImGui::Button("Load")) trainer_.load_model(model_path_);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(or drop a .safetensors file on the window)");
     ImGui::Separator();
     ImGui::Checkbox("tile windows", &tile_);
     ImGui::Text("%.1f ms/frame", 1000.0f / std::max(ImGui::GetIO().Framerate, 1.0f));
     ImGui::End();
 }
+
+namespace {
+// Mean over buckets: at most `max_points` values however long the run.
+std::vector<float> bucket_means(const std::vector<float>& v, size_t max_points) {
+    const size_t buckets = std::min(v.size(), max_points);
+    std::vector<float> out(buckets);
+    for (size_t b = 0; b < buckets; ++b) {
+        const size_t i0 = b * v.size() / buckets, i1 = std::max(i0 + 1, (b + 1) * v.size() / buckets);
+        double sum = 0;
+        for (size_t i = i0; i < i1; ++i) sum += v[i];
+        out[b] = static_cast<float>(sum / (i1 - i0));
+    }
+    return out;
+}
+
+double term_value(const ae::LossTerms& t, int k) {
+    switch (k) {
+        case 0: return t.total;
+        case 1: return t.reconstruction;
+        case 2: return t.kl;
+        case 3: return t.sparsity;
+        default: return t.contractive;
+    }
+}
+const char* kTermNames[] = {"total", "reconstruction", "KL", "sparsity", "contractive"};
+}  // namespace
 
 void App::window_losses() {
     ImGui::Begin("Losses");
@@ -473,37 +520,65 @@ void App::window_losses() {
         ImGui::End();
         return;
     }
-    // Mean over buckets: at most 400 points however long the run.
-    const size_t buckets = std::min<size_t>(l.size(), 400);
-    std::vector<float> curve(buckets);
-    for (size_t b = 0; b < buckets; ++b) {
-        const size_t i0 = b * l.size() / buckets, i1 = std::max(i0 + 1, (b + 1) * l.size() / buckets);
-        double s = 0;
-        for (size_t i = i0; i < i1; ++i) s += l[i];
-        curve[b] = static_cast<float>(s / (i1 - i0));
-    }
-    const float lo = *std::min_element(curve.begin(), curve.end()), hi = *std::max_element(curve.begin(), curve.end());
-    char overlay[96];
-    std::snprintf(overlay, sizeof overlay, "train (per batch) %.4f", l.back());
     const float w = ImGui::GetContentRegionAvail().x;
-    ImGui::PlotLines("##train", curve.data(), static_cast<int>(curve.size()), 0, overlay, lo, hi, ImVec2(w, 120));
+    // Which terms this model uses (a term that is zero throughout is not plotted).
+    bool used[5] = {true, true, false, false, false};
+    for (const ae::LossTerms& t : snap_.train_terms)
+        for (int k = 2; k < 5; ++k) used[k] |= term_value(t, k) != 0.0;
+    int n_used = 0;
+    for (bool u : used) n_used += u;
+    const float plot_h = std::max(40.0f, (ImGui::GetContentRegionAvail().y - 90) / (n_used + 1));
+    char overlay[128];
+    for (int k = 0; k < 5; ++k) {
+        if (!used[k]) continue;
+        std::vector<float> v;
+        if (k == 0) {
+            v = l;
+        } else {
+            v.reserve(snap_.train_terms.size());
+            for (const ae::LossTerms& t : snap_.train_terms) v.push_back(static_cast<float>(term_value(t, k)));
+        }
+        if (v.empty()) continue;
+        const std::vector<float> curve = bucket_means(v, 400);
+        const float lo = *std::min_element(curve.begin(), curve.end()), hi = *std::max_element(curve.begin(), curve.end());
+        std::snprintf(overlay, sizeof overlay, "train %s %.4f (%s)", kTermNames[k], v.back(), snap_.loss_unit.c_str());
+        ImGui::PushID(k);
+        ImGui::PlotLines("##term", curve.data(), static_cast<int>(curve.size()), 0, overlay, lo, hi,
+                         ImVec2(w, k == 0 ? plot_h * 1.5f : plot_h * 0.8f));
+        ImGui::PopID();
+    }
+    // Per epoch: test total (orange) over train total (the plot's own colour), same scale.
     std::vector<float> test, train_epoch;
     for (const ae::EpochStats& e : snap_.epochs) {
         test.push_back(static_cast<float>(e.test_loss));
         train_epoch.push_back(static_cast<float>(e.train_loss));
     }
     if (!test.empty()) {
-        std::snprintf(overlay, sizeof overlay, "test (per epoch) %.4f", test.back());
-        float tlo = std::min(*std::min_element(test.begin(), test.end()),
-                             *std::min_element(train_epoch.begin(), train_epoch.end()));
-        float thi = std::max(*std::max_element(test.begin(), test.end()),
-                             *std::max_element(train_epoch.begin(), train_epoch.end()));
-        ImGui::PlotLines("##test", test.data(), static_cast<int>(test.size()), 0, overlay, tlo, thi, ImVec2(w, 70));
+        const float tlo = std::min(*std::min_element(test.begin(), test.end()),
+                                   *std::min_element(train_epoch.begin(), train_epoch.end()));
+        const float thi = std::max(*std::max_element(test.begin(), test.end()),
+                                   *std::max_element(train_epoch.begin(), train_epoch.end()));
+        const ImVec2 at = ImGui::GetCursorPos();
+        std::snprintf(overlay, sizeof overlay, "per epoch: train (blue) / test (orange) %.4f", test.back());
+        ImGui::PushStyleColor(ImGuiCol_PlotLines, IM_COL32(31, 119, 180, 255));
+        ImGui::PlotLines("##train_epoch", train_epoch.data(), static_cast<int>(train_epoch.size()), 0, overlay, tlo, thi,
+                         ImVec2(w, plot_h));
+        ImGui::PopStyleColor();
+        ImGui::SetCursorPos(at);
+        ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(0, 0, 0, 0));
+        ImGui::PushStyleColor(ImGuiCol_PlotLines, IM_COL32(255, 127, 14, 255));
+        ImGui::PlotLines("##test_epoch", test.data(), static_cast<int>(test.size()), 0, nullptr, tlo, thi,
+                         ImVec2(w, plot_h));
+        ImGui::PopStyleColor(2);
         const ae::EpochStats& e = snap_.epochs.back();
         ImGui::Text("epoch %d: train %.4f  test %.4f  test MSE %.4f  %.0f samples/s", e.epoch, e.train_loss,
                     e.test_loss, e.test_mse, e.samples_per_sec);
+        std::string terms = "test terms:";
+        for (int k = 1; k < 5; ++k)
+            if (used[k]) terms += std::string("  ") + kTermNames[k] + " " + std::to_string(term_value(e.test_terms, k)).substr(0, 7);
+        ImGui::TextUnformatted(terms.c_str());
     } else {
-        ImGui::TextDisabled("test loss after the first epoch");
+        ImGui::TextDisabled("train/test loss per epoch after the first epoch");
     }
     ImGui::End();
 }
@@ -527,8 +602,13 @@ void App::window_reconstructions() {
 void App::window_latent_map() {
     ImGui::Begin("Latent map");
     const int latent = snap_.test_codes.rows();
-    ImGui::Text("%s  %d test codes%s", map_pca_ ? "PCA of the codes (PC1, PC2)" : latent == 1 ? "z1 (y: class)" : "z1, z2",
-                static_cast<int>(snap_.test_codes.cols()), latent > 2 ? (" of latent size " + std::to_string(latent)).c_str() : "");
+    if (map_pca_)
+        ImGui::Text("%s, %s of latent size %d (%.0f%% of the variance)  %d test codes", projection_.x_label.c_str(),
+                    projection_.y_label.c_str(), latent, 100.0 * projection_.explained,
+                    static_cast<int>(snap_.test_codes.cols()));
+    else
+        ImGui::Text("%s, %s  %d test codes", projection_.x_label.c_str(), latent == 1 ? "class" : projection_.y_label.c_str(),
+                    static_cast<int>(snap_.test_codes.cols()));
     ImGui::SameLine();
     if (ImGui::SmallButton("Fit")) {
         map_fit_ = true;
@@ -547,13 +627,11 @@ void App::window_latent_map() {
     int highlight = hover_;
     if (!drawing_code_.empty() && !xy.empty()) {
         float px = drawing_code_[0], py = drawing_code_.size() > 1 ? drawing_code_[1] : 0.0f;
-        if (map_pca_ && pca_axes_.size() == drawing_code_.size() * 2) {
-            const size_t k = drawing_code_.size();
-            px = py = 0;
-            for (size_t d = 0; d < k; ++d) {
-                px += pca_axes_[d] * (drawing_code_[d] - pca_mean_[d]);
-                py += pca_axes_[k + d] * (drawing_code_[d] - pca_mean_[d]);
-            }
+        if (map_pca_) {
+            const ae::Matrix z = Eigen::Map<const ae::Matrix>(drawing_code_.data(), drawing_code_.size(), 1);
+            const ae::Matrix p = ae::pca_project(projection_.pca, z);
+            px = p(0, 0);
+            py = p(1, 0);
         }
         xy.push_back(px);
         xy.push_back(py);
@@ -735,32 +813,41 @@ void App::tab_manifold() {
         changed |= ImGui::SliderInt2("dims", manifold_dims_, 0, latent - 1);
     }
     ImGui::PopItemWidth();
-    ImGui::TextDisabled(manifold_cdf_ ? "z = mean + sd * inverse normal CDF of evenly spaced probabilities"
-                                      : "z = mean + sd * t, t evenly spaced in [-range, range]; other dims at their mean");
+    const bool vae = status_.config.model.is_vae();
+    ImGui::TextDisabled("%s; t %s in [-range, range]; other dims at %s", vae ? "z = t (prior units)" : "z = mean + sd * t (codes' mean, sd)",
+                        manifold_cdf_ ? "at equal prior-mass steps (inverse normal CDF)" : "evenly spaced",
+                        vae ? "0" : "their mean");
     if ((changed || manifold_dirty_ || model_changed_) && snap_.test_codes.cols() > 1) {
+        manifold_dirty_ = false;
         std::vector<float> mean, sd;
         code_stats(snap_.test_codes, mean, sd);
+        if (vae) {
+            std::fill(mean.begin(), mean.end(), 0.0f);
+            std::fill(sd.begin(), sd.end(), 1.0f);
+        }
         const int n = manifold_n_;
-        const int d0 = std::min(manifold_dims_[0], latent - 1), d1 = latent > 1 ? std::min(manifold_dims_[1], latent - 1) : -1;
-        ae::Matrix z(latent, n * n);
-        for (int r = 0; r < n; ++r)
-            for (int c = 0; c < n; ++c) {
-                auto t = [&](int i) {
-                    if (manifold_cdf_) {
-                        // Probabilities spread over the central mass Phi(-range)..Phi(range).
-                        const double lo = 0.5 * std::erfc(manifold_range_ / std::sqrt(2.0));
-                        return static_cast<float>(normal_quantile(lo + (1 - 2 * lo) * (i + 0.5) / n));
-                    }
-                    return manifold_range_ * (2.0f * i / (n - 1) - 1.0f);
-                };
-                const int j = r * n + c;
-                for (int d = 0; d < latent; ++d) z(d, j) = mean[d];
-                z(d0, j) = mean[d0] + sd[d0] * t(c);
-                if (d1 >= 0 && d1 != d0) z(d1, j) = mean[d1] + sd[d1] * t(n - 1 - r);  // up = larger
+        int dx = std::clamp(manifold_dims_[0], 0, latent - 1), dy = std::clamp(manifold_dims_[1], 0, latent - 1);
+        ae::Matrix z;
+        try {
+            if (latent == 1) {  // one dimension: a sweep, n per row
+                const std::vector<double> t = ae::grid_axis(n * n, -manifold_range_, manifold_range_,
+                    manifold_cdf_ ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
+                z.resize(1, n * n);
+                for (int j = 0; j < n * n; ++j) z(0, j) = mean[0] + sd[0] * static_cast<float>(t[j]);
+            } else {
+                if (dx == dy) dy = (dx + 1) % latent;
+                z = ae::manifold_grid_codes(ae::Vector::Zero(latent), dx, dy, n, -manifold_range_, manifold_range_,
+                                            manifold_cdf_ ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
+                for (int j = 0; j < z.cols(); ++j)
+                    for (int d = 0; d < latent; ++d) z(d, j) = mean[d] + sd[d] * z(d, j);
             }
-        grid_set(manifold_grid_, model_->decode(z), n);
-        manifold_dirty_ = false;
+            grid_set(manifold_grid_, model_->decode(z), n);
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
     }
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = manifold_grid_.width > 0 ? std::max(1.0f, avail.y / manifold_grid_.height) : 1.0f;
     grid_show(manifold_grid_, std::floor(scale * 4) / 4);
@@ -768,7 +855,7 @@ void App::tab_manifold() {
 
 void App::tab_prior() {
     const int latent = model_->latent_dim();
-    const bool vae = status_.config.model.type == "vae";
+    const bool vae = status_.config.model.is_vae();
     bool changed = false;
     if (ImGui::Button("Resample")) {
         ++prior_seed_;
@@ -776,21 +863,14 @@ void App::tab_prior() {
     }
     ImGui::SameLine();
     ImGui::TextDisabled(vae ? "z ~ N(0, I), the VAE's prior, decoded"
-                            : "z ~ N(mean, diag sd^2) fitted to the test codes (a plain AE has no prior), decoded");
+                            : "z ~ a Gaussian fitted to the test codes (a plain autoencoder has no prior), decoded");
     if ((changed || prior_dirty_ || model_changed_) && snap_.test_codes.cols() > 1) {
-        std::vector<float> mean, sd;
-        code_stats(snap_.test_codes, mean, sd);
-        if (vae) {
-            std::fill(mean.begin(), mean.end(), 0.0f);
-            std::fill(sd.begin(), sd.end(), 1.0f);
-        }
+        prior_dirty_ = false;
         ae::Rng rng(static_cast<uint64_t>(prior_seed_), 7);
         const int n = 32;
-        ae::Matrix z(latent, n);
-        for (int j = 0; j < n; ++j)
-            for (int d = 0; d < latent; ++d) z(d, j) = mean[d] + sd[d] * static_cast<float>(rng.normal());
+        const ae::Matrix z = vae ? ae::prior_samples(latent, n, rng)
+                                 : ae::gaussian_samples(ae::gaussian_fit(snap_.test_codes), n, rng);
         grid_set(prior_grid_, model_->decode(z), 16);
-        prior_dirty_ = false;
     }
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = prior_grid_.width > 0 ? std::min(avail.x / prior_grid_.width, avail.y / prior_grid_.height) : 1;
@@ -813,28 +893,21 @@ void App::tab_interpolation() {
     interp_b_ = std::clamp(interp_b_, 0, count - 1);
     ImGui::TextDisabled("top: decoded along the latent path (lerp or slerp); bottom: the pixel blend. Pick A/B on the map.");
     if (changed || interp_dirty_ || model_changed_) {
+        interp_dirty_ = false;
         const ae::Matrix x = test_images({interp_a_, interp_b_});
         const ae::Matrix z = model_->encode(x);
         const int n = interp_steps_;
-        ae::Matrix zs(z.rows(), n), blend(x.rows(), n);
-        const double na = z.col(0).norm(), nb = z.col(1).norm();
-        const double omega = (na > 0 && nb > 0) ? std::acos(std::clamp(z.col(0).dot(z.col(1)) / (na * nb), -1.0, 1.0)) : 0;
-        for (int i = 0; i < n; ++i) {
-            const float t = static_cast<float>(i) / (n - 1);
-            if (interp_slerp_ && omega > 1e-4) {  // K. Shoemake, SIGGRAPH 1985
-                const float a = static_cast<float>(std::sin((1 - t) * omega) / std::sin(omega));
-                const float b = static_cast<float>(std::sin(t * omega) / std::sin(omega));
-                zs.col(i) = a * z.col(0) + b * z.col(1);
-            } else {
-                zs.col(i) = (1 - t) * z.col(0) + t * z.col(1);
-            }
-            blend.col(i) = (1 - t) * x.col(0) + t * x.col(1);
+        try {
+            const ae::Matrix zs = interp_slerp_ ? ae::slerp_codes(z.col(0), z.col(1), n) : ae::lerp_codes(z.col(0), z.col(1), n);
+            ae::Matrix both(x.rows(), 2 * n);
+            both << model_->decode(zs), ae::blend_images(x.col(0), x.col(1), n);
+            grid_set(interp_grid_, both, n);
+            interp_error_.clear();
+        } catch (const ae::Error& e) {
+            interp_error_ = e.what();
         }
-        ae::Matrix both(x.rows(), 2 * n);
-        both << model_->decode(zs), blend;
-        grid_set(interp_grid_, both, n);
-        interp_dirty_ = false;
     }
+    if (!interp_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", interp_error_.c_str());
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = interp_grid_.width > 0 ? std::min(avail.x / interp_grid_.width, avail.y / interp_grid_.height) : 1;
     grid_show(interp_grid_, std::max(1.0f, std::floor(scale)));
@@ -984,6 +1057,7 @@ void App::drop_file(const std::string& path) {
     const std::string name = path.substr(path.find_last_of('/') + 1);
     if (ends_with(".safetensors")) {
         model_path_ = path;
+        trainer_.load_model(path);
     } else if (ends_with(".json")) {
         try {
             std::ifstream f(path);

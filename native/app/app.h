@@ -17,6 +17,7 @@
 
 #include "ae/autoencoder.h"
 #include "ae/config.h"
+#include "ae/latent.h"
 #include "ae/session.h"
 #include "gl_views.h"
 #include "trainer.h"
@@ -118,7 +119,7 @@ private:
     std::vector<float> map_xy_, map_class_;
     ae::Matrix map_points_;  // [2, m] projected codes
     bool map_pca_ = false;
-    std::vector<float> pca_mean_, pca_axes_;  // projection used for latent > 2 (and for the drawing)
+    ae::LatentProjection projection_;  // codes -> map (PCA for latent > 2; also used for the drawing)
     float view_cx_ = 0, view_cy_ = 0, view_sx_ = 1, view_sy_ = 1;  // fit: data -> clip
     float zoom_ = 1.0f, pan_x_ = 0, pan_y_ = 0;
     bool map_fit_ = true;
@@ -142,6 +143,7 @@ private:
     int interp_a_ = 0, interp_b_ = 1, interp_steps_ = 9;
     bool interp_slerp_ = false;
     bool interp_dirty_ = true;
+    std::string interp_error_, tool_error_;
     std::vector<float> drawing_;  // rows*cols, 0..1
     GreyTexture drawing_texture_;
     Canvas drawing_canvas_;

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
     cli.add_option("--limit-test", opt.data.limit_test, "Use only the first N test images (0 = all)");
     cli.add_option("--config", config_file, "JSON config (the format of ae train's metrics.json 'config')");
     cli.add_option("--model", model_type, "Model type: ae, linear, sparse, denoising, contractive, vae");
+    cli.add_option("--load", opt.model_path, "Start from a model file (.safetensors written by ae train or the app)");
     cli.add_option("--encoder", encoder, "Encoder hidden widths, e.g. 512,256");
     cli.add_option("--latent", latent, "Latent (code) size")->check(CLI::Range(1, 1 << 20));
     cli.add_option("--epochs", epochs, "Epochs to train before pausing")->check(CLI::Range(1, 1 << 20));
@@ -108,7 +109,10 @@ int main(int argc, char** argv) {
 
     try {
         if (!config_file.empty()) opt.config = ae::config_from_json(read_text(config_file), config_file);
-        if (!model_type.empty()) opt.config.model.type = model_type;
+        if (!model_type.empty()) {  // the type's defaults (as ae train --model), then the other flags
+            const ae::ModelConfig defaults = ae::model_defaults(model_type);
+            opt.config.model = defaults;
+        }
         if (!encoder.empty()) opt.config.model.encoder = ae::parse_widths(encoder, "--encoder");
         if (latent > 0) opt.config.model.latent = latent;
         if (epochs > 0) opt.config.train.epochs = epochs;
@@ -169,6 +173,7 @@ int main(int argc, char** argv) {
         }
         trainer.set_config(opt.config);
         trainer.load_data(opt.data);
+        if (!opt.model_path.empty()) trainer.load_model(opt.model_path);
         if (opt.steps > 0) trainer.step(opt.steps);
         else if (opt.autostart) trainer.start();
 

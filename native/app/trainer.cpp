@@ -5,7 +5,7 @@
 #include <map>
 
 #include "ae/error.h"
-#include "ae/safetensors.h"
+#include "ae/model_file.h"
 
 namespace ae_app {
 
@@ -83,6 +83,11 @@ void Trainer::step(int batches) {
 void Trainer::reset() { push(Command(Command::reset)); }
 void Trainer::save_model(const std::string& path) {
     Command c(Command::save);
+    c.path = path;
+    push(std::move(c));
+}
+void Trainer::load_model(const std::string& path) {
+    Command c(Command::load_model);
     c.path = path;
     push(std::move(c));
 }
@@ -228,12 +233,26 @@ void Trainer::apply(Command& c) {
             break;
         case Command::save: {
             if (!s) throw ae::Error("save: no model yet (load a data set first)");
-            const std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
-                                                             {"config", ae::config_to_json(config_, -1)},
-                                                             {"epoch", std::to_string(s->epoch())},
-                                                             {"step", std::to_string(s->steps())}};
-            ae::safetensors_save(c.path, s->model().params(), meta);
+            ae::TrainingState state;
+            state.epoch = s->epoch();
+            state.step = s->steps();
+            ae::model_file_save(c.path, s->model(), config_, state);
             notice_ = "saved " + c.path;
+            break;
+        }
+        case Command::load_model: {
+            if (!train_) throw ae::Error("load model: load a data set first");
+            const ae::ModelFile f = ae::model_file_read(c.path);
+            const ae::Autoencoder m = ae::model_file_build(f, c.path);
+            ae::Config config = f.config;
+            config.train.threads = config_.train.threads;
+            if (train_ && (train_->rows != config.model.input_rows || train_->cols != config.model.input_cols))
+                throw ae::Error(c.path + ": the model takes " + std::to_string(config.model.input_rows) + "x" +
+                                std::to_string(config.model.input_cols) + " images, the data set has " +
+                                std::to_string(train_->rows) + "x" + std::to_string(train_->cols));
+            new_session(config, &m.params().values());
+            notice_ = "loaded " + c.path + " (trained " + std::to_string(f.state.epoch) + " epochs, " +
+                      std::to_string(f.state.step) + " steps)";
             break;
         }
         case Command::load_weights:

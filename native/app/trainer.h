@@ -74,11 +74,15 @@ public:
     void pause();
     void step(int batches);                      // train `batches` minibatches, then pause
     void reset();                                // new session, same config and data
-    // Saves the current weights (safetensors, PyTorch names, config in the metadata) atomically.
+    // Saves the current weights atomically as a model file (core/model_file.h: safetensors, PyTorch names,
+    // config and epoch/step in the metadata), the format `ae train` writes.
     void save_model(const std::string& path);
     // Starts a new session with `config` whose weights are `params` (ParamStore::values() layout);
     // the config must describe the current data's image size.
     void load_weights(const ae::Config& config, std::vector<float> params);
+    // Reads a model file (core/model_file.h: strict safetensors + config) and continues from its weights
+    // (the optimizer starts afresh; the thread count stays the current one).
+    void load_model(const std::string& path);
     // Stops the thread within one batch and joins it. Idempotent.
     void stop();
 
@@ -98,7 +102,7 @@ public:
 
 private:
     struct Command {
-        enum Kind { load_data, set_config, start, pause, step, reset, save, load_weights };
+        enum Kind { load_data, set_config, start, pause, step, reset, save, load_weights, load_model };
         explicit Command(Kind k) : kind(k) {}
         Kind kind;
         DataSource source;
