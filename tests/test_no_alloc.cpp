@@ -265,6 +265,37 @@ void expect_no_allocation_in_steps(int threads) {
 }
 
 TEST(NoAlloc, TrainingStepOneThread) { expect_no_allocation_in_steps(1); }
+
+// Every model type (issue 3): the penalties, corruptions, VAE noise and contractive probes all work in
+// buffers sized by the first minibatch.
+TEST(NoAlloc, EveryModelType) {
+    auto train = std::make_shared<const ae::Dataset>(ae::dataset_head(data().train, 2000));
+    auto test = std::make_shared<const ae::Dataset>(ae::dataset_head(data().test, 500));
+    for (const std::string& type : ae::model_types()) {
+        for (int variant = 0; variant < 2; ++variant) {
+            ae::Config config;
+            config.model = ae::model_defaults(type);
+            config.model.encoder = {64};
+            if (type == "linear") config.model.encoder = {};
+            if (type == "contractive" && variant == 1) config.model.encoder = {};  // exact one-layer form
+            if (type == "sparse" && variant == 1) config.model.sparsity = ae::Sparsity::l1;
+            if (type == "denoising" && variant == 1) {
+                config.model.corruption = ae::Corruption::block;
+                config.model.corruption_level = 7;
+            }
+            if (type == "vae" && variant == 1) config.model.kl_warmup_epochs = 2;
+            config.train.batch = 64;
+            config.train.epochs = 2;
+            ae::TrainingSession s(config, train, test);
+            ASSERT_EQ(s.step(1), 1);
+            AllocationCounter c;
+            const int done = s.step(10);
+            const long n = c.count();
+            EXPECT_EQ(done, 10);
+            EXPECT_EQ(n, 0) << "heap allocations in 10 steps of model type " << type << " variant " << variant;
+        }
+    }
+}
 TEST(NoAlloc, TrainingStepTwoThreads) { expect_no_allocation_in_steps(2); }
 
 }  // namespace

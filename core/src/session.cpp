@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ae/corruption.h"
 #include "ae/error.h"
 
 namespace ae {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-constexpr uint64_t kInitStream = 1, kShuffleStream = 2;
+constexpr uint64_t kInitStream = 1, kShuffleStream = 2, kNoiseStream = 3, kEvalStream = 4;
 constexpr int kEvalChunk = 500;
 }  // namespace
 
@@ -40,7 +41,9 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
       model_(config.model),
       optimizer_(config.train.optimizer),
       init_rng_(config.train.seed, kInitStream),
-      shuffle_rng_(config.train.seed, kShuffleStream) {
+      shuffle_rng_(config.train.seed, kShuffleStream),
+      noise_rng_(config.train.seed, kNoiseStream),
+      eval_rng_(config.train.seed, kEvalStream) {
     config_validate(config_);
     if (!train_ || !test_) throw Error("TrainingSession: missing training or test data");
     for (const Dataset* d : {train_.get(), test_.get()}) {
@@ -57,6 +60,11 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     const int eval_chunk = std::min(kEvalChunk, test_->count);
     eval_ws_ = model_.make_workspace(eval_chunk);
     eval_x_.resize(model_.input_dim(), eval_chunk);
+    if (config_.model.corruption != Corruption::none) {
+        batch_in_.resize(model_.input_dim(), batch);
+        eval_in_.resize(model_.input_dim(), eval_chunk);
+    }
+    update_kl_weight();
     order_.resize(train_->count);
     const size_t expected = static_cast<size_t>(std::max(config_.train.epochs, 1)) * batches_per_epoch();
     batch_losses_.reserve(expected);
@@ -112,8 +120,17 @@ int TrainingSession::step(int n_batches) {
         auto x = batch_x_.leftCols(n);
         load_batch(*train_, order_.data(), cursor_, n, x);
         model_.params().zero_grad();
-        const float scale = 1.0f / (static_cast<float>(n) * static_cast<float>(dim));
-        const double loss_sum = model_.forward_backward(ws_, x, x, scale, &pool_);
+        const float scale = model_.is_vae() ? 1.0f : 1.0f / (static_cast<float>(n) * static_cast<float>(dim));
+        update_kl_weight();
+        double loss_sum = 0.0;
+        if (config_.model.corruption != Corruption::none) {
+            auto xin = batch_in_.leftCols(n);
+            corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
+                    config_.model.input_cols, noise_rng_, x, xin);
+            loss_sum = model_.forward_backward(ws_, xin, x, scale, &pool_, &noise_rng_);
+        } else {
+            loss_sum = model_.forward_backward(ws_, x, x, scale, &pool_, &noise_rng_);
+        }
         (void)loss_sum;
         const LossTerms terms = ws_.terms;
         const double loss = terms.total;
@@ -153,20 +170,80 @@ void TrainingSession::evaluate_test(double& loss, double& mse) {
 }
 
 LossTerms TrainingSession::evaluate_test_terms(double* mse) {
+    EpochStats s;
+    evaluate_test_stats(s);
+    if (mse) *mse = s.test_mse;
+    return s.test_terms;
+}
+
+void TrainingSession::update_kl_weight() {
+    if (!model_.is_vae()) return;
+    const int warm = config_.model.kl_warmup_epochs;
+    double w = config_.model.beta;
+    if (warm > 0) w *= std::min(1.0, static_cast<double>(step_) / (static_cast<double>(warm) * batches_per_epoch()));
+    model_.set_kl_weight(static_cast<float>(w));
+}
+
+void TrainingSession::evaluate_test_stats(EpochStats& s) {
     const int dim = model_.input_dim();
-    double se_sum = 0.0;
+    const int k = model_.latent_dim();
+    const bool vae = model_.is_vae();
+    eval_rng_ = Rng(config_.train.seed, kEvalStream);  // the same noise at every evaluation
+    double se_sum = 0.0, act_sum = 0.0;
+    int64_t near_zero = 0;
     LossTerms sum;
+    if (vae) {
+        eval_mu_sum_.assign(k, 0.0);
+        eval_mu_sq_.assign(k, 0.0);
+        eval_kl_dim_.assign(k, 0.0);
+    }
     for (int first = 0; first < test_->count; first += eval_ws_.capacity) {
         const int n = std::min(eval_ws_.capacity, test_->count - first);
         auto x = eval_x_.leftCols(n);
         load_batch(*test_, nullptr, first, n, x);
-        model_.forward(eval_ws_, x, x, &pool_);
+        if (config_.model.corruption != Corruption::none) {
+            auto xin = eval_in_.leftCols(n);
+            corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
+                    config_.model.input_cols, eval_rng_, x, xin);
+            model_.forward(eval_ws_, xin, x, &pool_, &eval_rng_);
+        } else {
+            model_.forward(eval_ws_, x, x, &pool_, &eval_rng_);
+        }
         add_terms(sum, eval_ws_.terms, n);
         auto y = model_.reconstruction(eval_ws_, n);
         for (int j = 0; j < n; ++j) se_sum += static_cast<double>((y.col(j) - x.col(j)).squaredNorm());
+        auto h = model_.code(eval_ws_, n);
+        act_sum += static_cast<double>(h.sum());
+        near_zero += (h.array().abs() < static_cast<float>(kNearZeroActivation)).count();
+        if (vae) {
+            auto lv = eval_ws_.logvar.leftCols(n);
+            for (int j = 0; j < n; ++j)
+                for (int r = 0; r < k; ++r) {
+                    const double m = h(r, j), l = lv(r, j);
+                    eval_mu_sum_[r] += m;
+                    eval_mu_sq_[r] += m * m;
+                    eval_kl_dim_[r] += 0.5 * (m * m + std::exp(l) - 1.0 - l);
+                }
+        }
     }
-    if (mse) *mse = se_sum / (static_cast<double>(test_->count) * dim);
-    return scale_terms(sum, 1.0 / test_->count);
+    const double count = test_->count;
+    s.test_mse = se_sum / (count * dim);
+    s.test_terms = scale_terms(sum, 1.0 / count);
+    s.test_loss = s.test_terms.total;
+    s.test_mean_activation = act_sum / (count * k);
+    s.test_near_zero_fraction = static_cast<double>(near_zero) / (count * k);
+    s.kl_weight = model_.kl_weight();
+    s.test_kl_per_dim.clear();
+    s.test_active_units = 0;
+    if (vae) {
+        s.test_kl_per_dim.resize(k);
+        for (int r = 0; r < k; ++r) {
+            s.test_kl_per_dim[r] = eval_kl_dim_[r] / count;
+            const double mean = eval_mu_sum_[r] / count;
+            const double var = count > 1 ? (eval_mu_sq_[r] - count * mean * mean) / (count - 1) : 0.0;
+            if (var > 0.01) ++s.test_active_units;
+        }
+    }
 }
 
 void TrainingSession::end_epoch() {
@@ -176,8 +253,7 @@ void TrainingSession::end_epoch() {
     s.train_terms = scale_terms(epoch_terms_sum_, epoch_samples_ ? 1.0 / epoch_samples_ : 0.0);
     s.seconds = epoch_seconds_;
     s.samples_per_sec = epoch_seconds_ > 0 ? epoch_samples_ / epoch_seconds_ : 0.0;
-    s.test_terms = evaluate_test_terms(&s.test_mse);
-    s.test_loss = s.test_terms.total;
+    evaluate_test_stats(s);
     epoch_stats_.push_back(s);
     ++epoch_;
     begin_epoch();

@@ -26,6 +26,7 @@
 #include "ae/dataset.h"
 #include "ae/eigen.h"
 #include "ae/error.h"
+#include "ae/latent.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/png.h"
@@ -52,6 +53,10 @@ struct TrainOptions {
     std::string encoder = "512,256", decoder;
     std::string activation = "relu", latent_activation = "identity", output = "sigmoid";
     std::string loss = "bce", init = "torch", optimizer = "adam";
+    std::string sparsity = "none", corruption = "none";
+    float sparsity_weight = 0, sparsity_target = 0.05f, corruption_level = 0.3f, contractive_weight = 0.1f;
+    float beta = 1.0f;
+    int kl_warmup_epochs = 0;
     std::string out;
     bool quiet = false;
     int eval_every = 0;
@@ -112,19 +117,41 @@ public:
         if (tty_) std::fprintf(stderr, "\r%100s\r", "");
         std::fprintf(stderr, "epoch %d/%d  train loss %.4f  test loss %.4f  test mse %.5f  %.0f samples/s  %.1f s\n",
                      s.epoch, epochs, s.train_loss, s.test_loss, s.test_mse, s.samples_per_sec, s.seconds);
+        const ae::LossTerms& t = s.test_terms;
+        if (t.kl != 0 || t.sparsity != 0 || t.contractive != 0)
+            std::fprintf(stderr, "    test terms: reconstruction %.4f  kl %.4f  sparsity %.5f  contractive %.5f\n",
+                         t.reconstruction, t.kl, t.sparsity, t.contractive);
     }
 
 private:
     bool quiet_, tty_;
 };
 
+json terms_json(const ae::LossTerms& t) {
+    return {{"reconstruction", t.reconstruction},
+            {"kl", t.kl},
+            {"sparsity", t.sparsity},
+            {"contractive", t.contractive},
+            {"total", t.total}};
+}
+
 json epoch_json(const ae::EpochStats& s) {
-    return {{"epoch", s.epoch},
-            {"train_loss", s.train_loss},
-            {"test_loss", s.test_loss},
-            {"test_mse", s.test_mse},
-            {"samples_per_s", s.samples_per_sec},
-            {"seconds", s.seconds}};
+    json j = {{"epoch", s.epoch},
+              {"train_loss", s.train_loss},
+              {"test_loss", s.test_loss},
+              {"test_mse", s.test_mse},
+              {"train_terms", terms_json(s.train_terms)},
+              {"test_terms", terms_json(s.test_terms)},
+              {"test_mean_activation", s.test_mean_activation},
+              {"test_near_zero_fraction", s.test_near_zero_fraction},
+              {"samples_per_s", s.samples_per_sec},
+              {"seconds", s.seconds}};
+    if (!s.test_kl_per_dim.empty()) {
+        j["test_kl_per_dim"] = s.test_kl_per_dim;
+        j["test_active_units"] = s.test_active_units;
+        j["kl_weight"] = s.kl_weight;
+    }
+    return j;
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) {
@@ -207,10 +234,17 @@ int run_train(const TrainOptions& o, ae::Config config) {
                        {"rows", train->rows}, {"cols", train->cols}, {"class_names", test->class_names}};
     metrics["epochs"] = json::array();
     for (const auto& s : session.epoch_stats()) metrics["epochs"].push_back(epoch_json(s));
-    double test_loss = 0, test_mse = 0;
-    session.evaluate_test(test_loss, test_mse);
-    metrics["final"] = {{"test_loss", test_loss}, {"test_mse", test_mse}, {"steps", session.steps()},
-                        {"loss_unit", "mean per pixel"}};
+    ae::EpochStats final_stats;
+    session.evaluate_test_stats(final_stats);
+    const double test_loss = final_stats.test_loss, test_mse = final_stats.test_mse;
+    metrics["final"] = epoch_json(final_stats);
+    metrics["final"].erase("epoch");
+    metrics["final"].erase("train_loss");
+    metrics["final"].erase("train_terms");
+    metrics["final"].erase("samples_per_s");
+    metrics["final"].erase("seconds");
+    metrics["final"]["steps"] = session.steps();
+    metrics["final"]["loss_unit"] = ae::loss_unit(config.model);
     metrics["diverged"] = session.diverged();
     if (session.diverged()) metrics["message"] = session.message();
     metrics["simd"] = ae::simd_instruction_sets();
@@ -222,7 +256,32 @@ int run_train(const TrainOptions& o, ae::Config config) {
                   ae::render_reconstructions(snap.view_inputs, snap.view_reconstructions, snap.image_rows,
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
-    const std::string figures = ae_cli::write_train_figures(out, session);
+    std::string extra_pngs;
+    {
+        const ae::Autoencoder& model = session.model();
+        const int rows = snap.image_rows, cols = snap.image_cols;
+        if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
+            ae::Rng rng(config.train.seed, 5);
+            const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
+            ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), rows, cols, 8, 2));
+            extra_pngs += ", samples.png";
+        }
+        if (model.latent_dim() == 2) {  // decoded 15 x 15 grid over the latent plane
+            ae::Matrix codes;
+            if (config.model.is_vae()) {  // equal prior mass between grid points, 5%..95% quantiles
+                codes = ae::manifold_grid_codes(ae::Vector::Zero(2), 0, 1, 15, -1.645, 1.645,
+                                                ae::GridSpacing::normal_quantile);
+            } else {  // the range of the test codes shown in latent.png
+                const ae::Matrix all = snap.test_codes;
+                const double lo = std::min(all.row(0).minCoeff(), all.row(1).minCoeff());
+                const double hi = std::max(all.row(0).maxCoeff(), all.row(1).maxCoeff());
+                codes = ae::manifold_grid_codes(ae::Vector::Zero(2), 0, 1, 15, lo, hi > lo ? hi : lo + 1.0,
+                                                ae::GridSpacing::linear);
+            }
+            ae::write_png(out + "/manifold.png", ae::render_image_grid(model.decode(codes), rows, cols, 15, 2));
+            extra_pngs += ", manifold.png";
+        }
+    }
     std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
                                                {"config", ae::config_to_json(config, -1)},
                                                {"epoch", std::to_string(session.epoch())},
@@ -236,9 +295,17 @@ int run_train(const TrainOptions& o, ae::Config config) {
                      out.c_str());
         return 3;
     }
-    std::printf("test loss %.4f (%s per pixel), test mse %.5f\nreport: %s/ (metrics.json, reconstructions.png, "
-                "latent.png, model.safetensors%s)\n",
-                test_loss, ae::loss_name(config.model.loss), test_mse, out.c_str(), figures.c_str());
+    if (config.model.is_vae())
+        std::printf("test loss %.4f (%s + beta KL, %s; reconstruction %.4f, KL %.4f, %d active units), test mse "
+                    "%.5f\n",
+                    test_loss, ae::loss_name(config.model.loss), ae::loss_unit(config.model),
+                    final_stats.test_terms.reconstruction, final_stats.test_terms.kl, final_stats.test_active_units,
+                    test_mse);
+    else
+        std::printf("test loss %.4f (%s %s + penalties), test mse %.5f\n", test_loss, ae::loss_name(config.model.loss),
+                    ae::loss_unit(config.model), test_mse);
+    std::printf("report: %s/ (metrics.json, reconstructions.png, latent.png%s, model.safetensors)\n", out.c_str(),
+                extra_pngs.c_str());
     return 0;
 }
 
@@ -253,13 +320,12 @@ int run_bench(const std::string& which, int epochs, int threads, bool as_json, c
         std::vector<int> encoder;
         int latent, batch;
     };
-    // B1 is a VAE in the peer (784-400-[mu 20, logvar 20]); until the VAE lands we time its plain-
-    // autoencoder half (784-400-20-400-784), which has 20 x 400 fewer weights in the code layer.
-    const Ref refs[] = {{"b1", "AE half of VAE 784-400-20, batch 128", {400}, 20, 128},
+    const Ref refs[] = {{"b1", "VAE 784-400-[mu 20, logvar 20]-400-784, batch 128", {400}, 20, 128},
                         {"b2", "AE 784-512-256-2, batch 256", {512, 256}, 2, 256}};
     for (const Ref& r : refs) {
         if (which != "all" && which != r.name) continue;
         ae::Config c;
+        if (std::string(r.name) == "b1") c.model = ae::model_defaults("vae");
         c.model.encoder = r.encoder;
         c.model.latent = r.latent;
         c.train.batch = r.batch;
@@ -306,20 +372,42 @@ int main(int argc, char** argv) {
     add_data_options(train, o.data);
     train->add_option("--config", o.config_file, "JSON config file (see README); flags given explicitly override it")
         ->check(CLI::ExistingFile);
-    train->add_option("--model", model_type, "Model type: ae (plain undercomplete autoencoder)")
-        ->check(CLI::IsMember({"ae"}))
+    train->add_option("--model", model_type,
+                      "Model type: ae (plain), linear, sparse, denoising, contractive, vae. Each type has its own "
+                      "defaults for the flags below that say 'type default' (see README, model types)")
+        ->check(CLI::IsMember(ae::model_types()))
         ->capture_default_str();
-    train->add_option("--encoder", o.encoder, "Encoder hidden widths, input side first, e.g. 512,256")
-        ->capture_default_str();
+    train->add_option("--encoder", o.encoder, "Encoder hidden widths, input side first, e.g. 512,256 ('' = none; "
+                                              "type default)");
     train->add_option("--decoder", o.decoder, "Decoder hidden widths, code side first (default: mirror)");
-    train->add_option("--latent", latent, "Code (latent) size")->check(CLI::Range(1, 65536))->capture_default_str();
-    train->add_option("--activation", o.activation, "Hidden activation: relu, leaky_relu, sigmoid, tanh, identity")
-        ->capture_default_str();
-    train->add_option("--latent-activation", o.latent_activation, "Code-layer activation")->capture_default_str();
-    train->add_option("--output", o.output, "Output activation: sigmoid or identity")->capture_default_str();
-    train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse")
-        ->check(CLI::IsMember({"bce", "mse"}))
-        ->capture_default_str();
+    train->add_option("--latent", latent, "Code (latent) size (type default)")->check(CLI::Range(1, 65536));
+    train->add_option("--activation", o.activation,
+                      "Hidden activation: relu, leaky_relu, sigmoid, tanh, identity (type default)");
+    train->add_option("--latent-activation", o.latent_activation, "Code-layer activation (type default)");
+    train->add_option("--output", o.output, "Output activation: sigmoid or identity (type default)");
+    train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse; vae: Bernoulli or "
+                                        "fixed-variance Gaussian decoder (type default)")
+        ->check(CLI::IsMember({"bce", "mse"}));
+    train->add_option("--sparsity", o.sparsity, "Sparsity penalty on the code: none, l1 (weight * sum |h|), kl "
+                                                "(weight * sum_j KL(rho || rho_hat_j), sigmoid code) (type default)")
+        ->check(CLI::IsMember({"none", "l1", "kl"}));
+    train->add_option("--sparsity-weight", o.sparsity_weight, "Sparsity weight (default 1e-3 for l1, 0.1 for kl)")
+        ->check(CLI::NonNegativeNumber);
+    train->add_option("--sparsity-target", o.sparsity_target, "Target mean activation rho for kl (default 0.05)")
+        ->check(CLI::Range(1e-6, 1.0 - 1e-6));
+    train->add_option("--corruption", o.corruption, "Input corruption (denoising): none, gaussian, salt_pepper, "
+                                                    "masking, block (type default; denoising: gaussian)")
+        ->check(CLI::IsMember({"none", "gaussian", "salt_pepper", "masking", "block"}));
+    train->add_option("--corruption-level", o.corruption_level, "Gaussian sigma, salt_pepper/masking rate, or block "
+                                                                "side in pixels (default 0.3)")
+        ->check(CLI::NonNegativeNumber);
+    train->add_option("--contractive-weight", o.contractive_weight,
+                      "Contractive penalty weight lambda on ||J_f(x)||_F^2 (contractive; default 0.1)")
+        ->check(CLI::NonNegativeNumber);
+    train->add_option("--beta", o.beta, "KL weight of the vae (default 1)")->check(CLI::NonNegativeNumber);
+    train->add_option("--kl-warmup", o.kl_warmup_epochs, "Epochs over which the vae's KL weight rises linearly "
+                                                         "from 0 to beta (default 0: none)")
+        ->check(CLI::Range(0, 1000000));
     train->add_option("--init", o.init,
                       "Weight init: torch (nn.Linear default), auto (He before ReLU, else Glorot), glorot, he")
         ->check(CLI::IsMember({"auto", "glorot", "he", "torch"}))
@@ -385,17 +473,42 @@ int main(int argc, char** argv) {
             ss << f.rdbuf();
             c = ae::config_from_json(ss.str(), o.config_file);
         }
-        auto given = [&](const char* flag) { return o.config_file.empty() || train->count(flag) > 0; };
+        // Explicit flags override the config file, or the defaults of the model type (model_defaults).
+        auto given = [&](const char* flag) { return train->count(flag) > 0; };
         ae::ModelConfig& m = c.model;
         ae::OptimizerConfig& opt = c.train.optimizer;
-        if (given("--model")) m.type = model_type;
+        if (o.config_file.empty()) {
+            m = ae::model_defaults(model_type);
+            c.train.threads = threads;
+        } else if (given("--model") && model_type != m.type) {
+            const int rows = m.input_rows, cols = m.input_cols;
+            m = ae::model_defaults(model_type);
+            m.input_rows = rows;
+            m.input_cols = cols;
+        }
         if (given("--encoder")) m.encoder = ae::parse_widths(o.encoder, "--encoder");
         if (given("--decoder")) m.decoder = ae::parse_widths(o.decoder, "--decoder");
         if (given("--latent")) m.latent = latent;
         if (given("--activation")) m.activation = ae::activation_from_string(o.activation);
         if (given("--latent-activation")) m.latent_activation = ae::activation_from_string(o.latent_activation);
         if (given("--output")) m.output = ae::activation_from_string(o.output);
-        if (given("--loss")) m.loss = ae::loss_from_string(o.loss);
+        if (given("--loss")) {
+            m.loss = ae::loss_from_string(o.loss);
+            if (m.loss == ae::Loss::bce && !given("--output")) m.output = ae::Activation::sigmoid;
+        }
+        if (given("--sparsity")) {
+            m.sparsity = ae::sparsity_from_string(o.sparsity);
+            m.sparsity_weight = ae::sparsity_default_weight(m.sparsity);
+            if (m.sparsity == ae::Sparsity::kl && !given("--latent-activation"))
+                m.latent_activation = ae::Activation::sigmoid;
+        }
+        if (given("--sparsity-weight")) m.sparsity_weight = o.sparsity_weight;
+        if (given("--sparsity-target")) m.sparsity_target = o.sparsity_target;
+        if (given("--corruption")) m.corruption = ae::corruption_from_string(o.corruption);
+        if (given("--corruption-level")) m.corruption_level = o.corruption_level;
+        if (given("--contractive-weight")) m.contractive_weight = o.contractive_weight;
+        if (given("--beta")) m.beta = o.beta;
+        if (given("--kl-warmup")) m.kl_warmup_epochs = o.kl_warmup_epochs;
         if (given("--init")) m.init = ae::init_from_string(o.init);
         if (given("--optimizer")) opt.type = ae::optimizer_from_string(o.optimizer);
         if (given("--lr")) opt.lr = lr;

@@ -19,6 +19,8 @@
 #include "ae/plot.h"
 #include "ae/png.h"
 #include "ae/rng.h"
+#include "ae/session.h"
+#include "ae/vae.h"
 
 namespace ae_cli {
 
@@ -118,6 +120,7 @@ struct EvalArgs {
     std::string model, out;
     DataArgs data;
     int knn = 5, anomaly_class = -1, iwae = 0, threads = default_threads();
+    uint64_t seed = 1;  // the VAE's z samples for the ELBO and IWAE estimates
 };
 
 int run_eval(const EvalArgs& a) {
@@ -183,6 +186,29 @@ int run_eval(const EvalArgs& a) {
     std::printf("  %-40s %12.4f %12.4f\n", ("kNN accuracy (k=" + std::to_string(a.knn) + ", " + std::to_string(k) +
                                             "-D codes)").c_str(), knn_ae, knn_pca);
 
+    // VAE: the bounds on log p(x) (nats per image, one z sample per image for the ELBO, K for IWAE),
+    // KL per latent dimension and active units.
+    Eigen::VectorXd elbo;
+    if (is_vae(m.file)) {
+        ae::Rng rng(a.seed, 7);
+        elbo = ae::vae_elbo_per_image(m.model, x_test, rng, &pool);
+        const ae::VaeLatentStats st = ae::vae_latent_stats(m.model, x_test, &pool);
+        j["vae"] = {{"elbo", elbo.mean()},
+                    {"units", "nats per image; ELBO with one z sample per image"},
+                    {"kl_per_dim", st.kl_per_dim},
+                    {"active_units", st.active_units},
+                    {"active_threshold", 0.01}};
+        std::printf("  %-40s %12.2f %12s\n", "ELBO (nats per image, 1 sample)", elbo.mean(), "-");
+        if (a.iwae > 0) {
+            const double iwae = ae::vae_iwae_per_image(m.model, x_test, a.iwae, rng, &pool).mean();
+            j["vae"]["iwae"] = iwae;
+            j["vae"]["iwae_k"] = a.iwae;
+            std::printf("  %-40s %12.2f %12s\n", ("IWAE bound (K=" + std::to_string(a.iwae) + ", nats per image)").c_str(),
+                        iwae, "-");
+        }
+        std::printf("  %-40s %12d %12s\n", "active units (Cov_x E[z_j] > 0.01)", st.active_units, "-");
+    }
+
     if (anomaly >= 0) {
         if (anomaly >= test.num_classes())
             throw ae::Error("--anomaly-class " + std::to_string(anomaly) + ": the test set has classes 0.." +
@@ -200,6 +226,13 @@ int run_eval(const EvalArgs& a) {
                         {"pca_auroc", auc_pca}};
         std::printf("  %-40s %12.4f %12.4f\n", ("anomaly AUROC, class " + std::to_string(anomaly) + " (" + cname + ")").c_str(),
                     auc, auc_pca);
+        if (elbo.size() == test.count) {
+            std::vector<double> neg_elbo(test.count);
+            for (int i = 0; i < test.count; ++i) neg_elbo[i] = -elbo(i);
+            const double auc_elbo = ae::auroc(neg_elbo, positive);
+            j["anomaly"]["auroc_neg_elbo"] = auc_elbo;
+            std::printf("  %-40s %12.4f %12s\n", "anomaly AUROC with -ELBO as the score", auc_elbo, "-");
+        }
         if (excluded.empty() || std::stoi(excluded) != anomaly)
             std::printf("  (class %d was not excluded when this model was trained: the AUROC is not an anomaly test)\n",
                         anomaly);
@@ -391,6 +424,7 @@ public:
                           "Class scored as the anomaly for AUROC (default: the class excluded in training, if any)");
         eval_->add_option("--iwae", ea_.iwae, "Importance samples K for the IWAE bound (VAE only)")
             ->check(CLI::Range(1, 100000));
+        eval_->add_option("--seed", ea_.seed, "Seed of the VAE's z samples (ELBO, IWAE)")->capture_default_str();
         eval_->add_option("--threads", ea_.threads, "Threads for the matrix products")->check(CLI::Range(1, 256))
             ->capture_default_str();
 
@@ -471,21 +505,5 @@ private:
 }  // namespace
 
 std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app) { return std::make_unique<Commands>(app); }
-
-std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session) {
-    const ae::Autoencoder& model = session.model();
-    const ae::Dataset& test = session.test_data();
-    std::string written;
-    if (model.latent_dim() == 2 && test.count > 0) {
-        const ae::Matrix codes = model.encode(images(test, 0, test.count), &session.pool());
-        const bool vae = session.config().model.type == "vae";
-        const Grid g = manifold_grid(model, vae, codes, 0, 1, 20, {},
-                                     vae ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
-        ae::write_png(out_dir + "/manifold.png",
-                      ae::render_image_grid(model.decode(g.codes, &session.pool()), test.rows, test.cols, 20, 1));
-        written += ", manifold.png";
-    }
-    return written;
-}
 
 }  // namespace ae_cli

@@ -15,6 +15,13 @@
 // After the first minibatch has sized the buffers, step() performs no heap allocation except when an
 // epoch ends (the history vectors grow) and when views are published.
 //
+// Model types (config.h): the corruption of a denoising run is applied to each minibatch (and to the
+// test images at evaluation) from a seeded Rng; the loss compares with the clean images. The vae's ε and
+// the deep contractive probes come from the same training Rng; evaluation uses its own Rng, re-seeded
+// at each evaluation, so test losses are deterministic. Loss unit: loss_unit() (per pixel, or nats per
+// image for the vae, whose gradient is that of the batch SUM as in the PyTorch VAE example). The vae's
+// KL weight rises linearly from 0 to beta over kl_warmup_epochs epochs (per step).
+//
 // Divergence: if a minibatch's loss or gradient is not finite, the update is not applied, the session
 // stops (diverged() is true, message() says where) and the weights stay those of the last good step.
 #pragma once
@@ -45,7 +52,17 @@ struct EpochStats {
     LossTerms test_terms;       // per-term values on the whole test set; test_loss == test_terms.total
     double samples_per_sec = 0.0;  // training throughput of the epoch (evaluation excluded)
     double seconds = 0.0;          // wall time of the epoch's training steps
+    // Code statistics on the test set (every type; the code is h = the code layer's output, μ for the vae):
+    double test_mean_activation = 0.0;     // mean of h over units and images
+    double test_near_zero_fraction = 0.0;  // fraction of |h| < kNearZeroActivation
+    // vae only (empty / 0 otherwise): KL per latent dimension (mean over test images, nats) and the
+    // active units (Burda et al. 2016: Cov_x(μ_j) > 0.01; see vae.h).
+    std::vector<double> test_kl_per_dim;
+    int test_active_units = 0;
+    double kl_weight = 1.0;        // beta after warm-up at the epoch's end (vae)
 };
+
+constexpr double kNearZeroActivation = 0.01;
 
 struct Snapshot {
     uint64_t version = 0;
@@ -105,6 +122,11 @@ public:
     // Per-term test losses (means over the test images, unit loss_unit); *mse (if given) = MSE per pixel
     // of the reconstruction against the clean image.
     LossTerms evaluate_test_terms(double* mse = nullptr);
+    // evaluate_test_terms plus the code statistics of EpochStats (mean activation, near-zero fraction,
+    // vae KL per dimension and active units); `s` receives test_* fields.
+    void evaluate_test_stats(EpochStats& s);
+    // The vae's current KL weight (beta after warm-up); 1 for other types.
+    float kl_weight() const { return model_.kl_weight(); }
 
     // Training-thread accessors.
     int epoch() const { return epoch_; }
@@ -132,6 +154,7 @@ public:
 
 private:
     void begin_epoch();
+    void update_kl_weight();
     void end_epoch();
     void publish_progress();
 
@@ -141,9 +164,10 @@ private:
     ThreadPool pool_;
     Autoencoder model_;
     Optimizer optimizer_;
-    Rng init_rng_, shuffle_rng_;
+    Rng init_rng_, shuffle_rng_, noise_rng_, eval_rng_;
     Autoencoder::Workspace ws_, eval_ws_;
-    Matrix batch_x_, eval_x_;
+    Matrix batch_x_, eval_x_, batch_in_, eval_in_;  // *_in_: corrupted inputs (denoising)
+    std::vector<double> eval_mu_sum_, eval_mu_sq_, eval_kl_dim_;
     std::vector<uint32_t> order_;
     int64_t cursor_ = 0;       // next sample position in order_
     int epoch_ = 0;

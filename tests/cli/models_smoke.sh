@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every model type trains from the CLI on a real Fashion-MNIST subset and reports its per-term losses.
+set -euo pipefail
+AE=$1
+OUT=$2
+rm -rf "$OUT"
+for model in ae linear sparse denoising contractive vae; do
+  "$AE" train --data fashion-mnist --model "$model" --limit-train 1000 --limit-test 200 --epochs 1 --batch 100 \
+    --seed 2 --threads 2 --out "$OUT/$model" -q
+  /usr/bin/python3 - "$OUT/$model" "$model" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1] + '/metrics.json'))
+model = sys.argv[2]
+assert m['config']['model']['type'] == model, m['config']['model']
+t = m['final']['test_terms']
+for k in ('reconstruction', 'kl', 'sparsity', 'contractive', 'total'):
+    assert k in t and t[k] == t[k], (k, t)
+assert abs(t['total'] - m['final']['test_loss']) < 1e-9
+assert (t['kl'] > 0) == (model == 'vae'), t
+assert (t['sparsity'] > 0) == (model == 'sparse'), t
+assert (t['contractive'] > 0) == (model == 'contractive'), t
+assert m['final']['loss_unit'] == ('nats per image' if model == 'vae' else 'per pixel')
+PY
+done
+# Options reach the config: a denoising run with block corruption, a beta-VAE with warm-up.
+"$AE" train --data fashion-mnist --model denoising --corruption block --corruption-level 8 --limit-train 500 \
+  --limit-test 100 --epochs 1 --threads 2 --out "$OUT/block" -q
+"$AE" train --data mnist --model vae --latent 2 --beta 4 --kl-warmup 2 --limit-train 500 --limit-test 100 \
+  --batch 50 --epochs 1 --threads 2 --out "$OUT/beta" -q
+/usr/bin/python3 - "$OUT" <<'PY'
+import json, sys
+d = sys.argv[1]
+b = json.load(open(d + '/block/metrics.json'))['config']['model']
+assert b['corruption'] == 'block' and b['corruption_level'] == 8, b
+v = json.load(open(d + '/beta/metrics.json'))
+assert v['config']['model']['beta'] == 4 and v['config']['model']['kl_warmup_epochs'] == 2
+# 10 steps per epoch; the last step of epoch 1 (step index 9 of a 20-step warm-up) used beta 4 * 9 / 20
+assert abs(v['epochs'][0]['kl_weight'] - 1.8) < 1e-6, v['epochs'][0]['kl_weight']
+PY
