@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "ae/atomic_file.h"
 #include "ae/dataset.h"
@@ -326,15 +327,6 @@ struct ManifoldArgs {
     int n = 20, scale = 1;
 };
 
-// The p-quantile (nearest rank) of row `r` of z.
-double row_quantile(const ae::Matrix& z, int r, double p) {
-    std::vector<float> v(z.cols());
-    for (Eigen::Index j = 0; j < z.cols(); ++j) v[j] = z(r, j);
-    const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-    return v[i];
-}
-
 struct Grid {
     ae::Matrix codes;
     double x_lo, x_hi, y_lo, y_hi;
@@ -353,12 +345,8 @@ Grid manifold_grid(const ae::Autoencoder& model, bool vae, const ae::Matrix& tes
         g.x_lo = g.y_lo = -2.0;
         g.x_hi = g.y_hi = 2.0;
     } else {
-        g.x_lo = row_quantile(test_codes, dx, 0.01);
-        g.x_hi = row_quantile(test_codes, dx, 0.99);
-        g.y_lo = row_quantile(test_codes, dy, 0.01);
-        g.y_hi = row_quantile(test_codes, dy, 0.99);
-        if (!(g.x_lo < g.x_hi)) g.x_hi = g.x_lo + 1.0;
-        if (!(g.y_lo < g.y_hi)) g.y_hi = g.y_lo + 1.0;
+        std::tie(g.x_lo, g.x_hi) = ae::code_quantile_range(test_codes, dx);
+        std::tie(g.y_lo, g.y_hi) = ae::code_quantile_range(test_codes, dy);
     }
     g.codes = ae::manifold_grid_codes(base, dx, dy, n, g.x_lo, g.x_hi, g.y_lo, g.y_hi, spacing);
     return g;
