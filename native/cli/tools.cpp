@@ -250,6 +250,8 @@ struct SampleArgs {
     std::string model, out = "samples.png";
     DataArgs data;
     int n = 64, grid_cols = 0, scale = 2, fit_codes = 10000;
+    int around = -1;     // >= 0: decode the code of this test image plus latent noise instead
+    double noise = 0.5;  // sigma of that noise
     uint64_t seed = 1;
 };
 
@@ -272,8 +274,20 @@ int run_sample(const SampleArgs& a) {
     ae::Rng rng(a.seed);
     std::string how;
     ae::DatasetPair data;
-    if (!is_vae(m.file)) data = load_data(a.data, m);
-    const ae::Matrix z = sample_codes(m, &data.train, a.n, a.fit_codes, rng, how);
+    if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
+    ae::Matrix z;
+    if (a.around >= 0) {  // decoding with added latent noise: z(I) + sigma * eps
+        if (a.around >= data.test.count)
+            throw ae::Error("--around " + std::to_string(a.around) + ": the test set has " +
+                            std::to_string(data.test.count) + " images");
+        const ae::Matrix z0 = m.model.encode(images(data.test, a.around, 1));
+        z = ae::add_latent_noise(z0.replicate(1, a.n), a.noise, rng);
+        z.col(0) = z0.col(0);  // the first cell shows the noiseless reconstruction
+        how = "the code of test image " + std::to_string(a.around) + " plus N(0, " + std::to_string(a.noise) +
+              "^2 I) latent noise (first cell: no noise)";
+    } else {
+        z = sample_codes(m, &data.train, a.n, a.fit_codes, rng, how);
+    }
     const ae::Matrix x = m.model.decode(z);
     const ae::ModelConfig& c = m.file.config.model;
     const int g = a.grid_cols > 0 ? a.grid_cols : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(a.n))));
@@ -427,6 +441,12 @@ public:
         sample_->add_option("--fit-codes", sa_.fit_codes,
                             "Non-VAE models: training codes the sampling Gaussian is fitted to")
             ->check(CLI::Range(2, 1000000))
+            ->capture_default_str();
+        sample_->add_option("--around", sa_.around,
+                            "Instead: decode the code of test image I plus Gaussian latent noise (see --noise)")
+            ->check(CLI::NonNegativeNumber);
+        sample_->add_option("--noise", sa_.noise, "Standard deviation of the latent noise for --around")
+            ->check(CLI::NonNegativeNumber)
             ->capture_default_str();
         add_data_args(sample_, sa_.data);
 
