@@ -257,31 +257,14 @@ int run_train(const TrainOptions& o, ae::Config config) {
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
     std::string extra_pngs;
-    {
+    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
         const ae::Autoencoder& model = session.model();
-        const int rows = snap.image_rows, cols = snap.image_cols;
-        if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
-            ae::Rng rng(config.train.seed, 5);
-            const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
-            ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), rows, cols, 8, 2));
-            extra_pngs += ", samples.png";
-        }
-        if (model.latent_dim() == 2) {  // decoded 15 x 15 grid over the latent plane
-            ae::Matrix codes;
-            if (config.model.is_vae()) {  // equal prior mass between grid points, 5%..95% quantiles
-                codes = ae::manifold_grid_codes(ae::Vector::Zero(2), 0, 1, 15, -1.645, 1.645,
-                                                ae::GridSpacing::normal_quantile);
-            } else {  // the range of the test codes shown in latent.png
-                const ae::Matrix all = snap.test_codes;
-                const double lo = std::min(all.row(0).minCoeff(), all.row(1).minCoeff());
-                const double hi = std::max(all.row(0).maxCoeff(), all.row(1).maxCoeff());
-                codes = ae::manifold_grid_codes(ae::Vector::Zero(2), 0, 1, 15, lo, hi > lo ? hi : lo + 1.0,
-                                                ae::GridSpacing::linear);
-            }
-            ae::write_png(out + "/manifold.png", ae::render_image_grid(model.decode(codes), rows, cols, 15, 2));
-            extra_pngs += ", manifold.png";
-        }
+        ae::Rng rng(config.train.seed, 5);
+        const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
+        ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), snap.image_rows, snap.image_cols, 8, 2));
+        extra_pngs += ", samples.png";
     }
+    extra_pngs += ae_cli::write_train_figures(out, session);  // manifold.png for 2-D latents
     std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
                                                {"config", ae::config_to_json(config, -1)},
                                                {"epoch", std::to_string(session.epoch())},

@@ -514,4 +514,17 @@ private:
 
 std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app) { return std::make_unique<Commands>(app); }
 
+std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session) {
+    const ae::Autoencoder& model = session.model();
+    const ae::Dataset& test = session.test_data();
+    if (model.latent_dim() != 2 || test.count == 0) return "";
+    const ae::Matrix codes = model.encode(images(test, 0, test.count), &session.pool());
+    const bool vae = session.config().model.type == "vae";
+    const Grid g = manifold_grid(model, vae, codes, 0, 1, 20, {},
+                                 vae ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
+    ae::write_png(out_dir + "/manifold.png",
+                  ae::render_image_grid(model.decode(g.codes, &session.pool()), test.rows, test.cols, 20, 1));
+    return ", manifold.png";
+}
+
 }  // namespace ae_cli

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "ae/session.h"
+
 namespace ae_cli {
 
 class ToolCommands {
@@ -19,5 +21,10 @@ public:
 };
 
 std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app);
+
+// manifold.png for `ae train` with a 2-D latent: a decoded 20 x 20 grid (28 px cells) over the test codes'
+// 1%..99% range per axis, linear spacing (VAE: -2..2 with inverse-normal-CDF spacing). Returns
+// ", manifold.png" when written, "" otherwise (samples.png for VAEs is written by main.cpp).
+std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session);
 
 }  // namespace ae_cli

@@ -33,7 +33,7 @@ a = e['anomaly']
 assert a['class'] == 8 and a['excluded_in_training'], a
 assert 0.75 < a['auroc'] <= 1, a   # bags are unlike every other class: well above chance (0.5)
 for png, (w, h) in {'samples.png': (4 * 58 + 2, 4 * 58 + 2), 'interp.png': (6 * 86 + 2, 2 * 86 + 2),
-                    'noise.png': (3 * 58 + 2, 3 * 58 + 2), 'manifold.png': (8 * 30 + 2, 8 * 30 + 2), 'run/manifold.png': (15 * 58 + 2, 15 * 58 + 2)}.items():
+                    'noise.png': (3 * 58 + 2, 3 * 58 + 2), 'manifold.png': (8 * 30 + 2, 8 * 30 + 2), 'run/manifold.png': (20 * 30 + 2, 20 * 30 + 2)}.items():
     head = open(f'{d}/{png}', 'rb').read(24)
     assert head[:8] == b'\x89PNG\r\n\x1a\n', png
     assert struct.unpack('>II', head[16:24]) == (w, h), (png, struct.unpack('>II', head[16:24]), (w, h))
