@@ -136,9 +136,13 @@ int run_eval(const EvalArgs& a) {
     const int k = m.model.latent_dim();
     const int rows = test.rows, cols = test.cols;
 
-    int anomaly = a.anomaly_class;
-    const std::string excluded = meta(m.file, "exclude_class");
-    if (anomaly < 0 && !excluded.empty()) anomaly = std::stoi(excluded);
+    // The class left out in training (__metadata__.exclude_class), -1 if none.
+    const std::string excluded_text = meta(m.file, "exclude_class");
+    if (!excluded_text.empty() &&
+        (excluded_text.size() > 3 || excluded_text.find_first_not_of("0123456789") != std::string::npos))
+        throw ae::Error(a.model + ": __metadata__.exclude_class = '" + excluded_text + "', expected a class index");
+    const int excluded = excluded_text.empty() ? -1 : std::stoi(excluded_text);
+    const int anomaly = a.anomaly_class >= 0 ? a.anomaly_class : excluded;
 
     std::fprintf(stderr, "ae eval: %s (%s, latent %d, epoch %d) on %s: %d train / %d test images\n", a.model.c_str(),
                  m.file.config.model.type.c_str(), k, m.file.state.epoch, train.name.c_str(), train.count, test.count);
@@ -154,8 +158,10 @@ int run_eval(const EvalArgs& a) {
     const ae::Matrix z_train = m.model.encode(x_train, &pool), z_test = m.model.encode(x_test, &pool);
     const double knn_ae = ae::knn_accuracy(z_train, train.labels, z_test, test.labels, a.knn);
     // PCA fitted on the data the model was trained on (without the excluded class, if any).
-    const ae::Dataset pca_data = excluded.empty() ? train : ae::dataset_without_class(train, std::stoi(excluded));
-    const ae::Pca pca = ae::pca_fit(excluded.empty() ? x_train : images(pca_data, 0, pca_data.count), k);
+    const ae::Pca pca = excluded < 0 ? ae::pca_fit(x_train, k) : [&] {
+        const ae::Dataset seen = ae::dataset_without_class(train, excluded);
+        return ae::pca_fit(images(seen, 0, seen.count), k);
+    }();
     const ae::Matrix p_test = ae::pca_project(pca, x_test);
     const double knn_pca = ae::knn_accuracy(ae::pca_project(pca, x_train), train.labels, p_test, test.labels, a.knn);
     const ae::Matrix pca_recon = ae::pca_reconstruct(pca, p_test);
@@ -221,7 +227,7 @@ int run_eval(const EvalArgs& a) {
         const std::string cname = anomaly < static_cast<int>(test.class_names.size()) ? test.class_names[anomaly] : "";
         j["anomaly"] = {{"class", anomaly},
                         {"class_name", cname},
-                        {"excluded_in_training", !excluded.empty() && std::stoi(excluded) == anomaly},
+                        {"excluded_in_training", excluded == anomaly},
                         {"score", "reconstruction MSE per image"},
                         {"auroc", auc},
                         {"pca_auroc", auc_pca}};
@@ -234,7 +240,7 @@ int run_eval(const EvalArgs& a) {
             j["anomaly"]["auroc_neg_elbo"] = auc_elbo;
             std::printf("  %-40s %12.4f %12s\n", "anomaly AUROC with -ELBO as the score", auc_elbo, "-");
         }
-        if (excluded.empty() || std::stoi(excluded) != anomaly)
+        if (excluded != anomaly)
             std::printf("  (class %d was not excluded when this model was trained: the AUROC is not an anomaly test)\n",
                         anomaly);
     }
