@@ -272,9 +272,10 @@ TEST(AtomicSave, WriterKilledMidSaveLeavesOldOrNewFile) {
     }
     ae::write_file_atomic(target, versions[0].data(), versions[0].size());
 
-    int mid_save = 0;
-    const int kills = 12;
-    for (int k = 0; k < kills; ++k) {
+    // At least 12 kills; more (up to 60) until 5 of them have landed mid-save, so that a heavily loaded
+    // machine (where the child may barely run before the kill) still exercises the interesting case.
+    int mid_save = 0, kills = 0;
+    for (int k = 0; k < 60 && (k < 12 || mid_save < 5); ++k, ++kills) {
         int ready[2];
         ASSERT_EQ(pipe(ready), 0);
         const pid_t pid = fork();
@@ -296,7 +297,7 @@ TEST(AtomicSave, WriterKilledMidSaveLeavesOldOrNewFile) {
         char c;
         ASSERT_EQ(read(ready[0], &c, 1), 1);  // the child is running
         close(ready[0]);
-        usleep(static_cast<useconds_t>(2000 + 1700 * k));  // 2 .. 21 ms into the save loop
+        usleep(static_cast<useconds_t>(2000 + 1700 * (k % 12)));  // 2 .. 21 ms into the save loop
         ASSERT_EQ(kill(pid, SIGKILL), 0);
         int status = 0;
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
