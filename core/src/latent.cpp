@@ -128,18 +128,24 @@ std::vector<double> grid_axis(int n, double lo, double hi, GridSpacing spacing) 
 
 Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, double lo, double hi,
                            GridSpacing spacing) {
+    return manifold_grid_codes(base, dim_x, dim_y, n, lo, hi, lo, hi, spacing);
+}
+
+Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, double x_lo, double x_hi, double y_lo,
+                           double y_hi, GridSpacing spacing) {
     const int k = static_cast<int>(base.size());
     if (dim_x < 0 || dim_x >= k || dim_y < 0 || dim_y >= k || dim_x == dim_y)
         throw Error("manifold grid: dimensions " + std::to_string(dim_x) + " and " + std::to_string(dim_y) +
                     " must be two different indices in [0, " + std::to_string(k) + ")");
-    const std::vector<double> axis = grid_axis(n, lo, hi, spacing);
+    const std::vector<double> axis = grid_axis(n, x_lo, x_hi, spacing);
+    const std::vector<double> yaxis = grid_axis(n, y_lo, y_hi, spacing);
     Matrix codes(k, static_cast<Eigen::Index>(n) * n);
     for (int r = 0; r < n; ++r) {
         for (int c = 0; c < n; ++c) {
             auto col = codes.col(static_cast<Eigen::Index>(r) * n + c);
             col = base;
             col(dim_x) = static_cast<float>(axis[c]);
-            col(dim_y) = static_cast<float>(axis[n - 1 - r]);
+            col(dim_y) = static_cast<float>(yaxis[n - 1 - r]);
         }
     }
     return codes;

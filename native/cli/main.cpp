@@ -32,6 +32,7 @@
 #include "ae/png.h"
 #include "ae/safetensors.h"
 #include "ae/session.h"
+#include "tools.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -43,6 +44,7 @@ struct DataOptions {
     std::string dir;
     std::string train_images, train_labels, test_images, test_labels;
     int limit_train = 0, limit_test = 0;
+    int exclude_class = -1;  // ae train --exclude-class: drop this class from the training set
 };
 
 struct TrainOptions {
@@ -86,6 +88,7 @@ ae::DatasetPair load_data(const DataOptions& d) {
     }
     if (d.limit_train > 0) p.train = ae::dataset_head(p.train, d.limit_train);
     if (d.limit_test > 0) p.test = ae::dataset_head(p.test, d.limit_test);
+    if (d.exclude_class >= 0) p.train = ae::dataset_without_class(p.train, d.exclude_class);
     return p;
 }
 
@@ -255,35 +258,20 @@ int run_train(const TrainOptions& o, ae::Config config) {
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
     std::string extra_pngs;
-    {
+    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
         const ae::Autoencoder& model = session.model();
-        const int rows = snap.image_rows, cols = snap.image_cols;
-        if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
-            ae::Rng rng(config.train.seed, 5);
-            const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
-            ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), rows, cols, 8, 2));
-            extra_pngs += ", samples.png";
-        }
-        if (model.latent_dim() == 2) {  // decoded 15 x 15 grid over the latent plane
-            ae::Matrix codes;
-            if (config.model.is_vae()) {  // equal prior mass between grid points, 5%..95% quantiles
-                codes = ae::manifold_grid_codes(ae::Vector::Zero(2), 0, 1, 15, -1.645, 1.645,
-                                                ae::GridSpacing::normal_quantile);
-            } else {  // the range of the test codes shown in latent.png
-                const ae::Matrix all = snap.test_codes;
-                const double lo = std::min(all.row(0).minCoeff(), all.row(1).minCoeff());
-                const double hi = std::max(all.row(0).maxCoeff(), all.row(1).maxCoeff());
-                codes = ae::manifold_grid_codes(ae::Vector::Zero(2), 0, 1, 15, lo, hi > lo ? hi : lo + 1.0,
-                                                ae::GridSpacing::linear);
-            }
-            ae::write_png(out + "/manifold.png", ae::render_image_grid(model.decode(codes), rows, cols, 15, 2));
-            extra_pngs += ", manifold.png";
-        }
+        ae::Rng rng(config.train.seed, 5);
+        const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
+        ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), snap.image_rows, snap.image_cols, 8, 2));
+        extra_pngs += ", samples.png";
     }
+    extra_pngs += ae_cli::write_train_figures(out, session);  // manifold.png for 2-D latents
     std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
                                                {"config", ae::config_to_json(config, -1)},
                                                {"epoch", std::to_string(session.epoch())},
-                                               {"step", std::to_string(session.steps())}};
+                                               {"step", std::to_string(session.steps())},
+                                               {"data", o.data.name}};
+    if (o.data.exclude_class >= 0) meta["exclude_class"] = std::to_string(o.data.exclude_class);
     ae::safetensors_save(out + "/model.safetensors", session.model().params(), meta);
 
     if (session.diverged()) {
@@ -427,6 +415,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     train->add_option("--out", o.out, "Report folder (default runs/<data>-<model>-seed<seed>)");
     train->add_flag("--quiet,-q", o.quiet, "No progress output");
+    train->add_option("--exclude-class", o.data.exclude_class,
+                      "Leave class C out of the training set (anomaly detection: ae eval reports its AUROC)")
+        ->check(CLI::NonNegativeNumber);
 
     std::string bench_model = "all";
     int bench_epochs = 1, bench_threads = hw;
@@ -446,6 +437,8 @@ int main(int argc, char** argv) {
 
     CLI::App* info = app.add_subcommand("info", "Print build information (SIMD instruction sets)");
 
+    auto tools = ae_cli::add_tool_commands(app);  // eval, sample, interpolate, manifold, reconstruct (tools.cpp)
+
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -454,6 +447,7 @@ int main(int argc, char** argv) {
                         EIGEN_MINOR_VERSION, ae::simd_instruction_sets());
             return 0;
         }
+        if (tools->parsed()) return tools->run();
         if (bench->parsed()) return run_bench(bench_model, bench_epochs, bench_threads, bench_json, bench_data);
 
         ae::Config c;

@@ -75,4 +75,9 @@ DatasetPair load_idx_dataset(const std::string& train_images, const std::string&
 // First `n` images of `d` (or all if n >= count); used by tests and quick runs.
 Dataset dataset_head(const Dataset& d, int n);
 
+// `d` without the images of class `label`, order kept (class_names unchanged), for anomaly detection: a model
+// trained without class C scores C's test images as anomalies. The name gets " without class C".
+// Throws ae::Error if label is not in [0, num_classes) or no image would remain.
+Dataset dataset_without_class(const Dataset& d, int label);
+
 }  // namespace ae

@@ -68,6 +68,9 @@ std::vector<double> grid_axis(int n, double lo, double hi, GridSpacing spacing);
 // dimensions outside [0, latent) or equal, and for the grid_axis errors.
 Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, double lo, double hi,
                            GridSpacing spacing);
+// The same with a separate range per axis: z[dim_x] over [x_lo, x_hi], z[dim_y] over [y_lo, y_hi].
+Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, double x_lo, double x_hi, double y_lo,
+                           double y_hi, GridSpacing spacing);
 
 // --- Interpolation ----------------------------------------------------------------------------------------
 

@@ -1,0 +1,1082 @@
+#include "app.h"
+
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "ae/error.h"
+#include "ae/latent.h"
+#include "ae/model_file.h"
+#include "ae/pca.h"
+#include "ae/plot.h"
+#include "ae/rng.h"
+
+namespace ae_app {
+
+namespace {
+
+using nlohmann::json;
+
+double now_seconds() { return ImGui::GetTime(); }
+
+// Choices offered for string fields of the config form (other strings are free text). Fields the
+// core adds later appear in the form automatically; a choice list here only turns them into combos.
+const std::map<std::string, std::vector<std::string>>& field_choices() {
+    static const std::map<std::string, std::vector<std::string>> m = {
+        {"model.type", {"ae", "linear", "sparse", "denoising", "contractive", "vae"}},
+        {"model.activation", {"relu", "leaky_relu", "sigmoid", "tanh", "identity"}},
+        {"model.latent_activation", {"identity", "relu", "leaky_relu", "sigmoid", "tanh"}},
+        {"model.output", {"sigmoid", "identity"}},
+        {"model.loss", {"bce", "mse"}},
+        {"model.init", {"torch", "he", "glorot", "auto"}},
+        {"model.sparsity", {"l1", "kl"}},
+        {"model.corruption", {"none", "gaussian", "salt_pepper", "masking", "block"}},
+        {"train.optimizer", {"adam", "adamw", "sgd"}},
+    };
+    return m;
+}
+
+// Fields the form does not show: the image size comes from the data set, and options the chosen model
+// does not use (they keep their values in the config).
+bool field_hidden(const std::string& path, const json& root) {
+    if (path == "model.input_rows" || path == "model.input_cols") return true;
+    const json& m = root.contains("model") ? root["model"] : json::object();
+    auto str = [&](const char* k) { return m.contains(k) && m[k].is_string() ? m[k].get<std::string>() : std::string(); };
+    const std::string type = str("type"), sparsity = str("sparsity"), corruption = str("corruption");
+    if (path == "model.beta" || path == "model.kl_warmup_epochs") return type != "vae";
+    if (path == "model.contractive_weight") return type != "contractive";
+    if (path == "model.sparsity_weight") return sparsity.empty() || sparsity == "none";
+    if (path == "model.sparsity_target") return sparsity != "kl";
+    if (path == "model.corruption_level") return corruption.empty() || corruption == "none";
+    return false;
+}
+
+// Form order: the most used fields first, the rest alphabetically (as the JSON object stores them).
+int field_rank(const std::string& key) {
+    static const std::vector<std::string> order = {"type", "encoder", "decoder", "latent", "activation",
+                                                   "latent_activation", "output", "loss", "optimizer", "lr",
+                                                   "batch", "epochs", "seed"};
+    const auto it = std::find(order.begin(), order.end(), key);
+    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
+
+std::string widths_to_string(const json& a) {
+    std::string s;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (i) s += ",";
+        s += std::to_string(a[i].get<int>());
+    }
+    return s;
+}
+
+// Colour of palette entry c (class colours from the report plots; entry 15 is black: the drawing).
+std::array<float, 48> palette() {
+    std::array<float, 48> p{};
+    for (int c = 0; c < 16; ++c) {
+        const std::array<uint8_t, 3> rgb = c == 15 ? std::array<uint8_t, 3>{0, 0, 0} : ae::class_color(c);
+        for (int k = 0; k < 3; ++k) p[c * 3 + k] = rgb[k] / 255.0f;
+    }
+    return p;
+}
+
+ImU32 class_imcolor(int c) {
+    const std::array<uint8_t, 3> rgb = ae::class_color(c);
+    return IM_COL32(rgb[0], rgb[1], rgb[2], 255);
+}
+
+// Per-dimension mean and standard deviation of codes [latent, m] (the scale of the map).
+void code_stats(const ae::Matrix& codes, std::vector<float>& mean, std::vector<float>& sd) {
+    const int k = static_cast<int>(codes.rows()), m = static_cast<int>(codes.cols());
+    mean.assign(k, 0.0f);
+    sd.assign(k, 1.0f);
+    if (m < 2) return;
+    for (int d = 0; d < k; ++d) {
+        const double mu = codes.row(d).cast<double>().mean();
+        const double var = (codes.row(d).cast<double>().array() - mu).square().sum() / (m - 1);
+        mean[d] = static_cast<float>(mu);
+        sd[d] = static_cast<float>(std::sqrt(std::max(var, 1e-12)));
+    }
+}
+
+}  // namespace
+
+App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), options_(options), data_(options.data) {
+    config_json_ = json::parse(ae::config_to_json(options.config));
+}
+
+void App::init_gl() {
+    image_program_.init();
+    points_program_.init();
+}
+
+ae::Matrix App::test_images(const std::vector<int>& index) const {
+    const ae::Dataset& d = *status_.test;
+    ae::Matrix x(d.dim(), static_cast<int>(index.size()));
+    for (size_t j = 0; j < index.size(); ++j) {
+        const uint8_t* p = d.image(std::clamp(index[j], 0, d.count - 1));
+        for (int i = 0; i < d.dim(); ++i) x(i, static_cast<int>(j)) = p[i] / 255.0f;
+    }
+    return x;
+}
+
+void App::poll() {
+    if (trainer_.status_version() != status_version_) {
+        const uint64_t old_generation = status_.generation;
+        status_ = trainer_.status();
+        status_version_ = status_.version;
+        if (!config_pending_ || status_.generation != old_generation) {
+            config_json_ = json::parse(ae::config_to_json(status_.config));
+            config_pending_ = false;
+        }
+    }
+    ae::Config config;
+    model_changed_ = false;
+    // Snapshots change every minibatch; copying one (weights included) 20 times a second is plenty.
+    const double t_poll = now_seconds();
+    if (t_poll - last_poll_ >= 0.05 && trainer_.poll(snap_, &snap_generation_, &snap_version_, &config)) {
+        last_poll_ = t_poll;
+        if (snap_generation_ != model_generation_) {
+            model_ = std::make_unique<ae::Autoencoder>(config.model);
+            model_generation_ = snap_generation_;
+            model_params_version_ = 0;
+            drawing_.assign(static_cast<size_t>(config.model.input_dim()), 0.0f);
+            drawing_dirty_ = true;
+            map_fit_ = true;
+            rate_step0_ = -1;
+        }
+        if (snap_.params_version != model_params_version_ &&
+            snap_.params.size() == model_->params().values().size()) {
+            model_->params().values() = snap_.params;
+            model_params_version_ = snap_.params_version;
+            model_changed_ = true;
+            refresh_model();
+        }
+    }
+    // Samples/s as the UI sees it: minibatches advanced over wall time, while training runs.
+    const double t = now_seconds();
+    if (!status_.running || rate_step0_ < 0) {
+        rate_step0_ = snap_.step;
+        rate_t0_ = t;
+    } else if (t - rate_t0_ > 1.0 && snap_.step > rate_step0_) {
+        const int batch = std::min<int>(status_.config.train.batch, status_.train ? status_.train->count : 1);
+        ui_rate_ = static_cast<double>(snap_.step - rate_step0_) * batch / (t - rate_t0_);
+        if (t - rate_t0_ > 5.0) {  // a sliding window of about 5 s
+            rate_step0_ = snap_.step;
+            rate_t0_ = t;
+        }
+    }
+}
+
+// New weights arrived: recompute the latent map projection; the tools recompute lazily.
+void App::refresh_model() {
+    const ae::Matrix& codes = snap_.test_codes;
+    const int m = static_cast<int>(codes.cols());
+    if (m == 0) return;
+    try {
+        projection_ = ae::latent_project_2d(codes);
+    } catch (const ae::Error&) {  // e.g. a single code: nothing to project
+        return;
+    }
+    map_pca_ = projection_.uses_pca;
+    map_points_ = projection_.points;
+    if (codes.rows() == 1)  // spread a 1-D code over the classes so it stays readable
+        for (int i = 0; i < m; ++i) map_points_(1, i) = static_cast<float>(snap_.test_labels[i]);
+    map_xy_.resize(static_cast<size_t>(2 * m));
+    map_class_.resize(static_cast<size_t>(m));
+    for (int i = 0; i < m; ++i) {
+        map_xy_[2 * i] = map_points_(0, i);
+        map_xy_[2 * i + 1] = map_points_(1, i);
+        map_class_[i] = static_cast<float>(std::min<int>(snap_.test_labels[i], 14));
+    }
+    if (map_fit_) {
+        float x0 = 1e30f, x1 = -1e30f, y0 = 1e30f, y1 = -1e30f;
+        for (int i = 0; i < m; ++i) {
+            if (!std::isfinite(map_points_(0, i)) || !std::isfinite(map_points_(1, i))) continue;
+            x0 = std::min(x0, map_points_(0, i));
+            x1 = std::max(x1, map_points_(0, i));
+            y0 = std::min(y0, map_points_(1, i));
+            y1 = std::max(y1, map_points_(1, i));
+        }
+        if (x0 <= x1 && y0 <= y1) {
+            view_cx_ = 0.5f * (x0 + x1);
+            view_cy_ = 0.5f * (y0 + y1);
+            view_sx_ = 2.0f / std::max((x1 - x0) * 1.1f, 1e-6f);
+            view_sy_ = 2.0f / std::max((y1 - y0) * 1.1f, 1e-6f);
+            zoom_ = 1.0f;
+            pan_x_ = pan_y_ = 0.0f;
+        }
+    }
+    manifold_dirty_ = prior_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    hover_shown_ = -2;
+}
+
+void App::grid_set(GridView& g, const ae::Matrix& images, int cols) {
+    const int rows = snap_.image_rows, w = snap_.image_cols;
+    const int n = static_cast<int>(images.cols());
+    if (n == 0 || rows * w != images.rows()) return;
+    g.cols = std::max(1, std::min(cols, n));
+    g.rows = (n + g.cols - 1) / g.cols;
+    g.cell_w = w + 1;
+    g.cell_h = rows + 1;
+    g.width = g.cols * g.cell_w - 1;
+    g.height = g.rows * g.cell_h - 1;
+    g.pixels.assign(static_cast<size_t>(g.width) * g.height, 1.0f);
+    for (int k = 0; k < n; ++k) {
+        const int ox = (k % g.cols) * g.cell_w, oy = (k / g.cols) * g.cell_h;
+        for (int y = 0; y < rows; ++y)
+            for (int x = 0; x < w; ++x) {
+                const float v = images(y * w + x, k);
+                g.pixels[static_cast<size_t>(oy + y) * g.width + ox + x] = std::isfinite(v) ? v : 0.0f;
+            }
+    }
+    g.dirty = true;
+}
+
+int App::grid_show(GridView& g, float scale, bool is_signed) {
+    if (g.width == 0) {
+        ImGui::TextDisabled("(nothing yet)");
+        return -1;
+    }
+    const int w = static_cast<int>(std::lround(g.width * scale)), h = static_cast<int>(std::lround(g.height * scale));
+    if (g.dirty || g.canvas.width() != w || g.canvas.height() != h) {
+        g.texture.upload(g.pixels.data(), g.width, g.height);
+        g.canvas.begin(w, h, {1, 1, 1, 1});
+        image_program_.draw(g.texture.id(), -1, -1, 1, 1, is_signed);
+        g.canvas.end();
+        g.dirty = false;
+    }
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(g.canvas.texture())), ImVec2(w, h),
+                 ImVec2(0, 1), ImVec2(1, 0));
+    if (!ImGui::IsItemHovered()) return -1;
+    const ImVec2 p0 = ImGui::GetItemRectMin(), mouse = ImGui::GetMousePos();
+    const int cx = static_cast<int>((mouse.x - p0.x) / scale) / g.cell_w;
+    const int cy = static_cast<int>((mouse.y - p0.y) / scale) / g.cell_h;
+    if (cx < 0 || cx >= g.cols || cy < 0 || cy >= g.rows) return -1;
+    return cy * g.cols + cx;
+}
+
+void App::frame(int width, int height) {
+    poll();
+    const float left = 400.0f, right_w = 520.0f;
+    const float top_h = std::floor(height * 0.62f);
+    const float mid_w = std::max(width - left - right_w, 200.0f);
+    const ImGuiCond cond = tile_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+
+    ImGui::SetNextWindowPos(ImVec2(0, 0), cond);
+    ImGui::SetNextWindowSize(ImVec2(left, static_cast<float>(height)), cond);
+    window_controls();
+
+    ImGui::SetNextWindowPos(ImVec2(left, 0), cond);
+    ImGui::SetNextWindowSize(ImVec2(mid_w, top_h), cond);
+    window_latent_map();
+
+    ImGui::SetNextWindowPos(ImVec2(left + mid_w, 0), cond);
+    ImGui::SetNextWindowSize(ImVec2(right_w, std::floor(top_h * 0.55f)), cond);
+    window_losses();
+
+    ImGui::SetNextWindowPos(ImVec2(left + mid_w, std::floor(top_h * 0.55f)), cond);
+    ImGui::SetNextWindowSize(ImVec2(right_w, top_h - std::floor(top_h * 0.55f)), cond);
+    window_reconstructions();
+
+    ImGui::SetNextWindowPos(ImVec2(left, top_h), cond);
+    ImGui::SetNextWindowSize(ImVec2(width - left, height - top_h), cond);
+    window_tools();
+}
+
+void App::apply_config_json() {
+    ae::Config c;
+    try {
+        c = ae::config_from_json(config_json_.dump(), "form");
+        ae::config_validate(c);
+        config_error_.clear();
+    } catch (const std::exception& e) {
+        config_error_ = e.what();
+        return;
+    }
+    trainer_.set_config(c);
+    config_pending_ = false;
+}
+
+bool App::config_form(json& j, const std::string& path) {
+    bool changed = false;
+    std::vector<std::string> keys;
+    for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+    std::stable_sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+        return field_rank(a) < field_rank(b);
+    });
+    for (const std::string& key : keys) {
+        const std::string full = path.empty() ? key : path + "." + key;
+        json& v = j[key];
+        if (field_hidden(full, config_json_)) continue;
+        ImGui::PushID(full.c_str());
+        if (v.is_object()) {
+            if (ImGui::TreeNodeEx(key.c_str(), ImGuiTreeNodeFlags_DefaultOpen)) {
+                changed |= config_form(v, full);
+                ImGui::TreePop();
+            }
+        } else if (v.is_string() && field_choices().count(full)) {
+            const auto& choices = field_choices().at(full);
+            std::string cur = v.get<std::string>();
+            if (ImGui::BeginCombo(key.c_str(), cur.c_str())) {
+                for (const std::string& c : choices)
+                    if (ImGui::Selectable(c.c_str(), c == cur)) {
+                        v = c;
+                        changed = true;
+                        if (full == "model.type") {  // start from the new type's defaults (as ae train --model)
+                            try {
+                                ae::Config d;
+                                d.model = ae::model_defaults(c);
+                                const json m = json::parse(ae::config_to_json(d))["model"];
+                                for (auto f = m.begin(); f != m.end(); ++f)
+                                    if (f.key() != "input_rows" && f.key() != "input_cols") j[f.key()] = f.value();
+                            } catch (const ae::Error& e) {
+                                config_error_ = e.what();
+                            }
+                        }
+                    }
+                ImGui::EndCombo();
+            }
+        } else if (v.is_string()) {
+            std::string s = v.get<std::string>();
+            if (ImGui::InputText(key.c_str(), &s, ImGuiInputTextFlags_EnterReturnsTrue)) {
+                v = s;
+                changed = true;
+            }
+        } else if (v.is_boolean()) {
+            bool b = v.get<bool>();
+            if (ImGui::Checkbox(key.c_str(), &b)) {
+                v = b;
+                changed = true;
+            }
+        } else if (v.is_number_integer()) {
+            int64_t x = v.get<int64_t>();
+            if (ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &x, nullptr, nullptr, "%lld",
+                                   ImGuiInputTextFlags_EnterReturnsTrue)) {
+                v = x;
+                changed = true;
+            }
+        } else if (v.is_number_float()) {
+            double x = v.get<double>();
+            if (ImGui::InputDouble(key.c_str(), &x, 0.0, 0.0, "%g", ImGuiInputTextFlags_EnterReturnsTrue)) {
+                v = x;
+                changed = true;
+            }
+        } else if (v.is_array()) {
+            std::string s = widths_to_string(v);
+            if (ImGui::InputText(key.c_str(), &s, ImGuiInputTextFlags_EnterReturnsTrue)) {
+                try {
+                    v = ae::parse_widths(s, full);
+                    changed = true;
+                } catch (const ae::Error& e) {
+                    config_error_ = e.what();
+                }
+            }
+        }
+        ImGui::PopID();
+    }
+    return changed;
+}
+
+void App::window_controls() {
+    ImGui::Begin("Controls");
+    // Data.
+    ImGui::TextUnformatted("Data");
+    static const char* kinds[] = {"fashion-mnist", "mnist", "idx"};
+    int kind = data_.kind == "mnist" ? 1 : data_.kind == "idx" ? 2 : 0;
+    if (ImGui::Combo("data set", &kind, kinds, 3)) data_.kind = kinds[kind];
+    if (data_.kind == "idx") {
+        ImGui::InputText("train images", &data_.train_images);
+        ImGui::InputText("train labels", &data_.train_labels);
+        ImGui::InputText("test images", &data_.test_images);
+        ImGui::InputText("test labels", &data_.test_labels);
+        ImGui::TextDisabled("(or drop IDX files on the window)");
+    }
+    ImGui::InputInt("limit train", &data_.limit_train, 1000, 10000);
+    ImGui::InputInt("limit test", &data_.limit_test, 1000, 10000);
+    if (ImGui::Button(status_.loading ? "Loading..." : "Load data")) trainer_.load_data(data_);
+    ImGui::SameLine();
+    if (status_.train)
+        ImGui::Text("%s: %d / %d, %dx%d", status_.data_name.c_str(), status_.train->count, status_.test->count,
+                    status_.train->rows, status_.train->cols);
+    ImGui::Separator();
+
+    // Training commands.
+    if (status_.running) {
+        if (ImGui::Button("Pause")) trainer_.pause();
+    } else if (ImGui::Button("Start")) {
+        trainer_.start();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Step")) trainer_.step(step_count_);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    ImGui::InputInt("##steps", &step_count_);
+    step_count_ = std::max(step_count_, 1);
+    ImGui::SameLine();
+    if (ImGui::Button("Reset")) trainer_.reset();
+    const int bpe = std::max(snap_.batches_per_epoch, 1);
+    ImGui::Text("epoch %d (%d/%d)  step %lld", snap_.epoch, snap_.batch_in_epoch, bpe,
+                static_cast<long long>(snap_.step));
+    ImGui::Text("%.0f samples/s over the last seconds%s", ui_rate_, status_.finished ? "  finished" : "");
+    ImGui::ProgressBar(static_cast<float>(snap_.batch_in_epoch) / bpe, ImVec2(-1, 4), "");
+    if (snap_.diverged) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", snap_.message.c_str());
+    if (!status_.error.empty()) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", status_.error.c_str());
+        ImGui::PopTextWrapPos();
+    } else if (!status_.notice.empty()) {
+        ImGui::TextDisabled("%s", status_.notice.c_str());
+    }
+    ImGui::Separator();
+
+    // Model and training options: a form generated from the config JSON.
+    ImGui::TextUnformatted("Model and training (Enter applies)");
+    ImGui::PushItemWidth(170);
+    if (config_form(config_json_, "")) {
+        ae::Config c;
+        try {
+            c = ae::config_from_json(config_json_.dump(), "form");
+            ae::config_validate(c);
+            config_error_.clear();
+            if (config_same_model(status_.config, c)) {
+                trainer_.set_config(c);  // live: applies at the next batch boundary
+                config_pending_ = false;
+            } else {
+                config_pending_ = true;
+            }
+        } catch (const std::exception& e) {
+            config_error_ = e.what();
+            config_pending_ = true;
+        }
+    }
+    ImGui::PopItemWidth();
+    if (config_pending_) {
+        if (ImGui::Button("Apply (new model)")) apply_config_json();
+        ImGui::SameLine();
+        if (ImGui::Button("Revert")) {
+            config_json_ = json::parse(ae::config_to_json(status_.config));
+            config_pending_ = false;
+            config_error_.clear();
+        }
+    }
+    if (!config_error_.empty()) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", config_error_.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::Separator();
+
+    // Model files.
+    ImGui::TextUnformatted("Model file (safetensors)");
+    ImGui::SetNextItemWidth(-50);
+    ImGui::InputText("##path", &model_path_);
+    ImGui::SameLine();
+    if (ImGui::Button("Save")) trainer_.save_model(model_path_);
+    if (ImGui::Button("Load")) trainer_.load_model(model_path_);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(or drop a .safetensors file on the window)");
+    ImGui::Separator();
+    ImGui::Checkbox("tile windows", &tile_);
+    ImGui::Text("%.1f ms/frame", 1000.0f / std::max(ImGui::GetIO().Framerate, 1.0f));
+    ImGui::End();
+}
+
+namespace {
+// Mean over buckets: at most `max_points` values however long the run.
+std::vector<float> bucket_means(const std::vector<float>& v, size_t max_points) {
+    const size_t buckets = std::min(v.size(), max_points);
+    std::vector<float> out(buckets);
+    for (size_t b = 0; b < buckets; ++b) {
+        const size_t i0 = b * v.size() / buckets, i1 = std::max(i0 + 1, (b + 1) * v.size() / buckets);
+        double sum = 0;
+        for (size_t i = i0; i < i1; ++i) sum += v[i];
+        out[b] = static_cast<float>(sum / (i1 - i0));
+    }
+    return out;
+}
+
+double term_value(const ae::LossTerms& t, int k) {
+    switch (k) {
+        case 0: return t.total;
+        case 1: return t.reconstruction;
+        case 2: return t.kl;
+        case 3: return t.sparsity;
+        default: return t.contractive;
+    }
+}
+const char* kTermNames[] = {"total", "reconstruction", "KL", "sparsity", "contractive"};
+}  // namespace
+
+void App::window_losses() {
+    ImGui::Begin("Losses");
+    const std::vector<float>& l = snap_.train_loss;
+    if (l.empty()) {
+        ImGui::TextDisabled("(no steps yet)");
+        ImGui::End();
+        return;
+    }
+    const float w = ImGui::GetContentRegionAvail().x;
+    // Which terms this model uses (a term that is zero throughout is not plotted).
+    bool used[5] = {true, true, false, false, false};
+    for (const ae::LossTerms& t : snap_.train_terms)
+        for (int k = 2; k < 5; ++k) used[k] |= term_value(t, k) != 0.0;
+    int n_used = 0;
+    for (bool u : used) n_used += u;
+    const float plot_h = std::max(40.0f, (ImGui::GetContentRegionAvail().y - 90) / (n_used + 1));
+    char overlay[128];
+    for (int k = 0; k < 5; ++k) {
+        if (!used[k]) continue;
+        std::vector<float> v;
+        if (k == 0) {
+            v = l;
+        } else {
+            v.reserve(snap_.train_terms.size());
+            for (const ae::LossTerms& t : snap_.train_terms) v.push_back(static_cast<float>(term_value(t, k)));
+        }
+        if (v.empty()) continue;
+        const std::vector<float> curve = bucket_means(v, 400);
+        const float lo = *std::min_element(curve.begin(), curve.end()), hi = *std::max_element(curve.begin(), curve.end());
+        std::snprintf(overlay, sizeof overlay, "train %s %.4f (%s)", kTermNames[k], v.back(), snap_.loss_unit.c_str());
+        ImGui::PushID(k);
+        ImGui::PlotLines("##term", curve.data(), static_cast<int>(curve.size()), 0, overlay, lo, hi,
+                         ImVec2(w, k == 0 ? plot_h * 1.5f : plot_h * 0.8f));
+        ImGui::PopID();
+    }
+    // Per epoch: test total (orange) over train total (the plot's own colour), same scale.
+    std::vector<float> test, train_epoch;
+    for (const ae::EpochStats& e : snap_.epochs) {
+        test.push_back(static_cast<float>(e.test_loss));
+        train_epoch.push_back(static_cast<float>(e.train_loss));
+    }
+    if (!test.empty()) {
+        const float tlo = std::min(*std::min_element(test.begin(), test.end()),
+                                   *std::min_element(train_epoch.begin(), train_epoch.end()));
+        const float thi = std::max(*std::max_element(test.begin(), test.end()),
+                                   *std::max_element(train_epoch.begin(), train_epoch.end()));
+        const ImVec2 at = ImGui::GetCursorPos();
+        std::snprintf(overlay, sizeof overlay, "per epoch: train (blue) / test (orange) %.4f", test.back());
+        ImGui::PushStyleColor(ImGuiCol_PlotLines, IM_COL32(31, 119, 180, 255));
+        ImGui::PlotLines("##train_epoch", train_epoch.data(), static_cast<int>(train_epoch.size()), 0, overlay, tlo, thi,
+                         ImVec2(w, plot_h));
+        ImGui::PopStyleColor();
+        ImGui::SetCursorPos(at);
+        ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(0, 0, 0, 0));
+        ImGui::PushStyleColor(ImGuiCol_PlotLines, IM_COL32(255, 127, 14, 255));
+        ImGui::PlotLines("##test_epoch", test.data(), static_cast<int>(test.size()), 0, nullptr, tlo, thi,
+                         ImVec2(w, plot_h));
+        ImGui::PopStyleColor(2);
+        const ae::EpochStats& e = snap_.epochs.back();
+        ImGui::Text("epoch %d: train %.4f  test %.4f  test MSE %.4f  %.0f samples/s", e.epoch, e.train_loss,
+                    e.test_loss, e.test_mse, e.samples_per_sec);
+        std::string terms = "test terms:";
+        for (int k = 1; k < 5; ++k)
+            if (used[k]) terms += std::string("  ") + kTermNames[k] + " " + std::to_string(term_value(e.test_terms, k)).substr(0, 7);
+        ImGui::TextUnformatted(terms.c_str());
+    } else {
+        ImGui::TextDisabled("train/test loss per epoch after the first epoch");
+    }
+    ImGui::End();
+}
+
+void App::window_reconstructions() {
+    ImGui::Begin("Reconstructions");
+    if (snap_.view_inputs.cols() > 0 && recon_version_ != snap_.params_version) {
+        const int k = static_cast<int>(snap_.view_inputs.cols());
+        ae::Matrix both(snap_.view_inputs.rows(), 2 * k);
+        both << snap_.view_inputs, snap_.view_reconstructions;
+        grid_set(recon_grid_, both, k);
+        recon_version_ = snap_.params_version;
+    }
+    ImGui::TextDisabled("test images (top) and their reconstructions");
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float scale = recon_grid_.width > 0 ? std::max(1.0f, std::floor(avail / recon_grid_.width)) : 1.0f;
+    grid_show(recon_grid_, scale);
+    ImGui::End();
+}
+
+void App::window_latent_map() {
+    ImGui::Begin("Latent map");
+    const int latent = snap_.test_codes.rows();
+    if (map_pca_)
+        ImGui::Text("%s, %s of latent size %d (%.0f%% of the variance)  %d test codes", projection_.x_label.c_str(),
+                    projection_.y_label.c_str(), latent, 100.0 * projection_.explained,
+                    static_cast<int>(snap_.test_codes.cols()));
+    else
+        ImGui::Text("%s, %s  %d test codes", projection_.x_label.c_str(), latent == 1 ? "class" : projection_.y_label.c_str(),
+                    static_cast<int>(snap_.test_codes.cols()));
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Fit")) {
+        map_fit_ = true;
+        refresh_model();
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("(wheel: zoom, drag: pan, click: pick A, right-click: pick B)");
+    ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float legend_h = 2 * ImGui::GetTextLineHeightWithSpacing() + 4;
+    avail.y = std::max(avail.y - legend_h, 50.0f);
+    avail.x = std::max(avail.x, 50.0f);
+    const int w = static_cast<int>(avail.x), h = static_cast<int>(avail.y);
+
+    // Points plus the drawing's code (palette entry 15), highlighted.
+    std::vector<float> xy = map_xy_, cls = map_class_;
+    int highlight = hover_;
+    if (!drawing_code_.empty() && !xy.empty()) {
+        float px = drawing_code_[0], py = drawing_code_.size() > 1 ? drawing_code_[1] : 0.0f;
+        if (map_pca_) {
+            const ae::Matrix z = Eigen::Map<const ae::Matrix>(drawing_code_.data(), drawing_code_.size(), 1);
+            const ae::Matrix p = ae::pca_project(projection_.pca, z);
+            px = p(0, 0);
+            py = p(1, 0);
+        }
+        xy.push_back(px);
+        xy.push_back(py);
+        cls.push_back(15.0f);
+        if (highlight < 0) highlight = static_cast<int>(cls.size()) - 1;
+    }
+    const float cx = view_cx_ + pan_x_, cy = view_cy_ + pan_y_;
+    const float sx = view_sx_ * zoom_, sy = view_sy_ * zoom_;
+    // Redraw only when something visible changed (new codes, view, highlight, drawing, size).
+    const std::vector<float> key = {static_cast<float>(snap_.params_version), cx, cy, sx, sy,
+                                    static_cast<float>(highlight), static_cast<float>(w), static_cast<float>(h),
+                                    xy.empty() ? 0.0f : xy[xy.size() - 2], xy.empty() ? 0.0f : xy.back(),
+                                    static_cast<float>(xy.size())};
+    if (key != map_key_) {
+        points_program_.upload(xy, cls);
+        map_canvas_.begin(w, h, {1, 1, 1, 1});
+        points_program_.draw(cx, cy, sx, sy, 5.0f, palette(), highlight, 0.75f);
+        map_canvas_.end();
+        map_key_ = key;
+    }
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(map_canvas_.texture())), ImVec2(w, h),
+                 ImVec2(0, 1), ImVec2(1, 0));
+    const ImVec2 p0 = ImGui::GetItemRectMin();
+    map_rect_ = {p0.x, p0.y, p0.x + w, p0.y + h};
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRect(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(120, 120, 120, 255));
+    // Data range at the corners.
+    char label[64];
+    std::snprintf(label, sizeof label, "(%.2f, %.2f)", cx - 1 / sx, cy - 1 / sy);
+    dl->AddText(ImVec2(p0.x + 4, p0.y + h - 18), IM_COL32(90, 90, 90, 255), label);
+    std::snprintf(label, sizeof label, "(%.2f, %.2f)", cx + 1 / sx, cy + 1 / sy);
+    dl->AddText(ImVec2(p0.x + w - 8 * std::strlen(label) - 4, p0.y + 4), IM_COL32(90, 90, 90, 255), label);
+
+    hover_ = -1;
+    if (ImGui::IsItemHovered() && !map_xy_.empty()) {
+        ImGuiIO& io = ImGui::GetIO();
+        const ImVec2 m = io.MousePos;
+        auto to_data = [&](float mx, float my, float& dx, float& dy) {
+            const float u = (mx - p0.x) / w * 2 - 1, v = 1 - (my - p0.y) / h * 2;
+            dx = u / sx + cx;
+            dy = v / sy + cy;
+        };
+        if (io.MouseWheel != 0) {
+            float bx, by;
+            to_data(m.x, m.y, bx, by);
+            zoom_ *= std::pow(1.2f, io.MouseWheel);
+            // Keep the point under the mouse in place.
+            const float u = (m.x - p0.x) / w * 2 - 1, v = 1 - (m.y - p0.y) / h * 2;
+            pan_x_ = bx - u / (view_sx_ * zoom_) - view_cx_;
+            pan_y_ = by - v / (view_sy_ * zoom_) - view_cy_;
+            map_fit_ = false;
+        }
+        if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+            pan_x_ -= io.MouseDelta.x / w * 2 / sx;
+            pan_y_ += io.MouseDelta.y / h * 2 / sy;
+            map_fit_ = false;
+        }
+        // Nearest point within 8 px.
+        float best = 64.0f;
+        const int n = static_cast<int>(map_class_.size());
+        for (int i = 0; i < n; ++i) {
+            const float px = p0.x + ((map_xy_[2 * i] - cx) * sx + 1) * 0.5f * w;
+            const float py = p0.y + (1 - ((map_xy_[2 * i + 1] - cy) * sy + 1) * 0.5f) * h;
+            const float d2 = (px - m.x) * (px - m.x) + (py - m.y) * (py - m.y);
+            if (d2 < best) {
+                best = d2;
+                hover_ = i;
+            }
+        }
+        if (hover_ >= 0 && status_.test && model_) {
+            if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ImGui::GetMouseDragDelta(0).x == 0 &&
+                ImGui::GetMouseDragDelta(0).y == 0) {
+                interp_a_ = hover_;
+                interp_dirty_ = true;
+            }
+            if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
+                interp_b_ = hover_;
+                interp_dirty_ = true;
+            }
+            if (hover_shown_ != hover_) {
+                ae::Matrix x = test_images({hover_});
+                ae::Matrix both(x.rows(), 2);
+                both << x, model_->reconstruct(x);
+                grid_set(hover_grid_, both, 2);
+                hover_shown_ = hover_;
+            }
+            ImGui::BeginTooltip();
+            const int label = snap_.test_labels[hover_];
+            ImGui::Text("test image %d: %s", hover_,
+                        label < static_cast<int>(snap_.class_names.size()) ? snap_.class_names[label].c_str() : "?");
+            grid_show(hover_grid_, 4.0f);
+            ImGui::TextDisabled("image | reconstruction");
+            ImGui::EndTooltip();
+        }
+    }
+    // Legend.
+    const float x_start = ImGui::GetCursorPosX();
+    for (size_t c = 0; c < snap_.class_names.size() && c < 15; ++c) {
+        const ImVec2 q = ImGui::GetCursorScreenPos();
+        const float sz = ImGui::GetTextLineHeight();
+        dl->AddRectFilled(ImVec2(q.x, q.y + 2), ImVec2(q.x + sz - 4, q.y + sz - 2), class_imcolor(static_cast<int>(c)));
+        ImGui::SetCursorScreenPos(ImVec2(q.x + sz, q.y));
+        ImGui::TextUnformatted(snap_.class_names[c].c_str());
+        ImGui::SameLine();
+        if (ImGui::GetCursorPosX() > x_start + w - 120) ImGui::NewLine();
+    }
+    if (!drawing_code_.empty()) {
+        ImGui::TextUnformatted("black: your drawing");
+    }
+    ImGui::NewLine();
+    ImGui::End();
+}
+
+void App::window_tools() {
+    ImGui::Begin("Latent tools");
+    if (!model_) {
+        ImGui::TextDisabled("(load a data set)");
+        ImGui::End();
+        return;
+    }
+    if (ImGui::BeginTabBar("tools")) {
+        if (ImGui::BeginTabItem("Manifold")) {
+            tab_manifold();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Prior samples")) {
+            tab_prior();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Interpolation")) {
+            tab_interpolation();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Draw")) {
+            tab_draw();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Denoise / inpaint")) {
+            tab_denoise();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Anomalies")) {
+            tab_anomaly();
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    // The drawing's code stays on the map whichever tab is open.
+    if (drawing_dirty_ && model_) {
+        bool any = false;
+        for (float v : drawing_) any |= v > 0;
+        if (any) {
+            ae::Matrix x = Eigen::Map<const ae::Matrix>(drawing_.data(), model_->input_dim(), 1);
+            const ae::Matrix z = model_->encode(x);
+            drawing_code_.assign(z.data(), z.data() + z.size());
+            ae::Matrix both(x.rows(), 2);
+            both << x, model_->decode(z);
+            grid_set(draw_recon_grid_, both, 2);
+        } else {
+            drawing_code_.clear();
+            draw_recon_grid_.width = 0;
+        }
+        drawing_dirty_ = false;
+    }
+    ImGui::End();
+}
+
+void App::tab_manifold() {
+    const int latent = model_->latent_dim();
+    bool changed = false;
+    ImGui::PushItemWidth(140);
+    changed |= ImGui::SliderInt("grid", &manifold_n_, 3, 25);
+    ImGui::SameLine();
+    changed |= ImGui::SliderFloat("range (sd)", &manifold_range_, 0.5f, 5.0f);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox("inverse-CDF spacing", &manifold_cdf_);
+    if (latent > 2) {
+        ImGui::SameLine();
+        changed |= ImGui::SliderInt2("dims", manifold_dims_, 0, latent - 1);
+    }
+    ImGui::PopItemWidth();
+    const bool vae = status_.config.model.is_vae();
+    ImGui::TextDisabled("%s; t %s in [-range, range]; other dims at %s", vae ? "z = t (prior units)" : "z = mean + sd * t (codes' mean, sd)",
+                        manifold_cdf_ ? "at equal prior-mass steps (inverse normal CDF)" : "evenly spaced",
+                        vae ? "0" : "their mean");
+    if ((changed || manifold_dirty_ || model_changed_) && snap_.test_codes.cols() > 1) {
+        manifold_dirty_ = false;
+        std::vector<float> mean, sd;
+        code_stats(snap_.test_codes, mean, sd);
+        if (vae) {
+            std::fill(mean.begin(), mean.end(), 0.0f);
+            std::fill(sd.begin(), sd.end(), 1.0f);
+        }
+        const int n = manifold_n_;
+        int dx = std::clamp(manifold_dims_[0], 0, latent - 1), dy = std::clamp(manifold_dims_[1], 0, latent - 1);
+        ae::Matrix z;
+        try {
+            if (latent == 1) {  // one dimension: a sweep, n per row
+                const std::vector<double> t = ae::grid_axis(n * n, -manifold_range_, manifold_range_,
+                    manifold_cdf_ ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
+                z.resize(1, n * n);
+                for (int j = 0; j < n * n; ++j) z(0, j) = mean[0] + sd[0] * static_cast<float>(t[j]);
+            } else {
+                if (dx == dy) dy = (dx + 1) % latent;
+                z = ae::manifold_grid_codes(ae::Vector::Zero(latent), dx, dy, n, -manifold_range_, manifold_range_,
+                                            manifold_cdf_ ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
+                for (int j = 0; j < z.cols(); ++j)
+                    for (int d = 0; d < latent; ++d) z(d, j) = mean[d] + sd[d] * z(d, j);
+            }
+            grid_set(manifold_grid_, model_->decode(z), n);
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = manifold_grid_.width > 0 ? std::max(1.0f, avail.y / manifold_grid_.height) : 1.0f;
+    grid_show(manifold_grid_, std::floor(scale * 4) / 4);
+}
+
+void App::tab_prior() {
+    const int latent = model_->latent_dim();
+    const bool vae = status_.config.model.is_vae();
+    bool changed = false;
+    if (ImGui::Button("Resample")) {
+        ++prior_seed_;
+        changed = true;
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled(vae ? "z ~ N(0, I), the VAE's prior, decoded"
+                            : "z ~ a Gaussian fitted to the test codes (a plain autoencoder has no prior), decoded");
+    if ((changed || prior_dirty_ || model_changed_) && snap_.test_codes.cols() > 1) {
+        prior_dirty_ = false;
+        ae::Rng rng(static_cast<uint64_t>(prior_seed_), 7);
+        const int n = 32;
+        const ae::Matrix z = vae ? ae::prior_samples(latent, n, rng)
+                                 : ae::gaussian_samples(ae::gaussian_fit(snap_.test_codes), n, rng);
+        grid_set(prior_grid_, model_->decode(z), 16);
+    }
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = prior_grid_.width > 0 ? std::min(avail.x / prior_grid_.width, avail.y / prior_grid_.height) : 1;
+    grid_show(prior_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+void App::tab_interpolation() {
+    const int count = status_.test ? status_.test->count : 1;
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("A (test index)", &interp_a_);
+    ImGui::SameLine();
+    changed |= ImGui::InputInt("B", &interp_b_);
+    ImGui::SameLine();
+    changed |= ImGui::SliderInt("steps", &interp_steps_, 3, 16);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox("slerp", &interp_slerp_);
+    ImGui::PopItemWidth();
+    interp_a_ = std::clamp(interp_a_, 0, count - 1);
+    interp_b_ = std::clamp(interp_b_, 0, count - 1);
+    ImGui::TextDisabled("top: decoded along the latent path (lerp or slerp); bottom: the pixel blend. Pick A/B on the map.");
+    if (changed || interp_dirty_ || model_changed_) {
+        interp_dirty_ = false;
+        const ae::Matrix x = test_images({interp_a_, interp_b_});
+        const ae::Matrix z = model_->encode(x);
+        const int n = interp_steps_;
+        try {
+            const ae::Matrix zs = interp_slerp_ ? ae::slerp_codes(z.col(0), z.col(1), n) : ae::lerp_codes(z.col(0), z.col(1), n);
+            ae::Matrix both(x.rows(), 2 * n);
+            both << model_->decode(zs), ae::blend_images(x.col(0), x.col(1), n);
+            grid_set(interp_grid_, both, n);
+            interp_error_.clear();
+        } catch (const ae::Error& e) {
+            interp_error_ = e.what();
+        }
+    }
+    if (!interp_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", interp_error_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = interp_grid_.width > 0 ? std::min(avail.x / interp_grid_.width, avail.y / interp_grid_.height) : 1;
+    grid_show(interp_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+void App::tab_draw() {
+    const int rows = snap_.image_rows, cols = snap_.image_cols;
+    if (static_cast<int>(drawing_.size()) != rows * cols) drawing_.assign(static_cast<size_t>(rows * cols), 0.0f);
+    if (ImGui::Button("Clear")) {
+        std::fill(drawing_.begin(), drawing_.end(), 0.0f);
+        drawing_dirty_ = true;
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("left mouse: draw, right: erase. Its code is the black point on the latent map.");
+    const float scale = 8.0f;
+    drawing_texture_.upload(drawing_.data(), cols, rows);
+    drawing_canvas_.begin(static_cast<int>(cols * scale), static_cast<int>(rows * scale), {1, 1, 1, 1});
+    image_program_.draw(drawing_texture_.id(), -1, -1, 1, 1, false);
+    drawing_canvas_.end();
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(drawing_canvas_.texture())),
+                 ImVec2(cols * scale, rows * scale), ImVec2(0, 1), ImVec2(1, 0));
+    if (ImGui::IsItemHovered() && (ImGui::IsMouseDown(0) || ImGui::IsMouseDown(1))) {
+        const ImVec2 p0 = ImGui::GetItemRectMin(), m = ImGui::GetMousePos();
+        const float fx = (m.x - p0.x) / scale, fy = (m.y - p0.y) / scale;
+        const bool erase = ImGui::IsMouseDown(1);
+        for (int y = 0; y < rows; ++y)
+            for (int x = 0; x < cols; ++x) {
+                const float d2 = (x + 0.5f - fx) * (x + 0.5f - fx) + (y + 0.5f - fy) * (y + 0.5f - fy);
+                const float ink = std::exp(-d2 / 1.2f);  // a soft pen, about 2 px wide
+                float& v = drawing_[static_cast<size_t>(y) * cols + x];
+                v = erase ? std::max(0.0f, v - ink) : std::min(1.0f, v + ink);
+            }
+        drawing_dirty_ = true;
+    }
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    if (!drawing_code_.empty()) {
+        std::string code = "code:";
+        for (size_t d = 0; d < drawing_code_.size() && d < 8; ++d) code += " " + std::to_string(drawing_code_[d]).substr(0, 6);
+        ImGui::TextUnformatted(code.c_str());
+        grid_show(draw_recon_grid_, scale);
+        ImGui::TextDisabled("drawing | its reconstruction");
+    }
+    ImGui::EndGroup();
+}
+
+void App::tab_denoise() {
+    static const char* kinds[] = {"gaussian noise (sigma)", "salt and pepper (rate)", "masking (rate)",
+                                  "block inpainting (side, fraction of the image)"};
+    bool changed = false;
+    const int count = status_.test ? status_.test->count : 1;
+    ImGui::PushItemWidth(200);
+    changed |= ImGui::Combo("corruption", &denoise_kind_, kinds, 4);
+    ImGui::SameLine();
+    changed |= ImGui::SliderFloat("level", &denoise_level_, 0.0f, 1.0f);
+    ImGui::SameLine();
+    changed |= ImGui::InputInt("first test image", &denoise_index_);
+    ImGui::PopItemWidth();
+    denoise_index_ = std::clamp(denoise_index_, 0, count - 1);
+    ImGui::TextDisabled("rows: clean, corrupted, reconstruction of the corrupted image");
+    if (changed || denoise_dirty_ || model_changed_) {
+        const int n = 12, rows = snap_.image_rows, cols = snap_.image_cols;
+        std::vector<int> idx(n);
+        for (int i = 0; i < n; ++i) idx[i] = (denoise_index_ + i) % count;
+        const ae::Matrix clean = test_images(idx);
+        ae::Matrix noisy = clean;
+        ae::Rng rng(11, 3);
+        for (int j = 0; j < n; ++j) {
+            if (denoise_kind_ == 3) {
+                const int side = std::max(1, static_cast<int>(denoise_level_ * std::min(rows, cols)));
+                const int y0 = static_cast<int>(rng.below(static_cast<uint32_t>(rows - side + 1)));
+                const int x0 = static_cast<int>(rng.below(static_cast<uint32_t>(cols - side + 1)));
+                for (int y = y0; y < y0 + side; ++y)
+                    for (int x = x0; x < x0 + side; ++x) noisy(y * cols + x, j) = 0.0f;
+                continue;
+            }
+            for (int i = 0; i < clean.rows(); ++i) {
+                float& v = noisy(i, j);
+                if (denoise_kind_ == 0) v = std::clamp(v + denoise_level_ * static_cast<float>(rng.normal()), 0.0f, 1.0f);
+                else if (denoise_kind_ == 1 && rng.uniform() < denoise_level_) v = rng.uniform() < 0.5f ? 0.0f : 1.0f;
+                else if (denoise_kind_ == 2 && rng.uniform() < denoise_level_) v = 0.0f;
+            }
+        }
+        ae::Matrix all(clean.rows(), 3 * n);
+        all << clean, noisy, model_->reconstruct(noisy);
+        grid_set(denoise_grid_, all, n);
+        denoise_dirty_ = false;
+    }
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale =
+        denoise_grid_.width > 0 ? std::min(avail.x / denoise_grid_.width, avail.y / denoise_grid_.height) : 1;
+    grid_show(denoise_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+void App::tab_anomaly() {
+    const int count = status_.test ? std::min(status_.test->count, 2000) : 0;
+    const double t = now_seconds();
+    // Reconstruction error of the first 2,000 test images, refreshed at most every 2 s.
+    if (count > 0 && (anomaly_errors_.empty() || (model_changed_ && t - anomaly_time_ > 2.0) ||
+                      ImGui::Button("Refresh"))) {
+        std::vector<int> idx(count);
+        for (int i = 0; i < count; ++i) idx[i] = i;
+        const ae::Matrix x = test_images(idx);
+        const ae::Matrix y = model_->reconstruct(x);
+        anomaly_errors_.resize(count);
+        for (int j = 0; j < count; ++j) anomaly_errors_[j] = (y.col(j) - x.col(j)).squaredNorm() / x.rows();
+        const float lo = *std::min_element(anomaly_errors_.begin(), anomaly_errors_.end());
+        const float hi = *std::max_element(anomaly_errors_.begin(), anomaly_errors_.end());
+        anomaly_hist_.assign(40, 0.0f);
+        for (float e : anomaly_errors_)
+            anomaly_hist_[std::min(39, static_cast<int>((e - lo) / std::max(hi - lo, 1e-12f) * 40))] += 1;
+        worst_.resize(count);
+        for (int i = 0; i < count; ++i) worst_[i] = i;
+        const int k = std::min(16, count);
+        std::partial_sort(worst_.begin(), worst_.begin() + k, worst_.end(),
+                          [&](int a, int b) { return anomaly_errors_[a] > anomaly_errors_[b]; });
+        worst_.resize(k);
+        grid_set(worst_grid_, test_images(worst_), 8);
+        anomaly_time_ = t;
+    }
+    if (anomaly_errors_.empty()) return;
+    const float lo = *std::min_element(anomaly_errors_.begin(), anomaly_errors_.end());
+    const float hi = *std::max_element(anomaly_errors_.begin(), anomaly_errors_.end());
+    char overlay[96];
+    std::snprintf(overlay, sizeof overlay, "per-image MSE %.4f .. %.4f (%d test images)", lo, hi,
+                  static_cast<int>(anomaly_errors_.size()));
+    ImGui::PlotHistogram("##hist", anomaly_hist_.data(), static_cast<int>(anomaly_hist_.size()), 0, overlay, 0.0f,
+                         FLT_MAX, ImVec2(420, ImGui::GetContentRegionAvail().y - 10));
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted("worst reconstructed (highest error first)");
+    const int cell = grid_show(worst_grid_, 3.0f);
+    if (cell >= 0 && cell < static_cast<int>(worst_.size())) {
+        const int i = worst_[cell];
+        const int label = status_.test->labels[i];
+        ImGui::SetTooltip("test image %d (%s): MSE %.4f", i,
+                          label < status_.test->num_classes() ? status_.test->class_names[label].c_str() : "?",
+                          anomaly_errors_[i]);
+    }
+    ImGui::EndGroup();
+}
+
+void App::drop_file(const std::string& path) {
+    auto ends_with = [&](const std::string& s) {
+        return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+    };
+    const std::string name = path.substr(path.find_last_of('/') + 1);
+    if (ends_with(".safetensors")) {
+        model_path_ = path;
+        trainer_.load_model(path);
+    } else if (ends_with(".json")) {
+        try {
+            std::ifstream f(path);
+            std::stringstream ss;
+            ss << f.rdbuf();
+            const ae::Config c = ae::config_from_json(ss.str(), path);
+            config_json_ = json::parse(ae::config_to_json(c));
+            apply_config_json();
+        } catch (const std::exception& e) {
+            config_error_ = e.what();
+        }
+    } else {
+        // IDX files: labels or images, test (t10k/test) or train by name.
+        data_.kind = "idx";
+        const bool labels = name.find("label") != std::string::npos || name.find("idx1") != std::string::npos;
+        const bool test = name.find("t10k") != std::string::npos || name.find("test") != std::string::npos;
+        (test ? (labels ? data_.test_labels : data_.test_images) : (labels ? data_.train_labels : data_.train_images)) =
+            path;
+    }
+}
+
+}  // namespace ae_app

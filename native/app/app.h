@@ -1,0 +1,161 @@
+// The desktop app's windows (Dear ImGui): controls, losses, reconstructions, latent map, and the
+// latent tools (manifold grid, prior samples, interpolation, drawing, denoise/inpaint, anomalies).
+//
+// Threading: App runs on the UI thread only. It talks to the training thread through Trainer
+// commands and reads Trainer::poll() snapshots; for the views that need the model (decoding the
+// manifold grid, encoding a drawing...) it keeps its own ae::Autoencoder built from the snapshot's
+// config and loaded with the snapshot's weights copy, never the session's model.
+#pragma once
+
+#include <imgui.h>
+
+#include <array>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ae/autoencoder.h"
+#include "ae/config.h"
+#include "ae/latent.h"
+#include "ae/session.h"
+#include "gl_views.h"
+#include "trainer.h"
+
+namespace ae_app {
+
+// An image grid shown through the shared image shader: grey cells composed on the CPU into one
+// texture, drawn into a Canvas, displayed with ImGui::Image.
+struct GridView {
+    GreyTexture texture;
+    Canvas canvas;
+    std::vector<float> pixels;  // composed grid, row-major
+    int width = 0, height = 0;  // of the composed grid in pixels
+    int cols = 0, rows = 0, cell_w = 0, cell_h = 0;
+    bool dirty = true;
+};
+
+struct AppOptions {
+    DataSource data;
+    ae::Config config;
+    std::string model_path;  // load these weights at start (safetensors)
+    bool autostart = false;  // start training at once
+    int steps = 0;           // > 0: train exactly this many minibatches, then pause
+};
+
+class App {
+public:
+    App(Trainer& trainer, const AppOptions& options);
+    // Compiles the shared shaders (needs the GL context); throws ae::Error with the compiler log.
+    void init_gl();
+    // Builds every window for this frame (between ImGui::NewFrame and ImGui::Render).
+    void frame(int width, int height);
+    // A file dropped on the window: .safetensors -> model path, .json -> config, IDX -> data fields.
+    void drop_file(const std::string& path);
+
+    const ae::Snapshot& snapshot() const { return snap_; }
+    bool training() const { return status_.running; }
+    // Screen rectangle (x0, y0, x1, y1) of the latent map image in the last frame.
+    std::array<float, 4> latent_map_rect() const { return map_rect_; }
+    double ui_samples_per_sec() const { return ui_rate_; }
+
+private:
+    void poll();
+    void refresh_model();
+    void window_controls();
+    bool config_form(nlohmann::json& j, const std::string& path);
+    void window_losses();
+    void window_reconstructions();
+    void window_latent_map();
+    void window_tools();
+    void tab_manifold();
+    void tab_prior();
+    void tab_interpolation();
+    void tab_draw();
+    void tab_denoise();
+    void tab_anomaly();
+
+    // Fills `g` with a grid of images [D, n] (values 0..1), `cols` per row, and marks it dirty.
+    void grid_set(GridView& g, const ae::Matrix& images, int cols);
+    // Draws `g` at `scale` screen pixels per image pixel; returns the hovered cell or -1.
+    int grid_show(GridView& g, float scale, bool is_signed = false);
+    ae::Matrix test_images(const std::vector<int>& index) const;  // [D, k] in 0..1
+    void apply_config_json();
+
+    Trainer& trainer_;
+    AppOptions options_;
+    TrainerStatus status_;
+    uint64_t status_version_ = 0;
+    ae::Snapshot snap_;
+    uint64_t snap_generation_ = 0, snap_version_ = 0;
+    double last_poll_ = -1.0;
+
+    // UI-side model copy.
+    std::unique_ptr<ae::Autoencoder> model_;
+    std::string model_config_json_;
+    uint64_t model_params_version_ = 0;
+    uint64_t model_generation_ = 0;
+    bool model_changed_ = false;  // weights changed this frame: views depending on them recompute
+
+    // Controls.
+    DataSource data_;
+    nlohmann::json config_json_;   // the form's state
+    std::string config_error_;
+    bool config_pending_ = false;  // form differs from the running model (needs Apply)
+    std::string model_path_ = "model.safetensors";
+    int step_count_ = 10;
+    bool tile_ = true;
+
+    // Samples/s measured by the UI: steps advanced over wall time while training.
+    double ui_rate_ = 0.0;
+    double rate_t0_ = 0.0;
+    int64_t rate_step0_ = -1;
+
+    // Latent map.
+    ImageProgram image_program_;
+    PointsProgram points_program_;
+    Canvas map_canvas_;
+    std::vector<float> map_key_;  // what the canvas shows (redrawn when it changes)
+    std::vector<float> map_xy_, map_class_;
+    ae::Matrix map_points_;  // [2, m] projected codes
+    bool map_pca_ = false;
+    ae::LatentProjection projection_;  // codes -> map (PCA for latent > 2; also used for the drawing)
+    float view_cx_ = 0, view_cy_ = 0, view_sx_ = 1, view_sy_ = 1;  // fit: data -> clip
+    float zoom_ = 1.0f, pan_x_ = 0, pan_y_ = 0;
+    bool map_fit_ = true;
+    int hover_ = -1;
+    std::array<float, 4> map_rect_{0, 0, 0, 0};
+    GridView hover_grid_;
+    int hover_shown_ = -2;
+
+    GridView recon_grid_;
+    uint64_t recon_version_ = 0;
+
+    // Tools.
+    GridView manifold_grid_, prior_grid_, interp_grid_, draw_recon_grid_, denoise_grid_, worst_grid_;
+    int manifold_n_ = 12;
+    float manifold_range_ = 3.0f;
+    bool manifold_cdf_ = false;
+    int manifold_dims_[2] = {0, 1};
+    bool manifold_dirty_ = true;
+    int prior_seed_ = 1;
+    bool prior_dirty_ = true;
+    int interp_a_ = 0, interp_b_ = 1, interp_steps_ = 9;
+    bool interp_slerp_ = false;
+    bool interp_dirty_ = true;
+    std::string interp_error_, tool_error_;
+    std::vector<float> drawing_;  // rows*cols, 0..1
+    GreyTexture drawing_texture_;
+    Canvas drawing_canvas_;
+    bool drawing_dirty_ = true;
+    std::vector<float> drawing_code_;  // latent code of the drawing (empty = none)
+    int denoise_index_ = 0, denoise_kind_ = 0;
+    float denoise_level_ = 0.5f;
+    bool denoise_dirty_ = true;
+    std::vector<float> anomaly_errors_;
+    std::vector<float> anomaly_hist_;
+    double anomaly_time_ = -100.0;
+    std::vector<int> worst_;
+};
+
+}  // namespace ae_app

@@ -1,0 +1,29 @@
+// `ae eval`, `ae sample`, `ae interpolate`, `ae reconstruct`: commands that load a model file written by
+// `ae train` and report on it. Registered into the main CLI11 app by add_tool_commands (main.cpp calls it
+// once before parsing and run() after); the math is in core (metrics.h, latent.h, pca.h).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "ae/session.h"
+
+namespace ae_cli {
+
+class ToolCommands {
+public:
+    virtual ~ToolCommands() = default;
+    // True when one of the tool subcommands was given on the command line.
+    virtual bool parsed() const = 0;
+    // Runs it; returns the exit code. Throws ae::Error for bad input (main prints it, exit code 2).
+    virtual int run() = 0;
+};
+
+std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app);
+
+// Extra figures `ae train` writes into its report folder: manifold.png (a decoded 20 x 20 grid over the
+// code, linear spacing over the test codes' range) for 2-D latents. Returns the names written.
+std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session);
+
+}  // namespace ae_cli

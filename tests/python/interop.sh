@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Trains short real runs with `ae train`, writes their reconstructions of the first 16 Fashion-MNIST test
+# images with `ae reconstruct`, and checks that PyTorch (torch_interop.py) loads each model file strictly
+# and reproduces them within 1e-5. Models: the default architecture, an asymmetric one with other
+# activations and an identity output, and (when the build has it) a VAE through its mu path.
+set -euo pipefail
+AE=$1
+OUT=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$OUT"
+mkdir -p "$OUT"
+run() {
+  local name=$1
+  shift
+  "$AE" train --data fashion-mnist --limit-train 2000 --limit-test 100 --epochs 1 --batch 100 --seed 2 --threads 2 \
+    -q --out "$OUT/$name" "$@" >/dev/null
+  "$AE" reconstruct "$OUT/$name/model.safetensors" --first 16 --out "$OUT/$name/recon.f32" >/dev/null
+  /usr/bin/python3 "$HERE/torch_interop.py" "$OUT/$name/model.safetensors" "$OUT/$name/recon.f32" 16
+}
+run ae
+run asym --encoder 64,32 --decoder 48 --latent 5 --activation leaky_relu --latent-activation tanh --loss mse \
+  --output identity
+if "$AE" train --help | grep -q -- "--model.*vae"; then
+  run vae --model vae --encoder 128 --latent 8
+fi

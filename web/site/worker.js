@@ -1,0 +1,304 @@
+// The Web Worker that owns the WebAssembly module and the TrainingSession. All training and every
+// computation of the views (projections, grids, paths, errors) run here, through the core's bindings;
+// the page thread only draws. Messages are small; typed arrays are fresh copies from the bindings and
+// their buffers are transferred.
+//
+// page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} |
+//                 {type: 'create', config} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
+//                 {type: 'call', id, fn, args}
+// worker -> page: {type: 'ready', defaultConfig, simd} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
+//                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} | {type: 'state', running} |
+//                 {type: 'reply', id, result | error} | {type: 'error', where, message}
+'use strict';
+importScripts('ae.js');
+
+let ae = null;          // the module
+let data = null;        // {train, test} data objects
+let session = null;
+let running = false;
+let chunk = 1;          // minibatches per slice, adapted to ~40 ms
+let lastProgress = 0, lastViews = 0;
+let lossesSeen = 0;
+
+const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+const PLACES = {load: 'data', loadModel: 'model file', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
+                step: 'training', module: 'WebAssembly module'};
+const fail = (where, err) => post({type: 'error', where, place: PLACES[where] || where,
+                                   message: String(err && err.message || err)});
+const buffers = (...arrays) => arrays.filter(a => a && a.buffer).map(a => a.buffer);
+
+async function fetchBytes(url, what, expected) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const total = expected || Number(res.headers.get('content-length')) || 0;
+  let loaded = 0;
+  const counter = new TransformStream({
+    transform(c, ctl) {
+      loaded += c.byteLength;
+      post({type: 'loadProgress', what, loaded, total});
+      ctl.enqueue(c);
+    }
+  });
+  let stream = res.body.pipeThrough(counter);
+  if (url.endsWith('.gz')) stream = stream.pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+// Gunzips when the bytes start with the gzip magic (user files may be .gz or plain).
+async function maybeGunzip(bytes, name) {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      const s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      return new Uint8Array(await new Response(s).arrayBuffer());
+    } catch (e) {
+      throw new Error(`${name}: not a valid gzip file (the compressed data is corrupt or ends early)`);
+    }
+  }
+  return bytes;
+}
+
+function info(name) {
+  return {name, trainCount: data.train.count, testCount: data.test.count, rows: data.train.rows,
+          cols: data.train.cols, classNames: data.train.classNames};
+}
+
+async function loadBuiltin(name) {
+  const manifest = await (await fetch('data/manifest.json')).json();
+  const get = f => fetchBytes('data/' + f, f, manifest[f]);
+  if (name === 'fashion-mnist') {
+    const [xi, yi, xt, yt] = await Promise.all(['train-images', 'train-labels', 'test-images', 'test-labels']
+      .map(p => get(`fashion-mnist-${p}.idx.gz`)));
+    const classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag',
+                     'Ankle boot'];
+    const train = ae.idxDataset(xi, yi, 'fashion-mnist/train');
+    const test = ae.idxDataset(xt, yt, 'fashion-mnist/test');
+    train.classNames = classes;
+    test.classNames = classes;
+    data = {train, test};
+  } else if (name === 'mnist') {
+    const [x, y] = await Promise.all([get('mnist-images.idx.gz'), get('mnist-labels.idx.gz')]);
+    data = ae.mnistSplit(ae.idxDataset(x, y, 'mnist'));
+  } else {
+    throw new Error(`unknown data set ${name}`);
+  }
+}
+
+async function loadUserIdx(m) {
+  const read = async (f) => f ? maybeGunzip(new Uint8Array(await f.arrayBuffer()), f.name) : null;
+  if (!m.trainImages) throw new Error('choose an IDX image file');
+  const xi = await read(m.trainImages), yi = await read(m.trainLabels);
+  const all = ae.idxDataset(xi, yi, m.trainImages.name);
+  if (m.testImages) {
+    const xt = await read(m.testImages), yt = await read(m.testLabels);
+    data = {train: all, test: ae.idxDataset(xt, yt, m.testImages.name)};
+  } else {
+    data = ae.holdoutSplit(all, 0.1);
+  }
+}
+
+// A folder of PNGs -> 28 x 28 grey (the browser decodes and scales; luminance of the scaled image). The
+// class is the name of the file's parent folder when there are several folders, else 0.
+async function loadUserPngs(files) {
+  const all = files.filter(f => /\.png$/i.test(f.name));
+  if (all.length < 2) throw new Error(`the folder holds ${all.length} PNG files; need at least 2`);
+  const folderOf = f => { const p = (f.webkitRelativePath || f.name).split('/'); return p.length > 2 ? p[p.length - 2] : ''; };
+  const folders = [...new Set(all.map(folderOf))].sort();
+  // Classes interleaved (first file of each class, then the second, ...) so that the held-out last 10%
+  // holds every class.
+  const byClass = folders.map(c => all.filter(f => folderOf(f) === c)
+    .sort((a, b) => (a.webkitRelativePath || a.name).localeCompare(b.webkitRelativePath || b.name, 'en', {numeric: true})));
+  const pngs = [];
+  for (let i = 0; pngs.length < all.length; i++) for (const list of byClass) if (i < list.length) pngs.push(list[i]);
+  const canvas = new OffscreenCanvas(28, 28);
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const images = new Uint8Array(pngs.length * 784), labels = new Uint8Array(pngs.length);
+  for (let i = 0; i < pngs.length; i++) {
+    let bmp;
+    try {
+      bmp = await createImageBitmap(pngs[i]);
+    } catch (e) {
+      throw new Error(`${pngs[i].webkitRelativePath || pngs[i].name}: not a readable PNG image`);
+    }
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, 28, 28);
+    ctx.drawImage(bmp, 0, 0, 28, 28);
+    const px = ctx.getImageData(0, 0, 28, 28).data;
+    for (let k = 0; k < 784; k++) images[i * 784 + k] = Math.round(0.299 * px[4 * k] + 0.587 * px[4 * k + 1] + 0.114 * px[4 * k + 2]);
+    labels[i] = Math.min(255, folders.indexOf(folderOf(pngs[i])));
+    if (i % 64 === 0) post({type: 'loadProgress', what: 'PNG files', loaded: i, total: pngs.length});
+  }
+  const pngData = {name: 'png folder', count: pngs.length, rows: 28, cols: 28, images, labels,
+                   classNames: folders.map((f, i) => f || String(i))};
+  data = ae.holdoutSplit(pngData, 0.1);
+}
+
+function sendProgress() {
+  const p = session.progress();
+  post({type: 'progress', epoch: p.epoch, steps: p.steps, batchInEpoch: p.batchInEpoch,
+        batchesPerEpoch: p.batchesPerEpoch, samplesPerSec: p.samplesPerSec, diverged: p.diverged,
+        message: p.message, newLosses: p.newLosses, newTerms: p.newTerms, unit: p.unit, epochStats: session.epochStats()},
+       buffers(p.newLosses, ...Object.values(p.newTerms)));
+}
+
+function sendViews() {
+  session.publishViews();
+  const v = session.views();
+  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
+}
+
+function stopWith(where, err) {
+  running = false;
+  post({type: 'state', running});
+  fail(where, err);
+}
+
+// One slice of training, then yield to the message loop.
+function trainSlice() {
+  if (!running || !session) return;
+  try {
+    const t0 = performance.now();
+    const done = session.step(chunk);
+    const dt = performance.now() - t0;
+    chunk = Math.max(1, Math.min(200, Math.round(chunk * (dt < 20 ? 1.5 : dt > 60 ? 0.6 : 1))));
+    const now = performance.now();
+    if (now - lastProgress > 100 || done < chunk) { sendProgress(); lastProgress = now; }
+    if (now - lastViews > 800) { sendViews(); lastViews = performance.now(); }
+    if (session.diverged()) {
+      running = false;
+      sendProgress();
+      sendViews();
+      post({type: 'state', running});
+      return;
+    }
+  } catch (e) {
+    stopWith('training', e);
+    return;
+  }
+  setTimeout(trainSlice, 0);
+}
+
+function createSession(config, weights, fromFile) {
+  running = false;
+  if (!data) throw new Error('load a data set first');
+  const next = new ae.Session(config, data.train, data.test);
+  if (weights) {
+    try {
+      next.loadWeights(weights);
+    } catch (e) {
+      next.delete();
+      throw e;
+    }
+  }
+  if (session) session.delete();
+  session = next;
+  chunk = 1;
+  session.publishViews();
+  const v = session.views();
+  const testImages = session.testImages(0, v.m);
+  post({type: 'created', config: session.configJson(), latent: session.latentDim(), projection: session.projection(),
+        batchesPerEpoch: session.batchesPerEpoch(), testImages, rows: v.rows, cols: v.cols, unit: session.lossUnit(),
+        fromFile: fromFile || null}, [testImages.buffer]);
+  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
+  sendProgress();
+  post({type: 'state', running});
+}
+
+const calls = {
+  check: (text) => ae.checkConfigJson(text),
+  samples: (n, seed) => session.samples(n, seed),
+  reconstructTest: (first, n) => session.reconstruct(Float32Array.from(session.testImages(first, n), v => v / 255), n),
+  normalize: (text) => ae.normalizeConfigJson(text),
+  evaluate: () => session.evaluateTestTerms(),
+  inspect: (x) => session.inspect(x),
+  inspectTest: (i) => {
+    const img = session.testImages(i, 1);
+    const x = Float32Array.from(img, v => v / 255);
+    return {input: x, ...session.inspect(x)};
+  },
+  manifold: (...a) => session.manifold(...a),
+  interpolate: (a, b, steps, mode) => session.interpolate(a, b, steps, mode),
+  interpolateTest: (i, j, steps, mode) => {
+    const a = Float32Array.from(session.testImages(i, 1), v => v / 255);
+    const b = Float32Array.from(session.testImages(j, 1), v => v / 255);
+    return session.interpolate(a, b, steps, mode);
+  },
+  corruptRepair: (x, kind, level, seed) => session.corruptRepair(x, kind, level, seed),
+  testImage: (i) => Float32Array.from(session.testImages(i, 1), v => v / 255),
+  anomaly: (bins, k) => session.anomaly(bins, k),
+  knn: (k, n) => session.knn(k, n),
+  saveModel: () => session.saveModel(),
+};
+
+self.onmessage = async (ev) => {
+  const m = ev.data;
+  try {
+    switch (m.type) {
+      case 'load':
+        running = false;
+        await loadBuiltin(m.dataset);
+        post({type: 'dataset', info: info(m.dataset)});
+        break;
+      case 'userIdx':
+        await loadUserIdx(m);
+        post({type: 'dataset', info: info(data.train.name)});
+        break;
+      case 'userPngs':
+        await loadUserPngs(m.files);
+        post({type: 'dataset', info: info('png folder')});
+        break;
+      case 'create':
+        createSession(m.config, null);
+        break;
+      case 'loadModel': {
+        // A model file (e.g. written by `ae train`): its config (strictly checked), a session for it on
+        // the loaded data, then its weights.
+        const bytes = new Uint8Array(m.bytes);
+        const file = ae.modelFileConfig(bytes, m.name || '');
+        createSession(file.config, bytes, {name: m.name, epoch: file.epoch, step: file.step});
+        break;
+      }
+      case 'run':
+        if (!session) throw new Error('no model: press Start after loading data');
+        if (!running) { running = true; post({type: 'state', running}); lastViews = performance.now(); trainSlice(); }
+        break;
+      case 'pause':
+        running = false;
+        if (session) { sendProgress(); sendViews(); }
+        post({type: 'state', running});
+        break;
+      case 'step':
+        if (!session) throw new Error('no model');
+        running = false;
+        session.step(m.n || 1);
+        sendProgress();
+        sendViews();
+        post({type: 'state', running});
+        break;
+      case 'call': {
+        let result, error;
+        try {
+          if (!session && m.fn !== 'normalize' && m.fn !== 'check') throw new Error('no model yet');
+          result = calls[m.fn](...(m.args || []));
+        } catch (e) {
+          error = String(e && e.message || e);
+        }
+        const transfer = [];
+        if (result && typeof result === 'object') {
+          if (result.buffer) transfer.push(result.buffer);
+          else for (const k of Object.keys(result)) if (result[k] && result[k].buffer) transfer.push(result[k].buffer);
+        }
+        post({type: 'reply', id: m.id, result, error}, transfer);
+        break;
+      }
+      default:
+        throw new Error(`unknown message ${m.type}`);
+    }
+  } catch (e) {
+    fail(m.type, e);
+  }
+};
+
+createAeModule().then(mod => {
+  ae = mod;
+  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets()});
+}, e => fail('module', e));
