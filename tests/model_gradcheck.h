@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,32 @@ inline double check_model_gradients(ae::Autoencoder& model, const ae::Matrix& x,
         }
     }
     return worst;
+}
+
+// A [r, c] double matrix with entries uniform in [lo, hi).
+inline Eigen::MatrixXd random_matrix(ae::Rng& rng, int r, int c, double lo, double hi) {
+    Eigen::MatrixXd m(r, c);
+    for (int j = 0; j < c; ++j)
+        for (int i = 0; i < r; ++i) m(i, j) = lo + (hi - lo) * rng.uniform_double();
+    return m;
+}
+
+// Central differences (h = 1e-6, in double) of f with respect to every entry of m, compared with `analytic`
+// to a relative tolerance tol (absolute below 1).
+template <class M>
+void expect_gradient(M& m, const std::function<double()>& f, const M& analytic, double tol = 1e-6) {
+    const double h = 1e-6;
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.cols(); ++j) {
+            const double saved = m(i, j);
+            m(i, j) = saved + h;
+            const double fp = f();
+            m(i, j) = saved - h;
+            const double fm = f();
+            m(i, j) = saved;
+            const double numeric = (fp - fm) / (2 * h);
+            EXPECT_NEAR(analytic(i, j), numeric, tol * std::max(1.0, std::fabs(numeric))) << "(" << i << "," << j << ")";
+        }
 }
 
 }  // namespace gradcheck

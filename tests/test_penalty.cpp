@@ -18,29 +18,8 @@ using Md = Eigen::MatrixXd;
 using RMd = ae::RowMatrixT<double>;
 using ae::Activation;
 
-Md random_matrix(ae::Rng& rng, int r, int c, double lo, double hi) {
-    Md m(r, c);
-    for (int j = 0; j < c; ++j)
-        for (int i = 0; i < r; ++i) m(i, j) = lo + (hi - lo) * rng.uniform_double();
-    return m;
-}
-
-// Central differences of f with respect to every entry of m, compared with `analytic`.
-template <class M>
-void expect_gradient(M& m, const std::function<double()>& f, const M& analytic, double tol = 1e-6) {
-    const double h = 1e-6;
-    for (Eigen::Index i = 0; i < m.rows(); ++i)
-        for (Eigen::Index j = 0; j < m.cols(); ++j) {
-            const double saved = m(i, j);
-            m(i, j) = saved + h;
-            const double fp = f();
-            m(i, j) = saved - h;
-            const double fm = f();
-            m(i, j) = saved;
-            const double numeric = (fp - fm) / (2 * h);
-            EXPECT_NEAR(analytic(i, j), numeric, tol * std::max(1.0, std::fabs(numeric))) << "(" << i << "," << j << ")";
-        }
-}
+using gradcheck::expect_gradient;
+using gradcheck::random_matrix;
 
 TEST(Penalty, SparsityL1GradientDouble) {
     ae::Rng rng(1, 1);

@@ -18,27 +18,8 @@ namespace {
 
 using Md = Eigen::MatrixXd;
 
-Md random_matrix(ae::Rng& rng, int r, int c, double lo, double hi) {
-    Md m(r, c);
-    for (int j = 0; j < c; ++j)
-        for (int i = 0; i < r; ++i) m(i, j) = lo + (hi - lo) * rng.uniform_double();
-    return m;
-}
-
-void expect_gradient(Md& m, const std::function<double()>& f, const Md& analytic) {
-    const double h = 1e-6;
-    for (Eigen::Index i = 0; i < m.rows(); ++i)
-        for (Eigen::Index j = 0; j < m.cols(); ++j) {
-            const double saved = m(i, j);
-            m(i, j) = saved + h;
-            const double fp = f();
-            m(i, j) = saved - h;
-            const double fm = f();
-            m(i, j) = saved;
-            const double numeric = (fp - fm) / (2 * h);
-            EXPECT_NEAR(analytic(i, j), numeric, 1e-6 * std::max(1.0, std::fabs(numeric)));
-        }
-}
+using gradcheck::expect_gradient;
+using gradcheck::random_matrix;
 
 // d/d(mu, logvar) of  g . z(mu, logvar) + KL(mu, logvar)  for a fixed eps and a fixed upstream g.
 TEST(Vae, ReparameterizationAndKlGradientsDouble) {
