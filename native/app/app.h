@@ -54,6 +54,8 @@ public:
     void drop_file(const std::string& path);
 
     const ae::Snapshot& snapshot() const { return snap_; }
+    // Whether the next frame would show something new (status or a snapshot due for polling).
+    bool has_news() const;
     bool training() const { return status_.running; }
     // Screen rectangle (x0, y0, x1, y1) of the latent map image in the last frame.
     std::array<float, 4> latent_map_rect() const { return map_rect_; }
@@ -150,7 +152,10 @@ private:
     bool drawing_dirty_ = true;
     std::vector<float> drawing_code_;  // latent code of the drawing (empty = none)
     int denoise_index_ = 0, denoise_kind_ = 0;
-    float denoise_level_ = 0.5f;
+    float denoise_level_ = 0.3f;
+    int denoise_seed_ = 1;
+    double denoise_mse_noisy_ = 0, denoise_mse_recon_ = 0;
+    std::string denoise_error_;
     bool denoise_dirty_ = true;
     std::vector<float> anomaly_errors_;
     std::vector<float> anomaly_hist_;
