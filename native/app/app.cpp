@@ -763,28 +763,33 @@ void App::window_tools() {
         ImGui::End();
         return;
     }
+    // --tab NAME opens that tab in the first frame (scripted screenshots of each view).
+    auto tab_flags = [&](const char* name) {
+        return options_.tab == name && frames_ < 2 ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+    };
+    ++frames_;
     if (ImGui::BeginTabBar("tools")) {
-        if (ImGui::BeginTabItem("Manifold")) {
+        if (ImGui::BeginTabItem("Manifold", nullptr, tab_flags("manifold"))) {
             tab_manifold();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Prior samples")) {
+        if (ImGui::BeginTabItem("Prior samples", nullptr, tab_flags("prior"))) {
             tab_prior();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Interpolation")) {
+        if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Draw")) {
+        if (ImGui::BeginTabItem("Draw", nullptr, tab_flags("draw"))) {
             tab_draw();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Denoise / inpaint")) {
+        if (ImGui::BeginTabItem("Denoise / inpaint", nullptr, tab_flags("denoise"))) {
             tab_denoise();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Anomalies")) {
+        if (ImGui::BeginTabItem("Anomalies", nullptr, tab_flags("anomalies"))) {
             tab_anomaly();
             ImGui::EndTabItem();
         }
@@ -1026,8 +1031,10 @@ void App::tab_anomaly() {
     const int count = status_.test ? std::min(status_.test->count, 2000) : 0;
     const double t = now_seconds();
     // Reconstruction error of the first 2,000 test images, refreshed at most every 2 s.
-    if (count > 0 && (anomaly_errors_.empty() || (model_changed_ && t - anomaly_time_ > 2.0) ||
-                      ImGui::Button("Refresh"))) {
+    const bool refresh = ImGui::Button("Refresh");
+    ImGui::SameLine();
+    ImGui::TextDisabled("(refreshes itself every 2 s while the weights change)");
+    if (count > 0 && (anomaly_errors_.empty() || (model_changed_ && t - anomaly_time_ > 2.0) || refresh)) {
         std::vector<int> idx(count);
         for (int i = 0; i < count; ++i) idx[i] = i;
         const ae::Matrix x = test_images(idx);

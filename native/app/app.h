@@ -41,6 +41,7 @@ struct AppOptions {
     std::string model_path;  // load these weights at start (safetensors)
     bool autostart = false;  // start training at once
     int steps = 0;           // > 0: train exactly this many minibatches, then pause
+    std::string tab;         // latent tools tab to open first: manifold, prior, interpolation, draw, denoise, anomalies
 };
 
 class App {
@@ -107,6 +108,7 @@ private:
     std::string model_path_ = "model.safetensors";
     int step_count_ = 10;
     bool tile_ = true;
+    int64_t frames_ = 0;
 
     // Samples/s measured by the UI: steps advanced over wall time while training.
     double ui_rate_ = 0.0;
