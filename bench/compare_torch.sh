@@ -25,7 +25,7 @@ def med(path, key, model=None):
     if model: rows = [r for r in rows if r.get('model') == model]
     return statistics.median(r[key] for r in rows)
 for ours, peer, label in (('b2', 'ae', 'B2 AE 784-512-256-2, batch 256'),
-                          ('b1', 'vae', 'B1 784-400-20, batch 128 (ours: AE half; peer: VAE)')):
+                          ('b1', 'vae', 'B1 VAE 784-400-[mu 20, logvar 20], batch 128')):
     a = med(f'{d}/ae.jsonl', 'median_samples_per_s', ours)
     t = med(f'{d}/torch_{peer}.jsonl', 'median_samples_per_s')
     print(f'{label}: ae {a:,.0f} samples/s, torch {t:,.0f} samples/s, ratio {a / t:.2f}x')

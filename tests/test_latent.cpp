@@ -78,6 +78,18 @@ TEST(ManifoldGrid, SweepsTwoDimensionsRowMajorFromTheTop) {
                     "[0, 4)");
 }
 
+TEST(ManifoldGrid, QuantileRangeOfCodes) {
+    ae::Matrix z(2, 101);
+    for (int j = 0; j < 101; ++j) {
+        z(0, j) = static_cast<float>(100 - j);  // 0..100, reversed
+        z(1, j) = 3.0f;                         // constant
+    }
+    EXPECT_EQ(ae::code_quantile_range(z, 0), (std::pair<double, double>{1.0, 99.0}));
+    EXPECT_EQ(ae::code_quantile_range(z, 0, 0.0, 1.0), (std::pair<double, double>{0.0, 100.0}));
+    EXPECT_EQ(ae::code_quantile_range(z, 1), (std::pair<double, double>{3.0, 4.0}));  // widened
+    expect_contains(error_of([&] { ae::code_quantile_range(z, 2); }), "dimension 2");
+}
+
 TEST(Interpolation, LerpSlerpAndBlendByHand) {
     ae::Vector a(2), b(2);
     a << 1, 0;

@@ -224,6 +224,33 @@ TEST(ModelFile, RejectsAConfigThatDoesNotMatchTheTensors) {
     expect_contains(err(bad_epoch), {"__metadata__.epoch", "non-negative integer"});
 }
 
+TEST(ModelFile, VaeRoundTripAndMissingHead) {
+    ae::Config c;
+    c.model = ae::model_defaults("vae");
+    c.model.input_rows = 4;
+    c.model.input_cols = 3;
+    c.model.encoder = {6};
+    c.model.latent = 2;
+    ae::Autoencoder m(c.model);
+    ae::Rng rng(5);
+    m.init(rng);
+    std::vector<uint8_t> bytes = ae::model_file_encode(m, c, {2, 20});
+    ae::ModelFile f = ae::model_file_decode(bytes.data(), bytes.size(), "v");
+    EXPECT_EQ(f.config.model.type, "vae");
+    ASSERT_NE(f.tensors.find("logvar.weight"), nullptr);
+    ae::Autoencoder back = ae::model_file_build(f);
+    const ae::Matrix x = ae::Matrix::Random(12, 2).cwiseAbs();
+    EXPECT_EQ(back.encode(x), m.encode(x));  // mu
+    // The same tensors without the log-variance head: the VAE config needs it.
+    ae::ParamStore no_head;
+    for (const ae::ParamTensor& t : m.params().tensors())
+        if (t.name.rfind("logvar.", 0) != 0) no_head.add(t.name, t.shape);
+    no_head.finalize();
+    std::vector<uint8_t> b2 = ae::safetensors_encode(no_head, ae::model_file_metadata(c, {}));
+    expect_contains(error_of([&] { ae::model_file_decode(b2.data(), b2.size(), "v"); }),
+                    {"tensor 'logvar.weight'", "missing"});
+}
+
 TEST(ModelFile, ReadNamesTheMissingPath) {
     expect_contains(error_of([] { ae::model_file_read("/nonexistent/dir/m.safetensors"); }),
                     {"/nonexistent/dir/m.safetensors", "cannot open"});
@@ -245,9 +272,10 @@ TEST(AtomicSave, WriterKilledMidSaveLeavesOldOrNewFile) {
     }
     ae::write_file_atomic(target, versions[0].data(), versions[0].size());
 
-    int mid_save = 0;
-    const int kills = 12;
-    for (int k = 0; k < kills; ++k) {
+    // At least 12 kills; more (up to 60) until 5 of them have landed mid-save, so that a heavily loaded
+    // machine (where the child may barely run before the kill) still exercises the interesting case.
+    int mid_save = 0, kills = 0;
+    for (int k = 0; k < 60 && (k < 12 || mid_save < 5); ++k, ++kills) {
         int ready[2];
         ASSERT_EQ(pipe(ready), 0);
         const pid_t pid = fork();
@@ -269,7 +297,7 @@ TEST(AtomicSave, WriterKilledMidSaveLeavesOldOrNewFile) {
         char c;
         ASSERT_EQ(read(ready[0], &c, 1), 1);  // the child is running
         close(ready[0]);
-        usleep(static_cast<useconds_t>(2000 + 1700 * k));  // 2 .. 21 ms into the save loop
+        usleep(static_cast<useconds_t>(2000 + 1700 * (k % 12)));  // 2 .. 21 ms into the save loop
         ASSERT_EQ(kill(pid, SIGKILL), 0);
         int status = 0;
         ASSERT_EQ(waitpid(pid, &status, 0), pid);

@@ -94,6 +94,7 @@
 
 #include "ae/autoencoder.h"
 #include "ae/config.h"
+#include "ae/corruption.h"
 #include "ae/dataset.h"
 #include "ae/eigen.h"
 #include "ae/error.h"
@@ -649,21 +650,16 @@ public:
         });
     }
 
-    // Corrupts image x [D] with "gaussian" (sigma = level, clipped to [0, 1]) or "salt_pepper" (rate =
-    // level) noise from PCG32(seed); returns {corrupted, repaired}.
+    // Corrupts image x [D] with the core's input corruption (corruption.h: "none" | "gaussian" |
+    // "salt_pepper" | "masking" | "block", at `level`, from PCG32(seed)) and reconstructs it.
+    // Returns {corrupted, repaired}.
     val corruptRepair(const val& x, const std::string& kind, double level, double seed) const {
         return js_guard([&] {
             ae::Matrix in = matrix_from_js(x, 1, input_dim(), "denoise");
             ae::Rng rng(static_cast<uint64_t>(seed), 7);
-            if (kind == "gaussian") {
-                for (int i = 0; i < in.rows(); ++i)
-                    in(i, 0) = std::clamp(in(i, 0) + static_cast<float>(level * rng.normal()), 0.0f, 1.0f);
-            } else if (kind == "salt_pepper") {
-                for (int i = 0; i < in.rows(); ++i)
-                    if (rng.uniform() < level) in(i, 0) = rng.uniform() < 0.5f ? 0.0f : 1.0f;
-            } else if (kind != "none") {
-                throw ae::Error("denoise: noise must be none, gaussian or salt_pepper, got " + kind);
-            }
+            const ae::Config& c = session_->config();
+            ae::corrupt(ae::corruption_from_string(kind), static_cast<float>(level), c.model.input_rows,
+                        c.model.input_cols, rng, in, in);
             const ae::Matrix y = model().reconstruct(in);
             val o = val::object();
             o.set("corrupted", js_copy(in.data(), static_cast<size_t>(in.size())));

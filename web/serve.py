@@ -39,7 +39,10 @@ def main():
     args = ap.parse_args()
     if not os.path.exists(os.path.join(args.dir, 'index.html')):
         sys.exit(f'serve.py: {args.dir}/index.html not found; build the page first: cmake --workflow --preset wasm')
-    server = http.server.ThreadingHTTPServer((args.host, args.port), functools.partial(Handler, directory=args.dir))
+    try:
+        server = http.server.ThreadingHTTPServer((args.host, args.port), functools.partial(Handler, directory=args.dir))
+    except OSError as e:
+        sys.exit(f'serve.py: cannot listen on {args.host}:{args.port}: {e.strerror} (pick another with --port N, or --port 0)')
     print(f'Autoencoder lab: http://{args.host}:{server.server_address[1]}/  (serving {args.dir}; Ctrl+C stops)',
           flush=True)
     try:

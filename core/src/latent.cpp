@@ -1,5 +1,6 @@
 #include "ae/latent.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -149,6 +150,21 @@ Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, doub
         }
     }
     return codes;
+}
+
+std::pair<double, double> code_quantile_range(const Matrix& codes, int dim, double q_lo, double q_hi) {
+    if (codes.size() == 0) throw Error("code range: no codes");
+    if (dim < 0 || dim >= codes.rows())
+        throw Error("code range: dimension " + std::to_string(dim) + " outside [0, " + std::to_string(codes.rows()) + ")");
+    if (!(0.0 <= q_lo && q_lo <= q_hi && q_hi <= 1.0))
+        throw Error("code range: quantiles must satisfy 0 <= q_lo <= q_hi <= 1");
+    std::vector<float> v(codes.cols());
+    for (Eigen::Index j = 0; j < codes.cols(); ++j) v[j] = codes(dim, j);
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) { return static_cast<double>(v[static_cast<size_t>(std::lround(q * (v.size() - 1)))]); };
+    double lo = at(q_lo), hi = at(q_hi);
+    if (!(lo < hi)) hi = lo + 1.0;
+    return {lo, hi};
 }
 
 namespace {

@@ -1,3 +1,8 @@
+// dense.h first, as in autoencoder.cpp: clang 14 (Emscripten 3.1.6) mangles Eigen::Ref<VectorT<T>>'s
+// default stride by the first Ref<const VectorT<T>> it met in the translation unit (a "K" appears or not),
+// so the explicit instantiations below only match autoencoder.cpp's calls when both units see dense.h's
+// declarations first (otherwise: undefined symbol sparsity_kl_forward_backward<float> in the WASM link).
+#include "ae/dense.h"
 #include "ae/penalty.h"
 
 #include <algorithm>

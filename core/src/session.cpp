@@ -10,7 +10,7 @@ namespace ae {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-constexpr uint64_t kInitStream = 1, kShuffleStream = 2, kNoiseStream = 3, kEvalStream = 4;
+constexpr uint64_t kInitStream = 1, kShuffleStream = 2, kNoiseStream = 3, kEvalStream = 4, kViewStream = 6;
 constexpr int kEvalChunk = 500;
 }  // namespace
 
@@ -286,7 +286,17 @@ void TrainingSession::publish_views() {
     for (int i = 0; i < k; ++i) pick[i] = static_cast<uint32_t>(static_cast<int64_t>(i) * test_->count / k);
     Matrix inputs(dim, k);
     load_batch(*test_, pick.data(), 0, k, inputs);
-    Matrix recon = model_.reconstruct(inputs, &pool_);
+    Matrix corrupted;
+    Matrix recon;
+    if (config_.model.corruption != Corruption::none) {
+        corrupted.resize(dim, k);
+        Rng view_rng(config_.train.seed, kViewStream);  // the same corruption at every publish
+        corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
+                config_.model.input_cols, view_rng, inputs, corrupted);
+        recon = model_.reconstruct(corrupted, &pool_);
+    } else {
+        recon = model_.reconstruct(inputs, &pool_);
+    }
     Matrix first(dim, m);
     load_batch(*test_, nullptr, 0, m, first);
     Matrix codes = model_.encode(first, &pool_);
@@ -297,6 +307,7 @@ void TrainingSession::publish_views() {
     std::lock_guard<std::mutex> lock(mutex_);
     shared_.view_inputs = std::move(inputs);
     shared_.view_reconstructions = std::move(recon);
+    shared_.view_corrupted = std::move(corrupted);
     shared_.view_labels = std::move(view_labels);
     shared_.test_codes = std::move(codes);
     shared_.test_labels = std::move(code_labels);

@@ -253,7 +253,8 @@ int run_train(const TrainOptions& o, ae::Config config) {
     session.publish_views();
     ae::Snapshot snap = session.snapshot();
     ae::write_png(out + "/reconstructions.png",
-                  ae::render_reconstructions(snap.view_inputs, snap.view_reconstructions, snap.image_rows,
+                  ae::render_reconstructions(snap.view_corrupted.size() ? snap.view_corrupted : snap.view_inputs,
+                                             snap.view_reconstructions, snap.image_rows,
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
     std::string extra_pngs;

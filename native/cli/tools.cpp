@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "ae/atomic_file.h"
 #include "ae/dataset.h"
@@ -19,6 +20,8 @@
 #include "ae/plot.h"
 #include "ae/png.h"
 #include "ae/rng.h"
+#include "ae/session.h"
+#include "ae/vae.h"
 
 namespace ae_cli {
 
@@ -118,6 +121,7 @@ struct EvalArgs {
     std::string model, out;
     DataArgs data;
     int knn = 5, anomaly_class = -1, iwae = 0, threads = default_threads();
+    uint64_t seed = 1;  // the VAE's z samples for the ELBO and IWAE estimates
 };
 
 int run_eval(const EvalArgs& a) {
@@ -132,9 +136,13 @@ int run_eval(const EvalArgs& a) {
     const int k = m.model.latent_dim();
     const int rows = test.rows, cols = test.cols;
 
-    int anomaly = a.anomaly_class;
-    const std::string excluded = meta(m.file, "exclude_class");
-    if (anomaly < 0 && !excluded.empty()) anomaly = std::stoi(excluded);
+    // The class left out in training (__metadata__.exclude_class), -1 if none.
+    const std::string excluded_text = meta(m.file, "exclude_class");
+    if (!excluded_text.empty() &&
+        (excluded_text.size() > 3 || excluded_text.find_first_not_of("0123456789") != std::string::npos))
+        throw ae::Error(a.model + ": __metadata__.exclude_class = '" + excluded_text + "', expected a class index");
+    const int excluded = excluded_text.empty() ? -1 : std::stoi(excluded_text);
+    const int anomaly = a.anomaly_class >= 0 ? a.anomaly_class : excluded;
 
     std::fprintf(stderr, "ae eval: %s (%s, latent %d, epoch %d) on %s: %d train / %d test images\n", a.model.c_str(),
                  m.file.config.model.type.c_str(), k, m.file.state.epoch, train.name.c_str(), train.count, test.count);
@@ -150,8 +158,10 @@ int run_eval(const EvalArgs& a) {
     const ae::Matrix z_train = m.model.encode(x_train, &pool), z_test = m.model.encode(x_test, &pool);
     const double knn_ae = ae::knn_accuracy(z_train, train.labels, z_test, test.labels, a.knn);
     // PCA fitted on the data the model was trained on (without the excluded class, if any).
-    const ae::Dataset pca_data = excluded.empty() ? train : ae::dataset_without_class(train, std::stoi(excluded));
-    const ae::Pca pca = ae::pca_fit(excluded.empty() ? x_train : images(pca_data, 0, pca_data.count), k);
+    const ae::Pca pca = excluded < 0 ? ae::pca_fit(x_train, k) : [&] {
+        const ae::Dataset seen = ae::dataset_without_class(train, excluded);
+        return ae::pca_fit(images(seen, 0, seen.count), k);
+    }();
     const ae::Matrix p_test = ae::pca_project(pca, x_test);
     const double knn_pca = ae::knn_accuracy(ae::pca_project(pca, x_train), train.labels, p_test, test.labels, a.knn);
     const ae::Matrix pca_recon = ae::pca_reconstruct(pca, p_test);
@@ -183,6 +193,29 @@ int run_eval(const EvalArgs& a) {
     std::printf("  %-40s %12.4f %12.4f\n", ("kNN accuracy (k=" + std::to_string(a.knn) + ", " + std::to_string(k) +
                                             "-D codes)").c_str(), knn_ae, knn_pca);
 
+    // VAE: the bounds on log p(x) (nats per image, one z sample per image for the ELBO, K for IWAE),
+    // KL per latent dimension and active units.
+    Eigen::VectorXd elbo;
+    if (is_vae(m.file)) {
+        ae::Rng rng(a.seed, 7);
+        elbo = ae::vae_elbo_per_image(m.model, x_test, rng, &pool);
+        const ae::VaeLatentStats st = ae::vae_latent_stats(m.model, x_test, &pool);
+        j["vae"] = {{"elbo", elbo.mean()},
+                    {"units", "nats per image; ELBO with one z sample per image"},
+                    {"kl_per_dim", st.kl_per_dim},
+                    {"active_units", st.active_units},
+                    {"active_threshold", 0.01}};
+        std::printf("  %-40s %12.2f %12s\n", "ELBO (nats per image, 1 sample)", elbo.mean(), "-");
+        if (a.iwae > 0) {
+            const double iwae = ae::vae_iwae_per_image(m.model, x_test, a.iwae, rng, &pool).mean();
+            j["vae"]["iwae"] = iwae;
+            j["vae"]["iwae_k"] = a.iwae;
+            std::printf("  %-40s %12.2f %12s\n", ("IWAE bound (K=" + std::to_string(a.iwae) + ", nats per image)").c_str(),
+                        iwae, "-");
+        }
+        std::printf("  %-40s %12d %12s\n", "active units (Cov_x E[z_j] > 0.01)", st.active_units, "-");
+    }
+
     if (anomaly >= 0) {
         if (anomaly >= test.num_classes())
             throw ae::Error("--anomaly-class " + std::to_string(anomaly) + ": the test set has classes 0.." +
@@ -194,13 +227,20 @@ int run_eval(const EvalArgs& a) {
         const std::string cname = anomaly < static_cast<int>(test.class_names.size()) ? test.class_names[anomaly] : "";
         j["anomaly"] = {{"class", anomaly},
                         {"class_name", cname},
-                        {"excluded_in_training", !excluded.empty() && std::stoi(excluded) == anomaly},
+                        {"excluded_in_training", excluded == anomaly},
                         {"score", "reconstruction MSE per image"},
                         {"auroc", auc},
                         {"pca_auroc", auc_pca}};
         std::printf("  %-40s %12.4f %12.4f\n", ("anomaly AUROC, class " + std::to_string(anomaly) + " (" + cname + ")").c_str(),
                     auc, auc_pca);
-        if (excluded.empty() || std::stoi(excluded) != anomaly)
+        if (elbo.size() == test.count) {
+            std::vector<double> neg_elbo(test.count);
+            for (int i = 0; i < test.count; ++i) neg_elbo[i] = -elbo(i);
+            const double auc_elbo = ae::auroc(neg_elbo, positive);
+            j["anomaly"]["auroc_neg_elbo"] = auc_elbo;
+            std::printf("  %-40s %12.4f %12s\n", "anomaly AUROC with -ELBO as the score", auc_elbo, "-");
+        }
+        if (excluded != anomaly)
             std::printf("  (class %d was not excluded when this model was trained: the AUROC is not an anomaly test)\n",
                         anomaly);
     }
@@ -216,6 +256,8 @@ struct SampleArgs {
     std::string model, out = "samples.png";
     DataArgs data;
     int n = 64, grid_cols = 0, scale = 2, fit_codes = 10000;
+    int around = -1;     // >= 0: decode the code of this test image plus latent noise instead
+    double noise = 0.5;  // sigma of that noise
     uint64_t seed = 1;
 };
 
@@ -238,8 +280,20 @@ int run_sample(const SampleArgs& a) {
     ae::Rng rng(a.seed);
     std::string how;
     ae::DatasetPair data;
-    if (!is_vae(m.file)) data = load_data(a.data, m);
-    const ae::Matrix z = sample_codes(m, &data.train, a.n, a.fit_codes, rng, how);
+    if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
+    ae::Matrix z;
+    if (a.around >= 0) {  // decoding with added latent noise: z(I) + sigma * eps
+        if (a.around >= data.test.count)
+            throw ae::Error("--around " + std::to_string(a.around) + ": the test set has " +
+                            std::to_string(data.test.count) + " images");
+        const ae::Matrix z0 = m.model.encode(images(data.test, a.around, 1));
+        z = ae::add_latent_noise(z0.replicate(1, a.n), a.noise, rng);
+        z.col(0) = z0.col(0);  // the first cell shows the noiseless reconstruction
+        how = "the code of test image " + std::to_string(a.around) + " plus N(0, " + std::to_string(a.noise) +
+              "^2 I) latent noise (first cell: no noise)";
+    } else {
+        z = sample_codes(m, &data.train, a.n, a.fit_codes, rng, how);
+    }
     const ae::Matrix x = m.model.decode(z);
     const ae::ModelConfig& c = m.file.config.model;
     const int g = a.grid_cols > 0 ? a.grid_cols : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(a.n))));
@@ -293,15 +347,6 @@ struct ManifoldArgs {
     int n = 20, scale = 1;
 };
 
-// The p-quantile (nearest rank) of row `r` of z.
-double row_quantile(const ae::Matrix& z, int r, double p) {
-    std::vector<float> v(z.cols());
-    for (Eigen::Index j = 0; j < z.cols(); ++j) v[j] = z(r, j);
-    const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-    return v[i];
-}
-
 struct Grid {
     ae::Matrix codes;
     double x_lo, x_hi, y_lo, y_hi;
@@ -320,12 +365,8 @@ Grid manifold_grid(const ae::Autoencoder& model, bool vae, const ae::Matrix& tes
         g.x_lo = g.y_lo = -2.0;
         g.x_hi = g.y_hi = 2.0;
     } else {
-        g.x_lo = row_quantile(test_codes, dx, 0.01);
-        g.x_hi = row_quantile(test_codes, dx, 0.99);
-        g.y_lo = row_quantile(test_codes, dy, 0.01);
-        g.y_hi = row_quantile(test_codes, dy, 0.99);
-        if (!(g.x_lo < g.x_hi)) g.x_hi = g.x_lo + 1.0;
-        if (!(g.y_lo < g.y_hi)) g.y_hi = g.y_lo + 1.0;
+        std::tie(g.x_lo, g.x_hi) = ae::code_quantile_range(test_codes, dx);
+        std::tie(g.y_lo, g.y_hi) = ae::code_quantile_range(test_codes, dy);
     }
     g.codes = ae::manifold_grid_codes(base, dx, dy, n, g.x_lo, g.x_hi, g.y_lo, g.y_hi, spacing);
     return g;
@@ -391,6 +432,7 @@ public:
                           "Class scored as the anomaly for AUROC (default: the class excluded in training, if any)");
         eval_->add_option("--iwae", ea_.iwae, "Importance samples K for the IWAE bound (VAE only)")
             ->check(CLI::Range(1, 100000));
+        eval_->add_option("--seed", ea_.seed, "Seed of the VAE's z samples (ELBO, IWAE)")->capture_default_str();
         eval_->add_option("--threads", ea_.threads, "Threads for the matrix products")->check(CLI::Range(1, 256))
             ->capture_default_str();
 
@@ -405,6 +447,12 @@ public:
         sample_->add_option("--fit-codes", sa_.fit_codes,
                             "Non-VAE models: training codes the sampling Gaussian is fitted to")
             ->check(CLI::Range(2, 1000000))
+            ->capture_default_str();
+        sample_->add_option("--around", sa_.around,
+                            "Instead: decode the code of test image I plus Gaussian latent noise (see --noise)")
+            ->check(CLI::NonNegativeNumber);
+        sample_->add_option("--noise", sa_.noise, "Standard deviation of the latent noise for --around")
+            ->check(CLI::NonNegativeNumber)
             ->capture_default_str();
         add_data_args(sample_, sa_.data);
 
@@ -475,17 +523,14 @@ std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app) { return std::mak
 std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session) {
     const ae::Autoencoder& model = session.model();
     const ae::Dataset& test = session.test_data();
-    std::string written;
-    if (model.latent_dim() == 2 && test.count > 0) {
-        const ae::Matrix codes = model.encode(images(test, 0, test.count), &session.pool());
-        const bool vae = session.config().model.type == "vae";
-        const Grid g = manifold_grid(model, vae, codes, 0, 1, 20, {},
-                                     vae ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
-        ae::write_png(out_dir + "/manifold.png",
-                      ae::render_image_grid(model.decode(g.codes, &session.pool()), test.rows, test.cols, 20, 1));
-        written += ", manifold.png";
-    }
-    return written;
+    if (model.latent_dim() != 2 || test.count == 0) return "";
+    const ae::Matrix codes = model.encode(images(test, 0, test.count), &session.pool());
+    const bool vae = session.config().model.type == "vae";
+    const Grid g = manifold_grid(model, vae, codes, 0, 1, 20, {},
+                                 vae ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
+    ae::write_png(out_dir + "/manifold.png",
+                  ae::render_image_grid(model.decode(g.codes, &session.pool()), test.rows, test.cols, 20, 1));
+    return ", manifold.png";
 }
 
 }  // namespace ae_cli

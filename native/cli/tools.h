@@ -1,4 +1,4 @@
-// `ae eval`, `ae sample`, `ae interpolate`, `ae reconstruct`: commands that load a model file written by
+// `ae eval`, `ae sample`, `ae interpolate`, `ae manifold`, `ae reconstruct`: commands that load a model file written by
 // `ae train` and report on it. Registered into the main CLI11 app by add_tool_commands (main.cpp calls it
 // once before parsing and run() after); the math is in core (metrics.h, latent.h, pca.h).
 #pragma once
@@ -22,8 +22,9 @@ public:
 
 std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app);
 
-// Extra figures `ae train` writes into its report folder: manifold.png (a decoded 20 x 20 grid over the
-// code, linear spacing over the test codes' range) for 2-D latents. Returns the names written.
+// manifold.png for `ae train` with a 2-D latent: a decoded 20 x 20 grid (28 px cells) over the test codes'
+// 1%..99% range per axis, linear spacing (VAE: -2..2 with inverse-normal-CDF spacing). Returns
+// ", manifold.png" when written, "" otherwise (samples.png for VAEs is written by main.cpp).
 std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session);
 
 }  // namespace ae_cli

@@ -15,6 +15,7 @@ M="$OUT/run/model.safetensors"
 "$AE" eval "$M" "${LIM[@]}" --threads 2 --out "$OUT/eval.json" | tee "$OUT/eval.txt"
 grep -q "anomaly AUROC, class 8 (Bag)" "$OUT/eval.txt"
 "$AE" sample "$M" "${LIM[@]}" --n 16 --out "$OUT/samples.png" | grep -q "Gaussian fitted"
+"$AE" sample "$M" --around 3 --noise 0.3 --n 9 --out "$OUT/noise.png" | grep -q "latent noise"
 "$AE" interpolate "$M" --a 0 --b 1 --steps 6 --slerp --out "$OUT/interp.png" | grep -q "slerp"
 "$AE" manifold "$M" --n 8 --spacing normal --range -2,2 --out "$OUT/manifold.png"
 "$AE" reconstruct "$M" --first 16 --out "$OUT/recon.f32" --codes "$OUT/codes.f32"
@@ -32,7 +33,7 @@ a = e['anomaly']
 assert a['class'] == 8 and a['excluded_in_training'], a
 assert 0.75 < a['auroc'] <= 1, a   # bags are unlike every other class: well above chance (0.5)
 for png, (w, h) in {'samples.png': (4 * 58 + 2, 4 * 58 + 2), 'interp.png': (6 * 86 + 2, 2 * 86 + 2),
-                    'manifold.png': (8 * 30 + 2, 8 * 30 + 2), 'run/manifold.png': (20 * 30 + 2, 20 * 30 + 2)}.items():
+                    'noise.png': (3 * 58 + 2, 3 * 58 + 2), 'manifold.png': (8 * 30 + 2, 8 * 30 + 2), 'run/manifold.png': (20 * 30 + 2, 20 * 30 + 2)}.items():
     head = open(f'{d}/{png}', 'rb').read(24)
     assert head[:8] == b'\x89PNG\r\n\x1a\n', png
     assert struct.unpack('>II', head[16:24]) == (w, h), (png, struct.unpack('>II', head[16:24]), (w, h))

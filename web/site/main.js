@@ -56,10 +56,11 @@ function applyRelevance() {
 const state = {
   worker: null, defaultConfig: null, dataset: null, created: null, running: false, steps: 0, epoch: 0,
   sessionConfig: null, testImages: null, rows: 28, cols: 28, views: null, testLoss: null, testLosses: [],
-  samplesPerSec: 0, pending: new Map(), nextId: 1, slowHandlers: [], interp: [], errors: [], drawing: false,
+  samplesPerSec: 0, pending: new Map(), nextId: 1, slowHandlers: [], usedTerms: new Set(), interp: [], errors: [], drawing: false,
 };
 window.aeLab = state;  // read by the browser tests (tests/e2e)
 state.call = (...a) => call(...a);
+state.chartSeries = () => chart.series.keys();
 
 function showError(where, message) {
   state.errors.push(`${where}: ${message}`);
@@ -354,10 +355,25 @@ function refreshInterpolation() {
     drawGrid($('blend'), r.blend, steps, state.rows, state.cols, steps, 40);
     state.extraPath = r.points;
     showExtras();
-    $('interp-note').textContent = `(test images #${a.i} → #${b.i})`;
+    const name = (p) => typeof p.i === 'number' ? `test image #${p.i}` : p.i;
+    $('interp-note').textContent = `(${name(a)} → ${name(b)})`;
   });
 }
 for (const id of ['ip-mode', 'ip-steps']) $(id).addEventListener('change', () => state.interp.length === 2 && refreshInterpolation());
+// Clicking an image in the reconstructions grid also picks an interpolation end (its test image).
+$('recon').addEventListener('click', (e) => {
+  const v = state.views;
+  if (!v) return;
+  const c = $('recon'), r = c.getBoundingClientRect();
+  const col = Math.floor((e.clientX - r.left) * c.width / r.width / 50);
+  if (col < 0 || col >= v.k) return;
+  const D = v.rows * v.cols;
+  const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D)};
+  state.interp = state.interp.length === 1 ? [state.interp[0], pick] : [pick];
+  if (state.interp.length === 2) refreshInterpolation();
+  else $('interp-note').textContent = `(first image: reconstructions grid ${col + 1}; click a second image)`;
+});
+
 $('ip-random').onclick = () => {
   if (!state.views) return;
   const m = state.views.m;
@@ -476,7 +492,12 @@ function installDenoise() {
   c.addEventListener('pointerup', () => { painting = false; });
   $('dn-clear').onclick = () => { if (state.mask) state.mask.fill(0); refreshDenoise(); };
   $('dn-random').onclick = () => { if (state.views) { $('dn-index').value = Math.floor(Math.random() * state.views.m); refreshDenoise(); } };
-  for (const id of ['dn-index', 'dn-kind', 'dn-level']) $(id).addEventListener('change', refreshDenoise);
+  $('dn-kind').addEventListener('change', () => {
+    // Sensible level per kind (block: a side length in pixels).
+    $('dn-level').value = {gaussian: 0.3, salt_pepper: 0.2, masking: 0.3, block: 12, none: 0}[$('dn-kind').value];
+    refreshDenoise();
+  });
+  for (const id of ['dn-index', 'dn-level']) $(id).addEventListener('change', refreshDenoise);
 }
 
 function refreshDenoise() {
@@ -565,9 +586,9 @@ $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
 // ---- messages from the worker -----------------------------------------------------------------------------
 const TERM_NAMES = {total: 'total', reconstruction: 'reconstruction', kl: 'KL', sparsity: 'sparsity', contractive: 'contractive'};
 const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c'};
-// The total always; the separate terms once any penalty or KL term is non-zero.
+// The total always; the reconstruction and each KL / penalty term once any of them is non-zero.
 function shownTerms() {
-  return state.multiTerm ? ['total', 'reconstruction', 'kl', 'sparsity', 'contractive'] : ['total'];
+  return state.usedTerms.size ? ['total', 'reconstruction', ...state.usedTerms] : ['total'];
 }
 function addTestPoint(step, terms) {
   for (const term of shownTerms()) chart.add(`test ${TERM_NAMES[term]}`, TERM_COLORS[term], true, step, terms[term]);
@@ -579,7 +600,7 @@ function onProgress(p) {
   state.samplesPerSec = p.samplesPerSec;
   const first = p.steps - p.newLosses.length;
   const T = p.newTerms;
-  if (['kl', 'sparsity', 'contractive'].some(k => T[k].some(v => v !== 0))) state.multiTerm = true;
+  for (const k of ['kl', 'sparsity', 'contractive']) if (T[k].some(v => v !== 0)) state.usedTerms.add(k);
   for (let i = 0; i < p.newLosses.length; i++) {
     for (const term of shownTerms()) chart.add(`train ${TERM_NAMES[term]}`, TERM_COLORS[term], false, first + i + 1, T[term][i]);
   }
@@ -648,7 +669,8 @@ function onMessage(ev) {
       break;
     case 'created':
       state.created = true;
-      state.multiTerm = false;
+      state.usedTerms = new Set();
+      $('mf-centre').value = JSON.parse(m.config).model.type === 'vae' ? 'prior' : 'codes';  // a VAE's grid: its prior
       state.divergedShown = false;
       state.sessionConfig = m.config;
       state.unit = m.unit;
@@ -716,7 +738,12 @@ async function main() {
     // Every image view's WebGL2 context now, while nothing runs: creating a context and compiling its
     // shaders blocks the page thread for 50-800 ms under a software GL, which must not happen mid-training.
     // Also at their default sizes: resizing a WebGL canvas makes Chromium wait for the GPU process.
-    const blank = (id, k, perRow, cell, gap) => drawGrid($(id), new Float32Array(k * 784), k, 28, 28, perRow, cell, gap);
+    const blank = (id, k, perRow, cell, gap = 2) => {
+      const c = $(id);
+      c.width = perRow * (cell + gap) + gap;
+      c.height = Math.ceil(k / perRow) * (cell + gap) + gap;
+      images(c).draw([], 28, 28, 0.96);
+    };
     blank('recon', 32, 16, 48);
     blank('manifold', 144, 12, Math.max(16, Math.floor(400 / 12) - 2), 1);
     blank('interp', 10, 10, 40);
@@ -726,7 +753,7 @@ async function main() {
     blank('dn-repair', 1, 1, 168);
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);
-    images($('dn-input')).draw([], 28, 28);
+    images($('dn-input')).draw([], 28, 28, 0);
     installMapInput();
     installDraw();
     installDenoise();

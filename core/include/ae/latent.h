@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ae/eigen.h"
@@ -71,6 +72,12 @@ Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, doub
 // The same with a separate range per axis: z[dim_x] over [x_lo, x_hi], z[dim_y] over [y_lo, y_hi].
 Matrix manifold_grid_codes(const Vector& base, int dim_x, int dim_y, int n, double x_lo, double x_hi, double y_lo,
                            double y_hi, GridSpacing spacing);
+
+// The [q_lo, q_hi] quantile range (nearest rank: the value at index round(q * (n - 1)) of the sorted
+// values) of latent dimension `dim` over codes [k, n], widened to [lo, lo + 1] when degenerate: a manifold
+// range that covers the data without its outliers (the CLI uses 1%..99%). Throws ae::Error for an empty
+// matrix, dim outside [0, k), or quantiles outside 0 <= q_lo <= q_hi <= 1.
+std::pair<double, double> code_quantile_range(const Matrix& codes, int dim, double q_lo = 0.01, double q_hi = 0.99);
 
 // --- Interpolation ----------------------------------------------------------------------------------------
 

@@ -81,7 +81,8 @@ struct Snapshot {
     // Views, refreshed by publish_views():
     int image_rows = 0, image_cols = 0;
     Matrix view_inputs;            // [D, k] fixed test images in [0, 1]
-    Matrix view_reconstructions;   // [D, k]
+    Matrix view_reconstructions;   // [D, k] (of view_corrupted when the model has a corruption)
+    Matrix view_corrupted;         // [D, k] the corrupted view_inputs (denoising; empty without corruption)
     std::vector<uint8_t> view_labels;  // k
     Matrix test_codes;             // [latent, m] codes of the first m test images
     std::vector<uint8_t> test_labels;  // m
