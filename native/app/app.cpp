@@ -3,6 +3,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -10,7 +11,9 @@
 #include <sstream>
 
 #include "ae/error.h"
+#include "ae/corruption.h"
 #include "ae/latent.h"
+#include "ae/metrics.h"
 #include "ae/model_file.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
@@ -22,7 +25,10 @@ namespace {
 
 using nlohmann::json;
 
-double now_seconds() { return ImGui::GetTime(); }
+// Wall time in seconds (not ImGui::GetTime(), which stands still while frames are skipped).
+double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // Choices offered for string fields of the config form (other strings are free text). Fields the
 // core adds later appear in the form automatically; a choice list here only turns them into combos.
@@ -122,6 +128,11 @@ ae::Matrix App::test_images(const std::vector<int>& index) const {
         for (int i = 0; i < d.dim(); ++i) x(i, static_cast<int>(j)) = p[i] / 255.0f;
     }
     return x;
+}
+
+bool App::has_news() const {
+    if (trainer_.status_version() != status_version_) return true;
+    return now_seconds() - last_poll_ >= 0.05 && trainer_.changed_since(snap_generation_, snap_version_);
 }
 
 void App::poll() {
@@ -752,28 +763,33 @@ void App::window_tools() {
         ImGui::End();
         return;
     }
+    // --tab NAME opens that tab in the first frame (scripted screenshots of each view).
+    auto tab_flags = [&](const char* name) {
+        return options_.tab == name && frames_ < 2 ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+    };
+    ++frames_;
     if (ImGui::BeginTabBar("tools")) {
-        if (ImGui::BeginTabItem("Manifold")) {
+        if (ImGui::BeginTabItem("Manifold", nullptr, tab_flags("manifold"))) {
             tab_manifold();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Prior samples")) {
+        if (ImGui::BeginTabItem("Prior samples", nullptr, tab_flags("prior"))) {
             tab_prior();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Interpolation")) {
+        if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Draw")) {
+        if (ImGui::BeginTabItem("Draw", nullptr, tab_flags("draw"))) {
             tab_draw();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Denoise / inpaint")) {
+        if (ImGui::BeginTabItem("Denoise / inpaint", nullptr, tab_flags("denoise"))) {
             tab_denoise();
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Anomalies")) {
+        if (ImGui::BeginTabItem("Anomalies", nullptr, tab_flags("anomalies"))) {
             tab_anomaly();
             ImGui::EndTabItem();
         }
@@ -956,7 +972,9 @@ void App::tab_draw() {
 
 void App::tab_denoise() {
     static const char* kinds[] = {"gaussian noise (sigma)", "salt and pepper (rate)", "masking (rate)",
-                                  "block inpainting (side, fraction of the image)"};
+                                  "block in-filling (side / image side)"};
+    static const ae::Corruption corruptions[] = {ae::Corruption::gaussian, ae::Corruption::salt_pepper,
+                                                 ae::Corruption::masking, ae::Corruption::block};
     bool changed = false;
     const int count = status_.test ? status_.test->count : 1;
     ImGui::PushItemWidth(200);
@@ -965,49 +983,58 @@ void App::tab_denoise() {
     changed |= ImGui::SliderFloat("level", &denoise_level_, 0.0f, 1.0f);
     ImGui::SameLine();
     changed |= ImGui::InputInt("first test image", &denoise_index_);
+    ImGui::SameLine();
+    if (ImGui::Button("New noise")) {
+        ++denoise_seed_;
+        changed = true;
+    }
     ImGui::PopItemWidth();
     denoise_index_ = std::clamp(denoise_index_, 0, count - 1);
-    ImGui::TextDisabled("rows: clean, corrupted, reconstruction of the corrupted image");
+    ImGui::TextDisabled("rows: clean, corrupted (core/corruption.h, as denoising training uses), reconstruction of "
+                        "the corrupted image; MSE to the clean image below");
     if (changed || denoise_dirty_ || model_changed_) {
+        denoise_dirty_ = false;
         const int n = 12, rows = snap_.image_rows, cols = snap_.image_cols;
         std::vector<int> idx(n);
         for (int i = 0; i < n; ++i) idx[i] = (denoise_index_ + i) % count;
         const ae::Matrix clean = test_images(idx);
-        ae::Matrix noisy = clean;
-        ae::Rng rng(11, 3);
-        for (int j = 0; j < n; ++j) {
-            if (denoise_kind_ == 3) {
-                const int side = std::max(1, static_cast<int>(denoise_level_ * std::min(rows, cols)));
-                const int y0 = static_cast<int>(rng.below(static_cast<uint32_t>(rows - side + 1)));
-                const int x0 = static_cast<int>(rng.below(static_cast<uint32_t>(cols - side + 1)));
-                for (int y = y0; y < y0 + side; ++y)
-                    for (int x = x0; x < x0 + side; ++x) noisy(y * cols + x, j) = 0.0f;
-                continue;
-            }
-            for (int i = 0; i < clean.rows(); ++i) {
-                float& v = noisy(i, j);
-                if (denoise_kind_ == 0) v = std::clamp(v + denoise_level_ * static_cast<float>(rng.normal()), 0.0f, 1.0f);
-                else if (denoise_kind_ == 1 && rng.uniform() < denoise_level_) v = rng.uniform() < 0.5f ? 0.0f : 1.0f;
-                else if (denoise_kind_ == 2 && rng.uniform() < denoise_level_) v = 0.0f;
-            }
+        ae::Matrix noisy(clean.rows(), clean.cols());
+        ae::Rng rng(static_cast<uint64_t>(denoise_seed_), 3);
+        const ae::Corruption c = corruptions[std::clamp(denoise_kind_, 0, 3)];
+        const float level = c == ae::Corruption::block
+                                ? std::max(1.0f, std::round(denoise_level_ * std::min(rows, cols)))
+                                : denoise_level_;
+        try {
+            ae::corrupt(c, level, rows, cols, rng, clean, noisy);
+            const ae::Matrix recon = model_->reconstruct(noisy);
+            ae::Matrix all(clean.rows(), 3 * n);
+            all << clean, noisy.cwiseMax(0.0f).cwiseMin(1.0f), recon;
+            grid_set(denoise_grid_, all, n);
+            denoise_mse_noisy_ = ae::mse(clean, noisy.cwiseMax(0.0f).cwiseMin(1.0f));
+            denoise_mse_recon_ = ae::mse(clean, recon);
+            denoise_error_.clear();
+        } catch (const ae::Error& e) {
+            denoise_error_ = e.what();
         }
-        ae::Matrix all(clean.rows(), 3 * n);
-        all << clean, noisy, model_->reconstruct(noisy);
-        grid_set(denoise_grid_, all, n);
-        denoise_dirty_ = false;
     }
+    if (!denoise_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", denoise_error_.c_str());
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float scale =
-        denoise_grid_.width > 0 ? std::min(avail.x / denoise_grid_.width, avail.y / denoise_grid_.height) : 1;
+    const float text_h = ImGui::GetTextLineHeightWithSpacing();
+    const float scale = denoise_grid_.width > 0
+                            ? std::min(avail.x / denoise_grid_.width, (avail.y - text_h) / denoise_grid_.height)
+                            : 1;
     grid_show(denoise_grid_, std::max(1.0f, std::floor(scale)));
+    ImGui::Text("MSE to the clean images: corrupted %.4f, reconstructed %.4f", denoise_mse_noisy_, denoise_mse_recon_);
 }
 
 void App::tab_anomaly() {
     const int count = status_.test ? std::min(status_.test->count, 2000) : 0;
     const double t = now_seconds();
     // Reconstruction error of the first 2,000 test images, refreshed at most every 2 s.
-    if (count > 0 && (anomaly_errors_.empty() || (model_changed_ && t - anomaly_time_ > 2.0) ||
-                      ImGui::Button("Refresh"))) {
+    const bool refresh = ImGui::Button("Refresh");
+    ImGui::SameLine();
+    ImGui::TextDisabled("(refreshes itself every 2 s while the weights change)");
+    if (count > 0 && (anomaly_errors_.empty() || (model_changed_ && t - anomaly_time_ > 2.0) || refresh)) {
         std::vector<int> idx(count);
         for (int i = 0; i < count; ++i) idx[i] = i;
         const ae::Matrix x = test_images(idx);

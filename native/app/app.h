@@ -41,6 +41,7 @@ struct AppOptions {
     std::string model_path;  // load these weights at start (safetensors)
     bool autostart = false;  // start training at once
     int steps = 0;           // > 0: train exactly this many minibatches, then pause
+    std::string tab;         // latent tools tab to open first: manifold, prior, interpolation, draw, denoise, anomalies
 };
 
 class App {
@@ -54,6 +55,8 @@ public:
     void drop_file(const std::string& path);
 
     const ae::Snapshot& snapshot() const { return snap_; }
+    // Whether the next frame would show something new (status or a snapshot due for polling).
+    bool has_news() const;
     bool training() const { return status_.running; }
     // Screen rectangle (x0, y0, x1, y1) of the latent map image in the last frame.
     std::array<float, 4> latent_map_rect() const { return map_rect_; }
@@ -105,6 +108,7 @@ private:
     std::string model_path_ = "model.safetensors";
     int step_count_ = 10;
     bool tile_ = true;
+    int64_t frames_ = 0;
 
     // Samples/s measured by the UI: steps advanced over wall time while training.
     double ui_rate_ = 0.0;
@@ -150,7 +154,10 @@ private:
     bool drawing_dirty_ = true;
     std::vector<float> drawing_code_;  // latent code of the drawing (empty = none)
     int denoise_index_ = 0, denoise_kind_ = 0;
-    float denoise_level_ = 0.5f;
+    float denoise_level_ = 0.3f;
+    int denoise_seed_ = 1;
+    double denoise_mse_noisy_ = 0, denoise_mse_recon_ = 0;
+    std::string denoise_error_;
     bool denoise_dirty_ = true;
     std::vector<float> anomaly_errors_;
     std::vector<float> anomaly_hist_;

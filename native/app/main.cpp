@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
     std::string config_file, model_type, encoder, screenshot, frame_log, summary_file;
     int latent = 0, epochs = 0, batch = 0, threads = 0, frames = 60, width = 1600, height = 1000;
     double lr = 0;
+    bool render_always = false;
+    int training_nice = 0;
     int64_t seed = -1;
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cli.add_option("--data", opt.data.kind, "Data set: fashion-mnist, mnist, or idx (with --train-images ...)")
@@ -100,9 +102,17 @@ int main(int argc, char** argv) {
     cli.add_option("--steps", opt.steps, "Train exactly N minibatches, then pause (scripted runs)");
     cli.add_option("--screenshot", screenshot,
                    "Scripted run: train (--steps, default 200), render --frames frames, save the window as PNG, exit");
+    cli.add_option("--tab", opt.tab, "Latent tools tab to show first")
+        ->check(CLI::IsMember({"manifold", "prior", "interpolation", "draw", "denoise", "anomalies"}));
     cli.add_option("--frames", frames, "Frames to render before the screenshot")->check(CLI::Range(1, 1 << 20))->capture_default_str();
     cli.add_option("--log-frame-times", frame_log, "Write one line per frame: interval_ms work_ms training");
     cli.add_option("--summary", summary_file, "Write a JSON summary at exit (losses, frame times, samples/s)");
+    cli.add_option("--training-nice", training_nice,
+                   "Nice value of the training threads (Linux), so the UI stays smooth on a busy CPU; 0 = same as the UI")
+        ->check(CLI::Range(0, 19))
+        ->capture_default_str();
+    cli.add_flag("--render-always", render_always,
+                 "Render every frame (default: skip frames while nothing changes, to leave the CPU to training)");
     cli.add_option("--width", width, "Window width")->capture_default_str();
     cli.add_option("--height", height, "Window height")->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
@@ -163,7 +173,7 @@ int main(int argc, char** argv) {
     FrameLog log;
     {
         ae::SessionOptions session_options;
-        ae_app::Trainer trainer(session_options);
+        ae_app::Trainer trainer(session_options, training_nice);
         ae_app::App app(trainer, opt);
         try {
             app.init_gl();
@@ -182,9 +192,18 @@ int main(int argc, char** argv) {
         int frame = 0;
         bool done = false;
         bool steps_done = false;
+        int quiet_frames = 0;  // frames since the last input event
         while (!done) {
             SDL_Event event;
+            // Power saving (not in scripted runs or with --render-always): when nothing happened (no
+            // input, no new snapshot) skip the frame and wait up to 16 ms for an event, so a software
+            // renderer does not take CPU time from training. Input still gets the next frame at once.
+            if (!scripted && !render_always && quiet_frames > 3 && !app.has_news()) {
+                if (SDL_WaitEventTimeout(nullptr, 16) == 0) continue;
+            }
+            ++quiet_frames;
             while (SDL_PollEvent(&event)) {
+                if (event.type != SDL_USEREVENT) quiet_frames = 0;
                 ImGui_ImplSDL2_ProcessEvent(&event);
                 if (event.type == SDL_QUIT) done = true;
                 if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&

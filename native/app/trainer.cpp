@@ -1,5 +1,11 @@
 #include "trainer.h"
 
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -40,7 +46,7 @@ ae::DatasetPair data_source_load(const DataSource& s) {
     return p;
 }
 
-Trainer::Trainer(ae::SessionOptions options) : options_(options) {
+Trainer::Trainer(ae::SessionOptions options, int training_nice) : options_(options), training_nice_(training_nice) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -118,6 +124,17 @@ bool Trainer::poll(ae::Snapshot& out, uint64_t* generation, uint64_t* version, a
     *generation = gen;
     *version = out.version;
     return true;
+}
+
+bool Trainer::changed_since(uint64_t generation, uint64_t version) const {
+    std::shared_ptr<ae::TrainingSession> s;
+    uint64_t gen = 0;
+    {
+        std::lock_guard<std::mutex> lock(session_mutex_);
+        s = session_;
+        gen = session_generation_.load(std::memory_order_relaxed);
+    }
+    return s && (gen != generation || s->version() != version);
 }
 
 bool Trainer::wait_idle(double timeout_s) const {
@@ -263,6 +280,11 @@ void Trainer::apply(Command& c) {
 }
 
 void Trainer::run() {
+#if defined(__linux__)
+    // Per-thread nice value (Linux: setpriority on a thread id); threads created from here inherit it.
+    if (training_nice_ != 0)
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), training_nice_);
+#endif
     std::shared_ptr<ae::TrainingSession> s;
     auto last_views = Clock::now();
     for (;;) {

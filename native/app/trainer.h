@@ -62,7 +62,9 @@ struct TrainerStatus {
 
 class Trainer {
 public:
-    explicit Trainer(ae::SessionOptions options = {});
+    // training_nice: on Linux the training thread (and the matrix-product workers it starts, which
+    // inherit it) runs at this nice value, so the UI thread wins the CPU when both want it; 0 = unchanged.
+    explicit Trainer(ae::SessionOptions options = {}, int training_nice = 0);
     ~Trainer();  // stop()
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;
@@ -96,6 +98,8 @@ public:
     // copies it into `out`, updates both and returns true.
     // `config` (optional) receives the session's config (the model the snapshot's weights belong to).
     bool poll(ae::Snapshot& out, uint64_t* generation, uint64_t* version, ae::Config* config = nullptr) const;
+    // Cheap check (no snapshot copy): would poll() with these counters return something new?
+    bool changed_since(uint64_t generation, uint64_t version) const;
     // Blocks until the command queue is empty and training is paused (for scripted runs and tests),
     // or `timeout_s` passes; returns whether it became idle.
     bool wait_idle(double timeout_s) const;
@@ -119,6 +123,7 @@ private:
     void publish_status();
 
     ae::SessionOptions options_;
+    int training_nice_ = 0;
     std::atomic<double> view_interval_{0.25};
 
     // Command queue (UI -> training thread).

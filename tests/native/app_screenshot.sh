@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scripted run of the desktop app under Xvfb (Mesa llvmpipe, OpenGL 4.5 core): it loads the real MNIST
-# digits, trains a fixed number of minibatches on its background thread while rendering, writes a
-# screenshot and a JSON summary, and exits 0. Then we check the summary (the logged loss fell, frames
+# digits, trains a VAE (2-D latent) for a fixed number of minibatches on its background thread while
+# rendering, writes a screenshot and a JSON summary, and exits 0. Then we check the summary (the logged loss fell, frames
 # were rendered while training) and the screenshot (right size; the latent map region shows many
 # class colours, not a uniform fill; the whole window is not uniform either).
 set -euo pipefail
@@ -11,7 +11,7 @@ WORK=$3
 mkdir -p "$ART" "$WORK"
 SHOT="$ART/ae-app.png"
 rm -f "$SHOT" "$WORK/summary.json"
-xvfb-run -a -s "-screen 0 1600x1000x24" "$APP" --data mnist --encoder 256,128 --latent 2 --batch 128 \
+xvfb-run -a -s "-screen 0 1600x1000x24" "$APP" --data mnist --model vae --encoder 256,128 --latent 2 --batch 128 \
   --seed 1 --threads 2 --steps 250 --screenshot "$SHOT" --frames 20 --summary "$WORK/summary.json" \
   --log-frame-times "$ART/ae-app-frame-times.txt"
 [ -s "$SHOT" ] || { echo "no screenshot at $SHOT"; exit 1; }

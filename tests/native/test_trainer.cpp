@@ -208,4 +208,49 @@ TEST(Trainer, BadInputIsReportedNotFatal) {
     EXPECT_EQ(t.status().config.model.latent, 2);  // the running model is kept
 }
 
+// Save while paused, load the file back: a new session whose weights are exactly the saved ones.
+TEST(Trainer, SaveThenLoadModelRestoresTheWeights) {
+    ae_app::Trainer t(small_views());
+    Reader r;
+    t.set_config(small_config());
+    t.load_data(mnist_small());
+    t.step(15);
+    ASSERT_TRUE(t.wait_idle(120));  // (a pause queued with the step would cancel it: commands apply in order)
+    t.pause();                      // publishes fresh views (and the weights copy)
+    ASSERT_TRUE(t.wait_idle(60));
+    ASSERT_TRUE(t.status().error.empty()) << t.status().error;
+    r.poll(t);
+    ASSERT_EQ(r.snap.step, 15);
+    const std::vector<float> saved = r.snap.params;
+    ASSERT_FALSE(saved.empty());
+    const uint64_t gen = t.status().generation;
+
+    const std::string path = (std::filesystem::temp_directory_path() / "ae_app_test_roundtrip.safetensors").string();
+    t.save_model(path);
+    ASSERT_TRUE(t.wait_idle(60));
+    ASSERT_TRUE(t.status().error.empty()) << t.status().error;
+    t.reset();  // other weights in between
+    t.load_model(path);
+    ASSERT_TRUE(t.wait_idle(60));
+    ASSERT_TRUE(t.status().error.empty()) << t.status().error;
+    EXPECT_GT(t.status().generation, gen + 1);
+    ASSERT_TRUE(poll_until(t, r, [&] { return r.generation == t.status().generation; }));
+    EXPECT_EQ(r.snap.step, 0);
+    EXPECT_EQ(r.snap.params, saved);
+    EXPECT_EQ(r.config.model.encoder, std::vector<int>{32});
+
+    // A truncated file is an error naming it; the running model stays.
+    {
+        std::ofstream f(path, std::ios::binary | std::ios::trunc);
+        f << "not a model";
+    }
+    const uint64_t gen_loaded = t.status().generation;
+    t.load_model(path);
+    ASSERT_TRUE(t.wait_idle(60));
+    EXPECT_NE(t.status().error.find(path), std::string::npos) << t.status().error;
+    EXPECT_EQ(t.status().generation, gen_loaded);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(r.failure.empty()) << r.failure;
+}
+
 }  // namespace
