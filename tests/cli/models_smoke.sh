@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Every model type trains from the CLI on a real Fashion-MNIST subset and reports its per-term losses.
+# Every model type trains from the CLI on real Fashion-MNIST and MNIST subsets and reports its per-term losses.
 set -euo pipefail
 AE=$1
 OUT=$2
 rm -rf "$OUT"
+for data in fashion-mnist mnist; do
 for model in ae linear sparse denoising contractive vae; do
-  "$AE" train --data fashion-mnist --model "$model" --limit-train 1000 --limit-test 200 --epochs 1 --batch 100 \
-    --seed 2 --threads 2 --out "$OUT/$model" -q
-  /usr/bin/python3 - "$OUT/$model" "$model" <<'PY'
+  "$AE" train --data "$data" --model "$model" --limit-train 1000 --limit-test 200 --epochs 1 --batch 100 \
+    --seed 2 --threads 2 --out "$OUT/$data-$model" -q
+  /usr/bin/python3 - "$OUT/$data-$model" "$model" "$data" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1] + '/metrics.json'))
 model = sys.argv[2]
 assert m['config']['model']['type'] == model, m['config']['model']
+assert m['data']['name'] == sys.argv[3], m['data']
 t = m['final']['test_terms']
 for k in ('reconstruction', 'kl', 'sparsity', 'contractive', 'total'):
     assert k in t and t[k] == t[k], (k, t)
@@ -21,6 +23,7 @@ assert (t['sparsity'] > 0) == (model == 'sparse'), t
 assert (t['contractive'] > 0) == (model == 'contractive'), t
 assert m['final']['loss_unit'] == ('nats per image' if model == 'vae' else 'per pixel')
 PY
+done
 done
 # Options reach the config: a denoising run with block corruption, a beta-VAE with warm-up.
 "$AE" train --data fashion-mnist --model denoising --corruption block --corruption-level 8 --limit-train 500 \
