@@ -32,6 +32,7 @@
 #include "ae/png.h"
 #include "ae/safetensors.h"
 #include "ae/session.h"
+#include "data_options.h"
 #include "tools.h"
 
 namespace fs = std::filesystem;
@@ -39,13 +40,7 @@ using nlohmann::json;
 
 namespace {
 
-struct DataOptions {
-    std::string name = "fashion-mnist";
-    std::string dir;
-    std::string train_images, train_labels, test_images, test_labels;
-    int limit_train = 0, limit_test = 0;
-    int exclude_class = -1;  // ae train --exclude-class: drop this class from the training set
-};
+using ae_cli::DataOptions;
 
 struct TrainOptions {
     DataOptions data;
@@ -63,34 +58,11 @@ struct TrainOptions {
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
-    cmd->add_option("--data", d.name, "Data set: fashion-mnist, mnist, or idx (with --train-images ...)")
-        ->check(CLI::IsMember({"fashion-mnist", "mnist", "idx"}))
-        ->capture_default_str();
-    cmd->add_option("--data-dir", d.dir, "Directory holding the data set's files (default: the package's)");
-    cmd->add_option("--train-images", d.train_images, "IDX (optionally .gz) training images, for --data idx");
-    cmd->add_option("--train-labels", d.train_labels, "IDX training labels, for --data idx");
-    cmd->add_option("--test-images", d.test_images, "IDX test images (default: hold out 10% of training)");
-    cmd->add_option("--test-labels", d.test_labels, "IDX test labels");
-    cmd->add_option("--limit-train", d.limit_train, "Use only the first N training images (0 = all)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--limit-test", d.limit_test, "Use only the first N test images (0 = all)")
-        ->check(CLI::NonNegativeNumber);
+    d.name = "fashion-mnist";
+    ae_cli::add_data_options(cmd, d, "Data set: fashion-mnist, mnist, or idx (with --train-images ...)");
 }
 
-ae::DatasetPair load_data(const DataOptions& d) {
-    ae::DatasetPair p;
-    if (d.name == "idx") {
-        if (d.train_images.empty() || d.train_labels.empty())
-            throw ae::Error("--data idx needs --train-images and --train-labels");
-        p = ae::load_idx_dataset(d.train_images, d.train_labels, d.test_images, d.test_labels);
-    } else {
-        p = ae::load_dataset(d.name, d.dir);
-    }
-    if (d.limit_train > 0) p.train = ae::dataset_head(p.train, d.limit_train);
-    if (d.limit_test > 0) p.test = ae::dataset_head(p.test, d.limit_test);
-    if (d.exclude_class >= 0) p.train = ae::dataset_without_class(p.train, d.exclude_class);
-    return p;
-}
+ae::DatasetPair load_data(const DataOptions& d) { return ae_cli::load_data(d, d.name); }
 
 std::string fmt(const char* f, double v) {
     char buf[64];

@@ -2,6 +2,8 @@
 // a model file, loads data when it needs any, calls the core, and writes a PNG, JSON or raw floats.
 #include "tools.h"
 
+#include "data_options.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,25 +34,10 @@ namespace {
 
 // --- Shared pieces --------------------------------------------------------------------------------------
 
-struct DataArgs {
-    std::string name;  // empty: the data set named in the model file ("data" metadata), else fashion-mnist
-    std::string dir, train_images, train_labels, test_images, test_labels;
-    int limit_train = 0, limit_test = 0;
-};
+using DataArgs = DataOptions;  // name empty: the data set named in the model file ("data" metadata)
 
 void add_data_args(CLI::App* cmd, DataArgs& d) {
-    cmd->add_option("--data", d.name,
-                    "Data set: fashion-mnist, mnist or idx (default: the one the model was trained on)")
-        ->check(CLI::IsMember({"fashion-mnist", "mnist", "idx"}));
-    cmd->add_option("--data-dir", d.dir, "Directory holding the data set's files (default: the package's)");
-    cmd->add_option("--train-images", d.train_images, "IDX training images, for --data idx");
-    cmd->add_option("--train-labels", d.train_labels, "IDX training labels, for --data idx");
-    cmd->add_option("--test-images", d.test_images, "IDX test images (default: hold out 10% of training)");
-    cmd->add_option("--test-labels", d.test_labels, "IDX test labels");
-    cmd->add_option("--limit-train", d.limit_train, "Use only the first N training images (0 = all)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--limit-test", d.limit_test, "Use only the first N test images (0 = all)")
-        ->check(CLI::NonNegativeNumber);
+    add_data_options(cmd, d, "Data set: fashion-mnist, mnist or idx (default: the one the model was trained on)");
 }
 
 struct Loaded {
@@ -74,16 +61,7 @@ bool is_vae(const ae::ModelFile& f) { return f.config.model.type == "vae"; }
 
 ae::DatasetPair load_data(const DataArgs& d, const Loaded& m) {
     const std::string name = !d.name.empty() ? d.name : meta(m.file, "data", "fashion-mnist");
-    ae::DatasetPair p;
-    if (name == "idx") {
-        if (d.train_images.empty() || d.train_labels.empty())
-            throw ae::Error("--data idx needs --train-images and --train-labels");
-        p = ae::load_idx_dataset(d.train_images, d.train_labels, d.test_images, d.test_labels);
-    } else {
-        p = ae::load_dataset(name, d.dir);
-    }
-    if (d.limit_train > 0) p.train = ae::dataset_head(p.train, d.limit_train);
-    if (d.limit_test > 0) p.test = ae::dataset_head(p.test, d.limit_test);
+    ae::DatasetPair p = ae_cli::load_data(d, name);
     const ae::ModelConfig& c = m.file.config.model;
     if (p.test.rows != c.input_rows || p.test.cols != c.input_cols)
         throw ae::Error(m.path + ": the model takes " + std::to_string(c.input_rows) + "x" +

@@ -1,0 +1,27 @@
+// The data-set flags shared by every `ae` command that reads images (train, bench, eval, sample, ...).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "ae/dataset.h"
+
+namespace ae_cli {
+
+struct DataOptions {
+    std::string name;  // fashion-mnist | mnist | idx; empty: the command's default (a model file's data set)
+    std::string dir;
+    std::string train_images, train_labels, test_images, test_labels;
+    int limit_train = 0, limit_test = 0;
+    int exclude_class = -1;  // ae train --exclude-class: drop this class from the training set
+};
+
+// --data (described by `data_help`; its default is shown when d.name is preset), --data-dir, the four IDX
+// paths and --limit-train / --limit-test.
+void add_data_options(CLI::App* cmd, DataOptions& d, const std::string& data_help);
+
+// Loads data set `name` (d.name is ignored) with d's files, limits and excluded class. Errors name the
+// missing flag or file (ae::Error).
+ae::DatasetPair load_data(const DataOptions& d, const std::string& name);
+
+}  // namespace ae_cli
