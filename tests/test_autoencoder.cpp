@@ -63,13 +63,16 @@ TEST(Autoencoder, ParameterNamesAndShapes) {
         count += t[i].size;
     }
     EXPECT_EQ(model.params().count(), count);
-    EXPECT_EQ(model.encoder_layers(), 3);
-    EXPECT_EQ(model.layers().size(), 6u);
+    // Modules: Linear, ReLU, Linear, ReLU, Linear, ReLU (the latent activation, set to relu above); decoder
+    // Linear, ReLU, Linear, ReLU, Linear (logits; the output sigmoid is the reconstruction's).
+    const std::vector<std::string> enc = {"Linear", "ReLU", "Linear", "ReLU", "Linear", "ReLU"};
+    const std::vector<std::string> dec = {"Linear", "ReLU", "Linear", "ReLU", "Linear"};
+    ASSERT_EQ(model.encoder().layers.size(), enc.size());
+    ASSERT_EQ(model.decoder().layers.size(), dec.size());
+    for (size_t i = 0; i < enc.size(); ++i) EXPECT_EQ(model.encoder().layers[i]->type(), enc[i]);
+    for (size_t i = 0; i < dec.size(); ++i) EXPECT_EQ(model.decoder().layers[i]->type(), dec[i]);
     EXPECT_EQ(model.latent_dim(), 3);
     EXPECT_EQ(model.input_dim(), 16);
-    // Layer activations: hidden, hidden, latent, hidden, hidden, output.
-    EXPECT_EQ(model.layers()[2].activation, Activation::relu);  // latent_activation set to relu above
-    EXPECT_EQ(model.layers()[5].activation, Activation::sigmoid);
 
     // An explicit decoder overrides the mirror.
     ae::ModelConfig c = small_config(Activation::tanh, Loss::mse);
@@ -90,13 +93,13 @@ TEST(Autoencoder, InitIsDeterministicAndZeroesBiases) {
     a.init(ra);
     b.init(rb);
     EXPECT_EQ(a.params().values(), b.params().values());
-    for (const auto& l : a.layers()) {
-        const float* bias = a.params().value(l.bias);
-        for (int i = 0; i < l.out; ++i) EXPECT_EQ(bias[i], 0.0f);
-        const float* w = a.params().value(l.weight);
+    const auto& t = a.params().tensors();
+    for (size_t k = 0; k < t.size(); ++k) {
+        const float* v = a.params().value(static_cast<int>(k));
         float norm = 0.0f;
-        for (int i = 0; i < l.out * l.in; ++i) norm += w[i] * w[i];
-        EXPECT_GT(norm, 0.0f);
+        for (size_t i = 0; i < t[k].size; ++i) norm += v[i] * v[i];
+        if (t[k].shape.size() == 1) EXPECT_EQ(norm, 0.0f) << t[k].name;  // bias
+        else EXPECT_GT(norm, 0.0f) << t[k].name;
     }
 }
 
@@ -107,13 +110,15 @@ TEST(Autoencoder, TorchInitBounds) {
     ae::Autoencoder model(c);
     ae::Rng rng(6, 1);
     model.init(rng);
-    for (const auto& l : model.layers()) {
-        const float bound = 1.0f / std::sqrt(float(l.in));
-        const float* w = model.params().value(l.weight);
-        const float* b = model.params().value(l.bias);
+    const auto& t = model.params().tensors();
+    for (size_t k = 0; k + 1 < t.size(); k += 2) {  // weight [out, in], bias [out]
+        const int out = t[k].shape[0], in = t[k].shape[1];
+        const float bound = 1.0f / std::sqrt(float(in));
+        const float* w = model.params().value(static_cast<int>(k));
+        const float* b = model.params().value(static_cast<int>(k + 1));
         float wmax = 0.0f;
-        for (int i = 0; i < l.out * l.in; ++i) wmax = std::max(wmax, std::fabs(w[i]));
-        for (int i = 0; i < l.out; ++i) EXPECT_LE(std::fabs(b[i]), bound * 1.0001f);
+        for (int i = 0; i < out * in; ++i) wmax = std::max(wmax, std::fabs(w[i]));
+        for (int i = 0; i < out; ++i) EXPECT_LE(std::fabs(b[i]), bound * 1.0001f);
         EXPECT_LE(wmax, bound * 1.0001f);
         EXPECT_GT(wmax, 0.3f * bound);
     }
@@ -169,15 +174,17 @@ TEST(Autoencoder, BadInputSizesThrow) {
     EXPECT_THROW(ae::Autoencoder{c}, ae::Error);
 }
 
-// Signs of the hidden pre-activations that feed a kinked activation (relu, leaky_relu).
+// Signs of the pre-activations that feed a kinked activation (relu, leaky_relu), read off the activation
+// layers' outputs (positive exactly where the input is).
 std::vector<bool> kink_pattern(const ae::Autoencoder& model, ae::Autoencoder::Workspace& ws, int n) {
     std::vector<bool> signs;
-    for (size_t l = 0; l + 1 < model.layers().size(); ++l) {
-        const Activation a = model.layers()[l].activation;
-        if (a != Activation::relu && a != Activation::leaky_relu) continue;
-        auto pre = ws.pre[l].leftCols(n);
-        for (Eigen::Index i = 0; i < pre.size(); ++i) signs.push_back(pre(i) > 0.0f);
-    }
+    for (auto [stack, sws] : {std::pair{&model.encoder(), &ws.enc}, std::pair{&model.decoder(), &ws.dec}})
+        for (size_t l = 0; l < stack->layers.size(); ++l) {
+            const std::string& type = stack->layers[l]->type();
+            if (type != "ReLU" && type != "LeakyReLU") continue;
+            auto y = stack->layer_output(*sws, static_cast<int>(l), n);
+            for (Eigen::Index i = 0; i < y.size(); ++i) signs.push_back(y(i) > 0.0f);
+        }
     return signs;
 }
 
@@ -203,8 +210,9 @@ TEST(Autoencoder, ParameterGradientsMatchCentralDifferences) {
             ae::Rng rng(1000 + static_cast<int>(act), 3);
             model.init(rng);
             // Non-zero biases so that every bias gradient path is exercised away from symmetric points.
-            for (const auto& l : model.layers())
-                for (int i = 0; i < l.out; ++i) model.params().value(l.bias)[i] = 0.1f * float(rng.normal());
+            for (size_t k = 1; k < model.params().tensors().size(); k += 2)
+                for (size_t i = 0; i < model.params().tensors()[k].size; ++i)
+                    model.params().value(static_cast<int>(k))[i] = 0.1f * float(rng.normal());
             const ae::Matrix x = random_pixels(rng, 16, n);
             auto ws = model.make_workspace(n);
 

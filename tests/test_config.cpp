@@ -115,10 +115,11 @@ TEST(Config, EmptyObjectGivesDefaults) {
 TEST(Config, PartialObjectKeepsOtherDefaults) {
     const ae::Config c = ae::config_from_json(R"({"model": {"latent": 16}, "train": {"lr": 0.01}})");
     EXPECT_EQ(c.model.latent, 16);
-    EXPECT_EQ(c.model.encoder, (std::vector<int>{512, 256}));
+    EXPECT_EQ(c.model.encoder, (std::vector<ae::LayerSpec>{512, 256}));
     EXPECT_FLOAT_EQ(c.train.optimizer.lr, 0.01f);
     EXPECT_EQ(c.train.batch, 256);
-    EXPECT_EQ(c.model.decoder_widths(), (std::vector<int>{256, 512}));  // mirror of the encoder
+    EXPECT_EQ(ae::plan_architecture(c.model).decoder[0].out.c, 256);  // mirror of the encoder
+    EXPECT_EQ(ae::plan_architecture(c.model).decoder[2].out.c, 512);
 }
 
 TEST(Config, UnknownFieldsAreErrorsNamingThem) {
@@ -189,7 +190,7 @@ TEST(Config, TypeDefaults) {
     EXPECT_EQ(lin.loss, ae::Loss::mse);
     const ae::ModelConfig vae = ae::model_defaults("vae");
     EXPECT_EQ(vae.loss, ae::Loss::bce);
-    EXPECT_EQ(vae.encoder, (std::vector<int>{400}));
+    EXPECT_EQ(vae.encoder, (std::vector<ae::LayerSpec>{400}));
     EXPECT_EQ(vae.latent, 20);
     EXPECT_EQ(vae.beta, 1.0f);
     const ae::ModelConfig sp = ae::model_defaults("sparse");
@@ -209,7 +210,7 @@ TEST(Config, TypeDefaults) {
     EXPECT_EQ(c.model.loss, ae::Loss::mse);
     EXPECT_EQ(c.model.beta, 4.0f);
     EXPECT_EQ(c.model.kl_warmup_epochs, 5);
-    EXPECT_EQ(c.model.encoder, (std::vector<int>{400}));
+    EXPECT_EQ(c.model.encoder, (std::vector<ae::LayerSpec>{400}));
     c = ae::config_from_json(R"({"model": {"type": "sparse", "sparsity": "l1"}})");
     EXPECT_FLOAT_EQ(c.model.sparsity_weight, 1e-3f);
     c = ae::config_from_json(R"({"model": {"type": "sparse", "sparsity": "l1", "sparsity_weight": 0.5}})");

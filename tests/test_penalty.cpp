@@ -151,7 +151,7 @@ TEST(Penalty, ContractiveModelGradientsOneLayerExactAndDeepProbe) {
     for (int depth : {0, 2}) {
         SCOPED_TRACE("hidden layers " + std::to_string(depth));
         ae::ModelConfig m = small("contractive");
-        m.encoder = depth ? std::vector<int>{6, 5} : std::vector<int>{};
+        m.encoder = depth ? std::vector<ae::LayerSpec>{6, 5} : std::vector<ae::LayerSpec>{};
         m.activation = Activation::tanh;
         m.contractive_weight = 0.3f;
         ae::Autoencoder model(m);
@@ -171,7 +171,7 @@ TEST(Penalty, ContractivePenaltyMatchesTheJacobian) {
     for (int depth : {0, 2}) {
         SCOPED_TRACE("hidden layers " + std::to_string(depth));
         ae::ModelConfig m = small("contractive");
-        m.encoder = depth ? std::vector<int>{6, 5} : std::vector<int>{};
+        m.encoder = depth ? std::vector<ae::LayerSpec>{6, 5} : std::vector<ae::LayerSpec>{};
         m.activation = Activation::tanh;
         m.contractive_weight = 1.0f;
         ae::Autoencoder model(m);

@@ -65,7 +65,7 @@ TEST(Vae, AnalyticKlMatchesMonteCarlo) {
     EXPECT_NEAR(mc, analytic, 0.01 * analytic);
 }
 
-ae::ModelConfig small_vae(std::vector<int> encoder, ae::Loss loss) {
+ae::ModelConfig small_vae(std::vector<ae::LayerSpec> encoder, ae::Loss loss) {
     ae::ModelConfig m = ae::model_defaults("vae");
     m.input_rows = 4;
     m.input_cols = 4;
@@ -100,7 +100,7 @@ TEST(Vae, WholeModelGradients) {
     for (ae::Loss loss : {ae::Loss::bce, ae::Loss::mse}) {
         for (int depth : {0, 1}) {
             SCOPED_TRACE(std::string(ae::loss_name(loss)) + " hidden " + std::to_string(depth));
-            ae::Autoencoder model(small_vae(depth ? std::vector<int>{6} : std::vector<int>{}, loss));
+            ae::Autoencoder model(small_vae(depth ? std::vector<ae::LayerSpec>{6} : std::vector<ae::LayerSpec>{}, loss));
             ae::Rng rng(31 + depth, 1);
             model.init(rng);
             model.set_kl_weight(0.7f);  // beta enters the gradient

@@ -94,11 +94,6 @@ ModelConfig model_defaults(const std::string& type) {
     return m;
 }
 
-std::vector<int> ModelConfig::decoder_widths() const {
-    if (!decoder.empty()) return decoder;
-    return std::vector<int>(encoder.rbegin(), encoder.rend());
-}
-
 void config_validate(const Config& c) {
     const ModelConfig& m = c.model;
     auto fail = [](const std::string& field, const std::string& what) { throw Error(field + ": " + what); };
@@ -107,11 +102,23 @@ void config_validate(const Config& c) {
                                "' (expected ae, linear, sparse, denoising, contractive or vae)");
     if (m.input_rows < 1 || m.input_cols < 1 || m.input_rows > 4096 || m.input_cols > 4096)
         fail("model.input_rows/input_cols", "image size must be between 1 and 4096 pixels per side");
+    if (m.input_channels < 1 || m.input_channels > 4)
+        fail("model.input_channels", "expected 1..4, got " + std::to_string(m.input_channels));
     if (m.latent < 1 || m.latent > 65536) fail("model.latent", "expected 1..65536, got " + std::to_string(m.latent));
-    for (int w : m.encoder)
-        if (w < 1 || w > 65536) fail("model.encoder", "layer widths must be 1..65536, got " + std::to_string(w));
-    for (int w : m.decoder)
-        if (w < 1 || w > 65536) fail("model.decoder", "layer widths must be 1..65536, got " + std::to_string(w));
+    for (const auto* list : {&m.encoder, &m.decoder})
+        for (const LayerSpec& s : *list) {
+            const char* field = list == &m.encoder ? "model.encoder" : "model.decoder";
+            try {
+                if (layer_spec_from_string(layer_spec_to_string(s), field) != s) throw Error("");
+            } catch (const Error&) {
+                fail(field, "invalid layer spec '" + layer_spec_to_string(s) + "'");
+            }
+        }
+    if (m.is_convolutional() && m.type == "linear")
+        fail("model.encoder", "a linear autoencoder (the PCA model) has one Dense layer each way: no convolutions");
+    if (m.is_convolutional() && m.type == "contractive")
+        fail("model.encoder", "the contractive penalty is implemented for Dense encoders only: no convolutions");
+    plan_architecture(m);  // shape errors name the field and the layer
     if (m.loss == Loss::bce && m.output != Activation::sigmoid)
         fail("model.output", "loss bce needs a sigmoid output");
     if (m.type == "linear") {
@@ -165,15 +172,30 @@ void config_validate(const Config& c) {
     if (!(o.weight_decay >= 0.0f) || !std::isfinite(o.weight_decay)) fail("train.weight_decay", "expected >= 0");
 }
 
+namespace {
+
+// Dense widths as numbers, other layers as their spec strings.
+json specs_to_json(const std::vector<LayerSpec>& specs) {
+    json a = json::array();
+    for (const LayerSpec& s : specs) {
+        if (s.is_dense()) a.push_back(s.size);
+        else a.push_back(layer_spec_to_string(s));
+    }
+    return a;
+}
+
+}  // namespace
+
 std::string config_to_json(const Config& c, int indent) {
     const ModelConfig& m = c.model;
     const TrainConfig& t = c.train;
     json j;
     j["model"] = {{"type", m.type},
+                  {"input_channels", m.input_channels},
                   {"input_rows", m.input_rows},
                   {"input_cols", m.input_cols},
-                  {"encoder", m.encoder},
-                  {"decoder", m.decoder},
+                  {"encoder", specs_to_json(m.encoder)},
+                  {"decoder", specs_to_json(m.decoder)},
                   {"latent", m.latent},
                   {"activation", activation_name(m.activation)},
                   {"latent_activation", activation_name(m.latent_activation)},
@@ -239,14 +261,21 @@ struct Reader {
         if (!v->is_string()) throw Error(prefix + key + ": expected a string, got " + v->dump());
         return v->get<std::string>();
     }
-    void widths(const char* key, std::vector<int>& out) const {
+    void layers(const char* key, std::vector<LayerSpec>& out) const {
         if (const json* v = get(key)) {
-            if (!v->is_array()) throw Error(prefix + key + ": expected an array of integers, got " + v->dump());
+            if (!v->is_array())
+                throw Error(prefix + key + ": expected an array of layers (widths like 512, specs like \"c32k4s2p1\"), got " +
+                            v->dump());
             out.clear();
             for (const json& w : *v) {
+                if (w.is_string()) {
+                    out.push_back(layer_spec_from_string(w.get<std::string>(), prefix + key));
+                    continue;
+                }
                 if (!w.is_number_integer() || w.get<long long>() < 1 || w.get<long long>() > 65536)
-                    throw Error(prefix + key + ": expected integers in 1..65536, got " + w.dump());
-                out.push_back(w.get<int>());
+                    throw Error(prefix + key + ": expected widths in 1..65536 or layer specs like \"c32k4s2p1\", got " +
+                                w.dump());
+                out.push_back(LayerSpec(w.get<int>()));
             }
         }
     }
@@ -277,7 +306,7 @@ Config config_from_json(const std::string& text, const std::string& source) {
     if (const json* mj = top.get("model")) {
         if (!mj->is_object()) throw Error(source + ": model: expected an object");
         Reader r{*mj, source + ": model."};
-        r.check_keys({"type", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
+        r.check_keys({"type", "input_channels", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
                       "latent_activation", "output", "loss", "init", "sparsity", "sparsity_weight",
                       "sparsity_target", "corruption", "corruption_level", "contractive_weight", "beta",
                       "kl_warmup_epochs"});
@@ -287,10 +316,11 @@ Config config_from_json(const std::string& text, const std::string& source) {
             throw Error(source + ": model.type: unknown model type '" + type +
                         "' (expected ae, linear, sparse, denoising, contractive or vae)");
         m = model_defaults(type);
+        r.integer("input_channels", m.input_channels, 1, 4);
         r.integer("input_rows", m.input_rows, 1, 4096);
         r.integer("input_cols", m.input_cols, 1, 4096);
-        r.widths("encoder", m.encoder);
-        r.widths("decoder", m.decoder);
+        r.layers("encoder", m.encoder);
+        r.layers("decoder", m.decoder);
         r.integer("latent", m.latent, 1, 65536);
         if (r.get("activation")) m.activation = r.parsed("activation", activation_from_string);
         if (r.get("latent_activation")) m.latent_activation = r.parsed("latent_activation", activation_from_string);

@@ -46,6 +46,21 @@ double loss_forward_backward(Loss loss, Activation output, const Eigen::Ref<cons
     return total;
 }
 
+template <typename T>
+void loss_backward(Loss loss, Activation output, const Eigen::Ref<const MatrixT<T>>& y,
+                   const Eigen::Ref<const MatrixT<T>>& t, Eigen::Ref<MatrixT<T>> dz, T scale) {
+    if (loss == Loss::bce) {
+        dz = scale * (y - t);
+    } else {
+        dz = (T(2) * scale) * (y - t);
+        activation_backward<T>(output, y, dz, dz);
+    }
+}
+
+template void loss_backward<float>(Loss, Activation, const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&,
+                                   Eigen::Ref<Matrix>, float);
+template void loss_backward<double>(Loss, Activation, const Eigen::Ref<const Eigen::MatrixXd>&,
+                                    const Eigen::Ref<const Eigen::MatrixXd>&, Eigen::Ref<Eigen::MatrixXd>, double);
 template double loss_value<float>(Loss, const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&,
                                   const Eigen::Ref<const Matrix>&);
 template double loss_value<double>(Loss, const Eigen::Ref<const Eigen::MatrixXd>&,

@@ -57,7 +57,7 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     const int batch = std::min(config_.train.batch, train_->count);
     ws_ = model_.make_workspace(batch);
     batch_x_.resize(model_.input_dim(), batch);
-    const int eval_chunk = std::min(kEvalChunk, test_->count);
+    const int eval_chunk = model_.chunk_for(std::min(kEvalChunk, test_->count));
     eval_ws_ = model_.make_workspace(eval_chunk);
     eval_x_.resize(model_.input_dim(), eval_chunk);
     if (config_.model.corruption != Corruption::none) {

@@ -75,7 +75,7 @@ std::string widths_to_string(const json& a) {
     std::string s;
     for (size_t i = 0; i < a.size(); ++i) {
         if (i) s += ",";
-        s += std::to_string(a[i].get<int>());
+        s += a[i].is_string() ? a[i].get<std::string>() : std::to_string(a[i].get<int>());
     }
     return s;
 }
@@ -381,7 +381,12 @@ bool App::config_form(json& j, const std::string& path) {
             std::string s = widths_to_string(v);
             if (ImGui::InputText(key.c_str(), &s, ImGuiInputTextFlags_EnterReturnsTrue)) {
                 try {
-                    v = ae::parse_widths(s, full);
+                    json specs = json::array();
+                    for (const ae::LayerSpec& l : ae::parse_layer_specs(s, full)) {
+                        if (l.is_dense()) specs.push_back(l.size);
+                        else specs.push_back(ae::layer_spec_to_string(l));
+                    }
+                    v = specs;
                     changed = true;
                 } catch (const ae::Error& e) {
                     config_error_ = e.what();

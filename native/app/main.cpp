@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
             const ae::ModelConfig defaults = ae::model_defaults(model_type);
             opt.config.model = defaults;
         }
-        if (!encoder.empty()) opt.config.model.encoder = ae::parse_widths(encoder, "--encoder");
+        if (!encoder.empty()) opt.config.model.encoder = ae::parse_layer_specs(encoder, "--encoder");
         if (latent > 0) opt.config.model.latent = latent;
         if (epochs > 0) opt.config.train.epochs = epochs;
         if (batch > 0) opt.config.train.batch = batch;

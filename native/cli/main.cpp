@@ -2,7 +2,7 @@
 // writes reports; the math lives in core/.
 //
 //   ae train --data fashion-mnist --encoder 512,256 --latent 2 --epochs 10 --out runs/NAME
-//   ae bench [--model b1|b2|all] [--epochs 1] [--threads 2]
+//   ae bench [--model b1|b2|b3|all] [--epochs 1] [--threads 2]
 //   ae info
 #include <unistd.h>
 
@@ -273,16 +273,19 @@ int run_bench(const std::string& which, int epochs, int threads, bool as_json, c
     struct Ref {
         const char* name;
         const char* what;
-        std::vector<int> encoder;
+        const char* encoder;
         int latent, batch;
+        bool vae;
     };
-    const Ref refs[] = {{"b1", "VAE 784-400-[mu 20, logvar 20]-400-784, batch 128", {400}, 20, 128},
-                        {"b2", "AE 784-512-256-2, batch 256", {512, 256}, 2, 256}};
+    const Ref refs[] = {{"b1", "VAE 784-400-[mu 20, logvar 20]-400-784, batch 128", "400", 20, 128, true},
+                        {"b2", "AE 784-512-256-2, batch 256", "512,256", 2, 256, false},
+                        {"b3", "conv VAE c32k4s2p1,c64k4s2p1-[mu 20, logvar 20], mirrored decoder, batch 128",
+                         "c32k4s2p1,c64k4s2p1", 20, 128, true}};
     for (const Ref& r : refs) {
         if (which != "all" && which != r.name) continue;
         ae::Config c;
-        if (std::string(r.name) == "b1") c.model = ae::model_defaults("vae");
-        c.model.encoder = r.encoder;
+        if (r.vae) c.model = ae::model_defaults("vae");
+        c.model.encoder = ae::parse_layer_specs(r.encoder, "--model");
         c.model.latent = r.latent;
         c.train.batch = r.batch;
         c.train.epochs = epochs;
@@ -333,9 +336,13 @@ int main(int argc, char** argv) {
                       "defaults for the flags below that say 'type default' (see README, model types)")
         ->check(CLI::IsMember(ae::model_types()))
         ->capture_default_str();
-    train->add_option("--encoder", o.encoder, "Encoder hidden widths, input side first, e.g. 512,256 ('' = none; "
-                                              "type default)");
-    train->add_option("--decoder", o.decoder, "Decoder hidden widths, code side first (default: mirror)");
+    train->add_option("--encoder", o.encoder,
+                      "Encoder layers, input side first: Dense widths (512,256), convolutions c32k4s2p1 (32 channels, "
+                      "kernel 4, stride 2, padding 1; s and p optional) and max pools m2 before the widths ('' = none; "
+                      "type default)");
+    train->add_option("--decoder", o.decoder,
+                      "Decoder layers, code side first: Dense widths, then (conv encoders) transposed convolutions "
+                      "t32k4s2p1[o1], convolutions c8k3 and upsampling u2 (default: the mirror of the encoder)");
     train->add_option("--latent", latent, "Code (latent) size (type default)")->check(CLI::Range(1, 65536));
     train->add_option("--activation", o.activation,
                       "Hidden activation: relu, leaky_relu, sigmoid, tanh, identity (type default)");
@@ -395,10 +402,10 @@ int main(int argc, char** argv) {
     int bench_epochs = 1, bench_threads = hw;
     bool bench_json = false;
     DataOptions bench_data;
-    CLI::App* bench = app.add_subcommand("bench", "Training throughput of the reference models B1 and B2 "
+    CLI::App* bench = app.add_subcommand("bench", "Training throughput of the reference models B1, B2 and B3 "
                                                   "(see ../shared/peers/torch_peer.py)");
-    bench->add_option("--model", bench_model, "b1, b2 or all")
-        ->check(CLI::IsMember({"b1", "b2", "all"}))
+    bench->add_option("--model", bench_model, "b1, b2, b3 or all")
+        ->check(CLI::IsMember({"b1", "b2", "b3", "all"}))
         ->capture_default_str();
     bench->add_option("--epochs", bench_epochs, "Epochs over the 60,000 training images (median reported)")
         ->check(CLI::Range(1, 100))
@@ -442,8 +449,8 @@ int main(int argc, char** argv) {
             m.input_rows = rows;
             m.input_cols = cols;
         }
-        if (given("--encoder")) m.encoder = ae::parse_widths(o.encoder, "--encoder");
-        if (given("--decoder")) m.decoder = ae::parse_widths(o.decoder, "--decoder");
+        if (given("--encoder")) m.encoder = ae::parse_layer_specs(o.encoder, "--encoder");
+        if (given("--decoder")) m.decoder = ae::parse_layer_specs(o.decoder, "--decoder");
         if (given("--latent")) m.latent = latent;
         if (given("--activation")) m.activation = ae::activation_from_string(o.activation);
         if (given("--latent-activation")) m.latent_activation = ae::activation_from_string(o.latent_activation);

@@ -237,7 +237,7 @@ TEST(Trainer, SaveThenLoadModelRestoresTheWeights) {
     ASSERT_TRUE(poll_until(t, r, [&] { return r.generation == t.status().generation; }));
     EXPECT_EQ(r.snap.step, 0);
     EXPECT_EQ(r.snap.params, saved);
-    EXPECT_EQ(r.config.model.encoder, std::vector<int>{32});
+    EXPECT_EQ(r.config.model.encoder, std::vector<ae::LayerSpec>{32});
 
     // A truncated file is an error naming it; the running model stays.
     {

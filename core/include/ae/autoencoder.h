@@ -1,40 +1,35 @@
-// The autoencoder: an encoder stack of Dense layers (input -> hidden ... -> latent code) and a decoder
-// stack (code -> hidden ... -> input), the decoder mirroring the encoder unless given.
+// The autoencoder: an encoder stack (input -> code), a code head, and a decoder stack (code -> logits), each
+// stack a list of Layers (layer.h) planned from the config (architecture.h: Dense and convolutional layers).
 //
-//   x [D, n] --encoder--> z [latent, n] --decoder--> logits [D, n] --output f--> reconstruction [D, n]
+//   x [D, n] --encoder--> h --head--> code z [latent, n] --decoder--> logits [D, n] --output f--> reconstruction
 //
-// Hidden layers use config.activation, the code layer config.latent_activation, the reconstruction
-// config.output (sigmoid for bce). Loss: config.loss summed over pixels, reported per pixel.
-// Parameter names follow a PyTorch nn.Sequential with activations interleaved: encoder.0.weight,
-// encoder.0.bias, encoder.2.weight, ..., decoder.0.weight, ... (weights [out, in]).
+// Code heads: deterministic (every type but vae: the encoder's last Linear [+ latent activation] is the code),
+// or Gaussian (vae; D. P. Kingma, M. Welling, "Auto-Encoding Variational Bayes", ICLR 2014): heads μ and
+// log σ² read h; z = μ + exp(log σ² / 2) ⊙ ε, ε ~ N(0, I) from the Rng passed to forward (ε = 0, i.e. z = μ,
+// without one). D = input_channels * input_rows * input_cols, pixels in PyTorch's C, H, W order.
+// The objective = reconstruction loss (config.loss on the logits) + the terms: KL(q(z|x) ‖ N(0, I)) =
+// 0.5 sum_j (μ_j² + σ_j² - 1 - log σ_j²) (Kingma & Welling, appendix B) weighted by kl_weight() (beta after
+// warm-up, set by the session); sparsity (l1 / kl) on the code; the contractive penalty on the encoder
+// (penalty.h). Each term reports its own value (LossTerms).
+// forward() and backward() are two straight-line routines that mirror each other (llm.c's gpt2_forward /
+// gpt2_backward): the stacks forward, the head, the loss and terms; then the loss gradient, the decoder
+// backward, the head and terms backward, the encoder backward.
 //
-// Model types (config.type, see config.h) on this one class:
-//   ae, linear, denoising: the plain stack (corruption is applied by the caller: TrainingSession corrupts
-//       x and passes the clean image as target).
-//   sparse: + sparsity penalty on the code (penalty.h); contractive: + contractive penalty (penalty.h).
-//   vae (D. P. Kingma, M. Welling, "Auto-Encoding Variational Bayes", ICLR 2014): the code layer is the μ
-//       head; a second head log σ² reads the same input; z = μ + exp(log σ² / 2) ⊙ ε, ε ~ N(0, I) from the
-//       Rng passed to forward/forward_backward (ε = 0, i.e. z = μ, without one); the decoder reads z.
-//       KL(q(z|x) ‖ N(0, I)) = 0.5 sum_j (μ_j² + σ_j² - 1 - log σ_j²) (their appendix B), weighted by
-//       kl_weight() (beta after warm-up, set by the session).
-//
-// PyTorch module layouts whose state_dict matches ours exactly (strict load):
-//   non-VAE:  encoder = nn.Sequential(Linear(D, e0), act, Linear(e0, e1), act, ..., Linear(e_last, latent)
-//                                     [, latent_act]),
-//             decoder = nn.Sequential(Linear(latent, d0), act, ..., Linear(d_last, D) [, output act])
-//             -> encoder.0.weight/bias, encoder.2..., decoder.0..., decoder.2... (Linear at even indices).
-//   vae:      encoder = nn.Sequential(Linear(D, e0), act, ..., Linear(e_{k-2}, e_{k-1}), act)   (hidden only;
-//             empty Sequential for encoder []), mu = Linear(e_last or D, latent), logvar = Linear(same, latent),
-//             decoder = nn.Sequential(Linear(latent, d0), act, ..., Linear(d_last, D)) producing logits
-//             (sigmoid for the reconstruction). Tensor order: encoder.*, mu.*, logvar.*, decoder.*.
+// Parameter names are PyTorch state_dict names of the modules planned in architecture.h (nn.Sequential
+// indices count activations, Flatten and Unflatten): encoder.0.weight [out, in], ..., mu.*, logvar.*,
+// decoder.*; nn.Conv2d weights [out, in, kh, kw], nn.ConvTranspose2d [in, out, kh, kw]. Tensor order:
+// encoder.*, mu.*, logvar.*, decoder.*. Files written before the layer interface (dense models) have exactly
+// these names.
 //
 // Batches are columns (one sample per column). Training uses a Workspace sized once for the largest
-// batch; forward_backward then never allocates.
+// batch; forward/backward then never allocate.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "ae/config.h"
+#include "ae/layer.h"
 #include "ae/eigen.h"
 #include "ae/params.h"
 #include "ae/rng.h"
@@ -63,98 +58,138 @@ struct LossTerms {
 // "per pixel" or "nats per image" (see LossTerms).
 const char* loss_unit(const ModelConfig& m);
 
+// One stack of layers (encoder or decoder) with its buffers.
+struct StackWorkspace {
+    std::vector<Matrix> act, grad;  // distinct buffers [size, capacity]; in-place layers share their input's
+    std::vector<int> slot;          // slot[i]: the buffer of layer i's output (and of its gradient)
+    std::vector<std::vector<float>> scratch;  // per layer, Layer::scratch_floats(capacity)
+};
+
+class Stack {
+public:
+    std::vector<std::shared_ptr<const Layer>> layers;
+    bool empty() const { return layers.empty(); }
+    StackWorkspace make_workspace(int capacity) const;
+    // x [in, n] -> output(ws, n). Without layers the output is x itself (see output()).
+    void forward(const ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, ThreadPool* pool) const;
+    // Before: output_grad(ws, n) holds dL/d(output). Adds the parameter gradients; writes dL/dx into *dx if
+    // given. extra (optional, per layer): extra[i] (if non-null) is added to layer i's output gradient just
+    // before layer i's backward (the contractive penalty's gradient on pre-activations).
+    void backward(ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, Eigen::Ref<Matrix>* dx, ThreadPool* pool,
+                  const std::vector<const Matrix*>* extra = nullptr) const;
+    MatrixBlock output(StackWorkspace& ws, int n) const { return ws.act[ws.slot.back()].leftCols(n); }
+    MatrixBlock output_grad(StackWorkspace& ws, int n) const { return ws.grad[ws.slot.back()].leftCols(n); }
+    MatrixBlock layer_output(StackWorkspace& ws, int i, int n) const { return ws.act[ws.slot[i]].leftCols(n); }
+};
+
 class Autoencoder {
 public:
-    struct Layer {
-        int in = 0, out = 0;
-        int weight = -1, bias = -1;  // tensor indices in the ParamStore
-        Activation activation = Activation::identity;  // applied to this layer's output
-    };
-
-    // Per-layer activations and gradients for up to `capacity` samples.
+    // Per-stack activations and gradients for up to `capacity` samples, and the head's buffers.
     struct Workspace {
         int capacity = 0;
-        std::vector<Matrix> pre;   // [out_l, capacity] pre-activations
-        std::vector<Matrix> post;  // [out_l, capacity] activations (last layer: the reconstruction)
-        std::vector<Matrix> grad;  // [out_l, capacity] d loss / d pre-activation
-        LossTerms terms;           // of the last forward / forward_backward, in loss_unit()
-        // vae: [latent, capacity] each; grad_in: [input of the μ head, capacity]
-        Matrix logvar, eps, z, grad_z, grad_logvar, grad_in;
-        // contractive: per encoder layer [out_l, capacity]: tangent pre (W u), tangent u, f', f'', tangent
+        StackWorkspace enc, dec;
+        LossTerms terms;     // of the last forward, in loss_unit()
+        Matrix recon;        // [D, capacity] the reconstruction f(logits)
+        Matrix dcode;        // [latent, capacity] dL/d(code) (deterministic head: also the encoder output's)
+        // vae: [latent, capacity] each; dh2: [h, capacity] (the log σ² head's input gradient)
+        Matrix mu, logvar, eps, z, dmu, dlogvar, dh2;
+        // contractive: per encoder Linear [out_l, capacity]: tangent pre (W u), tangent u, f', f'', tangent
         // gradient, and the extra gradient on the pre-activation; probe [D, capacity]
         std::vector<Matrix> tan_t, tan_u, tan_d1, tan_d2, tan_g, extra;
+        std::vector<const Matrix*> extra_at;  // per encoder layer: &extra[l] at the l-th Linear, else null
         Matrix probe;
-        Vector rho_hat;            // sparse (kl): batch-mean code activations [latent]
+        Vector rho_hat;      // sparse (kl): batch-mean code activations [latent]
+        int n = 0;           // columns of the last forward
+        bool have_rng = false;
     };
 
     // Throws ae::Error if the config is invalid.
     explicit Autoencoder(const ModelConfig& config);
 
-    // Initialises every weight (config.init) and zeroes biases, in layer order from `rng`.
+    // Initialises every weight (config.init) and bias, in parameter order from `rng`.
     void init(Rng& rng);
 
     const ModelConfig& config() const { return config_; }
+    const ArchitecturePlan& plan() const { return plan_; }
     ParamStore& params() { return params_; }
     const ParamStore& params() const { return params_; }
-    const std::vector<Layer>& layers() const { return layers_; }
+    const Stack& encoder() const { return encoder_; }
+    const Stack& decoder() const { return decoder_; }
     int input_dim() const { return config_.input_dim(); }
     int latent_dim() const { return config_.latent; }
-    int encoder_layers() const { return n_encoder_; }
+    // Multiply-adds of one forward pass per sample (all layers).
+    double macs_per_sample() const;
+    // Columns per chunk for batch work on n samples: at most n, at most 1024, and a workspace near 64 MB
+    // (the im2col buffers of a convolutional model grow with the batch).
+    int chunk_for(Eigen::Index n) const;
 
     Workspace make_workspace(int capacity) const;
 
-    // Forward pass of x [D, n] (n <= ws.capacity) through every layer into ws; returns the reconstruction
-    // loss summed over all n * D elements against `target` [D, n] (for a plain autoencoder target = x) and
-    // fills ws.terms (every term, in loss_unit()). `rng` draws the VAE's ε and the contractive probes of a
-    // deep encoder; without it the VAE decodes z = μ and a deep contractive penalty is reported as 0.
+    // Forward pass of x [D, n] (n <= ws.capacity); returns the reconstruction loss summed over all n * D
+    // elements against `target` [D, n] (for a plain autoencoder target = x) and fills ws.terms (every term,
+    // in loss_unit()). `rng` draws the VAE's ε and the contractive probes of a deep encoder; without it the
+    // VAE decodes z = μ and a deep contractive penalty is reported as 0.
     double forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& target,
                    ThreadPool* pool = nullptr, Rng* rng = nullptr) const;
-    // forward, then backpropagation of the whole objective. The gradient added into params().grads() is
+    // After forward (same x, target): backpropagation of the whole objective. The gradient added into
+    // params().grads() is
     //     d(recon_sum * grad_scale)/dθ + grad_scale / u * d(penalties and beta * KL in loss_unit)/dθ,
     // u = 1/(n D) (per pixel) or 1/n (vae, per image): with grad_scale = u it is the gradient of
     // ws.terms.total; the session passes 1/(n D) for per-pixel types and 1 for the vae (the batch SUM, as
-    // the PyTorch VAE example, which matters for Adam's eps). A VAE or deep contractive model needs `rng`.
+    // the PyTorch VAE example, which matters for Adam's eps).
+    void backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& target,
+                  float grad_scale, ThreadPool* pool = nullptr);
+    // forward, then backward. A VAE or deep contractive model needs `rng`.
     double forward_backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& target,
                             float grad_scale, ThreadPool* pool = nullptr, Rng* rng = nullptr);
     // KL weight of the vae (beta after warm-up); the session sets it each step. Default config.beta.
     void set_kl_weight(float w) { kl_weight_ = w; }
     float kl_weight() const { return kl_weight_; }
     bool is_vae() const { return config_.is_vae(); }
-    // After forward: views of the code and reconstruction of the first n samples.
-    MatrixBlock code(Workspace& ws, int n) const { return ws.post[n_encoder_ - 1].leftCols(n); }
-    MatrixBlock reconstruction(Workspace& ws, int n) const { return ws.post.back().leftCols(n); }
+    // After forward: views of the code (μ for the vae) and reconstruction of the first n samples.
+    MatrixBlock code(Workspace& ws, int n) const {
+        return is_vae() ? ws.mu.leftCols(n) : encoder_.output(ws.enc, n);
+    }
+    MatrixBlock reconstruction(Workspace& ws, int n) const { return ws.recon.leftCols(n); }
 
-    // Convenience batch APIs (allocate their own scratch; any n; processed in chunks of 1024).
+    // Convenience batch APIs (allocate their own scratch; any n; processed in chunks).
     Matrix encode(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr) const;        // [latent, n]
     Matrix decode(const Eigen::Ref<const Matrix>& z, ThreadPool* pool = nullptr) const;        // [D, n]
     Matrix reconstruct(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr) const;   // [D, n]
-    // Decoder logits (the last pre-activation) of codes z: [D, n].
+    // Decoder logits (the last layer's output) of codes z: [D, n].
     Matrix decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool* pool = nullptr) const;
     // vae: the Gaussian encoder's μ and log σ² [latent, n] each. Other types: mu = code, logvar = 0.
     void encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu, Matrix& logvar,
                          ThreadPool* pool = nullptr) const;
     // Exact encoder Jacobian dz/dx [latent, D] at one input x [D] (forward mode over the D input
-    // directions; for the vae, of μ). Cost O(D * sum of layer sizes): meant for measurement, not training.
+    // directions; for the vae, of μ). Dense encoders only (ae::Error otherwise). Cost O(D * sum of layer
+    // sizes): meant for measurement, not training.
     Eigen::MatrixXd encoder_jacobian(const Eigen::Ref<const Vector>& x) const;
 
 private:
-    Eigen::Map<const RowMatrix> weight(int l) const;
-    Eigen::Map<const Vector> bias(int l) const;
-    Eigen::Map<const RowMatrix> weight_of(const Layer& l) const;
-    Eigen::Map<const Vector> bias_of(const Layer& l) const;
-    double run(Workspace& ws, const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& target,
-               float grad_scale, ThreadPool* pool, Rng* rng, bool backward) const;
-    // The contractive penalty sum_i ‖J_f(x_i)‖²_F (exact or probe estimate); with backward, adds
-    // coef * gradient (weights directly, pre-activations into ws.extra).
-    double contractive(Workspace& ws, const Eigen::Ref<const Matrix>& x, float coef, Rng* rng, bool backward) const;
-    // Runs layers [first, last) on input `in` [layers_[first].in, n] into ws.
-    void run_layers(Workspace& ws, int first, int last, const Eigen::Ref<const Matrix>& in, ThreadPool* pool) const;
+    // The encoder's Linear layers with the activation applied to each one's output (contractive penalty).
+    struct DenseStep {
+        int layer = 0;  // index in encoder_.layers
+        DenseTensors t;
+        int in = 0, out = 0;
+        Activation activation = Activation::identity;
+    };
+    Eigen::Map<const RowMatrix> weight(const DenseStep& d) const {
+        return Eigen::Map<const RowMatrix>(params_.value(d.t.weight), d.out, d.in);
+    }
+    // Encoder + head of x [D, m] into ws (code / mu, logvar; z = mu).
+    void encode_into(Workspace& ws, const Eigen::Ref<const Matrix>& x, ThreadPool* pool) const;
+    // The contractive penalty sum_i ‖J_f(x_i)‖²_F (exact or probe estimate), from the forward's buffers.
+    double contractive_forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, Rng* rng) const;
+    // Its backward: coef * gradient (weights directly, pre-activations into ws.extra).
+    void contractive_backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, float coef);
 
     ModelConfig config_;
+    ArchitecturePlan plan_;
     ParamStore params_;
-    std::vector<Layer> layers_;
-    Layer logvar_;  // vae: the log σ² head (not in the layer chain)
-    int n_encoder_ = 0;
+    Stack encoder_, decoder_;
+    std::shared_ptr<const Layer> mu_, logvar_;  // vae heads
+    std::vector<DenseStep> dense_steps_;        // dense encoders (contractive, Jacobian)
     float kl_weight_ = 1.0f;
 };
 

@@ -2,7 +2,8 @@
 // The CLI, the web page and the desktop app all build a Config and hand it to TrainingSession.
 //
 // JSON form (every field optional; defaults below):
-//   {"model": {"type": "ae", "input_rows": 28, "input_cols": 28, "encoder": [512, 256], "decoder": [],
+//   {"model": {"type": "ae", "input_channels": 1, "input_rows": 28, "input_cols": 28, "encoder": [512, 256],
+//              "decoder": [],
 //              "latent": 2, "activation": "relu", "latent_activation": "identity", "output": "sigmoid",
 //              "loss": "bce", "init": "torch",
 //              "sparsity": "none", "sparsity_weight": 0.001, "sparsity_target": 0.05,
@@ -47,6 +48,7 @@
 #include <vector>
 
 #include "ae/activation.h"
+#include "ae/architecture.h"
 #include "ae/init.h"
 #include "ae/loss.h"
 #include "ae/optimizer.h"
@@ -70,9 +72,11 @@ const std::vector<std::string>& model_types();
 
 struct ModelConfig {
     std::string type = "ae";          // model family: "ae" (plain undercomplete autoencoder)
-    int input_rows = 28, input_cols = 28;
-    std::vector<int> encoder = {512, 256};  // hidden widths, input side first
-    std::vector<int> decoder;               // hidden widths, code side first; empty = mirror of encoder
+    int input_channels = 1, input_rows = 28, input_cols = 28;
+    // Layer specs (architecture.h): Dense widths and convolutional layers, input side first ...
+    std::vector<LayerSpec> encoder = {512, 256};
+    // ... and code side first; empty = the mirror of the encoder.
+    std::vector<LayerSpec> decoder;
     int latent = 2;                          // code size
     Activation activation = Activation::relu;             // hidden layers
     Activation latent_activation = Activation::identity;  // code layer
@@ -89,8 +93,8 @@ struct ModelConfig {
     float beta = 1.0f;                // KL weight, vae only, >= 0
     int kl_warmup_epochs = 0;         // vae: beta rises linearly from 0 over this many epochs
 
-    int input_dim() const { return input_rows * input_cols; }
-    std::vector<int> decoder_widths() const;  // decoder, or the encoder reversed
+    int input_dim() const { return input_channels * input_rows * input_cols; }
+    bool is_convolutional() const { return has_map_layers(encoder) || has_map_layers(decoder); }
     bool is_vae() const { return type == "vae"; }
     bool is_contractive() const { return type == "contractive"; }
 };
@@ -116,7 +120,8 @@ void config_validate(const Config& c);
 std::string config_to_json(const Config& c, int indent = 2);
 // Unknown keys are errors too (a typo must not be silently ignored). `source` prefixes messages.
 Config config_from_json(const std::string& text, const std::string& source = "config");
-// Parses "512,256" (also "" for none); errors name `what`.
+// Parses "512,256" (also "" for none) as Dense widths only; errors name `what`. (parse_layer_specs in
+// architecture.h also reads convolutional layers.)
 std::vector<int> parse_widths(const std::string& s, const std::string& what);
 
 }  // namespace ae

@@ -32,6 +32,11 @@ double loss_forward_backward(Loss loss, Activation output, const Eigen::Ref<cons
                              const Eigen::Ref<const MatrixT<T>>& t, Eigen::Ref<MatrixT<T>> y,
                              Eigen::Ref<MatrixT<T>> dz, T scale);
 
+// The gradient alone, given y = f(z) from the forward pass: dz = scale * d(sum l)/dz (dz may not alias y).
+template <typename T>
+void loss_backward(Loss loss, Activation output, const Eigen::Ref<const MatrixT<T>>& y,
+                   const Eigen::Ref<const MatrixT<T>>& t, Eigen::Ref<MatrixT<T>> dz, T scale);
+
 // Sum of l over all elements, given y = f(z) already computed (no gradient).
 template <typename T>
 double loss_value(Loss loss, const Eigen::Ref<const MatrixT<T>>& z, const Eigen::Ref<const MatrixT<T>>& y,
