@@ -296,16 +296,19 @@ int run_bench(const std::string& which, int epochs, int threads, bool as_json, c
         for (const auto& e : s.epoch_stats()) rates.push_back(e.samples_per_sec);
         std::sort(rates.begin(), rates.end());
         const double median = rates[rates.size() / 2];
+        // Training work: forward + backward (input and weight gradients) = 3 products per layer.
+        const double gflops = 6.0 * s.model().macs_per_sample() * median * 1e-9;
         if (as_json) {
             std::printf("%s\n", json({{"model", r.name}, {"what", r.what}, {"threads", threads}, {"epochs", epochs},
                                       {"median_samples_per_s", std::round(median)},
+                                      {"training_gflops", std::round(gflops * 10) / 10},
                                       {"test_loss", s.epoch_stats().back().test_loss},
                                       {"simd", ae::simd_instruction_sets()}})
                                     .dump()
                                     .c_str());
         } else {
-            std::printf("%s (%s): %.0f samples/s median over %d epoch(s), %d thread(s)\n", r.name, r.what, median,
-                        epochs, threads);
+            std::printf("%s (%s): %.0f samples/s median over %d epoch(s), %d thread(s), %.1f GFLOP/s of training\n",
+                        r.name, r.what, median, epochs, threads, gflops);
         }
         std::fflush(stdout);
     }
