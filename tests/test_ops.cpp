@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -389,6 +390,349 @@ TEST(OpGradient, VaeGaussianKl) {
         ae::gaussian_kl_forward_backward<double>(in[0], in[1], d[0], d[1], scale);
     };
     check(c);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Forward against naive direct loops (the textbook definitions, PyTorch's semantics, in double). A map element
+// (c, y, x) of sample s is x((y W + x) C + c, s); weights are flat PyTorch tensors.
+
+Mat random_mat(ae::Rng& rng, Eigen::Index r, Eigen::Index c) {
+    Mat m(r, c);
+    opcheck::fill_uniform(rng, m, -1, 1);
+    return m;
+}
+
+Mat conv2d_reference(const ae::Conv2dGeometry& g, const Mat& Wflat, const Mat& b, const Mat& x) {
+    const int Ci = g.in_c, Co = g.out_c, k = g.kernel, Ho = g.out_h(), Wo = g.out_w();
+    Mat y(g.out_size(), x.cols());
+    for (Eigen::Index s = 0; s < x.cols(); ++s)
+        for (int co = 0; co < Co; ++co)
+            for (int oy = 0; oy < Ho; ++oy)
+                for (int ox = 0; ox < Wo; ++ox) {
+                    double sum = b(co);
+                    for (int ci = 0; ci < Ci; ++ci)
+                        for (int ky = 0; ky < k; ++ky)
+                            for (int kx = 0; kx < k; ++kx) {
+                                const int iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx;
+                                if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
+                                sum += Wflat.data()[((co * Ci + ci) * k + ky) * k + kx] *
+                                       x((iy * g.in_w + ix) * Ci + ci, s);
+                            }
+                    y((oy * Wo + ox) * Co + co, s) = sum;
+                }
+    return y;
+}
+
+// ConvTranspose2d by its definition: every input element scatters W(ci, co, :, :) x into the output.
+Mat conv_transpose2d_reference(const ae::ConvTranspose2dGeometry& g, const Mat& Wflat, const Mat& b, const Mat& x) {
+    const int Ci = g.in_c, Co = g.out_c, k = g.kernel, Ho = g.out_h(), Wo = g.out_w();
+    Mat y(g.out_size(), x.cols());
+    for (Eigen::Index s = 0; s < x.cols(); ++s) {
+        for (int q = 0; q < Ho * Wo; ++q)
+            for (int co = 0; co < Co; ++co) y(q * Co + co, s) = b(co);
+        for (int ci = 0; ci < Ci; ++ci)
+            for (int iy = 0; iy < g.in_h; ++iy)
+                for (int ix = 0; ix < g.in_w; ++ix)
+                    for (int co = 0; co < Co; ++co)
+                        for (int ky = 0; ky < k; ++ky)
+                            for (int kx = 0; kx < k; ++kx) {
+                                const int oy = iy * g.stride - g.padding + ky, ox = ix * g.stride - g.padding + kx;
+                                if (oy < 0 || oy >= Ho || ox < 0 || ox >= Wo) continue;
+                                y((oy * Wo + ox) * Co + co, s) += Wflat.data()[((ci * Co + co) * k + ky) * k + kx] *
+                                                                   x((iy * g.in_w + ix) * Ci + ci, s);
+                            }
+    }
+    return y;
+}
+
+TEST(OpReference, Conv2dMatchesDirectLoops) {
+    ae::Rng rng(5, 1);
+    for (const ae::Conv2dGeometry& g : {conv(1, 3, 3, 1, 0, 7, 7), conv(2, 4, 3, 1, 1, 5, 9), conv(3, 2, 4, 2, 1, 7, 7),
+                                        conv(2, 3, 5, 2, 2, 9, 6), conv(4, 2, 1, 1, 0, 3, 5), conv(1, 32, 4, 2, 1, 28, 28),
+                                        conv(3, 5, 3, 3, 0, 10, 8), conv(2, 2, 5, 1, 0, 5, 5)}) {
+        const int n = 3;
+        Mat W = random_mat(rng, g.out_c, g.patch_size()), b = random_mat(rng, g.out_c, 1),
+            x = random_mat(rng, g.in_size(), n), y(g.out_size(), n);
+        Eigen::VectorXd scratch(ae::conv2d_scratch_size(g, n));
+        ae::conv2d_forward<double>(g, row_major(W), as_vector(b), x, y, scratch);
+        EXPECT_LT((y - conv2d_reference(g, W, b, x)).cwiseAbs().maxCoeff(), 1e-12)
+            << conv_name("Conv2d", g.in_c, g.out_c, g.kernel, g.stride, g.padding, g.in_h, g.in_w);
+    }
+}
+
+TEST(OpReference, ConvTranspose2dMatchesDirectLoops) {
+    ae::Rng rng(6, 1);
+    for (const ae::ConvTranspose2dGeometry& g :
+         {convt(3, 1, 3, 1, 0, 0, 5, 5), convt(2, 3, 4, 2, 1, 0, 4, 5), convt(2, 2, 3, 2, 1, 1, 3, 4),
+          convt(1, 2, 5, 3, 2, 2, 3, 3), convt(2, 3, 1, 1, 0, 0, 5, 9), convt(3, 2, 2, 2, 0, 0, 3, 5),
+          convt(64, 32, 4, 2, 1, 0, 7, 7), convt(4, 2, 5, 2, 2, 1, 4, 3), convt(2, 2, 3, 1, 1, 0, 6, 2)}) {
+        const int n = 2;
+        Mat W = random_mat(rng, g.in_c, g.patch_size()), b = random_mat(rng, g.out_c, 1),
+            x = random_mat(rng, g.in_size(), n), y(g.out_size(), n);
+        Eigen::VectorXd scratch(ae::conv_transpose2d_scratch_size(g, n));
+        ae::conv_transpose2d_forward<double>(g, row_major(W), as_vector(b), x, y, scratch);
+        EXPECT_LT((y - conv_transpose2d_reference(g, W, b, x)).cwiseAbs().maxCoeff(), 1e-12)
+            << conv_name("ConvTranspose2d", g.in_c, g.out_c, g.kernel, g.stride, g.padding, g.in_h, g.in_w,
+                         g.output_padding);
+    }
+}
+
+TEST(OpReference, ConvTranspose2dIsTheAdjointOfConv2d) {
+    // <conv(u), v> = <u, convT(v)> for the matching geometries and no bias: the pair the decoder relies on.
+    ae::Rng rng(7, 1);
+    const ae::ConvTranspose2dGeometry t = convt(3, 2, 4, 2, 1, 1, 4, 5);
+    const ae::Conv2dGeometry c = t.conv_view();
+    ASSERT_EQ(c.out_h(), t.in_h);
+    ASSERT_EQ(c.out_w(), t.in_w);
+    Mat W = random_mat(rng, t.in_c, t.patch_size()), u = random_mat(rng, c.in_size(), 2),
+        v = random_mat(rng, t.in_size(), 2);
+    Mat cu(c.out_size(), 2), tv(t.out_size(), 2);
+    Eigen::VectorXd s1(ae::conv2d_scratch_size(c, 2)), s2(ae::conv_transpose2d_scratch_size(t, 2));
+    ae::conv2d_forward<double>(c, row_major(W), Eigen::VectorXd::Zero(c.out_c), u, cu, s1);
+    ae::conv_transpose2d_forward<double>(t, row_major(W), Eigen::VectorXd::Zero(t.out_c), v, tv, s2);
+    EXPECT_NEAR((cu.array() * v.array()).sum(), (u.array() * tv.array()).sum(), 1e-12);
+}
+
+TEST(OpReference, MaxPool2dMatchesDirectLoopsAndFloors) {
+    ae::Rng rng(8, 1);
+    for (const ae::MaxPool2dGeometry& g :
+         {ae::MaxPool2dGeometry{2, 7, 7, 2}, ae::MaxPool2dGeometry{3, 8, 7, 3}, ae::MaxPool2dGeometry{1, 5, 9, 4}}) {
+        const int n = 2;
+        Mat x = random_mat(rng, g.in_size(), n), y(g.out_size(), n);
+        ae::IndexVector argmax(ae::maxpool2d_index_size(g, n));
+        ae::maxpool2d_forward<double>(g, x, y, argmax);
+        EXPECT_EQ(g.out_h(), g.in_h / g.kernel);
+        for (int s = 0; s < n; ++s)
+            for (int c = 0; c < g.channels; ++c)
+                for (int oy = 0; oy < g.out_h(); ++oy)
+                    for (int ox = 0; ox < g.out_w(); ++ox) {
+                        double best = -1e300;
+                        for (int ky = 0; ky < g.kernel; ++ky)
+                            for (int kx = 0; kx < g.kernel; ++kx)
+                                best = std::max(best, x(((oy * g.kernel + ky) * g.in_w + ox * g.kernel + kx) *
+                                                            g.channels + c, s));
+                        const Eigen::Index o = (oy * g.out_w() + ox) * g.channels + c;
+                        EXPECT_EQ(y(o, s), best);
+                        EXPECT_EQ(x(argmax(s * g.out_size() + o), s), best);
+                    }
+    }
+}
+
+TEST(OpReference, MaxPool2dTiesGoToTheFirstMaximumAndNaNPropagates) {
+    const ae::MaxPool2dGeometry g{2, 4, 4, 2};
+    Mat x = Mat::Zero(g.in_size(), 1), y(g.out_size(), 1), dx(g.in_size(), 1);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    x((1 * 4 + 3) * 2 + 1, 0) = nan;  // channel 1, window (0, 1): NaN at (1, 3), after a 0 at (0, 2)
+    ae::IndexVector argmax(ae::maxpool2d_index_size(g, 1));
+    ae::maxpool2d_forward<double>(g, x, y, argmax);
+    for (int oy = 0; oy < 2; ++oy)
+        for (int ox = 0; ox < 2; ++ox)
+            for (int c = 0; c < 2; ++c) {
+                const int o = (oy * 2 + ox) * 2 + c;
+                if (c == 1 && oy == 0 && ox == 1) {
+                    EXPECT_TRUE(std::isnan(y(o, 0)));
+                    EXPECT_EQ(argmax(o), (1 * 4 + 3) * 2 + 1);
+                } else {
+                    EXPECT_EQ(argmax(o), ((2 * oy) * 4 + 2 * ox) * 2 + c) << "tie: first element of the window";
+                }
+            }
+    Mat dy = Mat::Ones(g.out_size(), 1);
+    ae::maxpool2d_backward<double>(g, argmax, dy, dx);
+    EXPECT_EQ(dx.sum(), g.out_size());
+    EXPECT_EQ(dx(0, 0), 1.0);
+    EXPECT_EQ(dx(2, 0), 0.0);  // (0, 1) channel 0: not the first of its window
+}
+
+TEST(OpReference, UpsampleMatchesDirectLoops) {
+    ae::Rng rng(9, 1);
+    for (const ae::UpsampleGeometry& g : {ae::UpsampleGeometry{2, 3, 4, 2}, ae::UpsampleGeometry{3, 2, 5, 3}}) {
+        Mat x = random_mat(rng, g.in_size(), 2), y(g.out_size(), 2);
+        ae::upsample_nearest_forward<double>(g, x, y);
+        for (int s = 0; s < 2; ++s)
+            for (int oy = 0; oy < g.out_h(); ++oy)
+                for (int ox = 0; ox < g.out_w(); ++ox)
+                    for (int c = 0; c < g.channels; ++c)
+                        EXPECT_EQ(y((oy * g.out_w() + ox) * g.channels + c, s),
+                                  x(((oy / g.scale) * g.in_w + ox / g.scale) * g.channels + c, s));
+    }
+}
+
+TEST(OpReference, ReshapesPermuteAsFlattenAndUnflatten) {
+    // C = 2, H = 1, W = 3: HWC memory a0 b0 a1 b1 a2 b2 (channels a, b) flattens to CHW a0 a1 a2 b0 b1 b2.
+    Mat hwc(6, 1), chw(6, 1), back(6, 1);
+    hwc << 10, 20, 11, 21, 12, 22;
+    ae::hwc_to_chw<double>(2, 1, 3, hwc, chw);
+    Mat expect(6, 1);
+    expect << 10, 11, 12, 20, 21, 22;
+    EXPECT_EQ(chw, expect);
+    ae::chw_to_hwc<double>(2, 1, 3, chw, back);
+    EXPECT_EQ(back, hwc);
+    // Identities when C == 1 or H W == 1.
+    ae::Rng rng(10, 1);
+    Mat x = random_mat(rng, 12, 2), y(12, 2);
+    ae::hwc_to_chw<double>(1, 3, 4, x, y);
+    EXPECT_EQ(x, y);
+    ae::hwc_to_chw<double>(12, 1, 1, x, y);
+    EXPECT_EQ(x, y);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Threads: 1, 2 and 3 threads give the same bits (float, the training type).
+
+ae::Matrix random_float(ae::Rng& rng, Eigen::Index r, Eigen::Index c) {
+    ae::Matrix m(r, c);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = 2 * rng.uniform() - 1;
+    return m;
+}
+
+template <class A, class B>
+bool same_bits(const A& a, const B& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+}
+
+struct ConvOutputs {
+    ae::Matrix y, dx;
+    ae::RowMatrix dW;
+    ae::Vector db;
+};
+
+template <class G, class Fwd, class Bwd>
+ConvOutputs run_conv(const G& g, int n, ae::ThreadPool* pool, Eigen::Index w_rows, Eigen::Index scratch_size, Fwd fwd,
+                     Bwd bwd) {
+    ae::Rng rng(21, 3);
+    ae::RowMatrix W = random_float(rng, w_rows, g.weight_size() / w_rows);
+    ae::Vector b = random_float(rng, g.out_c, 1);
+    ae::Matrix x = random_float(rng, g.in_size(), n), dy = random_float(rng, g.out_size(), n);
+    ConvOutputs o{ae::Matrix(g.out_size(), n), ae::Matrix(g.in_size(), n), ae::RowMatrix(W.rows(), W.cols()),
+                  ae::Vector(g.out_c)};
+    o.dW.setConstant(0.25f);  // accumulate onto something
+    o.db.setConstant(-0.5f);
+    ae::Vector scratch(scratch_size);
+    fwd(g, W, b, x, o.y, scratch, pool);
+    Eigen::Ref<ae::Matrix> dx(o.dx);
+    bwd(g, W, x, dy, o.dW, o.db, &dx, scratch, pool);
+    return o;
+}
+
+void expect_same(const ConvOutputs& a, const ConvOutputs& b, const std::string& what) {
+    EXPECT_TRUE(same_bits(a.y, b.y)) << what << ": y";
+    EXPECT_TRUE(same_bits(a.dW, b.dW)) << what << ": dW";
+    EXPECT_TRUE(same_bits(a.db, b.db)) << what << ": db";
+    EXPECT_TRUE(same_bits(a.dx, b.dx)) << what << ": dx";
+}
+
+TEST(OpThreads, Conv2dBitwiseIdenticalFor1To3Threads) {
+    ae::ThreadPool pool2(2), pool3(3);
+    for (const ae::Conv2dGeometry& g : {conv(1, 32, 4, 2, 1, 28, 28), conv(32, 64, 4, 2, 1, 14, 14),
+                                        conv(3, 5, 3, 1, 1, 9, 7), conv(2, 17, 5, 2, 0, 11, 13)})
+        for (int n : {16, 13}) {
+            auto run = [&](ae::ThreadPool* p) {
+                return run_conv(g, n, p, g.out_c, ae::conv2d_scratch_size(g, n), ae::conv2d_forward<float>,
+                                ae::conv2d_backward<float>);
+            };
+            const ConvOutputs one = run(nullptr);
+            const std::string what = conv_name("Conv2d", g.in_c, g.out_c, g.kernel, g.stride, g.padding, g.in_h,
+                                               g.in_w) + " n " + std::to_string(n);
+            expect_same(one, run(&pool2), what + ", 2 threads");
+            expect_same(one, run(&pool3), what + ", 3 threads");
+        }
+}
+
+TEST(OpThreads, ConvTranspose2dBitwiseIdenticalFor1To3Threads) {
+    ae::ThreadPool pool2(2), pool3(3);
+    for (const ae::ConvTranspose2dGeometry& g : {convt(64, 32, 4, 2, 1, 0, 7, 7), convt(32, 1, 4, 2, 1, 0, 14, 14),
+                                                 convt(3, 5, 3, 2, 1, 1, 9, 7), convt(17, 2, 5, 3, 0, 2, 6, 5)})
+        for (int n : {16, 13}) {
+            auto run = [&](ae::ThreadPool* p) {
+                return run_conv(g, n, p, g.in_c, ae::conv_transpose2d_scratch_size(g, n),
+                                ae::conv_transpose2d_forward<float>, ae::conv_transpose2d_backward<float>);
+            };
+            const ConvOutputs one = run(nullptr);
+            const std::string what = conv_name("ConvTranspose2d", g.in_c, g.out_c, g.kernel, g.stride, g.padding,
+                                               g.in_h, g.in_w, g.output_padding) + " n " + std::to_string(n);
+            expect_same(one, run(&pool2), what + ", 2 threads");
+            expect_same(one, run(&pool3), what + ", 3 threads");
+        }
+}
+
+TEST(OpThreads, PoolAndUpsampleBitwiseIdenticalFor1To3Threads) {
+    ae::ThreadPool pool2(2), pool3(3);
+    ae::Rng rng(22, 3);
+    const ae::MaxPool2dGeometry pg{16, 14, 13, 2};
+    const ae::UpsampleGeometry ug{16, 7, 6, 2};
+    const int n = 13;
+    const ae::Matrix x = random_float(rng, pg.in_size(), n), dy = random_float(rng, pg.out_size(), n);
+    const ae::Matrix ux = random_float(rng, ug.in_size(), n), udy = random_float(rng, ug.out_size(), n);
+    auto run = [&](ae::ThreadPool* p) {
+        std::vector<ae::Matrix> out = {ae::Matrix(pg.out_size(), n), ae::Matrix(pg.in_size(), n),
+                                       ae::Matrix(ug.out_size(), n), ae::Matrix(ug.in_size(), n)};
+        ae::IndexVector argmax(ae::maxpool2d_index_size(pg, n));
+        ae::maxpool2d_forward<float>(pg, x, out[0], argmax, p);
+        ae::maxpool2d_backward<float>(pg, argmax, dy, out[1], p);
+        ae::upsample_nearest_forward<float>(ug, ux, out[2], p);
+        ae::upsample_nearest_backward<float>(ug, udy, out[3], p);
+        return out;
+    };
+    const auto one = run(nullptr);
+    for (ae::ThreadPool* p : {&pool2, &pool3}) {
+        const auto many = run(p);
+        for (size_t i = 0; i < one.size(); ++i) EXPECT_TRUE(same_bits(one[i], many[i])) << "output " << i;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Geometry and shape errors: ae::Error with the sizes in the message.
+
+void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
+    try {
+        f();
+        ADD_FAILURE() << "no ae::Error thrown (expected one mentioning '" << parts[0] << "')";
+    } catch (const ae::Error& e) {
+        const std::string m = e.what();
+        for (const std::string& p : parts) EXPECT_NE(m.find(p), std::string::npos) << "'" << p << "' not in: " << m;
+    }
+}
+
+TEST(OpErrors, GeometriesAreValidated) {
+    expect_error([] { ae::conv2d_check(conv(1, 4, 5, 1, 0, 3, 3), "encoder conv 1"); },
+                 {"encoder conv 1", "kernel 5", "larger than the padded input 3x3"});
+    expect_error([] { ae::conv2d_check(conv(1, 4, 5, 1, 0, 3, 9), "enc"); }, {"kernel 5", "padded input 3x9 (3x9 + 2*0)"});
+    ae::conv2d_check(conv(1, 4, 5, 1, 1, 3, 3), "ok");  // 3 + 2 = 5: one output
+    expect_error([] { ae::conv2d_check(conv(1, 4, 3, 0, 0, 8, 8), "enc"); }, {"stride must be >= 1"});
+    expect_error([] { ae::conv2d_check(conv(0, 4, 3, 1, 0, 8, 8), "enc"); }, {"channel"});
+    expect_error([] { ae::conv2d_check(conv(1, 4, 3, 1, -1, 8, 8), "enc"); }, {"padding"});
+    expect_error([] { ae::conv_transpose2d_check(convt(4, 2, 4, 2, 1, 2, 7, 7), "decoder deconv 2"); },
+                 {"decoder deconv 2", "output_padding 2", "smaller than stride 2"});
+    expect_error([] { ae::conv_transpose2d_check(convt(4, 2, 3, 1, 1, 1, 7, 7), "dec"); }, {"output_padding 1"});
+    expect_error([] { ae::conv_transpose2d_check(convt(4, 2, 1, 1, 2, 0, 2, 2), "dec"); }, {"output", "empty"});
+    ae::conv_transpose2d_check(convt(4, 2, 4, 2, 1, 1, 7, 7), "ok");
+    expect_error([] { ae::maxpool2d_check({2, 3, 5, 4}, "pool"); }, {"pool", "kernel 4", "larger than the input 3x5"});
+    expect_error([] { ae::upsample_check({2, 3, 5, 0}, "up"); }, {"up", "scale 0"});
+}
+
+TEST(OpErrors, ShapesAndScratchAreChecked) {
+    const ae::Conv2dGeometry g = conv(2, 3, 3, 1, 1, 5, 5);
+    Mat W(3, 18), b(3, 1), x(50, 2), y(75, 2), bad_x(49, 2);
+    Eigen::VectorXd scratch(ae::conv2d_scratch_size(g, 2)), small(10);
+    W.setZero();
+    b.setZero();
+    x.setZero();
+    expect_error([&] { ae::conv2d_forward<double>(g, row_major(W), as_vector(b), bad_x, y, scratch); },
+                 {"conv2d_forward", "x is [49, 2], expected [50, 2]"});
+    expect_error([&] { ae::conv2d_forward<double>(g, row_major(W), as_vector(b), x, y, small); },
+                 {"scratch has 10 elements, needs " + std::to_string(scratch.size())});
+    Mat W_bad(3, 9);
+    expect_error([&] { ae::conv2d_forward<double>(g, row_major(W_bad), as_vector(b), x, y, scratch); },
+                 {"W is [3, 9], expected [3, 18]"});
+    Mat big(80, 2);  // a block of rows is not a contiguous batch
+    big.setZero();
+    expect_error([&] { ae::conv2d_forward<double>(g, row_major(W), as_vector(b), big.topRows(50), y, scratch); },
+                 {"x must be contiguous"});
+    const ae::ConvTranspose2dGeometry t = convt(2, 3, 4, 2, 1, 1, 3, 3);
+    Mat Wt(2, 48), yt(t.out_size() + 1, 2), xt(t.in_size(), 2);
+    Eigen::VectorXd st(ae::conv_transpose2d_scratch_size(t, 2));
+    expect_error([&] { ae::conv_transpose2d_forward<double>(t, row_major(Wt), as_vector(b), xt, yt, st); },
+                 {"conv_transpose2d_forward", "y is [" + std::to_string(t.out_size() + 1)});
 }
 
 // The harness itself: a wrong backward, or one that overwrites where it should accumulate, is caught.
