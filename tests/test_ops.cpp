@@ -188,6 +188,7 @@ TEST(OpGradient, Conv2d_3to2_k5_s2_p0_9x7) { check(conv2d_case(conv(3, 2, 5, 2, 
 TEST(OpGradient, Conv2d_2to3_k1_s1_p0_5x9) { check(conv2d_case(conv(2, 3, 1, 1, 0, 5, 9), 3)); }
 TEST(OpGradient, Conv2d_2to2_k3_s2_p0_8x5_FloorDropsLastRow) { check(conv2d_case(conv(2, 2, 3, 2, 0, 8, 5), 2)); }
 TEST(OpGradient, Conv2d_3to2_k5_s1_p2_5x5) { check(conv2d_case(conv(3, 2, 5, 1, 2, 5, 5), 2)); }
+TEST(OpGradient, Conv2d_2to2_k2_s1_p3_2x3_WindowsInThePadding) { check(conv2d_case(conv(2, 2, 2, 1, 3, 2, 3), 2)); }
 TEST(OpGradient, Conv2d_FirstLayerWithoutDx) { check(conv2d_case(conv(1, 3, 3, 2, 1, 7, 6), 2, false)); }
 
 TEST(OpGradient, ConvTranspose2d_3to1_k3_s1_p0_5x5) { check(conv_transpose2d_case(convt(3, 1, 3, 1, 0, 0, 5, 5), 2)); }
@@ -449,7 +450,8 @@ TEST(OpReference, Conv2dMatchesDirectLoops) {
     ae::Rng rng(5, 1);
     for (const ae::Conv2dGeometry& g : {conv(1, 3, 3, 1, 0, 7, 7), conv(2, 4, 3, 1, 1, 5, 9), conv(3, 2, 4, 2, 1, 7, 7),
                                         conv(2, 3, 5, 2, 2, 9, 6), conv(4, 2, 1, 1, 0, 3, 5), conv(1, 32, 4, 2, 1, 28, 28),
-                                        conv(3, 5, 3, 3, 0, 10, 8), conv(2, 2, 5, 1, 0, 5, 5)}) {
+                                        conv(3, 5, 3, 3, 0, 10, 8), conv(2, 2, 5, 1, 0, 5, 5),
+                                        conv(2, 3, 1, 1, 2, 3, 4), conv(3, 2, 2, 1, 3, 2, 2)}) {  // windows in the padding
         const int n = 3;
         Mat W = random_mat(rng, g.out_c, g.patch_size()), b = random_mat(rng, g.out_c, 1),
             x = random_mat(rng, g.in_size(), n), y(g.out_size(), n);

@@ -41,7 +41,9 @@ void conv2d_check(const Conv2dGeometry& g, const char* what) {
                            std::to_string(g.in_w) + " + 2*" + std::to_string(g.padding) + ")");
 }
 
-Eigen::Index conv2d_scratch_size(const Conv2dGeometry& g, Eigen::Index n) { return g.patch_size() * g.positions() * n; }
+Eigen::Index conv2d_scratch_size(const Conv2dGeometry& g, Eigen::Index n) {
+    return g.patch_size() * g.positions() * n + g.weight_size();
+}
 
 template <typename T>
 void conv2d_forward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<T>>& W,
@@ -60,6 +62,12 @@ void conv2d_forward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<T
 
     Eigen::Map<MatrixT<T>> cols(scratch.data(), K, cols_n);
     Eigen::Map<MatrixT<T>> Y(y.data(), g.out_c, cols_n);
+    // The weights in the column order of cols (tap-major, see im2col.h), after cols in the scratch.
+    T* wt = scratch.data() + K * cols_n;
+    const bool permute = g.in_c > 1 && g.kernel > 1;
+    if (permute) weights_to_tap_major<T>(W, g.in_c, g.kernel * g.kernel, wt);
+    Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), g.out_c, K,
+                                                                 Eigen::OuterStride<>(permute ? K : W.outerStride()));
     // Each task lowers its block of columns and multiplies it: the block stays in cache between the two.
     const int parts = parts_for(pool, cols_n, 64);
     Split s{cols_n, parts, 16};
@@ -67,7 +75,7 @@ void conv2d_forward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<T
         const Eigen::Index c0 = s.begin(i), c1 = s.end(i);
         if (c1 <= c0) return;
         im2col<T>(g, x.data(), x.outerStride(), cols.data(), c0, c1);
-        Y.middleCols(c0, c1 - c0).noalias() = W * cols.middleCols(c0, c1 - c0);
+        Y.middleCols(c0, c1 - c0).noalias() = Wt * cols.middleCols(c0, c1 - c0);
         Y.middleCols(c0, c1 - c0).colwise() += b;
     };
     run_parts(pool, parts, task);
@@ -96,13 +104,24 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
     Eigen::Map<MatrixT<T>> cols(scratch.data(), K, cols_n);  // im2col(x) from the forward pass
     Eigen::Map<const MatrixT<T>> DY(dy.data(), C, cols_n);
 
-    // dW += dy cols^T and db += row sums of dy, split over output channels (rows of dW).
+    T* wt = scratch.data() + K * cols_n;  // [C_out, K] in the column order of cols (see im2col.h)
+    const bool permute = g.in_c > 1 && g.kernel > 1;
+    const int kk = g.kernel * g.kernel;
+
+    // dW += dy cols^T and db += row sums of dy, split over output channels (rows of dW). With the permuted
+    // column order the product goes to the scratch first and is added back in PyTorch's order.
     const int row_parts = parts_for(pool, C, 16);
     Split rs{C, row_parts, 16};
     auto weight_task = [&](int i) {
         const Eigen::Index r0 = rs.begin(i), r1 = rs.end(i);
         if (r1 <= r0) return;
-        dW.middleRows(r0, r1 - r0).noalias() += DY.middleRows(r0, r1 - r0) * cols.transpose();
+        if (permute) {
+            Eigen::Map<RowMatrixT<T>> dWt(wt, C, K);
+            dWt.middleRows(r0, r1 - r0).noalias() = DY.middleRows(r0, r1 - r0) * cols.transpose();
+            add_tap_major_weights<T>(wt, g.in_c, kk, dW, r0, r1);
+        } else {
+            dW.middleRows(r0, r1 - r0).noalias() += DY.middleRows(r0, r1 - r0) * cols.transpose();
+        }
         // Column by column in a fixed order (see dense.cpp: independent of alignment and of the split).
         T* dbp = db.data();
         const T* d = dy.data();
@@ -112,13 +131,16 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
     run_parts(pool, row_parts, weight_task);
 
     if (!dx) return;
+    if (permute) weights_to_tap_major<T>(W, g.in_c, kk, wt);
+    Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), C, K,
+                                                                 Eigen::OuterStride<>(permute ? K : W.outerStride()));
     // dcols = W^T dy over column blocks (into the scratch: cols is no longer needed), then col2im per sample.
     const int col_parts = parts_for(pool, cols_n, 64);
     Split cs{cols_n, col_parts, 16};
     auto dcols_task = [&](int i) {
         const Eigen::Index c0 = cs.begin(i), c1 = cs.end(i);
         if (c1 <= c0) return;
-        cols.middleCols(c0, c1 - c0).noalias() = W.transpose() * DY.middleCols(c0, c1 - c0);
+        cols.middleCols(c0, c1 - c0).noalias() = Wt.transpose() * DY.middleCols(c0, c1 - c0);
     };
     run_parts(pool, col_parts, dcols_task);
 

@@ -44,7 +44,7 @@ void conv_transpose2d_check(const ConvTranspose2dGeometry& g, const char* what) 
 }
 
 Eigen::Index conv_transpose2d_scratch_size(const ConvTranspose2dGeometry& g, Eigen::Index n) {
-    return g.patch_size() * g.positions() * n;
+    return g.patch_size() * g.positions() * n + g.weight_size();
 }
 
 template <typename T>
@@ -65,12 +65,18 @@ void conv_transpose2d_forward(const ConvTranspose2dGeometry& g, const Eigen::Ref
     const Conv2dGeometry cg = g.conv_view();
     Eigen::Map<MatrixT<T>> cols(scratch.data(), K, cols_n);
     Eigen::Map<const MatrixT<T>> X(x.data(), g.in_c, cols_n);
+    // The weights in the row order of cols (tap-major, see im2col.h), after cols in the scratch.
+    T* wt = scratch.data() + K * cols_n;
+    const bool permute = g.out_c > 1 && g.kernel > 1;
+    if (permute) weights_to_tap_major<T>(W, g.out_c, g.kernel * g.kernel, wt);
+    Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), g.in_c, K,
+                                                                 Eigen::OuterStride<>(permute ? K : W.outerStride()));
     const int col_parts = parts_for(pool, cols_n, 64);
     Split cs{cols_n, col_parts, 16};
     auto cols_task = [&](int i) {
         const Eigen::Index c0 = cs.begin(i), c1 = cs.end(i);
         if (c1 <= c0) return;
-        cols.middleCols(c0, c1 - c0).noalias() = W.transpose() * X.middleCols(c0, c1 - c0);
+        cols.middleCols(c0, c1 - c0).noalias() = Wt.transpose() * X.middleCols(c0, c1 - c0);
     };
     run_parts(pool, col_parts, cols_task);
 
@@ -112,6 +118,12 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
     const Conv2dGeometry cg = g.conv_view();
     Eigen::Map<MatrixT<T>> dcols(scratch.data(), K, cols_n);
     Eigen::Map<const MatrixT<T>> X(x.data(), g.in_c, cols_n);
+    T* wt = scratch.data() + K * cols_n;  // [C_in, K] in the row order of dcols (see im2col.h)
+    const bool permute = g.out_c > 1 && g.kernel > 1;
+    const int kk = g.kernel * g.kernel;
+    if (permute) weights_to_tap_major<T>(W, g.out_c, kk, wt);
+    Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), g.in_c, K,
+                                                                 Eigen::OuterStride<>(permute ? K : W.outerStride()));
     // dcols = im2col(dy) and dx = W dcols, over the same column blocks.
     const int col_parts = parts_for(pool, cols_n, 64);
     Split cs{cols_n, col_parts, 16};
@@ -121,7 +133,7 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
         im2col<T>(cg, dy.data(), dy.outerStride(), dcols.data(), c0, c1);
         if (dx) {
             Eigen::Map<MatrixT<T>> DX(dx->data(), g.in_c, cols_n);
-            DX.middleCols(c0, c1 - c0).noalias() = W * dcols.middleCols(c0, c1 - c0);
+            DX.middleCols(c0, c1 - c0).noalias() = Wt * dcols.middleCols(c0, c1 - c0);
         }
     };
     run_parts(pool, col_parts, cols_task);
@@ -132,7 +144,13 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
     auto weight_task = [&](int i) {
         const Eigen::Index r0 = rs.begin(i), r1 = rs.end(i);
         if (r1 <= r0) return;
-        dW.middleRows(r0, r1 - r0).noalias() += X.middleRows(r0, r1 - r0) * dcols.transpose();
+        if (permute) {  // the weights are no longer needed: their scratch takes the gradient in dcols' order
+            Eigen::Map<RowMatrixT<T>> dWt(wt, g.in_c, K);
+            dWt.middleRows(r0, r1 - r0).noalias() = X.middleRows(r0, r1 - r0) * dcols.transpose();
+            add_tap_major_weights<T>(wt, g.out_c, kk, dW, r0, r1);
+        } else {
+            dW.middleRows(r0, r1 - r0).noalias() += X.middleRows(r0, r1 - r0) * dcols.transpose();
+        }
     };
     run_parts(pool, row_parts, weight_task);
 

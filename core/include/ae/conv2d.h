@@ -11,9 +11,10 @@
 // (HWC: element (c, y, x) at (y W + x) C + c). W is PyTorch's weight [C_out, C_in, k, k] in its row-major memory,
 // viewed as RowMatrix [C_out, C_in k k]; b: [C_out]. x, y, dy, dx must be contiguous (outer stride = rows).
 //
-// Scratch: conv2d_scratch_size(g, n) elements of T (the im2col matrix, C_in k k * H_out W_out n). forward fills
-// it; backward READS it (it must be the scratch the forward of this x left behind) and then overwrites it with
-// W^T dy, so a second backward needs a second forward. dW, db ACCUMULATE (+=, like dense_backward; the caller
+// Scratch: conv2d_scratch_size(g, n) = C_in k k * H_out W_out n + C_out C_in k k elements of T: the im2col
+// matrix, then the weights (or their gradient) in its tap-major column order (see im2col.h). forward fills it;
+// backward READS the im2col matrix (it must be the scratch the forward of this x left behind) and then
+// overwrites it with W^T dy, so a second backward needs a second forward. dW, db ACCUMULATE (+=, like dense_backward; the caller
 // zeroes them per batch); dx is overwritten and may be null (a first layer).
 // Threads: y and dx are split over columns (positions of all samples, block starts multiples of 16), dW and db
 // over output channels; col2im over samples. Each element is computed by one task in a fixed order, so the
@@ -44,7 +45,7 @@ struct Conv2dGeometry {
 // padding >= 0 and the kernel fits the padded map (k <= H + 2p and k <= W + 2p).
 void conv2d_check(const Conv2dGeometry& g, const char* what);
 
-// Elements of T of the scratch for a batch of n: the im2col matrix [C_in k k, H_out W_out n].
+// Elements of T of the scratch for a batch of n: the im2col matrix [C_in k k, H_out W_out n] plus the weights.
 Eigen::Index conv2d_scratch_size(const Conv2dGeometry& g, Eigen::Index n);
 
 template <typename T>

@@ -15,7 +15,8 @@
 // PyTorch's ConvTranspose2d weight [C_in, C_out, k, k] in its row-major memory, viewed as RowMatrix
 // [C_in, C_out k k]; b: [C_out]. x, y, dy, dx must be contiguous (outer stride = rows).
 //
-// Scratch: conv_transpose2d_scratch_size(g, n) elements of T (the matrix cols / dcols, C_out k k * H W n).
+// Scratch: conv_transpose2d_scratch_size(g, n) = C_out k k * H W n + C_in C_out k k elements of T: the matrix
+// cols / dcols, then the weights (or their gradient) in its tap-major row order (see im2col.h).
 // backward does NOT need the forward's scratch (it rebuilds dcols from dy); forward and backward may share one.
 // dW, db ACCUMULATE (+=); dx is overwritten and may be null.
 // Threads: the products are split over columns (block starts multiples of 16) and dW over input channels,
@@ -49,7 +50,7 @@ struct ConvTranspose2dGeometry {
 // padding >= 0, 0 <= output_padding < stride, and the output is at least 1x1.
 void conv_transpose2d_check(const ConvTranspose2dGeometry& g, const char* what);
 
-// Elements of T of the scratch for a batch of n: [C_out k k, H W n].
+// Elements of T of the scratch for a batch of n: [C_out k k, H W n] plus the weights.
 Eigen::Index conv_transpose2d_scratch_size(const ConvTranspose2dGeometry& g, Eigen::Index n);
 
 template <typename T>
