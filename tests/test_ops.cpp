@@ -495,6 +495,60 @@ TEST(OpReference, ConvTranspose2dIsTheAdjointOfConv2d) {
     EXPECT_NEAR((cu.array() * v.array()).sum(), (u.array() * tv.array()).sum(), 1e-12);
 }
 
+// Golden values from PyTorch 1.13 (float64): weights, biases and the CHW input filled with sin(a i + b) in
+// their flat PyTorch order, x brought to HWC with chw_to_hwc, y brought back with hwc_to_chw:
+//   c = nn.Conv2d(2, 2, 3, 2, 1); t = nn.ConvTranspose2d(2, 3, 3, 2, 1, output_padding=1)
+//   weight: sin(0.37 i + 0.1), bias: sin(1.3 i + 0.2), x: sin(0.23 i + 0.3), x of shape [1, 2, 4, 5] / [1, 2, 2, 3]
+Mat sin_fill(Eigen::Index rows, Eigen::Index cols, double a, double b) {
+    Mat m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = std::sin(a * double(i) + b);
+    return m;
+}
+
+TEST(OpReference, MatchesPyTorch) {
+    {
+        const ae::Conv2dGeometry g = conv(2, 2, 3, 2, 1, 4, 5);
+        const Mat W = sin_fill(2, 18, 0.37, 0.1), b = sin_fill(2, 1, 1.3, 0.2), x_chw = sin_fill(40, 1, 0.23, 0.3);
+        Mat x(40, 1), y(g.out_size(), 1), y_chw(g.out_size(), 1);
+        ae::chw_to_hwc<double>(2, 4, 5, x_chw, x);
+        Eigen::VectorXd scratch(ae::conv2d_scratch_size(g, 1));
+        ae::conv2d_forward<double>(g, row_major(W), as_vector(b), x, y, scratch);
+        ae::hwc_to_chw<double>(2, 2, 3, y, y_chw);
+        const std::vector<double> torch = {3.2718669456,  5.55695027106,  3.48266357684,  0.326991100544,
+                                           -3.19198661314, -3.75667924356, 2.75694802425,  5.17307676976,
+                                           4.0787439064,  2.99661845832,  0.241343680062, -1.75643402814};
+        ASSERT_EQ(y_chw.size(), Eigen::Index(torch.size()));
+        for (size_t i = 0; i < torch.size(); ++i) EXPECT_NEAR(y_chw(i), torch[i], 1e-10) << "Conv2d [" << i << "]";
+    }
+    {
+        const ae::ConvTranspose2dGeometry g = convt(2, 3, 3, 2, 1, 1, 2, 3);
+        ASSERT_EQ(g.out_h(), 4);
+        ASSERT_EQ(g.out_w(), 6);
+        const Mat W = sin_fill(2, 27, 0.37, 0.1), b = sin_fill(3, 1, 1.3, 0.2), x_chw = sin_fill(12, 1, 0.23, 0.3);
+        Mat x(12, 1), y(g.out_size(), 1), y_chw(g.out_size(), 1);
+        ae::chw_to_hwc<double>(2, 2, 3, x_chw, x);
+        Eigen::VectorXd scratch(ae::conv_transpose2d_scratch_size(g, 1));
+        ae::conv_transpose2d_forward<double>(g, row_major(W), as_vector(b), x, y, scratch);
+        ae::hwc_to_chw<double>(3, 4, 6, y, y_chw);
+        const std::vector<double> torch = {
+            -0.340326701984, -0.559919650514, -0.08748819764,  -0.0647418868983, 0.180421425344,  0.344868559677,
+            0.219326480398,  0.526392740861,  0.508194520653,  1.06995031645,    0.780760732736,  1.08333233835,
+            0.449292114596,  0.940422751565,  0.704963201066,  1.39747040932,    0.933969201954,  0.941142924616,
+            0.642571150735,  1.14795980944,   0.666941561244,  1.16407070076,    0.666649379859,  0.422133526016,
+            1.42630136813,   1.54303380431,   1.18349165474,   1.07062485643,    0.930886015766,  0.773833706146,
+            0.769069104419,  0.277510254944,  0.495612350586,  -0.226405153215,  0.248588354935,  0.00278129671927,
+            0.681788485451,  0.139335633476,  0.449318335727,  -0.270496236522,  0.245719120786,  0.290468739645,
+            0.572580594031,  0.131841640112,  0.599837454353,  0.210088589284,   0.648037827431,  0.912461997758,
+            0.0315479271595, 0.0218074499202, 0.255735219608,  0.454727873272,   0.484096542792,  0.628195562102,
+            0.76309821392,   1.42175218172,   1.01146537758,   1.86819062291,    1.22420437304,   1.4045471705,
+            0.704604742949,  1.27918107594,   0.905646268399,  1.62729220531,    1.0766328229,    0.981543661051,
+            0.725876355105,  1.08636677403,   0.647956910945,  0.916531335389,   0.553554275341,  0.278580407048};
+        ASSERT_EQ(y_chw.size(), Eigen::Index(torch.size()));
+        for (size_t i = 0; i < torch.size(); ++i)
+            EXPECT_NEAR(y_chw(i), torch[i], 1e-10) << "ConvTranspose2d [" << i << "]";
+    }
+}
+
 TEST(OpReference, MaxPool2dMatchesDirectLoopsAndFloors) {
     ae::Rng rng(8, 1);
     for (const ae::MaxPool2dGeometry& g :
