@@ -1,0 +1,103 @@
+#include "ae/im2col.h"
+
+#include <algorithm>
+
+namespace ae {
+
+namespace {
+
+// The window taps kx in [kx0, kx1) of output column ox that fall inside [0, W).
+inline void valid_taps(int ox, int s, int p, int k, int W, int& kx0, int& kx1) {
+    const int ix0 = ox * s - p;
+    kx0 = std::min(k, std::max(0, -ix0));
+    kx1 = std::max(kx0, std::min(k, W - ix0));
+}
+
+}  // namespace
+
+template <typename T>
+void im2col(const Conv2dGeometry& g, const T* x, Eigen::Index ldx, T* cols, Eigen::Index col_begin,
+            Eigen::Index col_end) {
+    const int C = g.in_c, H = g.in_h, W = g.in_w, k = g.kernel, s = g.stride, p = g.padding;
+    const int Wo = g.out_w(), kC = k * C;
+    const Eigen::Index K = g.patch_size(), P = g.positions();
+    for (Eigen::Index j = col_begin; j < col_end; ++j) {
+        const Eigen::Index sample = j / P;
+        const int q = static_cast<int>(j - sample * P), oy = q / Wo, ox = q - oy * Wo;
+        const T* xs = x + sample * ldx;
+        T* col = cols + j * K;
+        int kx0, kx1;
+        valid_taps(ox, s, p, k, W, kx0, kx1);
+        const int ix0 = ox * s - p;
+        for (int ky = 0; ky < k; ++ky, col += kC) {
+            const int iy = oy * s - p + ky;
+            if (iy < 0 || iy >= H) {
+                std::fill(col, col + kC, T(0));
+                continue;
+            }
+            std::fill(col, col + kx0 * C, T(0));
+            const T* src = xs + (Eigen::Index(iy) * W + ix0 + kx0) * C;  // one contiguous run of taps
+            std::copy(src, src + (kx1 - kx0) * C, col + kx0 * C);
+            std::fill(col + kx1 * C, col + kC, T(0));
+        }
+    }
+}
+
+template <typename T>
+void col2im_add(const Conv2dGeometry& g, const T* cols, T* x, Eigen::Index ldx, Eigen::Index sample_begin,
+                Eigen::Index sample_end) {
+    const int C = g.in_c, H = g.in_h, W = g.in_w, k = g.kernel, s = g.stride, p = g.padding;
+    const int Ho = g.out_h(), Wo = g.out_w(), kC = k * C;
+    const Eigen::Index K = g.patch_size(), P = g.positions();
+    for (Eigen::Index sample = sample_begin; sample < sample_end; ++sample) {
+        T* xs = x + sample * ldx;
+        const T* col = cols + sample * P * K;
+        for (int oy = 0; oy < Ho; ++oy)
+            for (int ox = 0; ox < Wo; ++ox, col += K) {
+                int kx0, kx1;
+                valid_taps(ox, s, p, k, W, kx0, kx1);
+                const int ix0 = ox * s - p, run = (kx1 - kx0) * C;
+                for (int ky = 0; ky < k; ++ky) {
+                    const int iy = oy * s - p + ky;
+                    if (iy < 0 || iy >= H) continue;
+                    const T* src = col + ky * kC + kx0 * C;
+                    T* dst = xs + (Eigen::Index(iy) * W + ix0 + kx0) * C;
+                    for (int i = 0; i < run; ++i) dst[i] += src[i];
+                }
+            }
+    }
+}
+
+template <typename T>
+void weights_to_tap_major(const Eigen::Ref<const RowMatrixT<T>>& W, int C, int kk, T* Wt) {
+    const Eigen::Index K = Eigen::Index(C) * kk;
+    for (Eigen::Index r = 0; r < W.rows(); ++r) {
+        const T* w = W.data() + r * W.outerStride();
+        T* wt = Wt + r * K;
+        for (int c = 0; c < C; ++c)
+            for (int t = 0; t < kk; ++t) wt[t * C + c] = w[c * kk + t];
+    }
+}
+
+template <typename T>
+void add_tap_major_weights(const T* dWt, int C, int kk, Eigen::Ref<RowMatrixT<T>> dW, Eigen::Index row_begin,
+                           Eigen::Index row_end) {
+    const Eigen::Index K = Eigen::Index(C) * kk;
+    for (Eigen::Index r = row_begin; r < row_end; ++r) {
+        T* dw = dW.data() + r * dW.outerStride();
+        const T* dwt = dWt + r * K;
+        for (int c = 0; c < C; ++c)
+            for (int t = 0; t < kk; ++t) dw[c * kk + t] += dwt[t * C + c];
+    }
+}
+
+#define AE_IM2COL_INSTANTIATE(T)                                                                                  \
+    template void im2col<T>(const Conv2dGeometry&, const T*, Eigen::Index, T*, Eigen::Index, Eigen::Index);       \
+    template void col2im_add<T>(const Conv2dGeometry&, const T*, T*, Eigen::Index, Eigen::Index, Eigen::Index);   \
+    template void weights_to_tap_major<T>(const Eigen::Ref<const RowMatrixT<T>>&, int, int, T*);                  \
+    template void add_tap_major_weights<T>(const T*, int, int, Eigen::Ref<RowMatrixT<T>>, Eigen::Index, Eigen::Index);
+AE_IM2COL_INSTANTIATE(float)
+AE_IM2COL_INSTANTIATE(double)
+#undef AE_IM2COL_INSTANTIATE
+
+}  // namespace ae
