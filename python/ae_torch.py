@@ -100,7 +100,9 @@ def write_safetensors(path, tensors, metadata):
     """Writes `tensors` (an ordered mapping name -> tensor, written in that order as F32 little-endian) and
     `metadata` (str -> str) atomically: a temporary file in the same folder, fsync, then os.replace. The
     header is padded with spaces so that the data section starts at an 8-byte aligned offset, as the C++."""
-    header = {'__metadata__': {str(k): str(v) for k, v in metadata.items()}}
+    # Metadata keys sorted and compact JSON as the C++ writes them (std::map, nlohmann dump): a file that
+    # ae_torch loads and saves unchanged is byte-identical to the one `ae train` wrote.
+    header = {'__metadata__': {str(k): str(metadata[k]) for k in sorted(metadata, key=lambda k: str(k).encode())}}
     blobs, offset = [], 0
     for name, t in tensors.items():
         a = np.ascontiguousarray(t.detach().cpu().to(torch.float32).numpy(), dtype='<f4')
@@ -108,7 +110,7 @@ def write_safetensors(path, tensors, metadata):
         header[name] = {'dtype': 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
-    text = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    text = json.dumps(header, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
     text += b' ' * ((8 - (8 + len(text)) % 8) % 8)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=folder)
@@ -467,7 +469,9 @@ class Autoencoder(nn.Module):
 
     def __init__(self, config, epoch=0, step=0, metadata=None):
         super().__init__()
+        self.config_json = None  # the config's JSON text as stored in the file it was loaded from
         if isinstance(config, (str, bytes)):
+            self.config_json = config.decode() if isinstance(config, bytes) else config
             config = json.loads(config)
         full = resolve_config(config)
         self.config = config
@@ -661,9 +665,8 @@ def load(path, map_location=None):
     tensors, meta = read_safetensors(path)
     if 'config' not in meta:
         raise ValueError(f'{path}: __metadata__ has no "config" entry: not a model file of autoencoder-lab')
-    config = json.loads(meta['config'])
     extra = {k: v for k, v in meta.items() if k not in ('config', 'format', 'epoch', 'step')}
-    model = Autoencoder(config, epoch=_count(meta, 'epoch', path), step=_count(meta, 'step', path), metadata=extra)
+    model = Autoencoder(meta['config'], epoch=_count(meta, 'epoch', path), step=_count(meta, 'step', path), metadata=extra)
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as e:
@@ -684,7 +687,12 @@ def save(model, config=None, path=None, epoch=None, step=None, metadata=None):
     inner = getattr(model, 'module', model)
     if config is None:
         config = inner.config
-    text = config if isinstance(config, str) else json.dumps(config)
+    if isinstance(config, str):
+        text = config
+    elif inner.config_json is not None and json.loads(inner.config_json) == config:
+        text = inner.config_json  # unchanged: keep the file's text byte for byte
+    else:
+        text = json.dumps(config, separators=(',', ':'))
     if resolve_config(text)['model'] != inner.model_config:
         raise ValueError('save: the config describes another model than the module')
     meta = dict(getattr(inner, 'metadata', {}) or {})
