@@ -149,7 +149,60 @@ def main():
             print('  ValueError:', e)
         else:
             raise AssertionError(f'no ValueError for {fields}')
+    objectives()
     print('ok')
+
+
+def objectives():
+    """The penalties and corruptions of loss_terms against direct computations."""
+    x = ae_torch.load_images('t10k', limit=6)
+    # One-layer contractive: the closed form equals ||J||_F^2 from autograd's Jacobian.
+    c1 = ae_torch.build({'model': {'type': 'contractive', 'latent': 16}}).eval()
+    exact = sum(float(torch.autograd.functional.jacobian(lambda v: c1.encoder(v[None])[0], xi).pow(2).sum()) for xi in x)
+    closed = float(c1.contractive_penalty(x))
+    assert abs(closed - exact) <= 1e-5 * exact, (closed, exact)
+    # Deep contractive: the one-probe Hutchinson estimate is unbiased (mean of 400 probes within 10%).
+    c2 = ae_torch.build({'model': {'type': 'contractive', 'encoder': [32], 'latent': 8, 'activation': 'tanh'}})
+    exact = sum(float(torch.autograd.functional.jacobian(lambda v: c2.encoder(v[None])[0], xi).pow(2).sum()) for xi in x)
+    torch.manual_seed(1)
+    est = float(c2.contractive_penalty(x.repeat(400, 1))) / 400
+    assert abs(est - exact) < 0.1 * exact, (est, exact)
+    terms = c2.eval().loss_terms(x)
+    assert float(terms['contractive']) > 0 and torch.isclose(
+        terms['total'], terms['reconstruction'] + terms['contractive'])
+    print(f'contractive: closed form = autograd Jacobian ({closed:.5g}); probe estimate {est:.4g} vs exact {exact:.4g}')
+    # Sparsity terms by hand.
+    s = ae_torch.build({'model': {'type': 'sparse', 'latent': 10, 'sparsity_target': 0.1}}).eval()
+    h = s.encode(x)
+    rh = h.mean(0)
+    kl = (0.1 * torch.log(0.1 / rh) + 0.9 * torch.log(0.9 / (1 - rh))).sum()
+    assert torch.isclose(s.loss_terms(x)['sparsity'], 0.1 * kl)
+    l1 = ae_torch.build({'model': {'type': 'ae', 'encoder': [], 'latent': 10, 'sparsity': 'l1'}}).eval()
+    assert l1.model_config['sparsity_weight'] == 1e-3  # naming the penalty sets its default weight, as the C++
+    assert torch.isclose(l1.loss_terms(x)['sparsity'], 1e-3 * l1.encode(x).abs().sum(1).mean())
+    # VAE: summed BCE per image + beta * KL per image, eval mode decodes mu.
+    v = ae_torch.build({'model': {'type': 'vae', 'encoder': [32], 'latent': 4, 'beta': 2.0}}).eval()
+    mu, lv = v.encode_gaussian(x)
+    bce = torch.nn.functional.binary_cross_entropy(v.decode(mu), x, reduction='sum') / len(x)
+    kl = 0.5 * (mu.pow(2) + lv.exp() - 1 - lv).sum() / len(x)
+    t = v.loss_terms(x)
+    assert torch.isclose(t['reconstruction'], bce, rtol=1e-4) and torch.isclose(t['kl'], kl)
+    assert torch.isclose(t['total'], bce + 2.0 * kl, rtol=1e-4)
+    # Corruptions.
+    g = torch.Generator().manual_seed(3)
+    big = torch.full((200, 784), 0.5)
+    for kind, level, check in [
+            ('masking', 0.3, lambda y: abs(float((y == 0).float().mean()) - 0.3) < 0.01),
+            ('salt_pepper', 0.2, lambda y: abs(float((y != 0.5).float().mean()) - 0.2) < 0.01 and
+             abs(float((y == 1).float().mean()) - 0.1) < 0.01),
+            ('gaussian', 0.3, lambda y: abs(float((y - 0.5).std()) - 0.3) < 0.01),
+            ('block', 5, lambda y: bool(((y == 0).sum(1) == 25).all()) and
+             bool(((y == 0).reshape(200, 28, 28).any(2).sum(1) == 5).all()))]:
+        d = ae_torch.build({'model': {'type': 'denoising', 'encoder': [], 'latent': 4, 'corruption': kind,
+                                      'corruption_level': level}})
+        y = d.corrupt(big, generator=g)
+        assert check(y), kind
+    print('sparsity (l1, kl), vae terms, corruptions (masking, salt_pepper, gaussian, block): as specified')
 
 
 if __name__ == '__main__':
