@@ -289,8 +289,8 @@ def _input_shape(m):
     return m['input_channels'], m['input_rows'], m['input_cols']
 
 
-def _is_conv(m):
-    return any(isinstance(v, str) for v in list(m['encoder']) + list(m['decoder']))
+def _has_specs(items):
+    return any(isinstance(v, str) for v in items)
 
 
 def _encoder_maps(m):
@@ -322,13 +322,13 @@ def build_encoder(m):
 
     Dense: Linear(D, e0), act, ..., then (non-VAE) the code Linear(e_last, latent) [+ latent act if not
     identity]; the VAE encoder ends after the last hidden act (empty for encoder []).
-    Convolutional (any string spec): Unflatten(1, (C, H, W)); per "c" spec Conv2d(C_prev, C, k, s, p) + act;
+    Convolutional (a string spec in the encoder): Unflatten(1, (C, H, W)); per "c" spec Conv2d(C_prev, C, k, s, p) + act;
     per "m" spec MaxPool2d(p) (no activation); Flatten(); per integer width Linear + act; then (non-VAE) the
     code Linear(.., latent) [+ latent act]. Hidden activations are always modules (nn.Identity too)."""
     widths, specs = _parse_specs(m['encoder'], 'encoder')
     layers = []
     width = m['input_channels'] * m['input_rows'] * m['input_cols']
-    if _is_conv(m):
+    if specs:
         maps, (c, h, w) = _encoder_maps(m)
         layers.append(nn.Unflatten(1, _input_shape(m)))
         for spec, (ci, _, _), _ in maps:
@@ -353,11 +353,11 @@ def build_encoder(m):
 def build_decoder(m):
     """The decoder Sequential (latent -> logits [n, C*H*W]) of a resolved "model" config.
 
-    Dense (no string spec anywhere): Linear(latent, d0), act, ..., Linear(d_last, D); widths d = decoder,
-    or the encoder's widths reversed when decoder is [].
-    Convolutional: Linear(s) from latent through the decoder widths (the explicit leading integers, or for
+    Dense (an explicit decoder of integers only, or the mirror of a dense encoder): Linear(latent, d0), act,
+    ..., Linear(d_last, D); widths d = decoder, or the encoder's widths reversed when decoder is [].
+    Convolutional (string specs in the decoder, or the mirror of a convolutional encoder): Linear(s) from latent through the decoder widths (the explicit leading integers, or for
     the mirror decoder [] the encoder's integer widths reversed) to C_last*H_last*W_last (the encoder's final
-    map), each + act, Unflatten(1, (C_last, H_last, W_last)), then the specs: the explicit decoder's in order,
+    map; the input's C x H x W for a dense encoder), each + act, Unflatten(1, (C_last, H_last, W_last)), then the specs: the explicit decoder's in order,
     or for the mirror the encoder's conv/pool specs in reverse (pool p -> Upsample(scale_factor=p,
     mode='nearest'); conv (C_prev -> C, k, s, p) -> ConvTranspose2d(C, C_prev, k, s, p, output_padding=op)
     with op = target - ((in - 1) * s - 2p + k) restoring the encoder-side size). Every weighted layer is
@@ -367,27 +367,16 @@ def build_decoder(m):
     enc_widths, _ = _parse_specs(m['encoder'], 'encoder')
     dec_widths, dec_specs = _parse_specs(m['decoder'], 'decoder')
     act = m['activation']
-    if not _is_conv(m):
-        widths = dec_widths if m['decoder'] else list(reversed(enc_widths))
-        dims = [m['latent']] + widths + [D]
-        layers = []
-        for i in range(len(dims) - 1):
-            layers.append(nn.Linear(dims[i], dims[i + 1]))
-            if i < len(dims) - 2:
-                layers.append(_act(act))
-        return nn.Sequential(*layers)
-
-    maps, final = _encoder_maps(m)
     mirror = not m['decoder']
-    if not mirror and not dec_specs:
-        # An explicit dense decoder after a convolutional encoder: plain Linear layers to the pixels.
-        dims = [m['latent']] + dec_widths + [D]
+    if not dec_specs and not (mirror and _has_specs(m['encoder'])):
+        dims = [m['latent']] + (list(reversed(enc_widths)) if mirror else dec_widths) + [D]
         layers = []
         for i in range(len(dims) - 1):
             layers.append(nn.Linear(dims[i], dims[i + 1]))
             if i < len(dims) - 2:
                 layers.append(_act(act))
         return nn.Sequential(*layers)
+    maps, final = _encoder_maps(m)
     widths = list(reversed(enc_widths)) if mirror else dec_widths
     # Planned layers: ('linear', in, out), ('unflatten', shape), ('tconv', ci, co, k, s, p, op), ('up', p).
     plan = []

@@ -127,6 +127,13 @@ def main():
                                   'LeakyReLU', 'Upsample', 'ConvTranspose2d', 'Flatten'], kinds(exp.decoder)
     assert kinds(exp.encoder)[-1] == 'Sigmoid'
     roundtrip(exp, tmp, 'explicit')
+    # A dense encoder keeps the dense names; an explicit conv decoder then unflattens to the input's C x H x W.
+    mixed = ae_torch.build({'model': {'type': 'vae', 'encoder': [64], 'decoder': ['t4k3', 't1k3'], 'latent': 3}})
+    assert kinds(mixed.encoder) == ['Linear', 'ReLU'] and layout(mixed)[0] == ('encoder.0.weight', (64, 784))
+    assert kinds(mixed.decoder) == ['Linear', 'ReLU', 'Unflatten', 'ConvTranspose2d', 'ReLU', 'ConvTranspose2d',
+                                    'Flatten'], kinds(mixed.decoder)
+    assert mixed.decoder[0].out_features == 784 and mixed.decoder[2].unflattened_size == (1, 28, 28)
+    roundtrip(mixed, tmp, 'mixed')
     # Three input channels.
     rgb = ae_torch.build({'model': {'type': 'ae', 'input_channels': 3, 'input_rows': 8, 'input_cols': 8,
                                     'encoder': ['c6k3'], 'latent': 5}})

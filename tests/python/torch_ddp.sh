@@ -15,11 +15,13 @@ rm -rf "$OUT"
 mkdir -p "$OUT/continued"
 "$AE" train --data fashion-mnist --model vae --limit-train 2000 --limit-test 1000 --epochs 1 --batch 100 --seed 3 \
   --threads 2 -q --out "$OUT/start" >/dev/null
+# A free port (other builds may run this test at the same time); AE_DDP_PORT overrides it.
+PORT=${AE_DDP_PORT:-$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 # One process per core, one torch thread each (OMP_NUM_THREADS also keeps torchrun from warning).
 # --redirects 9:0 --tee 9:0: Debian's torch 1.13 under Python 3.11 parses the default "0" to None and fails with
 # "AttributeError: 'NoneType' object has no attribute 'get'" (pytorch/pytorch#92319); a mapping for a local rank
 # that does not exist means "no redirection" for all of them.
-OMP_NUM_THREADS=1 /usr/bin/torchrun --nproc_per_node 2 --redirects 9:0 --tee 9:0 --master_port "${AE_DDP_PORT:-29517}" "$ROOT/python/train_ddp.py" \
+OMP_NUM_THREADS=1 /usr/bin/torchrun --nproc_per_node 2 --redirects 9:0 --tee 9:0 --master_port "$PORT" "$ROOT/python/train_ddp.py" \
   "$OUT/start/model.safetensors" --epochs 1 --limit-train 10000 --out "$OUT/continued/model.safetensors"
 for f in start continued; do
   "$AE" eval "$OUT/$f/model.safetensors" --limit-train 2000 --limit-test 1000 --threads 2 --out "$OUT/$f/eval.json" \
