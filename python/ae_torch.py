@@ -43,7 +43,6 @@ masking, block) and compare with the clean image. ``vae``: nats per image, summe
 per image + beta * KL(q(z|x) || N(0, I)) per image, z = mu + exp(logvar / 2) * eps.
 """
 import json
-import math
 import os
 import re
 import struct

@@ -16,7 +16,6 @@ step continued from the file; `ae eval`, the page and the app load it. Optimizer
 model files, so the optimizer starts fresh (as when `ae-app --load` continues a file).
 """
 import argparse
-import math
 import os
 import sys
 import time
@@ -69,6 +68,9 @@ def main():
         raise SystemExit(f'--batch {batch} is not divisible by the {world} processes')
     local_batch = batch // world
 
+    trained_on = model.metadata.get('data', 'fashion-mnist')
+    if a.train_images is None and trained_on != 'fashion-mnist':
+        raise SystemExit(f'{a.model} was trained on {trained_on!r}: pass its IDX images with --train-images')
     x = ae_torch.load_images('train', limit=a.limit_train, data_dir=a.data_dir, path=a.train_images)
     if x.shape[1] != model.input_dim:
         raise SystemExit(f'{a.model} takes {model.input_dim} pixels per image, the data has {x.shape[1]}')

@@ -15,7 +15,6 @@ import sys
 import tempfile
 
 import torch
-from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'python'))
 import ae_torch  # noqa: E402
