@@ -634,7 +634,8 @@ def _act_derivative(name, y):
 
 
 def build(config, epoch=0, step=0, metadata=None):
-    """A freshly initialised (PyTorch default init) Autoencoder for a config dict or JSON string."""
+    """A freshly initialised Autoencoder for a config dict or JSON string. The weights get PyTorch's default
+    initialisation (the config's "init": "torch"); "he" / "glorot" / "auto" are not reproduced here."""
     return Autoencoder(config, epoch=epoch, step=step, metadata=metadata)
 
 
