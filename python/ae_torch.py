@@ -279,8 +279,18 @@ def _parse_specs(items, side):
         if m and int(m.group(1)) >= 1:
             specs.append(('up', int(m.group(1))))
             continue
+        m = _CONV.match(item)
+        if m:  # a Conv2d in the decoder (Keras-style decoders: convolutions between upsamplings)
+            c, k = int(m.group(1)), int(m.group(2))
+            s = int(m.group(3)) if m.group(3) else 1
+            p = int(m.group(4)) if m.group(4) is not None else (k - s) // 2
+            if c < 1 or k < 1 or s < 1 or p < 0:
+                raise ValueError(f'{where}: {item!r}: channels, kernel and stride must be >= 1')
+            specs.append(('dconv', c, k, s, max(p, 0)))
+            continue
         raise ValueError(f'{where}: {item!r} is not a decoder layer spec (expected a width, '
-                         f'"t<out>k<kernel>[s<stride>][p<padding>][o<output_padding>]" or "u<scale>")')
+                         f'"t<out>k<kernel>[s<stride>][p<padding>][o<output_padding>]", "c<out>k<kernel>[s<stride>]'
+                         f'[p<padding>]" or "u<scale>")')
     return widths, specs
 
 
@@ -413,6 +423,13 @@ def build_decoder(m):
                 p = spec[1]
                 plan.append(('up', p))
                 shape = (c, h * p, w * p)
+            elif spec[0] == 'dconv':
+                _, co, k, s, p = spec
+                if k > h + 2 * p or k > w + 2 * p:
+                    raise ValueError(f'{where}: kernel {k} is larger than the padded map {h + 2 * p}x{w + 2 * p}')
+                ho, wo = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+                plan.append(('conv', c, co, k, s, p))
+                shape = (co, ho, wo)
             else:
                 _, co, k, s, p, op = spec
                 if not 0 <= op < s:
@@ -427,7 +444,7 @@ def build_decoder(m):
             C, H, W = _input_shape(m)
             raise ValueError(f'model.decoder: the decoder ends at {shape[0]}x{shape[1]}x{shape[2]}, the input is '
                              f'{C}x{H}x{W} (last layer {m["decoder"][-1]!r})')
-    last_weighted = max(i for i, p in enumerate(plan) if p[0] in ('linear', 'tconv'))
+    last_weighted = max(i for i, p in enumerate(plan) if p[0] in ('linear', 'tconv', 'conv'))
     layers = []
     for i, p in enumerate(plan):
         if p[0] == 'linear':
@@ -436,10 +453,13 @@ def build_decoder(m):
             layers.append(nn.Unflatten(1, tuple(p[1])))
         elif p[0] == 'up':
             layers.append(nn.Upsample(scale_factor=p[1], mode='nearest'))
+        elif p[0] == 'conv':
+            _, ci, co, k, s, pad = p
+            layers.append(nn.Conv2d(ci, co, k, s, pad))
         else:
             _, ci, co, k, s, pad, op = p
             layers.append(nn.ConvTranspose2d(ci, co, k, s, pad, output_padding=op))
-        if p[0] in ('linear', 'tconv') and i != last_weighted:
+        if p[0] in ('linear', 'tconv', 'conv') and i != last_weighted:
             layers.append(_act(act))
     layers.append(nn.Flatten())
     return nn.Sequential(*layers)
