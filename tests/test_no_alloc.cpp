@@ -298,6 +298,40 @@ TEST(NoAlloc, EveryModelType) {
 }
 TEST(NoAlloc, TrainingStepTwoThreads) { expect_no_allocation_in_steps(2); }
 
+// Every layer kind (issue 9): Conv2d, ConvTranspose2d, MaxPool2d, Upsample, Flatten / Unflatten with several
+// channels, on one and two threads.
+TEST(NoAlloc, EveryLayerKind) {
+    auto train = std::make_shared<const ae::Dataset>(ae::dataset_head(data().train, 1000));
+    auto test = std::make_shared<const ae::Dataset>(ae::dataset_head(data().test, 200));
+    struct Case {
+        const char* type;
+        const char* encoder;
+        const char* decoder;
+    };
+    const Case cases[] = {{"vae", "c8k4s2p1,c16k4s2p1", ""},          // B3's shape: strided convs, transposed convs
+                          {"ae", "c8k3,m2,c4k3,m2,32", ""},             // pools and upsampling, a Dense width
+                          {"denoising", "c4k3,m2", "u2,c4k3,c1k3"}};    // an explicit decoder with convolutions
+    for (const Case& cs : cases)
+        for (int threads : {1, 2}) {
+            ae::Config config;
+            config.model = ae::model_defaults(cs.type);
+            config.model.encoder = ae::parse_layer_specs(cs.encoder, "encoder");
+            config.model.decoder = ae::parse_layer_specs(cs.decoder, "decoder");
+            config.model.latent = 8;
+            config.train.batch = 32;
+            config.train.epochs = 2;
+            config.train.threads = threads;
+            ae::TrainingSession s(config, train, test);
+            ASSERT_EQ(s.step(1), 1);
+            AllocationCounter c;
+            const int done = s.step(10);
+            const long n = c.count();
+            EXPECT_EQ(done, 10);
+            EXPECT_EQ(n, 0) << "heap allocations in 10 steps of " << cs.type << " " << cs.encoder << " / '" << cs.decoder
+                            << "' on " << threads << " thread(s)";
+        }
+}
+
 }  // namespace
 
 #endif
