@@ -8,8 +8,8 @@ const $ = (id) => document.getElementById(id);
 const ACT = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity'];
 const FIELDS = {
   'model.type': {label: 'model', options: ['ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae']},
-  'model.encoder': {label: 'encoder widths', hint: 'hidden widths, input side first, e.g. 512,256'},
-  'model.decoder': {label: 'decoder widths', hint: 'empty = mirror of the encoder'},
+  'model.encoder': {label: 'encoder layers', hint: 'input side first: Dense widths 512,256; convolutions c32k4s2p1 (32 channels, kernel 4, stride 2, padding 1) and max pools m2 before the widths'},
+  'model.decoder': {label: 'decoder layers', hint: 'empty = mirror of the encoder; Dense widths, then t32k4s2p1 (transposed conv), c8k3, u2 (upsampling)'},
   'model.latent': {label: 'latent size', min: 1, max: 512, step: 1},
   'model.activation': {label: 'activation', options: ACT},
   'model.latent_activation': {label: 'latent activation', options: ACT},
@@ -139,7 +139,34 @@ function buildForm(config) {
     form.appendChild(fs);
   }
   form.appendChild(adv);
+  addArchitecturePicker(form);
   form.addEventListener('change', onConfigEdited);
+}
+
+// The architecture picker beside the encoder field: fills the (still editable) layer lists.
+const ARCHITECTURES = {
+  mlp: {label: 'MLP (Dense layers)', encoder: null, decoder: ''},
+  strided: {label: 'convolutional, strided convolutions', encoder: 'c32k4s2p1,c64k4s2p1', decoder: ''},
+  pooling: {label: 'convolutional, pooling + upsampling', encoder: 'c16k3,m2,c8k3,m2', decoder: ''},
+};
+function addArchitecturePicker(form) {
+  const enc = form.elements['model.encoder'];
+  if (!enc) return;
+  const label = document.createElement('label');
+  label.append('architecture');
+  const sel = document.createElement('select');
+  sel.id = 'architecture';
+  for (const [k, a] of Object.entries(ARCHITECTURES)) sel.add(new Option(a.label, k));
+  sel.value = /[a-z]/i.test(enc.value) ? (/m\d/.test(enc.value) ? 'pooling' : 'strided') : 'mlp';
+  sel.addEventListener('change', () => {
+    const a = ARCHITECTURES[sel.value];
+    const type = form.elements['model.type'] ? form.elements['model.type'].value : 'ae';
+    enc.value = a.encoder !== null ? a.encoder : (type === 'vae' ? '400' : type === 'linear' || type === 'sparse' || type === 'contractive' ? '' : '512,256');
+    form.elements['model.decoder'].value = a.decoder;
+    enc.dispatchEvent(new Event('change', {bubbles: true}));
+  });
+  label.appendChild(sel);
+  enc.closest('label').before(label);
 }
 
 // Removes the options the core rejects (model types etc. not in this build), asking the core itself.
@@ -170,6 +197,8 @@ function setFormValues(config) {
       el.value = v;
     }
   }
+  const arch = $('architecture'), enc = $('config-form').elements['model.encoder'];
+  if (arch && enc) arch.value = /[a-z]/i.test(enc.value) ? (/m\d/.test(enc.value) ? 'pooling' : 'strided') : 'mlp';
 }
 
 function formConfig() {
@@ -179,7 +208,8 @@ function formConfig() {
     const [section, key] = el.name.split('.');
     const kind = el.dataset.kind;
     let v;
-    if (kind === 'array') v = el.value.trim() === '' ? [] : el.value.split(',').map(s => Number(s.trim()));
+    // Layer lists: Dense widths as numbers, layer specs (c32k4s2p1, m2, t32k4s2p1, u2) as strings.
+    if (kind === 'array') v = el.value.trim() === '' ? [] : el.value.split(',').map(s => s.trim()).map(s => /^\d+$/.test(s) ? Number(s) : s);
     else if (kind === 'number') v = el.value.trim() === '' ? NaN : Number(el.value);
     else if (kind === 'boolean') v = el.checked;
     else v = el.value;
