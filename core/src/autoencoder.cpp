@@ -28,7 +28,7 @@ bool is_view(const Layer& l) { return (l.type() == "Flatten" || l.type() == "Unf
 
 }  // namespace
 
-StackWorkspace Stack::make_workspace(int capacity) const {
+StackWorkspace Stack::make_workspace(int capacity, bool training) const {
     StackWorkspace ws;
     for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = *layers[i];
@@ -38,9 +38,9 @@ StackWorkspace Stack::make_workspace(int capacity) const {
         } else {
             ws.slot.push_back(static_cast<int>(ws.act.size()));
             ws.act.emplace_back(l.out_size(), capacity);
-            ws.grad.emplace_back(l.out_size(), capacity);
+            if (training) ws.grad.emplace_back(l.out_size(), capacity);
         }
-        ws.scratch.emplace_back(l.scratch_floats(capacity));
+        ws.scratch.emplace_back(static_cast<Eigen::Index>(l.scratch_floats(capacity)));
     }
     return ws;
 }
@@ -133,18 +133,19 @@ double Autoencoder::macs_per_sample() const {
     return macs;
 }
 
-Autoencoder::Workspace Autoencoder::make_workspace(int capacity) const {
+Autoencoder::Workspace Autoencoder::make_workspace(int capacity, bool training) const {
     if (capacity < 1) throw Error("Autoencoder::make_workspace: capacity must be >= 1");
     Workspace ws;
     ws.capacity = capacity;
-    ws.enc = encoder_.make_workspace(capacity);
-    ws.dec = decoder_.make_workspace(capacity);
+    ws.training = training;
+    ws.enc = encoder_.make_workspace(capacity, training);
+    ws.dec = decoder_.make_workspace(capacity, training);
     const int k = latent_dim();
     ws.recon.resize(input_dim(), capacity);
-    ws.dcode.resize(k, capacity);
+    ws.dcode.resize(k, capacity);  // also the forward's scratch for the kl sparsity value
     if (is_vae()) {
         for (Matrix* m : {&ws.mu, &ws.logvar, &ws.eps, &ws.z, &ws.dmu, &ws.dlogvar}) m->resize(k, capacity);
-        ws.dh2.resize(mu_->in_size(), capacity);
+        if (training) ws.dh2.resize(mu_->in_size(), capacity);
     }
     if (config_.is_contractive()) {
         for (const DenseStep& d : dense_steps_)
@@ -225,6 +226,7 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
 void Autoencoder::backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& target,
                            float grad_scale, ThreadPool* pool) {
     const Eigen::Index n = x.cols();
+    if (!ws.training) throw Error("Autoencoder::backward: the workspace was made without training buffers");
     if (n != ws.n || target.cols() != n)
         throw Error("Autoencoder::backward: call forward with the same batch first");
     const bool vae = is_vae();
@@ -362,7 +364,7 @@ int Autoencoder::chunk_for(Eigen::Index n) const {
     // Keep a chunk's workspace near 64 MB: the im2col buffers of a conv model grow with the batch.
     double per_sample = input_dim() * 2.0 + latent_dim() * 8.0;
     for (const Stack* s : {&encoder_, &decoder_})
-        for (const auto& l : s->layers) per_sample += 2.0 * l->out_size() + static_cast<double>(l->scratch_floats(1));
+        for (const auto& l : s->layers) per_sample += l->out_size() + static_cast<double>(l->scratch_floats(1));
     const int cap = static_cast<int>(std::clamp(16.0e6 / per_sample, 1.0, 1024.0));
     return static_cast<int>(std::min<Eigen::Index>(std::max<Eigen::Index>(n, 1), cap));
 }
@@ -390,7 +392,7 @@ void Autoencoder::encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu,
     const Eigen::Index n = x.cols();
     mu.resize(latent_dim(), n);
     logvar = Matrix::Zero(latent_dim(), n);
-    Workspace ws = make_workspace(chunk_for(n));
+    Workspace ws = make_workspace(chunk_for(n), false);
     for (Eigen::Index c = 0; c < n; c += ws.capacity) {
         const Eigen::Index m = std::min<Eigen::Index>(ws.capacity, n - c);
         encode_into(ws, x.middleCols(c, m), pool);
@@ -409,7 +411,7 @@ Matrix Autoencoder::decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool*
                     std::to_string(latent_dim()));
     const Eigen::Index n = z.cols();
     Matrix y(input_dim(), n);
-    Workspace ws = make_workspace(chunk_for(n));
+    Workspace ws = make_workspace(chunk_for(n), false);
     for (Eigen::Index c = 0; c < n; c += ws.capacity) {
         const Eigen::Index m = std::min<Eigen::Index>(ws.capacity, n - c);
         decoder_.forward(params_, ws.dec, z.middleCols(c, m), pool);

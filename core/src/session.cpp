@@ -58,7 +58,7 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     ws_ = model_.make_workspace(batch);
     batch_x_.resize(model_.input_dim(), batch);
     const int eval_chunk = model_.chunk_for(std::min(kEvalChunk, test_->count));
-    eval_ws_ = model_.make_workspace(eval_chunk);
+    eval_ws_ = model_.make_workspace(eval_chunk, false);  // evaluation only runs forward
     eval_x_.resize(model_.input_dim(), eval_chunk);
     if (config_.model.corruption != Corruption::none) {
         batch_in_.resize(model_.input_dim(), batch);

@@ -62,14 +62,15 @@ const char* loss_unit(const ModelConfig& m);
 struct StackWorkspace {
     std::vector<Matrix> act, grad;  // distinct buffers [size, capacity]; in-place layers share their input's
     std::vector<int> slot;          // slot[i]: the buffer of layer i's output (and of its gradient)
-    std::vector<std::vector<float>> scratch;  // per layer, Layer::scratch_floats(capacity)
+    std::vector<Vector> scratch;    // per layer, Layer::scratch_floats(capacity) (not initialised)
 };
 
 class Stack {
 public:
     std::vector<std::shared_ptr<const Layer>> layers;
     bool empty() const { return layers.empty(); }
-    StackWorkspace make_workspace(int capacity) const;
+    // Buffers for batches of up to `capacity`; without `training` no gradient buffers (forward only).
+    StackWorkspace make_workspace(int capacity, bool training = true) const;
     // x [in, n] -> output(ws, n). Without layers the output is x itself (see output()).
     void forward(const ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, ThreadPool* pool) const;
     // Before: output_grad(ws, n) holds dL/d(output). Adds the parameter gradients; writes dL/dx into *dx if
@@ -101,6 +102,7 @@ public:
         Vector rho_hat;      // sparse (kl): batch-mean code activations [latent]
         int n = 0;           // columns of the last forward
         bool have_rng = false;
+        bool training = true;  // has gradient buffers
     };
 
     // Throws ae::Error if the config is invalid.
@@ -123,7 +125,8 @@ public:
     // (the im2col buffers of a convolutional model grow with the batch).
     int chunk_for(Eigen::Index n) const;
 
-    Workspace make_workspace(int capacity) const;
+    // Buffers for batches of up to `capacity`; without `training` only what forward needs (no gradients).
+    Workspace make_workspace(int capacity, bool training = true) const;
 
     // Forward pass of x [D, n] (n <= ws.capacity); returns the reconstruction loss summed over all n * D
     // elements against `target` [D, n] (for a plain autoencoder target = x) and fills ws.terms (every term,
