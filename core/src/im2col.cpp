@@ -13,6 +13,17 @@ inline void valid_taps(int ox, int s, int p, int k, int W, int& kx0, int& kx1) {
     kx1 = std::max(kx0, std::min(k, W - ix0));
 }
 
+// Short runs (k C values, often 4 for a first layer) as Eigen packet loops: std::copy / std::fill become
+// memmove / memset calls whose overhead dominated the one-channel layers.
+template <typename T>
+inline void copy_run(const T* src, T* dst, int n) {
+    Eigen::Map<VectorT<T>>(dst, n) = Eigen::Map<const VectorT<T>>(src, n);
+}
+template <typename T>
+inline void zero_run(T* dst, int n) {
+    Eigen::Map<VectorT<T>>(dst, n).setZero();
+}
+
 }  // namespace
 
 template <typename T>
@@ -32,13 +43,13 @@ void im2col(const Conv2dGeometry& g, const T* x, Eigen::Index ldx, T* cols, Eige
         for (int ky = 0; ky < k; ++ky, col += kC) {
             const int iy = oy * s - p + ky;
             if (iy < 0 || iy >= H) {
-                std::fill(col, col + kC, T(0));
+                zero_run(col, kC);
                 continue;
             }
-            std::fill(col, col + kx0 * C, T(0));
+            if (kx0 > 0) zero_run(col, kx0 * C);
             const T* src = xs + (Eigen::Index(iy) * W + ix0 + kx0) * C;  // one contiguous run of taps
-            std::copy(src, src + (kx1 - kx0) * C, col + kx0 * C);
-            std::fill(col + kx1 * C, col + kC, T(0));
+            copy_run(src, col + kx0 * C, (kx1 - kx0) * C);
+            if (kx1 < k) zero_run(col + kx1 * C, (k - kx1) * C);
         }
     }
 }
@@ -62,7 +73,7 @@ void col2im_add(const Conv2dGeometry& g, const T* cols, T* x, Eigen::Index ldx, 
                     if (iy < 0 || iy >= H) continue;
                     const T* src = col + ky * kC + kx0 * C;
                     T* dst = xs + (Eigen::Index(iy) * W + ix0 + kx0) * C;
-                    for (int i = 0; i < run; ++i) dst[i] += src[i];
+                    Eigen::Map<VectorT<T>>(dst, run) += Eigen::Map<const VectorT<T>>(src, run);
                 }
             }
     }
