@@ -578,7 +578,8 @@ TEST(OpReference, MaxPool2dTiesGoToTheFirstMaximumAndNaNPropagates) {
     const ae::MaxPool2dGeometry g{2, 4, 4, 2};
     Mat x = Mat::Zero(g.in_size(), 1), y(g.out_size(), 1), dx(g.in_size(), 1);
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    x((1 * 4 + 3) * 2 + 1, 0) = nan;  // channel 1, window (0, 1): NaN at (1, 3), after a 0 at (0, 2)
+    x((0 * 4 + 3) * 2 + 1, 0) = nan;  // channel 1, window (0, 1): NaNs at (0, 3) and (1, 3); the last one wins,
+    x((1 * 4 + 3) * 2 + 1, 0) = nan;  // as in PyTorch's CPU kernel (if (v > max || isnan(v)) take v)
     ae::IndexVector argmax(ae::maxpool2d_index_size(g, 1));
     ae::maxpool2d_forward<double>(g, x, y, argmax);
     for (int oy = 0; oy < 2; ++oy)
