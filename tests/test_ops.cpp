@@ -681,7 +681,8 @@ void expect_same(const ConvOutputs& a, const ConvOutputs& b, const std::string& 
 TEST(OpThreads, Conv2dBitwiseIdenticalFor1To3Threads) {
     ae::ThreadPool pool2(2), pool3(3);
     for (const ae::Conv2dGeometry& g : {conv(1, 32, 4, 2, 1, 28, 28), conv(32, 64, 4, 2, 1, 14, 14),
-                                        conv(3, 5, 3, 1, 1, 9, 7), conv(2, 17, 5, 2, 0, 11, 13)})
+                                        conv(3, 5, 3, 1, 1, 9, 7), conv(2, 17, 5, 2, 0, 11, 13),
+                                        conv(3, 40, 3, 1, 1, 8, 8)})  // 40 rows: a 32 + 8 split
         for (int n : {16, 13}) {
             auto run = [&](ae::ThreadPool* p) {
                 return run_conv(g, n, p, g.out_c, ae::conv2d_scratch_size(g, n), ae::conv2d_forward<float>,
@@ -698,7 +699,8 @@ TEST(OpThreads, Conv2dBitwiseIdenticalFor1To3Threads) {
 TEST(OpThreads, ConvTranspose2dBitwiseIdenticalFor1To3Threads) {
     ae::ThreadPool pool2(2), pool3(3);
     for (const ae::ConvTranspose2dGeometry& g : {convt(64, 32, 4, 2, 1, 0, 7, 7), convt(32, 1, 4, 2, 1, 0, 14, 14),
-                                                 convt(3, 5, 3, 2, 1, 1, 9, 7), convt(17, 2, 5, 3, 0, 2, 6, 5)})
+                                                 convt(3, 5, 3, 2, 1, 1, 9, 7), convt(17, 2, 5, 3, 0, 2, 6, 5),
+                                                 convt(40, 40, 3, 2, 1, 1, 4, 4)})
         for (int n : {16, 13}) {
             auto run = [&](ae::ThreadPool* p) {
                 return run_conv(g, n, p, g.in_c, ae::conv_transpose2d_scratch_size(g, n),

@@ -123,11 +123,7 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
         } else {
             dW.middleRows(r0, r1 - r0).noalias() += DY.middleRows(r0, r1 - r0) * cols.transpose();
         }
-        // Column by column in a fixed order (see dense.cpp: independent of alignment and of the split).
-        T* dbp = db.data();
-        const T* d = dy.data();
-        for (Eigen::Index j = 0; j < cols_n; ++j, d += C)
-            for (Eigen::Index r = r0; r < r1; ++r) dbp[r] += d[r];
+        detail::add_row_sums<T>(dy.data(), C, cols_n, r0, r1, db.data());
     };
     run_parts(pool, row_parts, weight_task);
 

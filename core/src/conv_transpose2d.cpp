@@ -150,10 +150,7 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
     Split bs{C, bias_parts, 16};
     auto bias_task = [&](int i) {
         const Eigen::Index r0 = bs.begin(i), r1 = bs.end(i);
-        T* dbp = db.data();
-        const T* d = dy.data();
-        for (Eigen::Index j = 0; j < out_cols; ++j, d += C)
-            for (Eigen::Index r = r0; r < r1; ++r) dbp[r] += d[r];
+        detail::add_row_sums<T>(dy.data(), C, out_cols, r0, r1, db.data());
     };
     run_parts(pool, bias_parts, bias_task);
 }
