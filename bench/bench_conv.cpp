@@ -9,6 +9,8 @@
 //   ./build/release/bench/bench_conv --benchmark_counters_tabular=true
 // On a shared machine, compare the fastest of several runs (a "min" statistic is added to every case):
 //   ./build/release/bench/bench_conv --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// (the min row takes the minimum of every column: read its times; its GFLOP/s is the SLOWEST rate). Under
+// load, single-thread CPU time is the steadiest measure; with 2 threads it counts the calling thread only.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
