@@ -578,7 +578,8 @@ TEST(OpReference, MaxPool2dTiesGoToTheFirstMaximumAndNaNPropagates) {
     const ae::MaxPool2dGeometry g{2, 4, 4, 2};
     Mat x = Mat::Zero(g.in_size(), 1), y(g.out_size(), 1), dx(g.in_size(), 1);
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    x((1 * 4 + 3) * 2 + 1, 0) = nan;  // channel 1, window (0, 1): NaN at (1, 3), after a 0 at (0, 2)
+    x((0 * 4 + 3) * 2 + 1, 0) = nan;  // channel 1, window (0, 1): NaNs at (0, 3) and (1, 3); the last one wins,
+    x((1 * 4 + 3) * 2 + 1, 0) = nan;  // as in PyTorch's CPU kernel (if (v > max || isnan(v)) take v)
     ae::IndexVector argmax(ae::maxpool2d_index_size(g, 1));
     ae::maxpool2d_forward<double>(g, x, y, argmax);
     for (int oy = 0; oy < 2; ++oy)
@@ -680,7 +681,8 @@ void expect_same(const ConvOutputs& a, const ConvOutputs& b, const std::string& 
 TEST(OpThreads, Conv2dBitwiseIdenticalFor1To3Threads) {
     ae::ThreadPool pool2(2), pool3(3);
     for (const ae::Conv2dGeometry& g : {conv(1, 32, 4, 2, 1, 28, 28), conv(32, 64, 4, 2, 1, 14, 14),
-                                        conv(3, 5, 3, 1, 1, 9, 7), conv(2, 17, 5, 2, 0, 11, 13)})
+                                        conv(3, 5, 3, 1, 1, 9, 7), conv(2, 17, 5, 2, 0, 11, 13),
+                                        conv(3, 40, 3, 1, 1, 8, 8)})  // 40 rows: a 32 + 8 split
         for (int n : {16, 13}) {
             auto run = [&](ae::ThreadPool* p) {
                 return run_conv(g, n, p, g.out_c, ae::conv2d_scratch_size(g, n), ae::conv2d_forward<float>,
@@ -697,7 +699,8 @@ TEST(OpThreads, Conv2dBitwiseIdenticalFor1To3Threads) {
 TEST(OpThreads, ConvTranspose2dBitwiseIdenticalFor1To3Threads) {
     ae::ThreadPool pool2(2), pool3(3);
     for (const ae::ConvTranspose2dGeometry& g : {convt(64, 32, 4, 2, 1, 0, 7, 7), convt(32, 1, 4, 2, 1, 0, 14, 14),
-                                                 convt(3, 5, 3, 2, 1, 1, 9, 7), convt(17, 2, 5, 3, 0, 2, 6, 5)})
+                                                 convt(3, 5, 3, 2, 1, 1, 9, 7), convt(17, 2, 5, 3, 0, 2, 6, 5),
+                                                 convt(40, 40, 3, 2, 1, 1, 4, 4)})
         for (int n : {16, 13}) {
             auto run = [&](ae::ThreadPool* p) {
                 return run_conv(g, n, p, g.in_c, ae::conv_transpose2d_scratch_size(g, n),

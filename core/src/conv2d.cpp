@@ -13,7 +13,9 @@ using detail::check_contiguous;
 using detail::check_scratch;
 using detail::check_shape;
 using detail::parts_for;
+using detail::run_chunks;
 using detail::run_parts;
+using detail::SampleChunks;
 using detail::Split;
 
 namespace {
@@ -68,17 +70,16 @@ void conv2d_forward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<T
     if (permute) weights_to_tap_major<T>(W, g.in_c, g.kernel * g.kernel, wt);
     Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), g.out_c, K,
                                                                  Eigen::OuterStride<>(permute ? K : W.outerStride()));
-    // Each task lowers its block of columns and multiplies it: the block stays in cache between the two.
-    const int parts = parts_for(pool, cols_n, 64);
-    Split s{cols_n, parts, 16};
-    auto task = [&](int i) {
-        const Eigen::Index c0 = s.begin(i), c1 = s.end(i);
-        if (c1 <= c0) return;
-        im2col<T>(g, x.data(), x.outerStride(), cols.data(), c0, c1);
-        Y.middleCols(c0, c1 - c0).noalias() = Wt * cols.middleCols(c0, c1 - c0);
-        Y.middleCols(c0, c1 - c0).colwise() += b;
+    // Each chunk of samples is lowered and multiplied at once, while its columns are in cache.
+    const Eigen::Index P = g.positions();
+    const SampleChunks chunks(n, K * P * Eigen::Index(sizeof(T)));
+    auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
+        const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
+        im2col<T>(g, x.data(), x.outerStride(), cols.data(), c0, c0 + w);
+        Y.middleCols(c0, w).noalias() = Wt * cols.middleCols(c0, w);
+        Y.middleCols(c0, w).colwise() += b;
     };
-    run_parts(pool, parts, task);
+    run_chunks(pool, chunks, chunk_fn);
 }
 
 template <typename T>
@@ -122,11 +123,7 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
         } else {
             dW.middleRows(r0, r1 - r0).noalias() += DY.middleRows(r0, r1 - r0) * cols.transpose();
         }
-        // Column by column in a fixed order (see dense.cpp: independent of alignment and of the split).
-        T* dbp = db.data();
-        const T* d = dy.data();
-        for (Eigen::Index j = 0; j < cols_n; ++j, d += C)
-            for (Eigen::Index r = r0; r < r1; ++r) dbp[r] += d[r];
+        detail::add_row_sums<T>(dy.data(), C, cols_n, r0, r1, db.data());
     };
     run_parts(pool, row_parts, weight_task);
 
@@ -134,26 +131,17 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
     if (permute) weights_to_tap_major<T>(W, g.in_c, kk, wt);
     Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), C, K,
                                                                  Eigen::OuterStride<>(permute ? K : W.outerStride()));
-    // dcols = W^T dy over column blocks (into the scratch: cols is no longer needed), then col2im per sample.
-    const int col_parts = parts_for(pool, cols_n, 64);
-    Split cs{cols_n, col_parts, 16};
-    auto dcols_task = [&](int i) {
-        const Eigen::Index c0 = cs.begin(i), c1 = cs.end(i);
-        if (c1 <= c0) return;
-        cols.middleCols(c0, c1 - c0).noalias() = Wt.transpose() * DY.middleCols(c0, c1 - c0);
-    };
-    run_parts(pool, col_parts, dcols_task);
-
+    // Per chunk of samples: dcols = W^T dy (into the scratch: cols is no longer needed), then col2im.
     Eigen::Ref<MatrixT<T>>& dxr = *dx;
-    const int sample_parts = parts_for(pool, n, 1);
-    Split ss{n, sample_parts, 1};
-    auto col2im_task = [&](int i) {
-        const Eigen::Index s0 = ss.begin(i), s1 = ss.end(i);
-        if (s1 <= s0) return;
+    const Eigen::Index P = g.positions();
+    const SampleChunks chunks(n, K * P * Eigen::Index(sizeof(T)));
+    auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
+        const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
+        cols.middleCols(c0, w).noalias() = Wt.transpose() * DY.middleCols(c0, w);
         dxr.middleCols(s0, s1 - s0).setZero();
         col2im_add<T>(g, cols.data(), dxr.data(), dxr.outerStride(), s0, s1);
     };
-    run_parts(pool, sample_parts, col2im_task);
+    run_chunks(pool, chunks, chunk_fn);
 }
 
 #define AE_CONV2D_INSTANTIATE(T)                                                                              \

@@ -13,7 +13,9 @@ using detail::check_contiguous;
 using detail::check_scratch;
 using detail::check_shape;
 using detail::parts_for;
+using detail::run_chunks;
 using detail::run_parts;
+using detail::SampleChunks;
 using detail::Split;
 
 namespace {
@@ -71,27 +73,17 @@ void conv_transpose2d_forward(const ConvTranspose2dGeometry& g, const Eigen::Ref
     if (permute) weights_to_tap_major<T>(W, g.out_c, g.kernel * g.kernel, wt);
     Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), g.in_c, K,
                                                                  Eigen::OuterStride<>(permute ? K : W.outerStride()));
-    const int col_parts = parts_for(pool, cols_n, 64);
-    Split cs{cols_n, col_parts, 16};
-    auto cols_task = [&](int i) {
-        const Eigen::Index c0 = cs.begin(i), c1 = cs.end(i);
-        if (c1 <= c0) return;
-        cols.middleCols(c0, c1 - c0).noalias() = Wt.transpose() * X.middleCols(c0, c1 - c0);
-    };
-    run_parts(pool, col_parts, cols_task);
-
-    // y = bias, then every window of every input position adds into it.
-    const Eigen::Index out_positions = Eigen::Index(g.out_h()) * g.out_w();
-    const int sample_parts = parts_for(pool, n, 1);
-    Split ss{n, sample_parts, 1};
-    auto col2im_task = [&](int i) {
-        const Eigen::Index s0 = ss.begin(i), s1 = ss.end(i);
-        if (s1 <= s0) return;
+    // Per chunk of samples: cols = W^T x, then y = bias and every window of every input position adds into it.
+    const Eigen::Index P = g.positions(), out_positions = Eigen::Index(g.out_h()) * g.out_w();
+    const SampleChunks chunks(n, K * P * Eigen::Index(sizeof(T)));
+    auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
+        const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
+        cols.middleCols(c0, w).noalias() = Wt.transpose() * X.middleCols(c0, w);
         Eigen::Map<MatrixT<T>> Ys(y.data() + s0 * y.outerStride(), g.out_c, out_positions * (s1 - s0));
         Ys.colwise() = b;
         col2im_add<T>(cg, cols.data(), y.data(), y.outerStride(), s0, s1);
     };
-    run_parts(pool, sample_parts, col2im_task);
+    run_chunks(pool, chunks, chunk_fn);
 }
 
 template <typename T>
@@ -124,19 +116,18 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
     if (permute) weights_to_tap_major<T>(W, g.out_c, kk, wt);
     Eigen::Map<const RowMatrixT<T>, 0, Eigen::OuterStride<>> Wt(permute ? wt : W.data(), g.in_c, K,
                                                                  Eigen::OuterStride<>(permute ? K : W.outerStride()));
-    // dcols = im2col(dy) and dx = W dcols, over the same column blocks.
-    const int col_parts = parts_for(pool, cols_n, 64);
-    Split cs{cols_n, col_parts, 16};
-    auto cols_task = [&](int i) {
-        const Eigen::Index c0 = cs.begin(i), c1 = cs.end(i);
-        if (c1 <= c0) return;
-        im2col<T>(cg, dy.data(), dy.outerStride(), dcols.data(), c0, c1);
+    // Per chunk of samples: dcols = im2col(dy), then dx = W dcols while the chunk is in cache.
+    const Eigen::Index P = g.positions();
+    const SampleChunks chunks(n, K * P * Eigen::Index(sizeof(T)));
+    auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
+        const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
+        im2col<T>(cg, dy.data(), dy.outerStride(), dcols.data(), c0, c0 + w);
         if (dx) {
             Eigen::Map<MatrixT<T>> DX(dx->data(), g.in_c, cols_n);
-            DX.middleCols(c0, c1 - c0).noalias() = Wt * dcols.middleCols(c0, c1 - c0);
+            DX.middleCols(c0, w).noalias() = Wt * dcols.middleCols(c0, w);
         }
     };
-    run_parts(pool, col_parts, cols_task);
+    run_chunks(pool, chunks, chunk_fn);
 
     // dW += x dcols^T over input channels (rows of dW); db += row sums of dy over output channels.
     const int row_parts = parts_for(pool, g.in_c, 16);
@@ -159,10 +150,7 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
     Split bs{C, bias_parts, 16};
     auto bias_task = [&](int i) {
         const Eigen::Index r0 = bs.begin(i), r1 = bs.end(i);
-        T* dbp = db.data();
-        const T* d = dy.data();
-        for (Eigen::Index j = 0; j < out_cols; ++j, d += C)
-            for (Eigen::Index r = r0; r < r1; ++r) dbp[r] += d[r];
+        detail::add_row_sums<T>(dy.data(), C, out_cols, r0, r1, db.data());
     };
     run_parts(pool, bias_parts, bias_task);
 }

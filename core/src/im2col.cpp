@@ -13,6 +13,17 @@ inline void valid_taps(int ox, int s, int p, int k, int W, int& kx0, int& kx1) {
     kx1 = std::max(kx0, std::min(k, W - ix0));
 }
 
+// Short runs (k C values, often 4 for a first layer) as Eigen packet loops: std::copy / std::fill become
+// memmove / memset calls whose overhead dominated the one-channel layers.
+template <typename T>
+inline void copy_run(const T* src, T* dst, int n) {
+    Eigen::Map<VectorT<T>>(dst, n) = Eigen::Map<const VectorT<T>>(src, n);
+}
+template <typename T>
+inline void zero_run(T* dst, int n) {
+    Eigen::Map<VectorT<T>>(dst, n).setZero();
+}
+
 }  // namespace
 
 template <typename T>
@@ -21,9 +32,18 @@ void im2col(const Conv2dGeometry& g, const T* x, Eigen::Index ldx, T* cols, Eige
     const int C = g.in_c, H = g.in_h, W = g.in_w, k = g.kernel, s = g.stride, p = g.padding;
     const int Wo = g.out_w(), kC = k * C;
     const Eigen::Index K = g.patch_size(), P = g.positions();
+    // (sample, oy, ox) of column j, advanced incrementally: two divisions per column cost as much as the
+    // copies of a one-channel layer.
+    Eigen::Index sample = col_begin / P;
+    int oy = static_cast<int>((col_begin - sample * P) / Wo), ox = static_cast<int>(col_begin - sample * P - Eigen::Index(oy) * Wo);
     for (Eigen::Index j = col_begin; j < col_end; ++j) {
-        const Eigen::Index sample = j / P;
-        const int q = static_cast<int>(j - sample * P), oy = q / Wo, ox = q - oy * Wo;
+        if (ox == Wo) {
+            ox = 0;
+            if (++oy == g.out_h()) {
+                oy = 0;
+                ++sample;
+            }
+        }
         const T* xs = x + sample * ldx;
         T* col = cols + j * K;
         int kx0, kx1;
@@ -32,14 +52,24 @@ void im2col(const Conv2dGeometry& g, const T* x, Eigen::Index ldx, T* cols, Eige
         for (int ky = 0; ky < k; ++ky, col += kC) {
             const int iy = oy * s - p + ky;
             if (iy < 0 || iy >= H) {
-                std::fill(col, col + kC, T(0));
+                zero_run(col, kC);
                 continue;
             }
-            std::fill(col, col + kx0 * C, T(0));
+            if (C == 1) {  // k values: a select per tap beats three short runs (clamped index, never out of bounds)
+                const T* row = xs + Eigen::Index(iy) * W;
+                for (int kx = 0; kx < k; ++kx) {
+                    const int ix = ix0 + kx;
+                    const T v = row[std::min(std::max(ix, 0), W - 1)];
+                    col[kx] = (ix >= 0 && ix < W) ? v : T(0);
+                }
+                continue;
+            }
+            if (kx0 > 0) zero_run(col, kx0 * C);
             const T* src = xs + (Eigen::Index(iy) * W + ix0 + kx0) * C;  // one contiguous run of taps
-            std::copy(src, src + (kx1 - kx0) * C, col + kx0 * C);
-            std::fill(col + kx1 * C, col + kC, T(0));
+            copy_run(src, col + kx0 * C, (kx1 - kx0) * C);
+            if (kx1 < k) zero_run(col + kx1 * C, (k - kx1) * C);
         }
+        ++ox;
     }
 }
 
@@ -62,7 +92,11 @@ void col2im_add(const Conv2dGeometry& g, const T* cols, T* x, Eigen::Index ldx, 
                     if (iy < 0 || iy >= H) continue;
                     const T* src = col + ky * kC + kx0 * C;
                     T* dst = xs + (Eigen::Index(iy) * W + ix0 + kx0) * C;
-                    for (int i = 0; i < run; ++i) dst[i] += src[i];
+                    if (run < 16) {
+                        for (int i = 0; i < run; ++i) dst[i] += src[i];
+                    } else {
+                        Eigen::Map<VectorT<T>>(dst, run) += Eigen::Map<const VectorT<T>>(src, run);
+                    }
                 }
             }
     }

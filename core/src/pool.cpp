@@ -63,8 +63,7 @@ void maxpool2d_forward(const MaxPool2dGeometry& g, const Eigen::Ref<const Matrix
                                 continue;
                             }
                             for (int c = 0; c < C; ++c)
-                                if (v[c] > best[c] || std::isnan(v[c])) {
-                                    if (std::isnan(best[c])) continue;  // a NaN stays the maximum
+                                if (v[c] > best[c] || std::isnan(v[c])) {  // PyTorch's test, NaN included
                                     best[c] = v[c];
                                     at[c] = base + c;
                                 }

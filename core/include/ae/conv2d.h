@@ -7,18 +7,22 @@
 //             dx   = col2im(W^T dy)                   (the adjoint of im2col: overlapping windows add up)
 //   y(co, oy, ox) = b(co) + sum_{ci, ky, kx} W(co, ci, ky, kx) x(ci, oy s - p + ky, ox s - p + kx)  (0 outside)
 //   H_out = (H + 2p - k) / s + 1, W_out likewise (floor; PyTorch's Conv2d formula with dilation 1).
+// The rows of cols are tap-major ((ky k + kx) C_in + ci, see im2col.h), so W's columns are permuted to that
+// order in the scratch before the products and dW's back after them (skipped when C_in == 1 or k == 1).
 // Layout: x: [C_in H W, n] and y: [C_out H_out W_out, n], one sample per column, each sample channels-last
 // (HWC: element (c, y, x) at (y W + x) C + c). W is PyTorch's weight [C_out, C_in, k, k] in its row-major memory,
 // viewed as RowMatrix [C_out, C_in k k]; b: [C_out]. x, y, dy, dx must be contiguous (outer stride = rows).
 //
 // Scratch: conv2d_scratch_size(g, n) = C_in k k * H_out W_out n + C_out C_in k k elements of T: the im2col
 // matrix, then the weights (or their gradient) in its tap-major column order (see im2col.h). forward fills it;
-// backward READS the im2col matrix (it must be the scratch the forward of this x left behind) and then
-// overwrites it with W^T dy, so a second backward needs a second forward. dW, db ACCUMULATE (+=, like dense_backward; the caller
+// backward READS the im2col matrix (it must be the scratch the forward of this x left behind) and then, when dx
+// is wanted, overwrites it with W^T dy, so a second backward needs a second forward. dW, db ACCUMULATE (+=, like dense_backward; the caller
 // zeroes them per batch); dx is overwritten and may be null (a first layer).
-// Threads: y and dx are split over columns (positions of all samples, block starts multiples of 16), dW and db
-// over output channels; col2im over samples. Each element is computed by one task in a fixed order, so the
-// results are bitwise identical for any pool size. Nothing allocates (Eigen's GEMM packs on the stack).
+// Threads: the batch is cut into chunks of samples (~512 KiB of cols each; the cut depends on n and the layer,
+// never on the pool) that the threads share: forward runs im2col + product per chunk, backward product +
+// col2im per chunk, while the chunk is in cache; dW and db are split over output channels. Each element is
+// computed by one task in a fixed order, so the results are bitwise identical for any pool size. Nothing
+// allocates (Eigen's GEMM packs on the stack).
 // Errors: ae::Error naming the sizes (geometry, shapes, scratch too small, non-contiguous batch).
 #pragma once
 

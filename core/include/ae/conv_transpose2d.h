@@ -19,8 +19,11 @@
 // cols / dcols, then the weights (or their gradient) in its tap-major row order (see im2col.h).
 // backward does NOT need the forward's scratch (it rebuilds dcols from dy); forward and backward may share one.
 // dW, db ACCUMULATE (+=); dx is overwritten and may be null.
-// Threads: the products are split over columns (block starts multiples of 16) and dW over input channels,
-// col2im over samples: bitwise identical results for any pool size. Nothing allocates.
+// The rows of cols are tap-major ((ky k + kx) C_out + co, see im2col.h): W's columns are permuted to that order
+// in the scratch and dW's back (skipped when C_out == 1 or k == 1).
+// Threads: chunks of samples as in conv2d.h (forward: product + col2im per chunk, backward: im2col + dx
+// product per chunk), dW split over input channels, db over output channels: bitwise identical results for
+// any pool size. Nothing allocates.
 // Errors: ae::Error naming the sizes.
 #pragma once
 

@@ -2,7 +2,8 @@
 // output size (ceil_mode=False): rows and columns beyond H_out p, W_out p are ignored (and get no gradient).
 //   forward   y(c, oy, ox) = max_{ky, kx < p} x(c, oy p + ky, ox p + kx)
 //             argmax(c, oy, ox) = index in the sample of the maximum: the FIRST maximum in row-major window
-//             order (ky, then kx), as PyTorch; a NaN counts as a maximum and propagates, as PyTorch.
+//             order (ky, then kx), as PyTorch; a NaN counts as a maximum and propagates (the last NaN of the
+//             window is the argmax), as PyTorch's CPU kernel: if (v > max || isnan(v)) take v.
 //   backward  dx = 0, then dx(argmax) += dy: the gradient is routed to the maximum only.
 //   H_out = floor(H / p), W_out = floor(W / p).
 // Layout: x: [C H W, n], y: [C H_out W_out, n], one sample per column, channels-last (HWC: (y W + x) C + c).
