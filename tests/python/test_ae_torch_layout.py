@@ -146,7 +146,7 @@ def main():
            ({'encoder': ['c8k4s2p1'], 'decoder': ['t4k3s1p1', 't1k3s1p1']}, ['decoder', '1x14x14', '1x28x28']),
            ({'encoder': [64, 'c8k3']}, ['encoder[1]', "'c8k3'"]),
            ({'encoder': ['x5']}, ['encoder[0]', "'x5'"]),
-           ({'encoder': ['c8k3'], 'decoder': ['c8k3']}, ['decoder[0]', "'c8k3'"])]
+           ({'encoder': ['c8k3'], 'decoder': ['c8k3']}, ['decoder', '8x28x28', '1x28x28'])]
     for fields, words in bad:
         try:
             ae_torch.build({'model': dict({'type': 'ae', 'latent': 2}, **fields)})
