@@ -222,6 +222,8 @@ async function onConfigEdited(ev) {
     if (r.applied) {
       state.sessionConfig = r.config;
       state.epochs = r.epochs;
+      state.finished = !state.running && r.epoch >= r.epochs;  // more epochs: Start trains on to them
+      updateButtons();
       $('config-note').textContent = `applied at step ${r.step}` + (r.epoch >= r.epochs ? ` (epoch ${r.epoch} of ${r.epochs}: finished)` : '');
     } else {
       $('config-note').textContent = `${r.needs} changed: needs a new model (Reset, or Start/Step, asks before discarding this one)`;
@@ -374,11 +376,25 @@ function refreshDependentViews() {
   refreshDenoise();
 }
 
+// A number field of a view, kept within [lo, hi] (whole numbers if `whole`): an entry outside is corrected
+// in the field itself, with its title saying the range, instead of being used silently as another value.
+function fieldValue(id, lo, hi, whole, fallback) {
+  const el = $(id);
+  let v = Number(el.value);
+  if (el.value.trim() === '' || !Number.isFinite(v)) v = fallback;
+  if (whole) v = Math.round(v);
+  v = Math.max(lo, Math.min(hi, v));
+  if (String(v) !== el.value.trim()) el.value = String(v);
+  el.min = String(lo); el.max = String(hi);
+  el.title = `${lo}..${hi}${whole ? ', whole numbers' : ''}`;
+  return v;
+}
+
 function refreshManifold() {
   if (!state.created) return;
   latest('manifold', async () => {
-    const n = Math.max(2, Math.min(32, Number($('mf-n').value) || 12));
-    const range = Math.max(0.01, Number($('mf-range').value) || 2);
+    const n = fieldValue('mf-n', 2, 32, true, 12);
+    const range = fieldValue('mf-range', 0.1, 10, false, 2);
     // Centre and scales: the prior N(0, I) or the test codes' mean and standard deviation per map axis.
     const st = $('mf-centre').value === 'codes' && state.views ? state.views.pointStats : [0, 0, 1, 1];
     const r = await call('manifold', n, $('mf-spacing').value, st[0], st[1], st[2], st[3], range);
@@ -390,7 +406,7 @@ for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-centre']) $(id).addEvent
 function refreshInterpolation() {
   const [a, b] = state.interp;
   latest('interpolation', async () => {
-    const steps = Math.max(2, Math.min(32, Number($('ip-steps').value) || 10));
+    const steps = fieldValue('ip-steps', 2, 32, true, 10);
     const r = await call('interpolate', a.x, b.x, steps, $('ip-mode').value);
     drawGrid($('interp'), r.decoded, steps, state.rows, state.cols, steps, 40);
     drawGrid($('blend'), r.blend, steps, state.rows, state.cols, steps, 40);
@@ -574,7 +590,10 @@ function refreshDenoise() {
     if (!state.mask || state.mask.length !== D) state.mask = new Uint8Array(D);
     const i = denoiseIndex();
     const kind = $('dn-kind').value;
-    const r = await call('corruptRepairTest', i, state.mask, kind, Number($('dn-level').value) || 0, i + 1);
+    // Level: sigma >= 0, a rate in 0..1, or the block's side in whole pixels that fit the image.
+    const level = kind === 'block' ? fieldValue('dn-level', 1, Math.min(state.rows, state.cols), true, 12)
+      : kind === 'gaussian' ? fieldValue('dn-level', 0, 5, false, 0.3) : kind === 'none' ? 0 : fieldValue('dn-level', 0, 1, false, 0.2);
+    const r = await call('corruptRepairTest', i, state.mask, kind, level, i + 1);
     images($('dn-input')).draw([{pixels: r.corrupted, x: 0, y: 0, w: 168, h: 168}], state.rows, state.cols);
     drawGrid($('dn-repair'), r.repaired, 1, state.rows, state.cols, 1, 168);
     // The corrupted block (zeros: invisible on a black background) is outlined.
@@ -809,7 +828,8 @@ function onMessage(ev) {
       if (m.fromFile) {
         setFormValues(JSON.parse(m.config));
         applyRelevance();
-        $('model-status').textContent = `${m.fromFile.name}: trained ${m.fromFile.epoch} epochs, ${m.fromFile.step} steps`;
+        const ep = m.fromFile.epoch, st = m.fromFile.step;
+        $('model-status').textContent = `${m.fromFile.name}: trained ${ep} epoch${ep === 1 ? '' : 's'}, ${st} step${st === 1 ? '' : 's'}`;
         state.loadedModel = m.fromFile;
       } else {
         $('model-status').textContent = m.excludeClass >= 0
@@ -828,7 +848,7 @@ function onMessage(ev) {
       map.autoFit = true;
       chart.clear();
       $('st-test').textContent = '–';
-      evaluateTest();
+      evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data
       if (state.onCreated) { state.onCreated(); state.onCreated = null; }
       updateButtons();
       break;

@@ -319,8 +319,12 @@ const calls = {
   saveModel: () => session.saveModel(),
 };
 
-self.onmessage = async (ev) => {
-  const m = ev.data;
+// Messages are handled one after the other, each to its end: a call or a 'create' arriving while a data
+// set loads waits for it (instead of running against a half-switched state).
+let queue = Promise.resolve();
+self.onmessage = (ev) => { queue = queue.then(() => handle(ev.data)); };
+
+async function handle(m) {
   try {
     switch (m.type) {
       case 'load':
@@ -402,7 +406,7 @@ self.onmessage = async (ev) => {
   } catch (e) {
     fail(m.type, e);
   }
-};
+}
 
 createAeModule().then(mod => {
   ae = mod;
