@@ -3,6 +3,9 @@ import {LatentMap, drawGrid, images, loadShaders, PALETTE, cssColor} from './gl.
 import {LossChart} from './chart.js';
 
 const $ = (id) => document.getElementById(id);
+// Writes text only when it changed: the status fields are set ten times a second while training, and
+// every write invalidates the page's layout.
+const setText = (id, text) => { const el = $(id); if (el.textContent !== text) el.textContent = text; };
 
 // ---- hyperparameter form: driven by the config JSON; this table adds labels, choices, ranges -------------
 const ACT = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity'];
@@ -251,7 +254,7 @@ function updateButtons() {
   $('reset').disabled = !state.created;
   $('save-model').disabled = !state.created;
   $('an-run').disabled = !state.created;
-  $('start').textContent = state.finished ? 'Continue (+1 epoch)' : state.created && state.steps > 0 ? 'Resume' : 'Start';
+  setText('start', state.finished ? 'Continue (+1 epoch)' : state.created && state.steps > 0 ? 'Resume' : 'Start');
 }
 
 async function ensureModel(reason) {
@@ -350,6 +353,9 @@ function drawRecon(v) {
 }
 
 function drawLegend(names) {
+  const key = names.join('\n');
+  if ($('legend').dataset.names === key) return;
+  $('legend').dataset.names = key;
   $('legend').innerHTML = names.map((n, i) =>
     `<span><i style="background:${cssColor(PALETTE[Math.min(i, 14)])}"></i>${n}</span>`).join('');
 }
@@ -362,9 +368,9 @@ function onViews(v) {
   const of = state.dataset && v.m < state.dataset.testCount
     ? `the first ${v.m.toLocaleString('en')} of the ${state.dataset.testCount.toLocaleString('en')} test images`
     : `all ${v.m.toLocaleString('en')} test images`;
-  $('map-note').textContent = v.latent > 2 ? `(${of}; PCA projection of the ${v.latent}-D codes: first two principal components, ` +
+  setText('map-note', v.latent > 2 ? `(${of}; PCA projection of the ${v.latent}-D codes: first two principal components, ` +
       `${Math.round(100 * v.explained)}% of their variance)`
-    : v.latent === 2 ? `(${of}; the 2-D codes themselves)` : `(${of}; 1-D codes on the x axis)`;
+    : v.latent === 2 ? `(${of}; the 2-D codes themselves)` : `(${of}; 1-D codes on the x axis)`);
   refreshDependentViews();
 }
 
@@ -712,7 +718,7 @@ function refreshSamples() {
   latest('samples', async () => {
     const r = await call('samples', 32, sampleSeed);
     drawGrid($('samples'), r.images, 32, state.rows, state.cols, 16, 40);
-    $('samples-note').textContent = `(decoded draws from the ${r.source})`;
+    setText('samples-note', `(decoded draws from the ${r.source})`);
   });
 }
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
@@ -751,9 +757,9 @@ function onProgress(p) {
   chart.compact();
   scheduleChart();
   const ofEpochs = state.epochs ? ` of ${state.epochs}` : '';
-  $('st-epoch').textContent = `${p.epoch}${ofEpochs} (${p.batchInEpoch}/${p.batchesPerEpoch})`;
-  $('st-step').textContent = String(p.steps);
-  $('st-rate').textContent = p.samplesPerSec ? Math.round(p.samplesPerSec).toLocaleString('en') : '–';
+  setText('st-epoch', `${p.epoch}${ofEpochs} (${p.batchInEpoch}/${p.batchesPerEpoch})`);
+  setText('st-step', String(p.steps));
+  setText('st-rate', p.samplesPerSec ? Math.round(p.samplesPerSec).toLocaleString('en') : '–');
   $('st-message').textContent = p.message || '';
   if (p.diverged && !state.divergedShown) {
     state.divergedShown = true;
