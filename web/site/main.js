@@ -617,6 +617,7 @@ function refreshDenoise() {
 
 $('an-run').onclick = () => latest('anomaly', async () => {
   $('an-note').textContent = 'computing…';
+  const step = state.steps;  // the results are of the model at this step (Compute again to refresh)
   const r = await call('anomaly', 40, 16);
   drawHistogram($('an-hist'), r.counts, r.maxError);
   const D = state.rows * state.cols, k = r.worst.length, both = new Float32Array(2 * k * D);
@@ -628,7 +629,7 @@ $('an-run').onclick = () => latest('anomaly', async () => {
     `<span title="test image #${r.worst[j]}, ${r.classNames[state.testLabel(r.worst[j])] ?? ''}">${e.toFixed(4)}</span>`).join('');
   state.anomalyWorstErrors = Array.from(r.worstErrors);
   const ex = state.excludeClass;
-  $('an-note').textContent = `${r.errors.length.toLocaleString('en')} test images` +
+  $('an-note').textContent = `${r.errors.length.toLocaleString('en')} test images, model at step ${step}` +
     (ex >= 0 ? `; ${r.classNames[ex]} was left out of training: its AUROC is the anomaly test` : '');
   const kn = await call('knn', 5, 10000);
   const fmt = (v, d) => Number.isFinite(v) ? v.toFixed(d) : '–';
