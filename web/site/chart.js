@@ -26,7 +26,9 @@ export class LossChart {
     const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
     if (c.width !== w) c.width = w;
     if (c.height !== h) c.height = h;
-    const ctx = c.getContext('2d');
+    // CPU-backed (willReadFrequently): drawn ten times a second while training; a GPU-backed 2D canvas
+    // makes the page thread wait for a busy GPU process (a software GL on these machines).
+    const ctx = c.getContext('2d', {willReadFrequently: true});
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const W = c.clientWidth, H = c.clientHeight, L = 48, R = 8, T = 8, B = 22;
     ctx.clearRect(0, 0, W, H);

@@ -671,14 +671,17 @@ function clearModelViews() {
   $('an-metrics').innerHTML = '';
   $('an-note').textContent = '';
   const h = $('an-hist');
-  h.getContext('2d').clearRect(0, 0, h.width, h.height);
+  h.getContext('2d', {willReadFrequently: true}).clearRect(0, 0, h.width, h.height);
   state.anomaly = null;
 }
 
 function drawHistogram(c, counts, maxError) {
   const dpr = window.devicePixelRatio || 1;
-  c.width = c.clientWidth * dpr; c.height = c.clientHeight * dpr;
-  const ctx = c.getContext('2d');
+  // Resized only when the layout changed; CPU-backed like the loss chart (no wait for the GPU process).
+  const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
+  if (c.width !== w) c.width = w;
+  if (c.height !== h) c.height = h;
+  const ctx = c.getContext('2d', {willReadFrequently: true});
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const W = c.clientWidth, H = c.clientHeight, B = 18, top = Math.max(...counts, 1);
   ctx.clearRect(0, 0, W, H);
@@ -928,6 +931,8 @@ async function main() {
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);
     images($('dn-input')).draw([], 28, 28, 0);
+    drawHistogram($('an-hist'), [0], 0);  // its 2D context and size now, not mid-training
+    $('an-hist').getContext('2d', {willReadFrequently: true}).clearRect(0, 0, $('an-hist').width, $('an-hist').height);
     installMapInput();
     installDraw();
     installDenoise();
