@@ -912,6 +912,7 @@ async function main() {
     await loadShaders();
     map = new LatentMap($('latent-map'));
     state.map = map;
+    map.draw();  // sizes its canvas to the layout now: resizing a WebGL canvas later waits for the GPU process
     // Every image view's WebGL2 context now, while nothing runs: creating a context and compiling its
     // shaders blocks the page thread for 50-800 ms under a software GL, which must not happen mid-training.
     // Also at their default sizes: resizing a WebGL canvas makes Chromium wait for the GPU process.
@@ -919,7 +920,9 @@ async function main() {
       const c = $(id);
       c.width = perRow * (cell + gap) + gap;
       c.height = Math.ceil(k / perRow) * (cell + gap) + gap;
-      images(c).draw([], 28, 28, 0.96);
+      // Its k textures too (28 x 28, drawn off-canvas): the first real draw then only updates them.
+      const zero = new Float32Array(28 * 28);
+      images(c).draw(Array.from({length: k}, () => ({pixels: zero, x: -2, y: -2, w: 1, h: 1})), 28, 28, 0.96);
     };
     blank('recon', 32, 16, 48);
     blank('manifold', 144, 12, Math.max(16, Math.floor(400 / 12) - 2), 1);
