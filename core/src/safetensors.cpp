@@ -67,13 +67,17 @@ SafetensorsFile safetensors_decode(const uint8_t* bytes, size_t size, const std:
         fail("file is " + std::to_string(size) + " bytes, too short for the 8-byte header length of a safetensors file");
     uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(bytes[i]) << (8 * i);
+    // A header longer than the file, or one that is not a JSON object, means the bytes are something else
+    // (a text file's first 8 characters read as a length give ~10^18): say so before any other check.
+    if (n > size - 8)
+        fail("not a safetensors file: the header length in its first 8 bytes (" + std::to_string(n) +
+             " bytes) runs past the end of the file (" + std::to_string(size) + " bytes)");
+    if (n == 0 || bytes[8] != '{')
+        fail("not a safetensors file: the header does not start with '{' (byte offset 8), a safetensors header is a "
+             "JSON object");
     if (n > kSafetensorsMaxHeader)
         fail("header length " + std::to_string(n) + " bytes exceeds the limit of " +
              std::to_string(kSafetensorsMaxHeader) + " bytes (100 MB)");
-    if (n > size - 8)
-        fail("header length " + std::to_string(n) + " bytes runs past the end of the file (" + std::to_string(size) +
-             " bytes)");
-    if (n == 0 || bytes[8] != '{') fail("header does not start with '{' (byte offset 8): not a safetensors JSON header");
 
     // Parse, rejecting duplicate keys at any depth (nlohmann would silently keep the last one).
     std::vector<std::set<std::string>> keys;

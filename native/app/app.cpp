@@ -1035,6 +1035,25 @@ void App::tab_denoise() {
 void App::tab_anomaly() {
     const int count = status_.test ? std::min(status_.test->count, 2000) : 0;
     const double t = now_seconds();
+    // Leaving a class out of training (ae train --exclude-class): the data are loaded again without it and
+    // a new model starts; its test images are then the anomalies the histogram should separate.
+    if (status_.test) {
+        const int n_classes = status_.test->num_classes();
+        std::string items = std::string("none") + '\0';
+        for (int c = 0; c < n_classes; ++c) items += status_.test->class_names[c] + '\0';
+        int choice = status_.exclude_class + 1;
+        ImGui::SetNextItemWidth(200);
+        if (ImGui::Combo("leave out of training (new model)", &choice, items.c_str()) && choice - 1 != status_.exclude_class) {
+            data_.exclude_class = choice - 1;
+            trainer_.load_data(data_);
+            anomaly_errors_.clear();
+        }
+        if (status_.exclude_class >= 0 && status_.exclude_class < n_classes) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(%s left out: %d training images)", status_.test->class_names[status_.exclude_class].c_str(),
+                                status_.train ? status_.train->count : 0);
+        }
+    }
     // Reconstruction error of the first 2,000 test images, refreshed at most every 2 s.
     const bool refresh = ImGui::Button("Refresh");
     ImGui::SameLine();
@@ -1072,6 +1091,11 @@ void App::tab_anomaly() {
     ImGui::BeginGroup();
     ImGui::TextUnformatted("worst reconstructed (highest error first)");
     const int cell = grid_show(worst_grid_, 3.0f);
+    // Each worst image's error, in the grid's order (8 per row).
+    for (size_t j = 0; j < worst_.size(); ++j) {
+        if (j % 8) ImGui::SameLine();
+        ImGui::Text("%.4f", anomaly_errors_[worst_[j]]);
+    }
     if (cell >= 0 && cell < static_cast<int>(worst_.size())) {
         const int i = worst_[cell];
         const int label = status_.test->labels[i];

@@ -43,6 +43,7 @@ ae::DatasetPair data_source_load(const DataSource& s) {
     }
     if (s.limit_train > 0 && s.limit_train < p.train.count) p.train = ae::dataset_head(p.train, s.limit_train);
     if (s.limit_test > 0 && s.limit_test < p.test.count) p.test = ae::dataset_head(p.test, s.limit_test);
+    if (s.exclude_class >= 0) p.train = ae::dataset_without_class(p.train, s.exclude_class);
     return p;
 }
 
@@ -154,6 +155,7 @@ void Trainer::publish_status() {
     status_.train = train_;
     status_.test = test_;
     status_.data_name = data_name_;
+    status_.exclude_class = exclude_class_;
     status_.error = error_;
     status_.notice = notice_;
     status_.version = status_version_.load(std::memory_order_relaxed) + 1;
@@ -204,6 +206,7 @@ void Trainer::apply(Command& c) {
                 train_ = std::make_shared<const ae::Dataset>(std::move(p.train));
                 test_ = std::make_shared<const ae::Dataset>(std::move(p.test));
                 data_name_ = c.source.kind == "idx" ? c.source.train_images : c.source.kind;
+                exclude_class_ = c.source.exclude_class;
             } catch (...) {
                 loading_ = false;
                 throw;
@@ -253,7 +256,10 @@ void Trainer::apply(Command& c) {
             ae::TrainingState state;
             state.epoch = s->epoch();
             state.step = s->steps();
-            ae::model_file_save(c.path, s->model(), config_, state);
+            // The model file of `ae train`: config and state, and the class left out of training if any.
+            std::map<std::string, std::string> meta = ae::model_file_metadata(config_, state);
+            if (exclude_class_ >= 0) meta["exclude_class"] = std::to_string(exclude_class_);
+            ae::safetensors_save(c.path, s->model().params(), meta);
             notice_ = "saved " + c.path;
             break;
         }

@@ -37,6 +37,7 @@ struct DataSource {
     std::string dir;
     std::string train_images, train_labels, test_images, test_labels;
     int limit_train = 0, limit_test = 0;  // 0 = all
+    int exclude_class = -1;  // leave this class out of the training set (ae train --exclude-class); -1 = none
 };
 
 // True when a and b describe the same model (they differ at most in the optimizer settings and the
@@ -56,6 +57,7 @@ struct TrainerStatus {
     ae::Config config;        // the current session's config
     std::shared_ptr<const ae::Dataset> train, test;  // the current data (immutable, shareable)
     std::string data_name;
+    int exclude_class = -1;   // the class left out of the current training set (-1: none)
     std::string error;        // the last command's error ("" when it succeeded)
     std::string notice;       // the last command's success message (e.g. "saved model to ...")
 };
@@ -137,6 +139,7 @@ private:
     ae::Config config_;
     std::shared_ptr<const ae::Dataset> train_, test_;
     std::string data_name_;
+    int exclude_class_ = -1;
     bool running_ = false;
     int steps_left_ = 0;  // > 0: a step command is in progress
     bool loading_ = false;

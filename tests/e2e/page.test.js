@@ -20,7 +20,9 @@ run(async () => {
     await setField(page, 'train.batch', '128');
     const t0 = await page.evaluate(() => performance.now());
     await page.click('#start');
-    await page.waitForFunction(() => window.aeLab.created && window.aeLab.testLosses.length >= 1);
+    // (The page made a model for the data at load; Start replaces it with this one.)
+    await page.waitForFunction(() => window.aeLab.created && JSON.parse(window.aeLab.sessionConfig).model.encoder.join() === '256' &&
+                               window.aeLab.testLosses.length >= 1);
     const initial = await page.evaluate(() => window.aeLab.testLosses[0].loss);
     await page.waitForFunction((n) => window.aeLab.steps >= n, STEPS, {timeout: 120000});
     await page.click('#pause');

@@ -23,7 +23,9 @@ run(async () => {
     assert.ok(form.betaShown, 'β is offered for the VAE');
     await setField(page, 'train.batch', '128');
     await page.click('#start');
-    await page.waitForFunction(() => window.aeLab.created && window.aeLab.testLosses.length >= 1);
+    // (The page made a model for the data at load; Start replaces it with the VAE.)
+    await page.waitForFunction(() => window.aeLab.created && JSON.parse(window.aeLab.sessionConfig).model.type === 'vae' &&
+                               window.aeLab.testLosses.length >= 1);
     const initial = await page.evaluate(() => window.aeLab.testLosses[0]);
     await page.waitForFunction((n) => window.aeLab.steps >= n, STEPS, {timeout: 120000});
     await page.click('#pause');

@@ -146,6 +146,28 @@ run(async () => {
                    labels: new Uint8Array(2), classNames: ['a']}, 0.5);
   assert.deepStrictEqual(Array.from(codes.slice(0, 4)), before);
   assert.strictEqual(codes.length, m * latent);
+
+  // Live training settings (the page's setTrain): optimizer settings and epochs apply, and the saved
+  // file's config has them; any other field is named as needing a new model and changes nothing.
+  const live = JSON.parse(s.configJson());
+  live.train.lr = 0.0042; live.train.epochs = 3;
+  assert.strictEqual(s.setTrainConfig(JSON.stringify(live)), '');
+  const cfg = JSON.parse(s.configJson());
+  assert.ok(Math.abs(cfg.train.lr - 0.0042) < 1e-9 && cfg.train.epochs === 3, 'live settings not applied');
+  const other = JSON.parse(s.configJson());
+  other.model.latent = 3; other.train.batch = 64;
+  assert.strictEqual(s.setTrainConfig(JSON.stringify(other)), 'model, batch size');
+  assert.strictEqual(JSON.parse(s.configJson()).model.latent, 2);
+  s.setExcludedClass(4);
+  const file = s.saveModel();
+  const hl = Number(new DataView(file.buffer).getBigUint64(0, true));
+  const meta = JSON.parse(Buffer.from(file.subarray(8, 8 + hl)).toString()).__metadata__;
+  assert.strictEqual(meta.exclude_class, '4');
+  assert.ok(Math.abs(JSON.parse(meta.config).train.lr - 0.0042) < 1e-9);
+  // The training set without a class (ae::dataset_without_class).
+  const without = ae.datasetWithoutClass(core.train, 4);
+  assert.strictEqual(without.count, core.train.count - Array.from(core.train.labels).filter(l => l === 4).length);
+  assert.ok(!Array.from(without.labels).includes(4));
   s.delete();
   console.log('PASS');
 });

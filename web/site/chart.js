@@ -22,9 +22,13 @@ export class LossChart {
   }
   draw() {
     const c = this.canvas, dpr = window.devicePixelRatio || 1;
-    c.width = Math.round(c.clientWidth * dpr);
-    c.height = Math.round(c.clientHeight * dpr);
-    const ctx = c.getContext('2d');
+    // Resize only when the layout changed: assigning width/height reallocates the canvas every time.
+    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
+    if (c.width !== w) c.width = w;
+    if (c.height !== h) c.height = h;
+    // CPU-backed (willReadFrequently): drawn ten times a second while training; a GPU-backed 2D canvas
+    // makes the page thread wait for a busy GPU process (a software GL on these machines).
+    const ctx = c.getContext('2d', {willReadFrequently: true});
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const W = c.clientWidth, H = c.clientHeight, L = 48, R = 8, T = 8, B = 22;
     ctx.clearRect(0, 0, W, H);

@@ -85,7 +85,10 @@ class ImageRenderer {
     items.forEach((it, i) => {
       if (!it.pixels) return;
       gl.bindTexture(gl.TEXTURE_2D, this.texture(i));
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, cols, rows, 0, gl.RED, gl.FLOAT, it.pixels);
+      // Same size as before: update in place (texSubImage2D) instead of reallocating the texture.
+      const t = this.textures[i];
+      if (t.w === cols && t.h === rows) gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, cols, rows, gl.RED, gl.FLOAT, it.pixels);
+      else { gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, cols, rows, 0, gl.RED, gl.FLOAT, it.pixels); t.w = cols; t.h = rows; }
       gl.uniform1f(this.prog.u.u_signed, it.signed ? 1 : 0);
       const x0 = it.x / W * 2 - 1, x1 = (it.x + it.w) / W * 2 - 1;
       const y0 = 1 - (it.y + it.h) / H * 2, y1 = 1 - it.y / H * 2;

@@ -3,6 +3,9 @@ import {LatentMap, drawGrid, images, loadShaders, PALETTE, cssColor} from './gl.
 import {LossChart} from './chart.js';
 
 const $ = (id) => document.getElementById(id);
+// Writes text only when it changed: the status fields are set ten times a second while training, and
+// every write invalidates the page's layout.
+const setText = (id, text) => { const el = $(id); if (el.textContent !== text) el.textContent = text; };
 
 // ---- hyperparameter form: driven by the config JSON; this table adds labels, choices, ranges -------------
 const ACT = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity'];
@@ -61,6 +64,7 @@ const state = {
 window.aeLab = state;  // read by the browser tests (tests/e2e)
 state.call = (...a) => call(...a);
 state.chartSeries = () => chart.series.keys();
+state.testLabel = (i) => state.views && i < state.views.codeLabels.length ? state.views.codeLabels[i] : undefined;
 
 function showError(where, message) {
   state.errors.push(`${where}: ${message}`);
@@ -73,8 +77,9 @@ function call(fn, ...args) {
   const id = state.nextId++;
   return new Promise((resolve, reject) => {
     state.pending.set(id, {resolve, reject});
-    const transfer = args.filter(a => a && a.buffer instanceof ArrayBuffer).map(a => a.buffer);
-    state.worker.postMessage({type: 'call', id, fn, args}, transfer);
+    // Arguments are copied (structured clone), never transferred: the page keeps using them (the
+    // interpolation ends are sent again on every view update; a transferred buffer would be detached).
+    state.worker.postMessage({type: 'call', id, fn, args});
   });
 }
 
@@ -85,7 +90,7 @@ function latest(key, fn) {
   if (e) { e.next = fn; return; }
   const run = async (f) => {
     inflight.set(key, {next: null});
-    try { await f(); } catch (err) { showError(key, err.message || err); }
+    try { await f(); } catch (err) { if (state.created) showError(key, err.message || err); }
     const n = inflight.get(key).next;
     inflight.delete(key);
     if (n) run(n);
@@ -239,8 +244,24 @@ async function onConfigEdited(ev) {
     try { setFormValues(JSON.parse(await call('normalize', JSON.stringify(fresh)))); } catch (e) { /* shown below */ }
   }
   applyRelevance();
-  normalizedFormConfig().then(() => {}, () => {});
   updateButtons();
+  let config;
+  try { config = await normalizedFormConfig(); } catch (e) { return; }
+  if (!state.created || config === state.sessionConfig) { $('config-note').textContent = ''; return; }
+  // Optimizer settings and epochs apply at the next minibatch (as in the desktop app); anything else
+  // needs a new model, which Start / Step / Reset create (asking before discarding a trained one).
+  try {
+    const r = await call('setTrain', config);
+    if (r.applied) {
+      state.sessionConfig = r.config;
+      state.epochs = r.epochs;
+      state.finished = !state.running && r.epoch >= r.epochs;  // more epochs: Start trains on to them
+      updateButtons();
+      $('config-note').textContent = `applied at step ${r.step}` + (r.epoch >= r.epochs ? ` (epoch ${r.epoch} of ${r.epochs}: finished)` : '');
+    } else {
+      $('config-note').textContent = `${r.needs} changed: needs a new model (Reset, or Start/Step, asks before discarding this one)`;
+    }
+  } catch (e) { $('config-note').textContent = e.message; }
 }
 
 // ---- confirmation (in-page, non-blocking) -----------------------------------------------------------------
@@ -263,12 +284,16 @@ function updateButtons() {
   $('reset').disabled = !state.created;
   $('save-model').disabled = !state.created;
   $('an-run').disabled = !state.created;
-  $('start').textContent = state.created && state.steps > 0 ? 'Resume' : 'Start';
+  setText('start', state.finished ? 'Continue (+1 epoch)' : state.created && state.steps > 0 ? 'Resume' : 'Start');
 }
 
 async function ensureModel(reason) {
   const config = await normalizedFormConfig();
   if (state.created && config === state.sessionConfig) return true;
+  if (state.created) {
+    const r = await call('setTrain', config);
+    if (r.applied) { state.sessionConfig = r.config; state.epochs = r.epochs; return true; }
+  }
   if (state.created && !(await confirmDiscard(`The settings changed: ${reason} discards the trained model (${state.steps} steps).`))) {
     return false;
   }
@@ -279,7 +304,7 @@ async function ensureModel(reason) {
 function createModel(config) {
   return new Promise((resolve) => {
     state.onCreated = resolve;
-    state.worker.postMessage({type: 'create', config});
+    state.worker.postMessage({type: 'create', config, excludeClass: Number($('an-exclude').value)});
   });
 }
 
@@ -302,11 +327,29 @@ function beginLoad(text) {
   $('load-progress').value = 0;
   state.loadTotals = {};
 }
-$('load-data').onclick = async () => {
-  if (!(await confirmDiscard(`Loading other data discards the trained model (${state.steps} steps).`))) return;
+async function loadBuiltinData() {
+  if (!(await confirmDiscard(`Loading other data discards the trained model (${state.steps} steps).`))) {
+    selectDataset();
+    return;
+  }
   beginLoad('loading…');
   state.worker.postMessage({type: 'load', dataset: $('dataset').value});
-};
+}
+$('load-data').onclick = loadBuiltinData;
+$('dataset').addEventListener('change', () => { if ($('dataset').value !== 'user') loadBuiltinData(); });
+// The selector shows the data set in use (your own files: an extra entry with their name).
+function selectDataset() {
+  const sel = $('dataset');
+  let user = sel.querySelector('option[value="user"]');
+  if (!state.dataset || state.dataset.kind !== 'user') {
+    if (user) user.remove();
+    if (state.dataset) sel.value = state.dataset.kind;
+    return;
+  }
+  if (!user) { user = new Option('', 'user'); sel.add(user); }
+  user.textContent = `your data: ${state.dataset.name} (${state.dataset.trainCount.toLocaleString('en')} / ${state.dataset.testCount.toLocaleString('en')})`;
+  sel.value = 'user';
+}
 $('load-idx').onclick = async () => {
   const f = (id) => $(id).files[0] || null;
   if (!f('idx-images')) { showError('data', 'choose an IDX image file first'); return; }
@@ -340,6 +383,9 @@ function drawRecon(v) {
 }
 
 function drawLegend(names) {
+  const key = names.join('\n');
+  if ($('legend').dataset.names === key) return;
+  $('legend').dataset.names = key;
   $('legend').innerHTML = names.map((n, i) =>
     `<span><i style="background:${cssColor(PALETTE[Math.min(i, 14)])}"></i>${n}</span>`).join('');
 }
@@ -349,9 +395,12 @@ function onViews(v) {
   drawRecon(v);
   map.setPoints(v.points, v.codeLabels);
   drawLegend(v.classNames);
-  $('map-note').textContent = v.latent > 2 ? `(PCA projection of the ${v.latent}-D codes: first two principal components, ` +
+  const of = state.dataset && v.m < state.dataset.testCount
+    ? `the first ${v.m.toLocaleString('en')} of the ${state.dataset.testCount.toLocaleString('en')} test images`
+    : `all ${v.m.toLocaleString('en')} test images`;
+  setText('map-note', v.latent > 2 ? `(${of}; PCA projection of the ${v.latent}-D codes: first two principal components, ` +
       `${Math.round(100 * v.explained)}% of their variance)`
-    : v.latent === 2 ? '(the 2-D codes themselves)' : '(1-D codes on the x axis)';
+    : v.latent === 2 ? `(${of}; the 2-D codes themselves)` : `(${of}; 1-D codes on the x axis)`);
   refreshDependentViews();
 }
 
@@ -363,11 +412,25 @@ function refreshDependentViews() {
   refreshDenoise();
 }
 
+// A number field of a view, kept within [lo, hi] (whole numbers if `whole`): an entry outside is corrected
+// in the field itself, with its title saying the range, instead of being used silently as another value.
+function fieldValue(id, lo, hi, whole, fallback) {
+  const el = $(id);
+  let v = Number(el.value);
+  if (el.value.trim() === '' || !Number.isFinite(v)) v = fallback;
+  if (whole) v = Math.round(v);
+  v = Math.max(lo, Math.min(hi, v));
+  if (String(v) !== el.value.trim()) el.value = String(v);
+  el.min = String(lo); el.max = String(hi);
+  el.title = `${lo}..${hi}${whole ? ', whole numbers' : ''}`;
+  return v;
+}
+
 function refreshManifold() {
   if (!state.created) return;
   latest('manifold', async () => {
-    const n = Math.max(2, Math.min(32, Number($('mf-n').value) || 12));
-    const range = Math.max(0.01, Number($('mf-range').value) || 2);
+    const n = fieldValue('mf-n', 2, 32, true, 12);
+    const range = fieldValue('mf-range', 0.1, 10, false, 2);
     // Centre and scales: the prior N(0, I) or the test codes' mean and standard deviation per map axis.
     const st = $('mf-centre').value === 'codes' && state.views ? state.views.pointStats : [0, 0, 1, 1];
     const r = await call('manifold', n, $('mf-spacing').value, st[0], st[1], st[2], st[3], range);
@@ -379,7 +442,7 @@ for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-centre']) $(id).addEvent
 function refreshInterpolation() {
   const [a, b] = state.interp;
   latest('interpolation', async () => {
-    const steps = Math.max(2, Math.min(32, Number($('ip-steps').value) || 10));
+    const steps = fieldValue('ip-steps', 2, 32, true, 10);
     const r = await call('interpolate', a.x, b.x, steps, $('ip-mode').value);
     drawGrid($('interp'), r.decoded, steps, state.rows, state.cols, steps, 40);
     drawGrid($('blend'), r.blend, steps, state.rows, state.cols, steps, 40);
@@ -451,10 +514,15 @@ function installMapInput() {
   $('map-fit').onclick = () => map.resetView();
 }
 
-// Draw canvas: strokes at 224 px, scaled to the image size by the browser, sent to the core.
+// Draw canvas: strokes at 224 px, scaled to the image size by the browser, sent to the core. Both 2D
+// canvases are CPU-backed (willReadFrequently): reading a GPU-backed canvas back (drawImage into another,
+// getImageData) waits for the GPU process, which under a software GL is busy with every WebGL view
+// (0.3-2 s stalls of the page thread while training). The pixels are read once per stroke segment batch
+// and kept, so view updates reuse them.
 function installDraw() {
-  const c = $('draw'), ctx = c.getContext('2d');
+  const c = $('draw'), ctx = c.getContext('2d', {willReadFrequently: true});
   const small = document.createElement('canvas');
+  const sctx = small.getContext('2d', {willReadFrequently: true});
   const clear = () => { ctx.fillStyle = '#000'; ctx.fillRect(0, 0, c.width, c.height); };
   clear();
   let last = null, timer = 0;
@@ -468,17 +536,23 @@ function installDraw() {
     ctx.lineCap = 'round';
     ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
     state.drawn = true;
+    cached = null;
     const now = performance.now();
     if (now - timer > 60) { timer = now; refreshDrawing(); }
   }
+  let cached = null;  // the drawing at the image size, until the next stroke
   state.drawnPixels = () => {
-    small.width = state.cols; small.height = state.rows;
-    const s = small.getContext('2d', {willReadFrequently: true});
-    s.drawImage(c, 0, 0, small.width, small.height);
-    const px = s.getImageData(0, 0, small.width, small.height).data;
-    return Float32Array.from({length: small.width * small.height}, (_, k) => px[4 * k] / 255);
+    if (cached && cached.length === state.rows * state.cols) return cached;
+    if (small.width !== state.cols) small.width = state.cols;
+    if (small.height !== state.rows) small.height = state.rows;
+    sctx.clearRect(0, 0, small.width, small.height);
+    sctx.drawImage(c, 0, 0, small.width, small.height);
+    const px = sctx.getImageData(0, 0, small.width, small.height).data;
+    cached = Float32Array.from({length: small.width * small.height}, (_, k) => px[4 * k] / 255);
+    return cached;
   };
-  $('draw-clear').onclick = () => { clear(); state.drawn = false; state.extraDraw = null; showExtras(); drawGrid($('draw-recon'), new Float32Array(state.rows * state.cols), 1, state.rows, state.cols, 1, 168); };
+  state.drawnChanged = () => { cached = null; };
+  $('draw-clear').onclick = () => { clear(); cached = null; state.drawn = false; state.extraDraw = null; showExtras(); drawGrid($('draw-recon'), new Float32Array(state.rows * state.cols), 1, state.rows, state.cols, 1, 168); };
 }
 
 // Marked points on the map: the interpolation path, then the drawn image's code (emphasised, last).
@@ -521,7 +595,7 @@ function installDenoise() {
   c.addEventListener('pointermove', (e) => { if (painting) paint(e); });
   c.addEventListener('pointerup', () => { painting = false; });
   $('dn-clear').onclick = () => { if (state.mask) state.mask.fill(0); refreshDenoise(); };
-  $('dn-random').onclick = () => { if (state.views) { $('dn-index').value = Math.floor(Math.random() * state.views.m); refreshDenoise(); } };
+  $('dn-random').onclick = () => { if (state.dataset) { $('dn-index').value = Math.floor(Math.random() * state.dataset.testCount); refreshDenoise(); } };
   $('dn-kind').addEventListener('change', () => {
     // Sensible level per kind (block: a side length in pixels).
     $('dn-level').value = {gaussian: 0.3, salt_pepper: 0.2, masking: 0.3, block: 12, none: 0}[$('dn-kind').value];
@@ -530,44 +604,114 @@ function installDenoise() {
   for (const id of ['dn-index', 'dn-level']) $(id).addEventListener('change', refreshDenoise);
 }
 
+// The test-image index: a whole number in 0..count-1 (any of the test set, not only the map's); an
+// entry outside is corrected in the field and said so.
+function denoiseIndex() {
+  const el = $('dn-index'), n = state.dataset ? state.dataset.testCount : 1;
+  el.max = String(n - 1);
+  const raw = Number(el.value);
+  const i = Number.isFinite(raw) ? Math.max(0, Math.min(n - 1, Math.round(raw))) : 0;
+  const note = String(i) !== el.value.trim()
+    ? `test image ${el.value.trim() || '(empty)'} does not exist: showing #${i} (the test set has images 0..${(n - 1).toLocaleString('en')})`
+    : `test image #${i} of 0..${(n - 1).toLocaleString('en')}`;
+  el.value = String(i);
+  $('dn-note').textContent = note;
+  return i;
+}
+
 function refreshDenoise() {
   if (!state.created || !state.testImages) return;
   latest('denoise', async () => {
     const D = state.rows * state.cols;
     if (!state.mask || state.mask.length !== D) state.mask = new Uint8Array(D);
-    const i = Math.max(0, Math.min(state.views.m - 1, Number($('dn-index').value) || 0));
-    const x = testPixels(i);
-    for (let k = 0; k < D; k++) if (state.mask[k]) x[k] = 0;
-    const r = await call('corruptRepair', x, $('dn-kind').value, Number($('dn-level').value) || 0, i + 1);
+    const i = denoiseIndex();
+    const kind = $('dn-kind').value;
+    // Level: sigma >= 0, a rate in 0..1, or the block's side in whole pixels that fit the image.
+    const level = kind === 'block' ? fieldValue('dn-level', 1, Math.min(state.rows, state.cols), true, 12)
+      : kind === 'gaussian' ? fieldValue('dn-level', 0, 5, false, 0.3) : kind === 'none' ? 0 : fieldValue('dn-level', 0, 1, false, 0.2);
+    const r = await call('corruptRepairTest', i, state.mask, kind, level, i + 1);
     images($('dn-input')).draw([{pixels: r.corrupted, x: 0, y: 0, w: 168, h: 168}], state.rows, state.cols);
     drawGrid($('dn-repair'), r.repaired, 1, state.rows, state.cols, 1, 168);
+    // The corrupted block (zeros: invisible on a black background) is outlined.
+    const box = $('dn-block');
+    state.denoiseRegion = r.region;
+    if (r.region) {
+      const [r0, c0, h, w] = r.region, sx = 168 / state.cols, sy = 168 / state.rows;
+      Object.assign(box.style, {left: `${c0 * sx}px`, top: `${r0 * sy}px`, width: `${w * sx}px`, height: `${h * sy}px`});
+      box.hidden = false;
+    } else {
+      box.hidden = true;
+    }
   });
 }
 
 $('an-run').onclick = () => latest('anomaly', async () => {
   $('an-note').textContent = 'computing…';
+  const step = state.steps;  // the results are of the model at this step (Compute again to refresh)
   const r = await call('anomaly', 40, 16);
   drawHistogram($('an-hist'), r.counts, r.maxError);
   const D = state.rows * state.cols, k = r.worst.length, both = new Float32Array(2 * k * D);
   both.set(r.inputs, 0);
   both.set(r.reconstructions, k * D);
   drawGrid($('an-worst'), both, 2 * k, state.rows, state.cols, k, 40);
-  $('an-note').textContent = `${r.errors.length} test images; worst: ${Array.from(r.worstErrors.slice(0, 3), e => e.toFixed(4)).join(', ')}…`;
+  // Each worst image's error and class under its column (cells of 40 px + 2 px gap).
+  $('an-worst-errors').innerHTML = Array.from(r.worstErrors, (e, j) =>
+    `<span title="test image #${r.worst[j]}, ${r.classNames[state.testLabel(r.worst[j])] ?? ''}">${e.toFixed(4)}</span>`).join('');
+  state.anomalyWorstErrors = Array.from(r.worstErrors);
+  const ex = state.excludeClass;
+  $('an-note').textContent = `${r.errors.length.toLocaleString('en')} test images, model at step ${step}` +
+    (ex >= 0 ? `; ${r.classNames[ex]} was left out of training: its AUROC is the anomaly test` : '');
   const kn = await call('knn', 5, 10000);
   const fmt = (v, d) => Number.isFinite(v) ? v.toFixed(d) : '–';
   const rows = [['test MSE per pixel', fmt(r.mse, 5)], ['PSNR (dB, mean per image)', fmt(r.psnr, 2)],
                 [`SSIM (first ${r.ssimImages} images)`, fmt(r.ssim, 4)],
                 [`5-NN accuracy of the codes (${kn.nTrain} train → ${kn.nTest} test)`, fmt(kn.accuracy, 4)]];
-  const au = Array.from(r.aurocByClass, (a, c) => `${r.classNames[c]} ${fmt(a, 3)}`).join(', ');
+  const au = Array.from(r.aurocByClass, (a, c) => c === state.excludeClass ? `<b>${r.classNames[c]} ${fmt(a, 3)} (left out)</b>`
+                                                                            : `${r.classNames[c]} ${fmt(a, 3)}`).join(', ');
   $('an-metrics').innerHTML = rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('') +
     `<tr><th>AUROC of the error, each class as the anomaly</th><td>${au}</td></tr>`;
-  state.anomaly = {n: r.errors.length, k, mse: r.mse, psnr: r.psnr, ssim: r.ssim, knn: kn.accuracy};
+  state.anomaly = {n: r.errors.length, k, mse: r.mse, psnr: r.psnr, ssim: r.ssim, knn: kn.accuracy,
+                   excluded: state.excludeClass, aurocExcluded: state.excludeClass >= 0 ? r.aurocByClass[state.excludeClass] : null};
 });
+
+// Leaving a class out of training (ae train --exclude-class): a new model on the training set without it.
+$('an-exclude').addEventListener('change', async () => {
+  const c = Number($('an-exclude').value);
+  if (!state.created || c === state.excludeClass) return;
+  const what = c >= 0 ? `Leaving ${state.dataset.classNames[c]} out of training` : 'Training on every class';
+  if (!(await confirmDiscard(`${what} needs a new model: this discards the trained one (${state.steps} steps).`))) {
+    $('an-exclude').value = String(state.excludeClass);
+    return;
+  }
+  try { await createModel(await normalizedFormConfig()); } catch (e) { /* shown in the form */ }
+});
+function fillExcludeOptions() {
+  const sel = $('an-exclude');
+  sel.innerHTML = '<option value="-1">none (train on every class)</option>' +
+    (state.dataset ? state.dataset.classNames.map((n, i) => `<option value="${i}">${n}</option>`).join('') : '');
+  sel.value = '-1';
+}
+
+// A new model (or new data): the views computed by the previous one are blanked, not left showing.
+function clearModelViews() {
+  for (const id of ['interp', 'blend']) images($(id)).draw([], 28, 28, 0.96);
+  $('interp-note').textContent = '(click two points on the map or two images in the reconstructions grid, or pick at random)';
+  images($('an-worst')).draw([], 28, 28, 0.96);
+  $('an-worst-errors').innerHTML = '';
+  $('an-metrics').innerHTML = '';
+  $('an-note').textContent = '';
+  const h = $('an-hist');
+  h.getContext('2d', {willReadFrequently: true}).clearRect(0, 0, h.width, h.height);
+  state.anomaly = null;
+}
 
 function drawHistogram(c, counts, maxError) {
   const dpr = window.devicePixelRatio || 1;
-  c.width = c.clientWidth * dpr; c.height = c.clientHeight * dpr;
-  const ctx = c.getContext('2d');
+  // Resized only when the layout changed; CPU-backed like the loss chart (no wait for the GPU process).
+  const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
+  if (c.width !== w) c.width = w;
+  if (c.height !== h) c.height = h;
+  const ctx = c.getContext('2d', {willReadFrequently: true});
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const W = c.clientWidth, H = c.clientHeight, B = 18, top = Math.max(...counts, 1);
   ctx.clearRect(0, 0, W, H);
@@ -608,7 +752,7 @@ function refreshSamples() {
   latest('samples', async () => {
     const r = await call('samples', 32, sampleSeed);
     drawGrid($('samples'), r.images, 32, state.rows, state.cols, 16, 40);
-    $('samples-note').textContent = `(decoded draws from the ${r.source})`;
+    setText('samples-note', `(decoded draws from the ${r.source})`);
   });
 }
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
@@ -639,13 +783,17 @@ function onProgress(p) {
     if (!state.testLosses.some(t => t.epoch === s.epoch && t.fromEpoch)) {
       state.testLosses.push({step: s.epoch * p.batchesPerEpoch, loss: s.testLoss, terms: s.testTerms, epoch: s.epoch, fromEpoch: true});
       addTestPoint(s.epoch * p.batchesPerEpoch, s.testTerms);
+      // The status panel shows the newest test loss, the one the chart's test line ends at.
+      state.testLoss = s.testLoss;
+      $('st-test').textContent = `${s.testLoss.toFixed(4)} (epoch ${s.epoch})`;
     }
   }
   chart.compact();
   scheduleChart();
-  $('st-epoch').textContent = `${p.epoch} (${p.batchInEpoch}/${p.batchesPerEpoch})`;
-  $('st-step').textContent = String(p.steps);
-  $('st-rate').textContent = p.samplesPerSec ? Math.round(p.samplesPerSec).toLocaleString('en') : '–';
+  const ofEpochs = state.epochs ? ` of ${state.epochs}` : '';
+  setText('st-epoch', `${p.epoch}${ofEpochs} (${p.batchInEpoch}/${p.batchesPerEpoch})`);
+  setText('st-step', String(p.steps));
+  setText('st-rate', p.samplesPerSec ? Math.round(p.samplesPerSec).toLocaleString('en') : '–');
   $('st-message').textContent = p.message || '';
   if (p.diverged && !state.divergedShown) {
     state.divergedShown = true;
@@ -666,7 +814,7 @@ async function evaluateTest() {
   state.testLosses.push({step: state.steps, loss: r.loss, terms: r.terms});
   addTestPoint(state.steps, r.terms);
   scheduleChart();
-  $('st-test').textContent = r.loss.toFixed(4);
+  $('st-test').textContent = `${r.loss.toFixed(4)} (step ${state.steps})`;
 }
 
 function onMessage(ev) {
@@ -689,13 +837,19 @@ function onMessage(ev) {
       break;
     }
     case 'dataset':
-      state.dataset = m.info;
+      state.dataset = {...m.info, kind: m.kind};
       state.created = false;
+      state.finished = false;
       state.steps = 0;
       $('load-progress').hidden = true;
       $('load-status').textContent = `${m.info.name}: ${m.info.trainCount.toLocaleString('en')} train / ` +
-        `${m.info.testCount.toLocaleString('en')} test, ${m.info.rows}×${m.info.cols}, ${m.info.classNames.length} classes`;
+        `${m.info.testCount.toLocaleString('en')} test, ${m.info.rows}×${m.info.cols}, ${m.info.classNames.length} classes` +
+        (m.info.note ? `. ${m.info.note}` : '');
+      selectDataset();
+      fillExcludeOptions();
       updateButtons();
+      // A model for the new data at once, so that every view shows it (not the previous data's model).
+      if (state.defaultConfig) normalizedFormConfig().then(createModel, () => {});
       break;
     case 'created':
       state.created = true;
@@ -703,15 +857,23 @@ function onMessage(ev) {
       $('mf-centre').value = JSON.parse(m.config).model.type === 'vae' ? 'prior' : 'codes';  // a VAE's grid: its prior
       state.divergedShown = false;
       state.sessionConfig = m.config;
+      state.epochs = JSON.parse(m.config).train.epochs;
+      state.finished = false;
+      state.excludeClass = m.excludeClass;
+      $('an-exclude').value = String(m.excludeClass);
+      $('config-note').textContent = '';
+      clearModelViews();
       state.unit = m.unit;
       $('loss-unit').textContent = m.unit;
       if (m.fromFile) {
         setFormValues(JSON.parse(m.config));
         applyRelevance();
-        $('model-status').textContent = `${m.fromFile.name}: trained ${m.fromFile.epoch} epochs, ${m.fromFile.step} steps`;
+        const ep = m.fromFile.epoch, st = m.fromFile.step;
+        $('model-status').textContent = `${m.fromFile.name}: trained ${ep} epoch${ep === 1 ? '' : 's'}, ${st} step${st === 1 ? '' : 's'}`;
         state.loadedModel = m.fromFile;
       } else {
-        $('model-status').textContent = '';
+        $('model-status').textContent = m.excludeClass >= 0
+          ? `trained without ${state.dataset.classNames[m.excludeClass]} (${m.trainCount.toLocaleString('en')} training images)` : '';
       }
       state.testImages = m.testImages;
       state.rows = m.rows;
@@ -726,7 +888,7 @@ function onMessage(ev) {
       map.autoFit = true;
       chart.clear();
       $('st-test').textContent = '–';
-      evaluateTest();
+      evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data
       if (state.onCreated) { state.onCreated(); state.onCreated = null; }
       updateButtons();
       break;
@@ -737,8 +899,23 @@ function onMessage(ev) {
       onViews(m);
       break;
     case 'state':
+      if (m.dropped) state.created = false;
       if (state.running && !m.running && state.created) evaluateTest().catch(e => showError('evaluate', e.message));
       state.running = m.running;
+      if (m.epochs) state.epochs = m.epochs;
+      state.finished = !!m.finished;
+      if (m.finished) {
+        $('st-message').textContent = `finished: ${state.epoch} epochs, as set in the form; Continue trains one more epoch`;
+      } else if (m.running && state.created) {
+        // A Start of a finished model raised the epochs by one: the form shows it.
+        const el = document.querySelector('[name="train.epochs"]');
+        if (el && Number(el.value) !== m.epochs) {
+          el.value = String(m.epochs);
+          const c = JSON.parse(state.sessionConfig); c.train.epochs = m.epochs;
+          call('normalize', JSON.stringify(c)).then(t => { state.sessionConfig = t; }, () => {});
+        }
+        $('st-message').textContent = '';
+      }
       updateButtons();
       break;
     case 'reply': {
@@ -765,6 +942,7 @@ async function main() {
     await loadShaders();
     map = new LatentMap($('latent-map'));
     state.map = map;
+    map.draw();  // sizes its canvas to the layout now: resizing a WebGL canvas later waits for the GPU process
     // Every image view's WebGL2 context now, while nothing runs: creating a context and compiling its
     // shaders blocks the page thread for 50-800 ms under a software GL, which must not happen mid-training.
     // Also at their default sizes: resizing a WebGL canvas makes Chromium wait for the GPU process.
@@ -772,7 +950,9 @@ async function main() {
       const c = $(id);
       c.width = perRow * (cell + gap) + gap;
       c.height = Math.ceil(k / perRow) * (cell + gap) + gap;
-      images(c).draw([], 28, 28, 0.96);
+      // Its k textures too (28 x 28, drawn off-canvas): the first real draw then only updates them.
+      const zero = new Float32Array(28 * 28);
+      images(c).draw(Array.from({length: k}, () => ({pixels: zero, x: -2, y: -2, w: 1, h: 1})), 28, 28, 0.96);
     };
     blank('recon', 32, 16, 48);
     blank('manifold', 144, 12, Math.max(16, Math.floor(400 / 12) - 2), 1);
@@ -784,6 +964,8 @@ async function main() {
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);
     images($('dn-input')).draw([], 28, 28, 0);
+    drawHistogram($('an-hist'), [0], 0);  // its 2D context and size now, not mid-training
+    $('an-hist').getContext('2d', {willReadFrequently: true}).clearRect(0, 0, $('an-hist').width, $('an-hist').height);
     installMapInput();
     installDraw();
     installDenoise();

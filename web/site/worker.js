@@ -4,11 +4,15 @@
 // their buffers are transferred.
 //
 // page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} |
-//                 {type: 'create', config} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
+//                 {type: 'create', config, excludeClass} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
 //                 {type: 'call', id, fn, args}
 // worker -> page: {type: 'ready', defaultConfig, simd} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
-//                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} | {type: 'state', running} |
-//                 {type: 'reply', id, result | error} | {type: 'error', where, message}
+//                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} |
+//                 {type: 'state', running, finished, epochs} | {type: 'reply', id, result | error} |
+//                 {type: 'error', where, message}
+// Training stops by itself after the config's epochs (as `ae train` does): 'state' then says finished;
+// a 'run' of a finished model trains one more epoch (the desktop app's rule). Loading data stops training
+// and drops the model (the page creates one for the new data).
 'use strict';
 importScripts('ae.js');
 
@@ -18,7 +22,9 @@ let session = null;
 let running = false;
 let chunk = 1;          // minibatches per slice, adapted to ~40 ms
 let lastProgress = 0, lastViews = 0;
-let lossesSeen = 0;
+let epochs = 10;        // stop after this many epochs (config train.epochs, changed live by setTrain)
+let excludedClass = -1; // class left out of the training set (-1: none)
+const MIN_IMAGES = 4;   // a data set needs 2 test images (the map, the fitted Gaussian) and 2 to train on
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const PLACES = {load: 'data', loadModel: 'model file', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
@@ -57,9 +63,31 @@ async function maybeGunzip(bytes, name) {
   return bytes;
 }
 
-function info(name) {
+function info(name, note) {
   return {name, trainCount: data.train.count, testCount: data.test.count, rows: data.train.rows,
-          cols: data.train.cols, classNames: data.train.classNames};
+          cols: data.train.cols, classNames: data.train.classNames, note: note || ''};
+}
+
+// New data: training stops and the model of the old data is dropped (the page creates a new one).
+function dropSession() {
+  running = false;
+  if (session) { session.delete(); session = null; }
+  post({type: 'state', running, finished: false, epochs, dropped: true});
+}
+
+// Holds out 10% for testing, at least 2 images (the map's projection and the samples' fitted Gaussian
+// need 2 codes); refuses data sets below MIN_IMAGES with a message saying the minimum.
+function holdout(all, what) {
+  if (all.count < MIN_IMAGES) {
+    throw new Error(`${what}: ${all.count} image${all.count === 1 ? '' : 's'}; the page needs at least ${MIN_IMAGES} ` +
+                    `(2 to train on, 2 held out for testing)`);
+  }
+  return ae.holdoutSplit(all, Math.max(0.1, 2 / all.count + 1e-9));
+}
+function checkCounts(d, what) {
+  if (d.train.count < 2 || d.test.count < 2) {
+    throw new Error(`${what}: ${d.train.count} training and ${d.test.count} test images; the page needs at least 2 of each`);
+  }
 }
 
 async function loadBuiltin(name) {
@@ -88,12 +116,15 @@ async function loadUserIdx(m) {
   if (!m.trainImages) throw new Error('choose an IDX image file');
   const xi = await read(m.trainImages), yi = await read(m.trainLabels);
   const all = ae.idxDataset(xi, yi, m.trainImages.name);
+  let next;
   if (m.testImages) {
     const xt = await read(m.testImages), yt = await read(m.testLabels);
-    data = {train: all, test: ae.idxDataset(xt, yt, m.testImages.name)};
+    next = {train: all, test: ae.idxDataset(xt, yt, m.testImages.name)};
   } else {
-    data = ae.holdoutSplit(all, 0.1);
+    next = holdout(all, m.trainImages.name);
   }
+  checkCounts(next, m.trainImages.name);
+  data = next;
 }
 
 // A folder of PNGs -> 28 x 28 grey (the browser decodes and scales; luminance of the scaled image). The
@@ -112,6 +143,8 @@ async function loadUserPngs(files) {
   const canvas = new OffscreenCanvas(28, 28);
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
   const images = new Uint8Array(pngs.length * 784), labels = new Uint8Array(pngs.length);
+  let colour = 0, scaled = 0, alpha = 0;
+  const sizes = new Set();
   for (let i = 0; i < pngs.length; i++) {
     let bmp;
     try {
@@ -121,15 +154,26 @@ async function loadUserPngs(files) {
     }
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, 28, 28);
+    if (bmp.width !== 28 || bmp.height !== 28) { scaled++; sizes.add(`${bmp.width}×${bmp.height}`); }
     ctx.drawImage(bmp, 0, 0, 28, 28);
     const px = ctx.getImageData(0, 0, 28, 28).data;
+    // Colour: any pixel whose channels differ (after scaling) is converted by luminance below.
+    for (let k = 0; k < 784; k++) if (px[4 * k] !== px[4 * k + 1] || px[4 * k + 1] !== px[4 * k + 2]) { colour++; break; }
+    bmp.close();
     for (let k = 0; k < 784; k++) images[i * 784 + k] = Math.round(0.299 * px[4 * k] + 0.587 * px[4 * k + 1] + 0.114 * px[4 * k + 2]);
     labels[i] = Math.min(255, folders.indexOf(folderOf(pngs[i])));
     if (i % 64 === 0) post({type: 'loadProgress', what: 'PNG files', loaded: i, total: pngs.length});
   }
   const pngData = {name: 'png folder', count: pngs.length, rows: 28, cols: 28, images, labels,
                    classNames: folders.map((f, i) => f || String(i))};
-  data = ae.holdoutSplit(pngData, 0.1);
+  const top = ((all[0].webkitRelativePath || '').split('/')[0]) || 'the folder';
+  const next = holdout(pngData, top);
+  checkCounts(next, top);
+  data = next;
+  const notes = [];
+  if (scaled) notes.push(`${scaled} of ${pngs.length} images scaled from ${[...sizes].slice(0, 3).join(', ')}${sizes.size > 3 ? ', …' : ''} to 28×28`);
+  if (colour) notes.push(`${colour} colour image${colour === 1 ? '' : 's'} converted to grey (luminance 0.299 R + 0.587 G + 0.114 B, transparency on black)`);
+  return notes.join('; ');
 }
 
 function sendProgress() {
@@ -156,12 +200,14 @@ function stopWith(where, err) {
 function trainSlice() {
   if (!running || !session) return;
   try {
+    const remaining = epochs * session.batchesPerEpoch() - session.steps();
+    if (remaining <= 0) { finish(); return; }
     const t0 = performance.now();
-    const done = session.step(chunk);
+    const done = session.step(Math.min(chunk, remaining));
     const dt = performance.now() - t0;
     chunk = Math.max(1, Math.min(200, Math.round(chunk * (dt < 20 ? 1.5 : dt > 60 ? 0.6 : 1))));
     const now = performance.now();
-    if (now - lastProgress > 100 || done < chunk) { sendProgress(); lastProgress = now; }
+    if (now - lastProgress > 100 || done < chunk || done >= remaining) { sendProgress(); lastProgress = now; }
     if (now - lastViews > 800) { sendViews(); lastViews = performance.now(); }
     if (session.diverged()) {
       running = false;
@@ -177,10 +223,22 @@ function trainSlice() {
   setTimeout(trainSlice, 0);
 }
 
-function createSession(config, weights, fromFile) {
+// The configured epochs are done: stop, publish the views, tell the page.
+function finish() {
+  running = false;
+  sendProgress();
+  sendViews();
+  post({type: 'state', running, finished: true, epochs});
+}
+
+function createSession(config, weights, fromFile, exclude) {
   running = false;
   if (!data) throw new Error('load a data set first');
-  const next = new ae.Session(config, data.train, data.test);
+  exclude = exclude === undefined || exclude === null ? -1 : exclude;
+  const train = exclude >= 0 ? ae.datasetWithoutClass(data.train, exclude) : data.train;
+  if (train.count < 2) throw new Error(`leaving class ${exclude} out leaves ${train.count} training images`);
+  const next = new ae.Session(config, train, data.test);
+  next.setExcludedClass(exclude);
   if (weights) {
     try {
       next.loadWeights(weights);
@@ -191,19 +249,51 @@ function createSession(config, weights, fromFile) {
   }
   if (session) session.delete();
   session = next;
+  excludedClass = exclude;
+  epochs = JSON.parse(session.configJson()).train.epochs;
   chunk = 1;
   session.publishViews();
   const v = session.views();
   const testImages = session.testImages(0, v.m);
   post({type: 'created', config: session.configJson(), latent: session.latentDim(), projection: session.projection(),
         batchesPerEpoch: session.batchesPerEpoch(), testImages, rows: v.rows, cols: v.cols, unit: session.lossUnit(),
-        fromFile: fromFile || null}, [testImages.buffer]);
+        trainCount: train.count, excludeClass: exclude, fromFile: fromFile || null}, [testImages.buffer]);
   post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
   sendProgress();
-  post({type: 'state', running});
+  post({type: 'state', running, finished: false, epochs});
+}
+
+// Block corruption: where the block lands (the same PCG32 stream as corruptRepair's, probed on an all-ones
+// image: the block's pixels become 0). [row, col, side] or null.
+function blockRegion(kind, level, seed) {
+  if (kind !== 'block') return null;
+  const D = session.inputDim(), rows = session.imageRows(), cols = session.imageCols();
+  const probe = session.corruptRepair(new Float32Array(D).fill(1), kind, level, seed).corrupted;
+  let r0 = rows, c0 = cols, r1 = -1, c1 = -1;
+  for (let k = 0; k < D; k++) {
+    if (probe[k] !== 0) continue;
+    const r = Math.floor(k / cols), c = k % cols;
+    r0 = Math.min(r0, r); c0 = Math.min(c0, c); r1 = Math.max(r1, r); c1 = Math.max(c1, c);
+  }
+  return r1 < 0 ? null : [r0, c0, r1 - r0 + 1, c1 - c0 + 1];
 }
 
 const calls = {
+  // Optimizer settings and epochs apply at the next minibatch; other changes need a new model:
+  // {applied, needs (the fields that need a new model), config (the session's, live values included)}.
+  setTrain: (text) => {
+    const needs = session.setTrainConfig(text);
+    if (!needs) epochs = JSON.parse(session.configJson()).train.epochs;
+    return {applied: !needs, needs, config: session.configJson(), step: session.steps(), epoch: session.epoch(), epochs};
+  },
+  // Denoise view on any test image (the whole test set): mask (Uint8Array, 1 = set to 0), then the core's
+  // corruption and reconstruction; the block's place for the outline.
+  corruptRepairTest: (i, mask, kind, level, seed) => {
+    const x = Float32Array.from(session.testImages(i, 1), v => v / 255);
+    if (mask) for (let k = 0; k < x.length; k++) if (mask[k]) x[k] = 0;
+    const r = session.corruptRepair(x, kind, level, seed);
+    return {...r, region: blockRegion(kind, level, seed)};
+  },
   check: (text) => ae.checkConfigJson(text),
   samples: (n, seed) => session.samples(n, seed),
   reconstructTest: (first, n) => session.reconstruct(Float32Array.from(session.testImages(first, n), v => v / 255), n),
@@ -229,25 +319,34 @@ const calls = {
   saveModel: () => session.saveModel(),
 };
 
-self.onmessage = async (ev) => {
-  const m = ev.data;
+// Messages are handled one after the other, each to its end: a call or a 'create' arriving while a data
+// set loads waits for it (instead of running against a half-switched state).
+let queue = Promise.resolve();
+self.onmessage = (ev) => { queue = queue.then(() => handle(ev.data)); };
+
+async function handle(m) {
   try {
     switch (m.type) {
       case 'load':
-        running = false;
+        dropSession();
         await loadBuiltin(m.dataset);
-        post({type: 'dataset', info: info(m.dataset)});
+        post({type: 'dataset', info: info(m.dataset), kind: m.dataset});
         break;
       case 'userIdx':
+        if (running) { running = false; post({type: 'state', running, finished: false, epochs}); }
         await loadUserIdx(m);
-        post({type: 'dataset', info: info(data.train.name)});
+        dropSession();
+        post({type: 'dataset', info: info(data.train.name), kind: 'user'});
         break;
-      case 'userPngs':
-        await loadUserPngs(m.files);
-        post({type: 'dataset', info: info('png folder')});
+      case 'userPngs': {
+        if (running) { running = false; post({type: 'state', running, finished: false, epochs}); }
+        const note = await loadUserPngs(m.files);
+        dropSession();
+        post({type: 'dataset', info: info('png folder', note), kind: 'user'});
         break;
+      }
       case 'create':
-        createSession(m.config, null);
+        createSession(m.config, null, null, m.excludeClass);
         break;
       case 'loadModel': {
         // A model file (e.g. written by `ae train`): its config (strictly checked), a session for it on
@@ -259,12 +358,23 @@ self.onmessage = async (ev) => {
       }
       case 'run':
         if (!session) throw new Error('no model: press Start after loading data');
-        if (!running) { running = true; post({type: 'state', running}); lastViews = performance.now(); trainSlice(); }
+        if (!running) {
+          // Finished: one more epoch per Start (the desktop app's rule); the page shows the new count.
+          if (session.epoch() >= epochs) {
+            const c = JSON.parse(session.configJson());
+            c.train.epochs = epochs = session.epoch() + 1;
+            session.setTrainConfig(JSON.stringify(c));
+          }
+          running = true;
+          post({type: 'state', running, finished: false, epochs});
+          lastViews = performance.now();
+          trainSlice();
+        }
         break;
       case 'pause':
         running = false;
         if (session) { sendProgress(); sendViews(); }
-        post({type: 'state', running});
+        post({type: 'state', running, finished: false, epochs});
         break;
       case 'step':
         if (!session) throw new Error('no model');
@@ -272,7 +382,7 @@ self.onmessage = async (ev) => {
         session.step(m.n || 1);
         sendProgress();
         sendViews();
-        post({type: 'state', running});
+        post({type: 'state', running, finished: false, epochs});
         break;
       case 'call': {
         let result, error;
@@ -296,7 +406,7 @@ self.onmessage = async (ev) => {
   } catch (e) {
     fail(m.type, e);
   }
-};
+}
 
 createAeModule().then(mod => {
   ae = mod;
