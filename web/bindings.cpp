@@ -98,6 +98,7 @@
 #include "ae/dataset.h"
 #include "ae/eigen.h"
 #include "ae/error.h"
+#include "ae/filters.h"
 #include "ae/idx.h"
 #include "ae/latent.h"
 #include "ae/metrics.h"
@@ -552,6 +553,13 @@ public:
         o.set("pointStats", pointStats());
         o.set("explained", explained_);
         o.set("projection", projection());
+        // The first layer's weights as tiles (filters.h), for the weights view.
+        const ae::FilterImages f = ae::first_layer_filters(model(), 64);
+        o.set("filters", js_copy(f.tiles.data(), static_cast<size_t>(f.tiles.size())));
+        o.set("filterRows", f.rows);
+        o.set("filterCols", f.cols);
+        o.set("filterCount", static_cast<int>(f.tiles.cols()));
+        o.set("filterLayer", f.layer);
         return o;
     }
 

@@ -393,6 +393,7 @@ function drawLegend(names) {
 function onViews(v) {
   state.views = v;
   drawRecon(v);
+  drawFilters(v);
   map.setPoints(v.points, v.codeLabels);
   drawLegend(v.classNames);
   const of = state.dataset && v.m < state.dataset.testCount
@@ -402,6 +403,14 @@ function onViews(v) {
       `${Math.round(100 * v.explained)}% of their variance)`
     : v.latent === 2 ? `(${of}; the 2-D codes themselves)` : `(${of}; 1-D codes on the x axis)`);
   refreshDependentViews();
+}
+
+// The first layer's weights (core: filters.h): grey = 0, white = most positive, black = most negative.
+function drawFilters(v) {
+  if (!v.filters || !v.filterCount) return;
+  const cell = Math.max(20, Math.min(40, 4 * Math.max(v.filterRows, v.filterCols)));
+  drawGrid($('filters'), v.filters, v.filterCount, v.filterRows, v.filterCols, 16, cell);
+  setText('filters-note', `(${v.filterLayer}: the first ${v.filterCount} filters, each scaled to its largest |weight|; grey = 0)`);
 }
 
 function refreshDependentViews() {

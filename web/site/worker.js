@@ -187,7 +187,7 @@ function sendProgress() {
 function sendViews() {
   session.publishViews();
   const v = session.views();
-  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
+  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points, v.filters));
 }
 
 function stopWith(where, err) {
@@ -258,7 +258,7 @@ function createSession(config, weights, fromFile, exclude) {
   post({type: 'created', config: session.configJson(), latent: session.latentDim(), projection: session.projection(),
         batchesPerEpoch: session.batchesPerEpoch(), testImages, rows: v.rows, cols: v.cols, unit: session.lossUnit(),
         trainCount: train.count, excludeClass: exclude, fromFile: fromFile || null}, [testImages.buffer]);
-  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points));
+  post({type: 'views', ...v}, buffers(v.inputs, v.reconstructions, v.labels, v.codes, v.codeLabels, v.points, v.filters));
   sendProgress();
   post({type: 'state', running, finished: false, epochs});
 }
