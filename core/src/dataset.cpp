@@ -325,4 +325,24 @@ Dataset dataset_head(const Dataset& d, int n) {
     return h;
 }
 
+void dataset_load_images(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x) {
+    const int dim = d.dim();
+    const float scale = 1.0f / 255.0f;
+    for (int j = 0; j < n; ++j) {
+        const int64_t i = order ? order[first + j] : first + j;
+        const uint8_t* src = d.image(static_cast<int>(i));
+        float* dst = x.col(j).data();
+        for (int k = 0; k < dim; ++k) dst[k] = static_cast<float>(src[k]) * scale;
+    }
+}
+
+Matrix dataset_images(const Dataset& d, int first, int n) {
+    if (first < 0 || n < 0 || static_cast<int64_t>(first) + n > d.count)
+        throw Error(d.name + ": images " + std::to_string(first) + ".." + std::to_string(static_cast<int64_t>(first) + n) +
+                    " requested, the data set has " + std::to_string(d.count));
+    Matrix x(d.dim(), n);
+    dataset_load_images(d, nullptr, first, n, x);
+    return x;
+}
+
 }  // namespace ae

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ae/eigen.h"
 #include "ae/idx.h"
 
 namespace ae {
@@ -79,5 +80,14 @@ Dataset dataset_head(const Dataset& d, int n);
 // trained without class C scores C's test images as anomalies. The name gets " without class C".
 // Throws ae::Error if label is not in [0, num_classes) or no image would remain.
 Dataset dataset_without_class(const Dataset& d, int label);
+
+// --- Image batches: the one conversion from pixels to model inputs --------------------------------------
+
+// Images [first, first + n) of `d` (or, with `order`, images order[first + j]) as columns of x[:, 0..n):
+// x = pixel / 255 in [0, 1] (float). Used by training, evaluation and every analysis in every host.
+// No bounds checks (callers pass valid ranges; dataset_images checks).
+void dataset_load_images(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x);
+// The same as a new matrix [D, n]. Throws ae::Error naming the data set when [first, first + n) is outside it.
+Matrix dataset_images(const Dataset& d, int first, int n);
 
 }  // namespace ae

@@ -37,6 +37,7 @@
 #include "ae/autoencoder.h"
 #include "ae/config.h"
 #include "ae/dataset.h"
+#include "ae/model_file.h"
 #include "ae/optimizer.h"
 #include "ae/rng.h"
 #include "ae/thread_pool.h"
@@ -112,6 +113,12 @@ public:
     // Trains up to n_batches minibatches (crossing epoch boundaries as needed). Returns the number
     // trained (fewer only when the run diverged). Must not be called from two threads at once.
     int step(int n_batches);
+    // Continues a saved run (model_file.h): the file's weights (its config must describe this session's
+    // model), its epoch and step counts, and its optimizer moments and update count when the file holds
+    // them for this session's optimizer type (otherwise the optimizer starts afresh). Training goes on
+    // with a new epoch (epoch() + 1), shuffled by this session's RNG; the loss history starts empty.
+    // Returns whether the optimizer state was restored. Throws ae::Error for another architecture.
+    bool resume(const ModelFile& file);
     // Recomputes the views (reconstructions, test codes) and publishes them. Training thread only.
     void publish_views();
     // Thread-safe copy of the latest snapshot; version() changes whenever it does.
