@@ -26,11 +26,14 @@
 #include "ae/dataset.h"
 #include "ae/eigen.h"
 #include "ae/error.h"
+#include "ae/codes.h"
 #include "ae/latent.h"
+#include "ae/model_file.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/png.h"
 #include "ae/safetensors.h"
+#include "ae/sampling.h"
 #include "ae/session.h"
 #include "data_options.h"
 #include "tools.h"
@@ -130,36 +133,22 @@ void write_text_atomic(const std::string& path, const std::string& text) {
     ae::write_file_atomic(path, text.data(), text.size());
 }
 
-// Test-set codes as a 2-D scatter: the code itself for latent 2, its first two principal components above.
+// Test-set codes as a 2-D scatter through ae::latent_project_2d (the code itself for latent 2, its first
+// two principal components above; latent 1: the code against the class).
 void write_latent_png(const std::string& path, ae::TrainingSession& s) {
     const ae::Dataset& test = s.test_data();
-    ae::Matrix x(s.model().input_dim(), test.count);
-    ae::TrainingSession::load_batch(test, nullptr, 0, test.count, x);
-    ae::Matrix z = s.model().encode(x, &s.pool());
-    ae::Matrix points(2, z.cols());
-    std::string title, xl, yl;
-    const int k = s.model().latent_dim();
-    if (k == 2) {
-        points = z;
-        title = "Test-set codes (" + std::to_string(test.count) + " images)";
-        xl = "z1";
-        yl = "z2";
-    } else if (k == 1) {
-        points.row(0) = z.row(0);
-        for (int i = 0; i < z.cols(); ++i) points(1, i) = static_cast<float>(test.labels[i]);
+    const ae::Matrix z = ae::dataset_codes(s.model(), test, test.count, &s.pool());
+    ae::LatentProjection p = ae::latent_project_2d(z);
+    std::string title = "Test-set codes (" + std::to_string(test.count) + " images)";
+    if (z.rows() == 1) {
+        for (int i = 0; i < z.cols(); ++i) p.points(1, i) = static_cast<float>(test.labels[i]);
+        p.y_label = "class";
         title = "Test-set codes (1-D latent) by class";
-        xl = "z1";
-        yl = "class";
-    } else {
-        ae::Pca p = ae::pca_fit(z, 2);
-        points = ae::pca_project(p, z);
-        const double total = (z.colwise() - z.rowwise().mean()).squaredNorm() / std::max<double>(1, z.cols() - 1);
-        title = "Test-set codes: PCA of the " + std::to_string(k) + "-D latent (" +
-                fmt("%.0f", 100.0 * (p.variances.sum()) / std::max(total, 1e-30)) + "% of variance)";
-        xl = "PC1";
-        yl = "PC2";
+    } else if (p.uses_pca) {
+        title = "Test-set codes: PCA of the " + std::to_string(z.rows()) + "-D latent (" +
+                fmt("%.0f", 100.0 * p.explained) + "% of variance)";
     }
-    ae::write_png(path, ae::render_scatter(points, test.labels, test.class_names, title, xl, yl, 1000, 760));
+    ae::write_png(path, ae::render_scatter(p.points, test.labels, test.class_names, title, p.x_label, p.y_label, 1000, 760));
 }
 
 int run_train(const TrainOptions& o, ae::Config config) {
@@ -230,21 +219,18 @@ int run_train(const TrainOptions& o, ae::Config config) {
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
     std::string extra_pngs;
-    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
-        const ae::Autoencoder& model = session.model();
-        ae::Rng rng(config.train.seed, 5);
-        const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
-        ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), snap.image_rows, snap.image_cols, 8, 2));
+    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's
+        ae::SampleOptions so;
+        so.n = 64;
+        so.seed = config.train.seed;
+        const ae::SampleSet smp = ae::sample_model(session.model(), train.get(), so, &session.pool());
+        ae::write_png(out + "/samples.png", ae::render_image_grid(smp.images, snap.image_rows, snap.image_cols, 8, 2));
         extra_pngs += ", samples.png";
     }
     extra_pngs += ae_cli::write_train_figures(out, session);  // manifold.png for 2-D latents
-    std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
-                                               {"config", ae::config_to_json(config, -1)},
-                                               {"epoch", std::to_string(session.epoch())},
-                                               {"step", std::to_string(session.steps())},
-                                               {"data", o.data.name}};
-    if (o.data.exclude_class >= 0) meta["exclude_class"] = std::to_string(o.data.exclude_class);
-    ae::safetensors_save(out + "/model.safetensors", session.model().params(), meta);
+    ae::model_file_save(out + "/model.safetensors", session.model(),
+                        ae::ModelFileInfo{config, {session.epoch(), session.steps()}, ae_cli::dataset_ref(o.data),
+                                          &session.optimizer()});
 
     if (session.diverged()) {
         std::fprintf(stderr, "ae train: %s\nReports and the last good weights are in %s/\n", session.message().c_str(),
