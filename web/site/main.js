@@ -337,14 +337,13 @@ function refreshManifold() {
   if (!state.created) return;
   latest('manifold', async () => {
     const n = Math.max(2, Math.min(32, Number($('mf-n').value) || 12));
-    const range = Math.max(0.01, Number($('mf-range').value) || 2);
-    // Centre and scales: the prior N(0, I) or the test codes' mean and standard deviation per map axis.
-    const st = $('mf-centre').value === 'codes' && state.views ? state.views.pointStats : [0, 0, 1, 1];
-    const r = await call('manifold', n, $('mf-spacing').value, st[0], st[1], st[2], st[3], range);
+    // The core's one manifold definition (manifold.h) over the map's plane, range from quantiles q .. 1 - q.
+    const q = Math.min(0.49, Math.max(0.001, Number($('mf-q').value) || 0.01));
+    const r = await call('manifold', n, $('mf-spacing').value, 'map', q, 1 - q);
     drawGrid($('manifold'), r.images, n * n, state.rows, state.cols, n, Math.max(16, Math.floor(400 / n) - 2), 1);
   });
 }
-for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-centre']) $(id).addEventListener('change', refreshManifold);
+for (const id of ['mf-spacing', 'mf-n', 'mf-q']) $(id).addEventListener('change', refreshManifold);
 
 function refreshInterpolation() {
   const [a, b] = state.interp;
@@ -670,7 +669,6 @@ function onMessage(ev) {
     case 'created':
       state.created = true;
       state.usedTerms = new Set();
-      $('mf-centre').value = JSON.parse(m.config).model.type === 'vae' ? 'prior' : 'codes';  // a VAE's grid: its prior
       state.divergedShown = false;
       state.sessionConfig = m.config;
       state.unit = m.unit;
