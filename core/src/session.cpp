@@ -94,6 +94,7 @@ bool TrainingSession::resume(const ModelFile& file) {
     mine = loaded.params().values();
     epoch_ = file.state.epoch;
     step_ = file.state.step;
+    first_step_ = step_;
     optimizer_.reset();
     const bool restored = model_file_restore_optimizer(file, optimizer_);
     update_kl_weight();
@@ -272,6 +273,7 @@ void TrainingSession::publish_progress() {
     std::lock_guard<std::mutex> lock(mutex_);
     shared_.epoch = epoch_;
     shared_.step = step_;
+    shared_.first_step = first_step_;
     shared_.batch_in_epoch = batch_in_epoch_;
     shared_.samples_per_sec = last_rate_;
     shared_.diverged = diverged_;

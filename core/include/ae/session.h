@@ -72,7 +72,8 @@ struct Snapshot {
     int batches_per_epoch = 0;
     int batch_in_epoch = 0;        // minibatches done in the current epoch
     double samples_per_sec = 0.0;  // over the last step() call
-    std::vector<float> train_loss; // one entry per minibatch: its total loss (unit: loss_unit)
+    int64_t first_step = 0;        // step count before train_loss[0] (> 0 after resume(): the history starts there)
+    std::vector<float> train_loss; // one entry per minibatch since first_step: its total loss (unit: loss_unit)
     std::vector<LossTerms> train_terms;  // one entry per minibatch, parallel to train_loss
     std::string loss_unit;         // "per pixel" or "nats per image" (see LossTerms in autoencoder.h)
     std::vector<EpochStats> epochs;
@@ -151,7 +152,9 @@ public:
     int batches_per_epoch() const;
     // Training throughput over the last step() call (samples per second).
     double samples_per_sec() const { return last_rate_; }
-    // Per-pixel loss of each minibatch trained so far.
+    // Step count before batch_losses()[0] (resume() sets it; 0 otherwise).
+    int64_t first_step() const { return first_step_; }
+    // Per-pixel loss of each minibatch trained so far (since first_step()).
     const std::vector<float>& batch_losses() const { return batch_losses_; }
     const std::vector<LossTerms>& batch_terms() const { return batch_terms_; }
     const std::vector<EpochStats>& epoch_stats() const { return epoch_stats_; }
@@ -180,6 +183,7 @@ private:
     int64_t cursor_ = 0;       // next sample position in order_
     int epoch_ = 0;
     int64_t step_ = 0;
+    int64_t first_step_ = 0;
     int batch_in_epoch_ = 0;
     double epoch_loss_sum_ = 0.0;  // sum of per-pixel losses * batch size
     int64_t epoch_samples_ = 0;
