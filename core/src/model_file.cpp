@@ -45,6 +45,15 @@ SafetensorsFile filter_tensors(const SafetensorsFile& f, const std::string& pref
 
 }  // namespace
 
+DatasetRef dataset_ref(const std::string& name, const std::string& train_images, const std::string& train_labels,
+                       const std::string& test_images, const std::string& test_labels, int exclude_class) {
+    DatasetRef r;
+    r.name = name;
+    if (name == "idx" || name == "png") r = DatasetRef{name, train_images, train_labels, test_images, test_labels, -1};
+    r.exclude_class = exclude_class;
+    return r;
+}
+
 std::map<std::string, std::string> model_file_metadata(const ModelFileInfo& info) {
     std::map<std::string, std::string> m = {{"format", "autoencoder-lab/1"},
                                             {"config", config_to_json(info.config, -1)},

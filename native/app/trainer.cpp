@@ -255,14 +255,9 @@ void Trainer::apply(Command& c) {
             ae::TrainingState state;
             state.epoch = s->epoch();
             state.step = s->steps();
-            ae::DatasetRef data;  // model_file.h: the data set, so `ae eval` and a later load use the same images
-            data.name = source_.kind;
-            if (source_.kind == "idx") {
-                data.train_images = source_.train_images;
-                data.train_labels = source_.train_labels;
-                data.test_images = source_.test_images;
-                data.test_labels = source_.test_labels;
-            }
+            // model_file.h: the data set, so `ae eval` and a later load use the same images.
+            const ae::DatasetRef data = ae::dataset_ref(source_.kind, source_.train_images, source_.train_labels,
+                                                        source_.test_images, source_.test_labels);
             ae::model_file_save(c.path, s->model(), ae::ModelFileInfo{config_, state, data, &s->optimizer()});
             notice_ = "saved " + c.path;
             break;

@@ -34,16 +34,7 @@ ae::DatasetPair load_data(const DataOptions& d, const std::string& name) {
 }
 
 ae::DatasetRef dataset_ref(const DataOptions& d) {
-    ae::DatasetRef r;
-    r.name = d.name;
-    if (d.name == "idx") {
-        r.train_images = d.train_images;
-        r.train_labels = d.train_labels;
-        r.test_images = d.test_images;
-        r.test_labels = d.test_labels;
-    }
-    r.exclude_class = d.exclude_class;
-    return r;
+    return ae::dataset_ref(d.name, d.train_images, d.train_labels, d.test_images, d.test_labels, d.exclude_class);
 }
 
 DataOptions data_options_with(DataOptions d, const ae::DatasetRef& r) {

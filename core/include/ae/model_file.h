@@ -52,6 +52,12 @@ struct DatasetRef {
     int exclude_class = -1;
 };
 
+// A DatasetRef for data set `name`: the four paths are kept for "idx" and "png" only (the built-in sets
+// are found by name).
+DatasetRef dataset_ref(const std::string& name, const std::string& train_images = "",
+                       const std::string& train_labels = "", const std::string& test_images = "",
+                       const std::string& test_labels = "", int exclude_class = -1);
+
 // The optimizer's state in ParamStore::values() layout (padded; see params.h), as Optimizer holds it.
 struct OptimizerState {
     std::string type;       // "adam" | "adamw" | "sgd"; "" = none stored
