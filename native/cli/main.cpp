@@ -29,6 +29,7 @@
 #include "ae/codes.h"
 #include "ae/latent.h"
 #include "ae/model_file.h"
+#include "ae/options.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/png.h"
@@ -150,6 +151,9 @@ void write_latent_png(const std::string& path, ae::TrainingSession& s) {
     }
     ae::write_png(path, ae::render_scatter(p.points, test.labels, test.class_names, title, p.x_label, p.y_label, 1000, 760));
 }
+
+// The values a config field accepts (options.h), for CLI11's checks.
+const std::vector<std::string>& choices(const std::string& field) { return ae::config_choices().at(field); }
 
 int run_train(const TrainOptions& o, ae::Config config) {
     ae::DatasetPair data = load_data(o.data);
@@ -329,17 +333,17 @@ int main(int argc, char** argv) {
     train->add_option("--output", o.output, "Output activation: sigmoid or identity (type default)");
     train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse; vae: Bernoulli or "
                                         "fixed-variance Gaussian decoder (type default)")
-        ->check(CLI::IsMember({"bce", "mse"}));
+        ->check(CLI::IsMember(choices("model.loss")));
     train->add_option("--sparsity", o.sparsity, "Sparsity penalty on the code: none, l1 (weight * sum |h|), kl "
                                                 "(weight * sum_j KL(rho || rho_hat_j), sigmoid code) (type default)")
-        ->check(CLI::IsMember({"none", "l1", "kl"}));
+        ->check(CLI::IsMember(choices("model.sparsity")));
     train->add_option("--sparsity-weight", o.sparsity_weight, "Sparsity weight (default 1e-3 for l1, 0.1 for kl)")
         ->check(CLI::NonNegativeNumber);
     train->add_option("--sparsity-target", o.sparsity_target, "Target mean activation rho for kl (default 0.05)")
         ->check(CLI::Range(1e-6, 1.0 - 1e-6));
     train->add_option("--corruption", o.corruption, "Input corruption (denoising): none, gaussian, salt_pepper, "
                                                     "masking, block (type default; denoising: gaussian)")
-        ->check(CLI::IsMember({"none", "gaussian", "salt_pepper", "masking", "block"}));
+        ->check(CLI::IsMember(choices("model.corruption")));
     train->add_option("--corruption-level", o.corruption_level, "Gaussian sigma, salt_pepper/masking rate, or block "
                                                                 "side in pixels (default 0.3)")
         ->check(CLI::NonNegativeNumber);
@@ -352,10 +356,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 1000000));
     train->add_option("--init", o.init,
                       "Weight init: torch (nn.Linear default), auto (He before ReLU, else Glorot), glorot, he")
-        ->check(CLI::IsMember({"auto", "glorot", "he", "torch"}))
+        ->check(CLI::IsMember(choices("model.init")))
         ->capture_default_str();
     train->add_option("--optimizer", o.optimizer, "sgd (with momentum), adam, adamw")
-        ->check(CLI::IsMember({"sgd", "adam", "adamw"}))
+        ->check(CLI::IsMember(choices("train.optimizer")))
         ->capture_default_str();
     train->add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
     train->add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 0.9999))->capture_default_str();

@@ -4,27 +4,27 @@ import {LossChart} from './chart.js';
 
 const $ = (id) => document.getElementById(id);
 
-// ---- hyperparameter form: driven by the config JSON; this table adds labels, choices, ranges -------------
-const ACT = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity'];
+// ---- hyperparameter form: driven by the config JSON; this table adds labels and ranges; the choices of
+// each string field come from the core (options.h config_choices, sent with the worker's 'ready') ------------
 const FIELDS = {
-  'model.type': {label: 'model', options: ['ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae']},
+  'model.type': {label: 'model'},
   'model.encoder': {label: 'encoder widths', hint: 'hidden widths, input side first, e.g. 512,256'},
   'model.decoder': {label: 'decoder widths', hint: 'empty = mirror of the encoder'},
   'model.latent': {label: 'latent size', min: 1, max: 512, step: 1},
-  'model.activation': {label: 'activation', options: ACT},
-  'model.latent_activation': {label: 'latent activation', options: ACT},
-  'model.output': {label: 'output', options: ['sigmoid', 'identity']},
-  'model.loss': {label: 'loss', options: ['bce', 'mse']},
-  'model.init': {label: 'init', options: ['torch', 'he', 'glorot', 'auto']},
+  'model.activation': {label: 'activation'},
+  'model.latent_activation': {label: 'latent activation'},
+  'model.output': {label: 'output'},
+  'model.loss': {label: 'loss'},
+  'model.init': {label: 'init'},
   'model.beta': {label: 'β (KL weight)', min: 0, step: 'any'},
   'model.kl_warmup_epochs': {label: 'β warm-up epochs', min: 0, step: 1},
-  'model.corruption': {label: 'corruption', options: ['none', 'gaussian', 'salt_pepper', 'masking', 'block']},
+  'model.corruption': {label: 'corruption'},
   'model.corruption_level': {label: 'corruption level', min: 0, step: 'any'},
-  'model.sparsity': {label: 'sparsity penalty', options: ['l1', 'kl']},
+  'model.sparsity': {label: 'sparsity penalty'},
   'model.sparsity_weight': {label: 'sparsity λ', min: 0, step: 'any'},
   'model.sparsity_target': {label: 'sparsity target ρ', min: 0, max: 1, step: 'any'},
   'model.contractive_weight': {label: 'contractive λ', min: 0, step: 'any'},
-  'train.optimizer': {label: 'optimizer', options: ['sgd', 'adam', 'adamw']},
+  'train.optimizer': {label: 'optimizer'},
   'train.lr': {label: 'learning rate', min: 0, step: 'any'},
   'train.batch': {label: 'batch size', min: 1, step: 1},
   'train.epochs': {label: 'epochs', min: 1, step: 1},
@@ -583,7 +583,7 @@ function refreshSamples() {
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
 
 // ---- messages from the worker -----------------------------------------------------------------------------
-const TERM_NAMES = {total: 'total', reconstruction: 'reconstruction', kl: 'KL', sparsity: 'sparsity', contractive: 'contractive'};
+const TERM_NAMES = {};  // name -> label, from the core (options.h loss_terms, sent with 'ready')
 const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c'};
 // The total always; the reconstruction and each KL / penalty term once any of them is non-zero.
 function shownTerms() {
@@ -643,6 +643,8 @@ function onMessage(ev) {
   switch (m.type) {
     case 'ready':
       state.defaultConfig = m.defaultConfig;
+      for (const [path, values] of Object.entries(m.choices)) FIELDS[path] = {...(FIELDS[path] || {}), options: values};
+      for (const t of m.terms) TERM_NAMES[t.name] = t.label;
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
       buildForm(JSON.parse(m.defaultConfig));
       applyRelevance();

@@ -319,5 +319,6 @@ self.onmessage = async (ev) => {
 
 createAeModule().then(mod => {
   ae = mod;
-  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets()});
+  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets(), choices: ae.configChoices(),
+        terms: ae.lossTerms()});
 }, e => fail('module', e));
