@@ -215,7 +215,8 @@ async function onConfigEdited(ev) {
 
 // ---- confirmation (in-page, non-blocking) -----------------------------------------------------------------
 function confirmDiscard(text) {
-  if (!state.created || state.steps === 0) return Promise.resolve(true);
+  // Nothing to lose when no step was trained here (a loaded model file continues its own step count).
+  if (!state.created || state.steps === (state.stepsLoaded || 0)) return Promise.resolve(true);
   return new Promise((resolve) => {
     $('confirm-text').textContent = text;
     $('confirm').hidden = false;
@@ -670,6 +671,7 @@ function onMessage(ev) {
       break;
     case 'created':
       state.created = true;
+      state.stepsLoaded = m.fromFile ? m.fromFile.step : 0;
       state.usedTerms = new Set();
       state.divergedShown = false;
       state.sessionConfig = m.config;
