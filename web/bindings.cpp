@@ -299,21 +299,8 @@ val idx_dataset(const val& images, const val& labels, const std::string& name) {
 val holdout_split(const val& data, double fraction) {
     return js_guard([&] {
         auto all = dataset_from_js(data, "data");
-        if (!(fraction > 0.0 && fraction < 1.0)) {
-            throw ae::Error(all->name + ": holdout fraction " + std::to_string(fraction) + " is not in (0, 1)");
-        }
-        if (all->count < 2) throw ae::Error(all->name + ": need at least 2 images to hold some out");
-        const int n_test = std::clamp(static_cast<int>(std::lround(all->count * fraction)), 1, all->count - 1);
-        const int n_train = all->count - n_test;
-        ae::DatasetPair p;
-        p.train = ae::dataset_head(*all, n_train);
-        p.test.name = all->name + " (holdout)";
-        p.test.count = n_test;
-        p.test.rows = all->rows;
-        p.test.cols = all->cols;
-        p.test.class_names = all->class_names;
-        p.test.pixels.assign(all->pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all->dim(), all->pixels.end());
-        p.test.labels.assign(all->labels.begin() + n_train, all->labels.end());
+        if (!(fraction > 0.0)) throw ae::Error(all->name + ": holdout fraction " + std::to_string(fraction) + " is not in (0, 1)");
+        const ae::DatasetPair p = ae::dataset_holdout_split(*all, fraction);
         return pair_to_js(p);
     });
 }
@@ -324,22 +311,7 @@ val holdout_split(const val& data, double fraction) {
 val mnist_split_js(const val& data) {
     return js_guard([&] {
         auto all = dataset_from_js(data, "mnist");
-        std::vector<ae::Dataset> per_digit(10);
-        for (int d = 0; d < 10; ++d) {
-            per_digit[d].name = "mnist/" + std::to_string(d);
-            per_digit[d].rows = all->rows;
-            per_digit[d].cols = all->cols;
-        }
-        const size_t dim = static_cast<size_t>(all->rows) * all->cols;
-        for (int i = 0; i < all->count; ++i) {
-            const int d = all->labels[i];
-            if (d > 9) throw ae::Error("mnist: label " + std::to_string(d) + " of image " + std::to_string(i) + " > 9");
-            ae::Dataset& t = per_digit[d];
-            t.pixels.insert(t.pixels.end(), all->pixels.begin() + i * dim, all->pixels.begin() + (i + 1) * dim);
-            t.labels.push_back(static_cast<uint8_t>(d));
-            ++t.count;
-        }
-        return pair_to_js(ae::mnist_split(per_digit));
+        return pair_to_js(ae::mnist_split_by_label(*all));
     });
 }
 

@@ -345,4 +345,42 @@ Matrix dataset_images(const Dataset& d, int first, int n) {
     return x;
 }
 
+DatasetPair mnist_split_by_label(const Dataset& all) {
+    std::vector<Dataset> per_digit(10);
+    for (int d = 0; d < 10; ++d) {
+        per_digit[d].name = all.name + "/" + std::to_string(d);
+        per_digit[d].rows = all.rows;
+        per_digit[d].cols = all.cols;
+    }
+    const size_t dim = static_cast<size_t>(all.dim());
+    for (int i = 0; i < all.count; ++i) {
+        const int d = all.labels[i];
+        if (d > 9) throw Error(all.name + ": label " + std::to_string(d) + " of image " + std::to_string(i) + " > 9");
+        Dataset& t = per_digit[d];
+        t.pixels.insert(t.pixels.end(), all.pixels.begin() + i * dim, all.pixels.begin() + (i + 1) * dim);
+        t.labels.push_back(static_cast<uint8_t>(d));
+        ++t.count;
+    }
+    return mnist_split(per_digit);
+}
+
+DatasetPair dataset_holdout_split(const Dataset& all, double fraction) {
+    if (!(fraction >= 0.0 && fraction < 1.0))
+        throw Error(all.name + ": holdout fraction " + std::to_string(fraction) + " is not in [0, 1)");
+    if (fraction > 0.0 && all.count < 2) throw Error(all.name + ": need at least 2 images to hold some out");
+    int n_test = static_cast<int>(std::lround(all.count * fraction));
+    if (fraction > 0.0) n_test = std::clamp(n_test, 1, all.count - 1);
+    const int n_train = all.count - n_test;
+    DatasetPair p;
+    p.train = dataset_head(all, n_train);
+    p.test.name = all.name + " (holdout)";
+    p.test.count = n_test;
+    p.test.rows = all.rows;
+    p.test.cols = all.cols;
+    p.test.class_names = all.class_names;
+    p.test.pixels.assign(all.pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all.dim(), all.pixels.end());
+    p.test.labels.assign(all.labels.begin() + n_train, all.labels.end());
+    return p;
+}
+
 }  // namespace ae

