@@ -99,8 +99,7 @@ std::vector<uint8_t> model_file_encode(const Autoencoder& model, const ModelFile
         std::copy_n(opt->m().data() + t.offset, t.size, all.value(static_cast<int>(n + i)));
         if (with_v) std::copy_n(opt->v().data() + t.offset, t.size, all.value(static_cast<int>(2 * n + i)));
     }
-    ModelFileInfo meta = info;
-    return safetensors_encode(all, model_file_metadata(meta));
+    return safetensors_encode(all, model_file_metadata(info));
 }
 
 std::vector<uint8_t> model_file_encode(const Autoencoder& model, const Config& config, const TrainingState& state) {
