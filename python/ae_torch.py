@@ -666,6 +666,10 @@ def _count(meta, key, path):
     return int(s)
 
 
+OPTIMIZER_PREFIX = 'optimizer.'
+OPTIMIZER_METADATA = ('optimizer', 'optimizer_step')
+
+
 def load(path, map_location=None):
     """Loads a model file written by `ae train`, the page, the app or save(): builds the module its
     __metadata__.config describes and loads the tensors with load_state_dict(strict=True) (every name and
@@ -674,8 +678,14 @@ def load(path, map_location=None):
     tensors, meta = read_safetensors(path)
     if 'config' not in meta:
         raise ValueError(f'{path}: __metadata__ has no "config" entry: not a model file of autoencoder-lab')
-    extra = {k: v for k, v in meta.items() if k not in ('config', 'format', 'epoch', 'step')}
+    # core/include/ae/model_file.h: tensors named "optimizer.*" are the optimizer's moments
+    # (optimizer.m.<param>, optimizer.v.<param>), not part of the state_dict; kept in model.optimizer_tensors.
+    optimizer_tensors = {k: v for k, v in tensors.items() if k.startswith(OPTIMIZER_PREFIX)}
+    tensors = {k: v for k, v in tensors.items() if not k.startswith(OPTIMIZER_PREFIX)}
+    extra = {k: v for k, v in meta.items() if k not in ('config', 'format', 'epoch', 'step') + OPTIMIZER_METADATA}
     model = Autoencoder(meta['config'], epoch=_count(meta, 'epoch', path), step=_count(meta, 'step', path), metadata=extra)
+    model.optimizer_tensors = optimizer_tensors
+    model.optimizer_metadata = {k: meta[k] for k in OPTIMIZER_METADATA if k in meta}
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as e:
@@ -690,7 +700,10 @@ def save(model, config=None, path=None, epoch=None, step=None, metadata=None):
     `ae eval`, the page and the app load: its state_dict in module order (the C++ tensor order) as F32,
     __metadata__ "format" = "autoencoder-lab/1", "config" = the config JSON string (`config`: dict or JSON
     string, default model.config), "epoch"/"step" (default model.epoch/model.step) and the model's other
-    metadata (e.g. "data") updated with `metadata`. Atomic: a temporary file, then os.replace."""
+    metadata (e.g. "data") updated with `metadata`. The optimizer state of the file it was loaded from
+    ("optimizer.*" tensors, Adam's moments) is not written: after training in PyTorch it is not this
+    module's any more, and a run continued from the file starts its optimizer afresh. Atomic: a temporary
+    file, then os.replace."""
     if path is None:
         raise TypeError('save(model, config, path): path is required')
     inner = getattr(model, 'module', model)

@@ -693,3 +693,25 @@ TEST(DatasetWithoutClass, DropsExactlyThatClassInOrder) {
 }
 
 }  // namespace
+
+TEST(DatasetHoldoutSplit, LastFractionBecomesTheTestSet) {
+    ae::Dataset d;
+    d.name = "toy";
+    d.count = 10;
+    d.rows = d.cols = 1;
+    d.class_names = {"0", "1"};
+    for (int i = 0; i < 10; ++i) {
+        d.pixels.push_back(static_cast<uint8_t>(i));
+        d.labels.push_back(static_cast<uint8_t>(i % 2));
+    }
+    const ae::DatasetPair p = ae::dataset_holdout_split(d, 0.3);
+    EXPECT_EQ(p.train.count, 7);
+    EXPECT_EQ(p.test.count, 3);
+    EXPECT_EQ(p.test.pixels, (std::vector<uint8_t>{7, 8, 9}));
+    EXPECT_EQ(p.test.name, "toy (holdout)");
+    EXPECT_EQ(ae::dataset_holdout_split(d, 0.01).test.count, 1);  // at least one test image
+    EXPECT_THROW(ae::dataset_holdout_split(d, 1.0), ae::Error);
+    // mnist_split_by_label rejects labels above 9.
+    d.labels[0] = 12;
+    EXPECT_THROW(ae::mnist_split_by_label(d), ae::Error);
+}

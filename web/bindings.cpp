@@ -39,7 +39,8 @@
 //   stackPointer() -> number               diagnostics: WASM shadow-stack pointer (tests watch it)
 //   mnistSplit(data) -> {train, test}      the page's MNIST asset (all 10,000 digits, file order) -> the core's split
 //   checkConfigJson(text) -> string        normalizeConfigJson + builds the model (rejects types not built yet)
-//   modelFileConfig(bytes, name) -> {config, epoch, step}   a model file's header, strictly checked
+//   modelFileConfig(bytes, name) -> {config, epoch, step, data: {name, trainImages, ...}, hasOptimizerState}
+//   lossTerms() -> [{name, label}]  (options.h);  configChoices() -> {field: [values]}  (options.h)
 //
 // class Session(configJson: string, train: data, test: data)
 //   step(n) -> number trained (< n only when the run diverged)
@@ -61,18 +62,20 @@
 //   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
 //   evaluateTestTerms() -> {terms: {reconstruction, kl, sparsity, contractive, total}, loss, mse, unit}
 //   lossUnit() -> "per pixel" | "nats per image";  progress() also carries newTerms (one Float32Array per term)
-//   The page's views (map coordinates: the latent for latent <= 2, else the test codes' first two PCs):
-//   views() also carries points (Float32Array(m*2)), pointStats ([mean x, mean y, sd x, sd y]), projection
+//   The page's views, each ONE core call (this file computes nothing itself):
+//   views() also carries points (Float32Array(m*2), latent.h latent_project_2d of the test codes), projection
 //     ("latent" | "pca") and explained (variance fraction shown);  project(z, n) -> Float32Array(n*2)
-//   manifold(n, spacing, cx, cy, sx, sy, range) -> {n, images, coords}   decoded grid over the map plane
-//   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, decoded, blend, points}   two images [D] each
+//   manifold(n, spacing, plane, qLo, qHi) -> {n, images, coords, range, rangeSource, plane}   manifold.h
+//   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, codes, decoded, blend, points}   interpolation.h
 //   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
-//   samples(n, seed) -> {n, images, source}  prior N(0, I) for a VAE, else a Gaussian fitted to the codes
-//   anomaly(bins, k) -> {errors, counts, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr, ssim,
-//                        ssimImages, aurocByClass, classNames}   (metrics.h)
+//   samples(n, seed) -> {n, codes, images, source}   sampling.h (prior, or Gaussian fitted to training codes)
+//   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
+//                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
 //   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
-//   testImages(first, n) -> Uint8Array;  saveModel() -> Uint8Array (the file `ae train` writes)
-//   loadWeights(bytes) -> {epoch, step}    a model file's weights (same architecture as this session)
+//   testImages(first, n) -> Uint8Array;  testImagesUnit(first, n) -> Float32Array in [0, 1] (dataset_images)
+//   setDataSource(name, trainImages, trainLabels, testImages, testLabels)   recorded by saveModel()
+//   saveModel() -> Uint8Array (the file `ae train` writes: weights, config, epoch/step, data set, optimizer state)
+//   loadWeights(bytes) -> {epoch, step, optimizerRestored, data}   continues the file's run (session.h resume)
 //   delete()                               free the WASM side (embind)
 //
 // Threads: this build has no pthreads, so train.threads is forced to 1 (configJson() shows it); run
@@ -92,7 +95,10 @@
 #include <utility>
 #include <vector>
 
+#include "ae/dense.h"
+#include "ae/anomaly.h"
 #include "ae/autoencoder.h"
+#include "ae/codes.h"
 #include "ae/config.h"
 #include "ae/corruption.h"
 #include "ae/dataset.h"
@@ -100,11 +106,15 @@
 #include "ae/error.h"
 #include "ae/filters.h"
 #include "ae/idx.h"
+#include "ae/interpolation.h"
 #include "ae/latent.h"
+#include "ae/manifold.h"
 #include "ae/metrics.h"
 #include "ae/model_file.h"
+#include "ae/options.h"
 #include "ae/pca.h"
 #include "ae/rng.h"
+#include "ae/sampling.h"
 #include "ae/session.h"
 
 using emscripten::val;
@@ -290,21 +300,8 @@ val idx_dataset(const val& images, const val& labels, const std::string& name) {
 val holdout_split(const val& data, double fraction) {
     return js_guard([&] {
         auto all = dataset_from_js(data, "data");
-        if (!(fraction > 0.0 && fraction < 1.0)) {
-            throw ae::Error(all->name + ": holdout fraction " + std::to_string(fraction) + " is not in (0, 1)");
-        }
-        if (all->count < 2) throw ae::Error(all->name + ": need at least 2 images to hold some out");
-        const int n_test = std::clamp(static_cast<int>(std::lround(all->count * fraction)), 1, all->count - 1);
-        const int n_train = all->count - n_test;
-        ae::DatasetPair p;
-        p.train = ae::dataset_head(*all, n_train);
-        p.test.name = all->name + " (holdout)";
-        p.test.count = n_test;
-        p.test.rows = all->rows;
-        p.test.cols = all->cols;
-        p.test.class_names = all->class_names;
-        p.test.pixels.assign(all->pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all->dim(), all->pixels.end());
-        p.test.labels.assign(all->labels.begin() + n_train, all->labels.end());
+        if (!(fraction > 0.0)) throw ae::Error(all->name + ": holdout fraction " + std::to_string(fraction) + " is not in (0, 1)");
+        const ae::DatasetPair p = ae::dataset_holdout_split(*all, fraction);
         return pair_to_js(p);
     });
 }
@@ -323,32 +320,43 @@ val dataset_without_class_js(const val& data, int label) {
 val mnist_split_js(const val& data) {
     return js_guard([&] {
         auto all = dataset_from_js(data, "mnist");
-        std::vector<ae::Dataset> per_digit(10);
-        for (int d = 0; d < 10; ++d) {
-            per_digit[d].name = "mnist/" + std::to_string(d);
-            per_digit[d].rows = all->rows;
-            per_digit[d].cols = all->cols;
-        }
-        const size_t dim = static_cast<size_t>(all->rows) * all->cols;
-        for (int i = 0; i < all->count; ++i) {
-            const int d = all->labels[i];
-            if (d > 9) throw ae::Error("mnist: label " + std::to_string(d) + " of image " + std::to_string(i) + " > 9");
-            ae::Dataset& t = per_digit[d];
-            t.pixels.insert(t.pixels.end(), all->pixels.begin() + i * dim, all->pixels.begin() + (i + 1) * dim);
-            t.labels.push_back(static_cast<uint8_t>(d));
-            ++t.count;
-        }
-        return pair_to_js(ae::mnist_split(per_digit));
+        return pair_to_js(ae::mnist_split_by_label(*all));
     });
 }
 
 val terms_to_js(const ae::LossTerms& t) {
     val o = val::object();
-    o.set("reconstruction", t.reconstruction);
-    o.set("kl", t.kl);
-    o.set("sparsity", t.sparsity);
-    o.set("contractive", t.contractive);
-    o.set("total", t.total);
+    for (const ae::LossTermInfo& i : ae::loss_terms()) o.set(i.name, t.*(i.field));
+    return o;
+}
+
+// ae::loss_terms(): [{name, label}] in plotting order.
+val loss_terms_js() {
+    val a = val::array();
+    for (const ae::LossTermInfo& i : ae::loss_terms()) {
+        val o = val::object();
+        o.set("name", std::string(i.name));
+        o.set("label", std::string(i.label));
+        a.call<void>("push", o);
+    }
+    return a;
+}
+
+// ae::config_choices(): {"model.activation": ["relu", ...], ...}.
+val config_choices_js() {
+    val o = val::object();
+    for (const auto& [field, values] : ae::config_choices()) o.set(field, js_strings(values));
+    return o;
+}
+
+val dataset_ref_to_js(const ae::DatasetRef& d) {
+    val o = val::object();
+    o.set("name", d.name);
+    o.set("trainImages", d.train_images);
+    o.set("trainLabels", d.train_labels);
+    o.set("testImages", d.test_images);
+    o.set("testLabels", d.test_labels);
+    o.set("excludeClass", d.exclude_class);
     return o;
 }
 
@@ -373,6 +381,8 @@ val model_file_config(const val& bytes, const std::string& name) {
         o.set("config", ae::config_to_json(f.config));
         o.set("epoch", f.state.epoch);
         o.set("step", static_cast<double>(f.state.step));
+        o.set("data", dataset_ref_to_js(f.data));
+        o.set("hasOptimizerState", !f.optimizer.empty());
         return o;
     });
 }
@@ -427,7 +437,12 @@ public:
         js_guard([&] {
             session_->publish_views();
             snapshot_ = session_->snapshot();
-            fit_projection();
+            if (snapshot_.test_codes.cols() >= 2) {
+                try {
+                    projection_ = ae::latent_project_2d(snapshot_.test_codes);
+                } catch (const ae::Error&) {  // non-finite codes (a diverged run): keep the previous map
+                }
+            }
         });
     }
 
@@ -489,24 +504,15 @@ public:
         o.set("diverged", session_->diverged());
         o.set("message", session_->message());
         o.set("newLosses", js_copy(losses.data() + first, losses.size() - first));
-        // The same minibatches per term: {reconstruction, kl, sparsity, contractive, total} -> Float32Array.
+        // The same minibatches per term (ae::loss_terms()): name -> Float32Array.
         const auto& terms = session_->batch_terms();
         const size_t n_new = terms.size() >= first ? terms.size() - first : 0;
-        std::vector<float> r(n_new), kl(n_new), sp(n_new), co(n_new), tot(n_new);
-        for (size_t i = 0; i < n_new; ++i) {
-            const ae::LossTerms& t = terms[first + i];
-            r[i] = static_cast<float>(t.reconstruction);
-            kl[i] = static_cast<float>(t.kl);
-            sp[i] = static_cast<float>(t.sparsity);
-            co[i] = static_cast<float>(t.contractive);
-            tot[i] = static_cast<float>(t.total);
-        }
         val nt = val::object();
-        nt.set("reconstruction", js_copy(r));
-        nt.set("kl", js_copy(kl));
-        nt.set("sparsity", js_copy(sp));
-        nt.set("contractive", js_copy(co));
-        nt.set("total", js_copy(tot));
+        std::vector<float> column(n_new);
+        for (const ae::LossTermInfo& info : ae::loss_terms()) {
+            for (size_t i = 0; i < n_new; ++i) column[i] = static_cast<float>(terms[first + i].*(info.field));
+            nt.set(info.name, js_copy(column));
+        }
         o.set("newTerms", nt);
         o.set("unit", loss_unit());
         reported_losses_ = losses.size();
@@ -550,8 +556,7 @@ public:
         o.set("classNames", js_strings(snapshot_.class_names));
         o.set("version", static_cast<double>(snapshot_.version));
         o.set("points", points());
-        o.set("pointStats", pointStats());
-        o.set("explained", explained_);
+        o.set("explained", projection_.explained);
         o.set("projection", projection());
         // The first layer's weights as tiles (filters.h), for the weights view.
         const ae::FilterImages f = ae::first_layer_filters(model(), 64);
@@ -587,92 +592,55 @@ public:
 
     // ---- the page's views (all computed here; the page only draws) ----------------------------------
 
-    // 2-D map coordinates of codes z [n * latent]: the latent itself for latent 2, (z, 0) for latent 1, the
-    // first two principal components of the published test codes for latent > 2 (fit at publishViews()).
+    // 2-D map coordinates of codes z [n * latent] (ae::latent_project with the map's projection, fitted to
+    // the published test codes at publishViews()).
     val project(const val& z, int n) const {
         return js_guard([&] {
-            const ae::Matrix codes = matrix_from_js(z, n, latent_dim(), "project");
-            const ae::Matrix p = project_codes(codes);
+            const ae::Matrix p = ae::latent_project(projection_, matrix_from_js(z, n, latent_dim(), "project"));
             return js_copy(p.data(), static_cast<size_t>(p.size()));
         });
     }
     std::string projection() const { return latent_dim() > 2 ? "pca" : "latent"; }
 
-    // Map plane point(s) [n * 2] -> codes [n * latent] (inverse of project within the PCA plane).
-    ae::Matrix unproject(const ae::Matrix& xy) const {
-        const int L = latent_dim();
-        if (L > 2) return ae::pca_reconstruct(pca_, xy);
-        ae::Matrix z(L, xy.cols());
-        for (int j = 0; j < xy.cols(); ++j)
-            for (int i = 0; i < L; ++i) z(i, j) = xy(i, j);
-        return z;
-    }
-
-    // Decoded n x n grid over the map plane, centred at (cx, cy) with scales (sx, sy) per axis, spanning
-    // +- range scales, with ae::grid_axis spacing "linear" or "normal" (inverse normal CDF: equal prior
-    // mass between points, Kingma & Welling 2014, fig. 4; latent.h). Returns {n, images:
-    // Float32Array(n*n*D), row by row, top row = largest y; coords: Float32Array(n*n*2) map points}.
-    val manifold(int n, const std::string& spacing, double cx, double cy, double sx, double sy, double range) const {
+    // ae::manifold_grid over the codes of the first kAnalysisCodes test images (codes.h). spacing "auto" |
+    // "linear" | "normal"; plane "map" (the latent map's plane) | "latent" (z1, z2) | "pca"; quantiles
+    // q_lo, q_hi of the range (manifold.h). Returns {n, images: Float32Array(n*n*D) row by row (top row =
+    // largest y), coords: Float32Array(n*n*2) plane points, range: [xlo, xhi, ylo, yhi], rangeSource, plane}.
+    val manifold(int n, const std::string& spacing, const std::string& plane, double q_lo, double q_hi) const {
         return js_guard([&] {
-            if (n < 1 || n > 64) throw ae::Error("manifold: grid size must be 1..64, got " + std::to_string(n));
-            if (!(range > 0) || !(sx > 0) || !(sy > 0)) throw ae::Error("manifold: range and scales must be > 0");
-            const std::vector<double> t = ae::grid_axis(n, -range, range, ae::grid_spacing_from_string(spacing));
-            ae::Matrix xy(2, n * n);
-            for (int r = 0; r < n; ++r)
-                for (int c = 0; c < n; ++c) {
-                    xy(0, r * n + c) = static_cast<float>(cx + sx * t[c]);
-                    xy(1, r * n + c) = static_cast<float>(cy + sy * t[n - 1 - r]);
-                }
-            const ae::Matrix y = model().decode(unproject(xy));
-            val o = val::object();
-            o.set("n", n);
-            o.set("images", js_copy(y.data(), static_cast<size_t>(y.size())));
-            o.set("coords", js_copy(xy.data(), static_cast<size_t>(xy.size())));
-            return o;
+            ae::ManifoldOptions o;
+            o.n = n;
+            o.plane = plane == "map" ? ae::manifold_map_plane(latent_dim()) : ae::manifold_plane_from_string(plane);
+            if (spacing != "auto") o.spacing = ae::grid_spacing_from_string(spacing);
+            o.q_lo = q_lo;
+            o.q_hi = q_hi;
+            const ae::ManifoldGrid g = ae::manifold_grid(model(), ae::dataset_codes(model(), session_->test_data()), o);
+            val r = val::object();
+            r.set("n", n);
+            r.set("images", js_copy(g.images.data(), static_cast<size_t>(g.images.size())));
+            r.set("coords", js_copy(g.points.data(), static_cast<size_t>(g.points.size())));
+            r.set("range", js_copy(std::vector<float>{static_cast<float>(g.x_lo), static_cast<float>(g.x_hi),
+                                                      static_cast<float>(g.y_lo), static_cast<float>(g.y_hi)}));
+            r.set("rangeSource", g.range_source);
+            r.set("plane", std::string(ae::manifold_plane_name(g.plane)));
+            return r;
         });
     }
 
-    // Mean and standard deviation per axis of the projected test codes (map coordinates): [mx, my, sx, sy].
-    val pointStats() const {
-        std::vector<float> r = {0.f, 0.f, 1.f, 1.f};
-        const int m = static_cast<int>(points_.cols());
-        if (m >= 2) {
-            for (int k = 0; k < 2; ++k) {
-                double s = 0, s2 = 0;
-                for (int j = 0; j < m; ++j) s += points_(k, j);
-                const double mean = s / m;
-                for (int j = 0; j < m; ++j) s2 += (points_(k, j) - mean) * (points_(k, j) - mean);
-                const double sd = std::sqrt(s2 / (m - 1));
-                r[k] = static_cast<float>(mean);
-                r[2 + k] = std::isfinite(sd) && sd > 1e-12 ? static_cast<float>(sd) : 1.f;
-            }
-        }
-        return js_copy(r);
-    }
-
-    // Path between two images a, b [D each]: their codes, interpolated in `steps` points (ae::lerp_codes or
-    // ae::slerp_codes), decoded; and ae::blend_images of the same two images. Returns {steps, decoded,
-    // blend, points (the path on the map)}.
+    // ae::interpolation_strip between two images a, b [D each] ("lerp" | "slerp"). Returns {steps, codes,
+    // decoded, blend, points (the path on the map)}.
     val interpolate(const val& a, const val& b, int steps, const std::string& mode) const {
         return js_guard([&] {
-            if (steps < 2 || steps > 64) throw ae::Error("interpolate: steps must be 2..64, got " + std::to_string(steps));
-            if (mode != "lerp" && mode != "slerp") throw ae::Error("interpolate: mode must be lerp or slerp");
             const int D = input_dim();
-            const ae::Matrix xa = matrix_from_js(a, 1, D, "interpolate: a");
-            const ae::Matrix xb = matrix_from_js(b, 1, D, "interpolate: b");
-            ae::Matrix x2(D, 2);
-            x2.col(0) = xa.col(0);
-            x2.col(1) = xb.col(0);
-            const ae::Matrix z = model().encode(x2);
-            const ae::Vector za = z.col(0), zb = z.col(1);
-            const ae::Matrix path = mode == "slerp" ? ae::slerp_codes(za, zb, steps) : ae::lerp_codes(za, zb, steps);
-            const ae::Matrix blend = ae::blend_images(xa.col(0), xb.col(0), steps);
-            const ae::Matrix y = model().decode(path);
+            const ae::InterpolationStrip st = ae::interpolation_strip(
+                model(), matrix_from_js(a, 1, D, "interpolate: a").col(0), matrix_from_js(b, 1, D, "interpolate: b").col(0),
+                steps, ae::interpolation_mode_from_string(mode));
             val o = val::object();
             o.set("steps", steps);
-            o.set("decoded", js_copy(y.data(), static_cast<size_t>(y.size())));
-            o.set("blend", js_copy(blend.data(), static_cast<size_t>(blend.size())));
-            const ae::Matrix p = project_codes(path);
+            o.set("codes", js_copy(st.codes.data(), static_cast<size_t>(st.codes.size())));
+            o.set("decoded", js_copy(st.decoded.data(), static_cast<size_t>(st.decoded.size())));
+            o.set("blend", js_copy(st.blend.data(), static_cast<size_t>(st.blend.size())));
+            const ae::Matrix p = ae::latent_project(projection_, st.codes);
             o.set("points", js_copy(p.data(), static_cast<size_t>(p.size())));
             return o;
         });
@@ -684,7 +652,7 @@ public:
             const ae::Matrix in = matrix_from_js(x, 1, input_dim(), "inspect");
             const ae::Matrix z = model().encode(in);
             const ae::Matrix y = model().decode(z);
-            const ae::Matrix p = project_codes(z);
+            const ae::Matrix p = ae::latent_project(projection_, z);
             val o = val::object();
             o.set("code", js_copy(z.data(), static_cast<size_t>(z.size())));
             o.set("point", js_copy(p.data(), static_cast<size_t>(p.size())));
@@ -721,81 +689,41 @@ public:
         });
     }
 
-    // Anomaly view: the per-image mean per-pixel squared reconstruction error of the whole test set, its
-    // histogram (`bins` equal bins from 0 to the maximum) and the k worst images with their
-    // reconstructions. Returns {errors, counts, maxError, worst: Uint32 indices, worstErrors, inputs, reconstructions}.
+    // Test images [first, first + n) in [0, 1] (ae::dataset_images), Float32Array(n*D) image-major.
+    val testImagesUnit(int first, int n) const {
+        return js_guard([&] {
+            const ae::Matrix x = ae::dataset_images(session_->test_data(), first, n);
+            return js_copy(x.data(), static_cast<size_t>(x.size()));
+        });
+    }
+
+    // Anomaly view: ae::anomaly_report of the whole test set (anomaly.h: per-image MSE, histogram over
+    // [0, max] with `bins` bins, the k worst with ties by index, AUROC per class, MSE/PSNR/SSIM). Returns
+    // {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr, ssim, ssimImages,
+    // aurocByClass (NaN: class absent), classNames}.
     val anomaly(int bins, int k) const {
         return js_guard([&] {
-            if (bins < 1 || bins > 1000 || k < 0 || k > 256) throw ae::Error("anomaly: bins 1..1000, k 0..256");
-            const ae::Dataset& d = session_->test_data();
-            const int D = input_dim();
-            std::vector<float> err(d.count);
-            const int chunk = 500;
-            ae::Matrix x(D, chunk);
-            double psnr_sum = 0.0, ssim_sum = 0.0;
-            int psnr_n = 0, ssim_n = 0;
-            const int ssim_images = std::min(d.count, 2000);  // SSIM on the first 2,000 (cost)
-            for (int first = 0; first < d.count; first += chunk) {
-                const int n = std::min(chunk, d.count - first);
-                ae::TrainingSession::load_batch(d, nullptr, first, n, x.leftCols(n));
-                const ae::Matrix y = model().reconstruct(x.leftCols(n));
-                for (int j = 0; j < n; ++j) {
-                    err[first + j] = (y.col(j) - x.col(j)).squaredNorm() / D;
-                    const double p = ae::psnr_from_mse(err[first + j]);
-                    if (std::isfinite(p)) { psnr_sum += p; ++psnr_n; }
-                    if (first + j < ssim_images && d.rows >= 11 && d.cols >= 11) {
-                        ssim_sum += ae::ssim_image(x.col(j).data(), y.col(j).data(), d.rows, d.cols);
-                        ++ssim_n;
-                    }
-                }
-            }
-            // Each class in turn as the "anomaly": AUROC of the reconstruction error separating it from the
-            // rest (0.5 = no better than chance). Classes absent from the test set get NaN.
-            const int n_classes = static_cast<int>(d.class_names.size());
-            std::vector<double> scores(err.begin(), err.end());
-            std::vector<float> auroc_by_class(n_classes, std::numeric_limits<float>::quiet_NaN());
-            for (int c = 0; c < n_classes; ++c) {
-                std::vector<uint8_t> pos(d.count);
-                int n_pos = 0;
-                for (int i = 0; i < d.count; ++i) n_pos += pos[i] = d.labels[i] == c;
-                if (n_pos > 0 && n_pos < d.count) auroc_by_class[c] = static_cast<float>(ae::auroc(scores, pos));
-            }
-            float max_err = 0.f;
-            for (float e : err) max_err = std::max(max_err, e);
-            std::vector<float> counts(bins, 0.f);
-            for (float e : err) {
-                int b = max_err > 0 ? static_cast<int>(e / max_err * bins) : 0;
-                counts[std::min(b, bins - 1)] += 1.f;
-            }
-            std::vector<int> order(d.count);
-            for (int i = 0; i < d.count; ++i) order[i] = i;
-            k = std::min(k, d.count);
-            std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                              [&](int a, int b) { return err[a] > err[b] || (err[a] == err[b] && a < b); });
-            ae::Matrix wx(D, k);
-            std::vector<float> worst_err(k), worst_idx(k);
-            for (int j = 0; j < k; ++j) {
-                ae::TrainingSession::load_batch(d, nullptr, order[j], 1, wx.col(j));
-                worst_err[j] = err[order[j]];
-                worst_idx[j] = static_cast<float>(order[j]);
-            }
-            const ae::Matrix wy = model().reconstruct(wx);
+            ae::AnomalyOptions opt;
+            opt.bins = bins;
+            opt.worst = k;
+            const ae::AnomalyReport r = ae::anomaly_report(model(), session_->test_data(), opt);
+            auto f32 = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
             val o = val::object();
-            o.set("errors", js_copy(err));
-            o.set("counts", js_copy(counts));
-            o.set("maxError", max_err);
-            o.set("worst", js_copy(worst_idx));
-            o.set("worstErrors", js_copy(worst_err));
-            o.set("inputs", js_copy(wx.data(), static_cast<size_t>(wx.size())));
-            o.set("reconstructions", js_copy(wy.data(), static_cast<size_t>(wy.size())));
-            double mean_err = 0.0;
-            for (float e : err) mean_err += e;
-            o.set("mse", d.count ? mean_err / d.count : 0.0);
-            o.set("psnr", psnr_n ? psnr_sum / psnr_n : std::numeric_limits<double>::infinity());
-            o.set("ssim", ssim_n ? ssim_sum / ssim_n : std::numeric_limits<double>::quiet_NaN());
-            o.set("ssimImages", ssim_n);
-            o.set("aurocByClass", js_copy(auroc_by_class));
-            o.set("classNames", js_strings(d.class_names));
+            o.set("errors", js_copy(f32(r.errors)));
+            o.set("counts", js_copy(std::vector<float>(r.histogram.counts.begin(), r.histogram.counts.end())));
+            o.set("edges", js_copy(f32(r.histogram.edges)));
+            o.set("maxError", r.histogram.max_error);
+            o.set("worst", js_copy(std::vector<float>(r.worst.begin(), r.worst.end())));
+            o.set("worstErrors", js_copy(f32(r.worst_errors)));
+            o.set("inputs", js_copy(r.worst_inputs.data(), static_cast<size_t>(r.worst_inputs.size())));
+            o.set("reconstructions",
+                  js_copy(r.worst_reconstructions.data(), static_cast<size_t>(r.worst_reconstructions.size())));
+            o.set("mse", r.mse);
+            o.set("psnr", r.psnr);
+            o.set("ssim", r.ssim);
+            o.set("ssimImages", r.ssim_images);
+            o.set("aurocByClass", js_copy(f32(r.auroc_by_class)));
+            o.set("classNames", js_strings(r.class_names));
             return o;
         });
     }
@@ -806,9 +734,7 @@ public:
         return js_guard([&] {
             const ae::Dataset& tr = session_->train_data();
             n_train = std::clamp(n_train, 1, tr.count);
-            ae::Matrix x(input_dim(), n_train);
-            ae::TrainingSession::load_batch(tr, nullptr, 0, n_train, x);
-            const ae::Matrix codes = model().encode(x);
+            const ae::Matrix codes = ae::dataset_codes(model(), tr, n_train);
             const std::vector<uint8_t> labels(tr.labels.begin(), tr.labels.begin() + n_train);
             const double acc = ae::knn_accuracy(codes, labels, snapshot_.test_codes, snapshot_.test_labels, k);
             val o = val::object();
@@ -820,89 +746,65 @@ public:
         });
     }
 
-    // The model as the file `ae train` writes (ae::model_file_encode: safetensors, config and state).
+    // Where this session's images came from (recorded in saved model files, model_file.h): name
+    // "fashion-mnist" | "mnist" | "idx" | "png", and for idx the file names as the user chose them.
+    void setDataSource(const std::string& name, const std::string& train_images, const std::string& train_labels,
+                       const std::string& test_images, const std::string& test_labels) {
+        data_ref_ = ae::DatasetRef{name, train_images, train_labels, test_images, test_labels, -1};
+    }
+
+    // The model as the file `ae train` writes (ae::model_file_encode: weights, config, epoch/step, data set,
+    // optimizer moments).
     val saveModel() const {
         return js_guard([&] {
-            const ae::TrainingState st{session_->epoch(), session_->steps()};
-            std::map<std::string, std::string> meta = ae::model_file_metadata(config_, st);
-            if (excluded_class_ >= 0) meta["exclude_class"] = std::to_string(excluded_class_);
-            return js_copy(ae::safetensors_encode(model().params(), meta));
+            ae::TrainingSession& s = *session_;
+            ae::DatasetRef data = data_ref_;
+            data.exclude_class = excluded_class_;
+            // config_: the session's config with the live optimizer settings and epochs (setTrainConfig).
+            return js_copy(ae::model_file_encode(model(), ae::ModelFileInfo{config_, {s.epoch(), s.steps()}, data,
+                                                                            &s.optimizer()}));
         });
     }
 
-    // Samples for the "samples" view: decoded draws from the prior N(0, I) for a VAE, else from a Gaussian
-    // fitted to the published test codes (ae::gaussian_fit). Returns {n, images, source}.
+    // ae::sample_model: the prior for a VAE, else a Gaussian fitted to the first kAnalysisCodes training
+    // codes; Rng(seed, kSampleStream) (sampling.h). Returns {n, codes, images, source}.
     val samples(int n, double seed) const {
         return js_guard([&] {
-            if (n < 1 || n > 256) throw ae::Error("samples: n must be 1..256");
-            ae::Rng rng(static_cast<uint64_t>(seed), 11);
-            ae::Matrix z;
-            std::string source;
-            if (session_->config().model.type == "vae") {
-                z = ae::prior_samples(latent_dim(), n, rng);
-                source = "prior N(0, I)";
-            } else {
-                z = ae::gaussian_samples(ae::gaussian_fit(snapshot_.test_codes), n, rng);
-                source = "Gaussian fitted to the test codes";
-            }
-            const ae::Matrix y = model().decode(z);
+            const ae::SampleSet s =
+                ae::sample_model(model(), &session_->train_data(), ae::SampleOptions{n, static_cast<uint64_t>(seed)});
             val o = val::object();
             o.set("n", n);
-            o.set("images", js_copy(y.data(), static_cast<size_t>(y.size())));
-            o.set("source", source);
+            o.set("codes", js_copy(s.codes.data(), static_cast<size_t>(s.codes.size())));
+            o.set("images", js_copy(s.images.data(), static_cast<size_t>(s.images.size())));
+            o.set("source", s.description);
             return o;
         });
     }
 
-    // Replaces the weights with those of a model file (ae::model_file_decode: strict checks). The file's
-    // config must describe the same architecture as this session's (create the session from
-    // modelFileConfig(bytes) first). Returns {epoch, step} of the file.
+    // Continues from a model file (ae::TrainingSession::resume: weights, epoch/step and, for the same
+    // optimizer, its moments). The file's config must describe this session's architecture (create the
+    // session from modelFileConfig(bytes) first). Returns {epoch, step, optimizerRestored, data}.
     val loadWeights(const val& bytes) {
         return js_guard([&] {
             const std::vector<uint8_t> b = vector_from_js<uint8_t>(bytes, "model file");
             const ae::ModelFile f = ae::model_file_decode(b.data(), b.size(), "model file");
-            const ae::Autoencoder built = ae::model_file_build(f);
-            ae::ParamStore& mine = session_->model().params();
-            if (built.params().values().size() != mine.values().size()) {
-                throw ae::Error("model file: its architecture differs from this session's model");
-            }
-            mine.values() = built.params().values();
+            const bool restored = session_->resume(f);
+            if (!f.data.name.empty()) data_ref_ = f.data;
             val o = val::object();
             o.set("epoch", f.state.epoch);
             o.set("step", static_cast<double>(f.state.step));
+            o.set("optimizerRestored", restored);
+            o.set("data", dataset_ref_to_js(f.data));
             return o;
         });
     }
 
     // Projected test codes of the last publishViews() [m * 2].
-    val points() const { return js_copy(points_.data(), static_cast<size_t>(points_.size())); }
+    val points() const { return js_copy(projection_.points.data(), static_cast<size_t>(projection_.points.size())); }
 
 private:
-    ae::Matrix project_codes(const ae::Matrix& z) const {
-        const int L = latent_dim();
-        if (L > 2) {
-            if (pca_.components.cols() != 2) throw ae::Error("project: no projection yet (call publishViews first)");
-            return ae::pca_project(pca_, z);
-        }
-        ae::Matrix p = ae::Matrix::Zero(2, z.cols());
-        p.topRows(L) = z;
-        return p;
-    }
-    void fit_projection() {
-        const ae::Matrix& codes = snapshot_.test_codes;
-        if (codes.cols() < 2) return;
-        try {
-            ae::LatentProjection p = ae::latent_project_2d(codes);
-            if (p.uses_pca) pca_ = std::move(p.pca);
-            explained_ = p.explained;
-            points_ = std::move(p.points);
-        } catch (const ae::Error&) {  // non-finite codes (a diverged run): keep the previous map
-        }
-    }
-
-    double explained_ = 1.0;
-    ae::Pca pca_;
-    ae::Matrix points_;
+    ae::LatentProjection projection_;  // the map: latent_project_2d of the published test codes
+    ae::DatasetRef data_ref_;          // setDataSource / the loaded file's data set
 
     const ae::Autoencoder& model() const { return static_cast<const ae::TrainingSession&>(*session_).model(); }
 
@@ -954,6 +856,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("datasetWithoutClass", &dataset_without_class_js);
     function("checkConfigJson", &check_config_json);
     function("modelFileConfig", &model_file_config);
+    function("lossTerms", &loss_terms_js);
+    function("configChoices", &config_choices_js);
 
     class_<Session>("Session")
         .constructor<const std::string&, const val&, const val&>()
@@ -996,7 +900,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("knn", &Session::knn)
         .function("saveModel", &Session::saveModel)
         .function("points", &Session::points)
-        .function("pointStats", &Session::pointStats)
+        .function("setDataSource", &Session::setDataSource)
+        .function("testImagesUnit", &Session::testImagesUnit)
         .function("samples", &Session::samples)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)

@@ -325,4 +325,62 @@ Dataset dataset_head(const Dataset& d, int n) {
     return h;
 }
 
+void dataset_load_images(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x) {
+    const int dim = d.dim();
+    const float scale = 1.0f / 255.0f;
+    for (int j = 0; j < n; ++j) {
+        const int64_t i = order ? order[first + j] : first + j;
+        const uint8_t* src = d.image(static_cast<int>(i));
+        float* dst = x.col(j).data();
+        for (int k = 0; k < dim; ++k) dst[k] = static_cast<float>(src[k]) * scale;
+    }
+}
+
+Matrix dataset_images(const Dataset& d, int first, int n) {
+    if (first < 0 || n < 0 || static_cast<int64_t>(first) + n > d.count)
+        throw Error(d.name + ": images " + std::to_string(first) + ".." + std::to_string(static_cast<int64_t>(first) + n) +
+                    " requested, the data set has " + std::to_string(d.count));
+    Matrix x(d.dim(), n);
+    dataset_load_images(d, nullptr, first, n, x);
+    return x;
+}
+
+DatasetPair mnist_split_by_label(const Dataset& all) {
+    std::vector<Dataset> per_digit(10);
+    for (int d = 0; d < 10; ++d) {
+        per_digit[d].name = all.name + "/" + std::to_string(d);
+        per_digit[d].rows = all.rows;
+        per_digit[d].cols = all.cols;
+    }
+    const size_t dim = static_cast<size_t>(all.dim());
+    for (int i = 0; i < all.count; ++i) {
+        const int d = all.labels[i];
+        if (d > 9) throw Error(all.name + ": label " + std::to_string(d) + " of image " + std::to_string(i) + " > 9");
+        Dataset& t = per_digit[d];
+        t.pixels.insert(t.pixels.end(), all.pixels.begin() + i * dim, all.pixels.begin() + (i + 1) * dim);
+        t.labels.push_back(static_cast<uint8_t>(d));
+        ++t.count;
+    }
+    return mnist_split(per_digit);
+}
+
+DatasetPair dataset_holdout_split(const Dataset& all, double fraction) {
+    if (!(fraction >= 0.0 && fraction < 1.0))
+        throw Error(all.name + ": holdout fraction " + std::to_string(fraction) + " is not in [0, 1)");
+    if (fraction > 0.0 && all.count < 2) throw Error(all.name + ": need at least 2 images to hold some out");
+    int n_test = static_cast<int>(std::lround(all.count * fraction));
+    if (fraction > 0.0) n_test = std::clamp(n_test, 1, all.count - 1);
+    const int n_train = all.count - n_test;
+    DatasetPair p;
+    p.train = dataset_head(all, n_train);
+    p.test.name = all.name + " (holdout)";
+    p.test.count = n_test;
+    p.test.rows = all.rows;
+    p.test.cols = all.cols;
+    p.test.class_names = all.class_names;
+    p.test.pixels.assign(all.pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all.dim(), all.pixels.end());
+    p.test.labels.assign(all.labels.begin() + n_train, all.labels.end());
+    return p;
+}
+
 }  // namespace ae

@@ -146,23 +146,7 @@ DatasetPair load_idx_dataset(const std::string& train_images, const std::string&
     }
 
     // Hold out the last `holdout` fraction of the training images.
-    Dataset& train = pair.train;
-    Dataset& test = pair.test;
-    int n_test = static_cast<int>(std::lround(train.count * holdout));
-    if (n_test >= train.count) n_test = train.count - 1;  // keep at least one training image
-    const int n_train = train.count - n_test;
-    test.name = train_images + " (holdout)";
-    test.count = n_test;
-    test.rows = train.rows;
-    test.cols = train.cols;
-    test.class_names = train.class_names;
-    const size_t split_pixel = static_cast<size_t>(n_train) * train.dim();
-    test.pixels.assign(train.pixels.begin() + static_cast<std::ptrdiff_t>(split_pixel), train.pixels.end());
-    test.labels.assign(train.labels.begin() + n_train, train.labels.end());
-    train.pixels.resize(split_pixel);
-    train.labels.resize(static_cast<size_t>(n_train));
-    train.count = n_train;
-    return pair;
+    return dataset_holdout_split(pair.train, holdout);  // pair.train.name is train_images
 }
 
 }  // namespace ae

@@ -94,6 +94,27 @@ LatentProjection latent_project_2d(const Matrix& codes) {
     return out;
 }
 
+Matrix latent_project(const LatentProjection& p, const Matrix& codes) {
+    const Eigen::Index k = codes.rows();
+    if (p.uses_pca) {
+        if (k != p.pca.mean.size())
+            throw Error("latent_project: codes have " + std::to_string(k) + " dimensions, the projection " +
+                        std::to_string(p.pca.mean.size()));
+        return pca_project(p.pca, codes);
+    }
+    if (k > 2) throw Error("latent_project: no PCA fitted for " + std::to_string(k) + "-D codes");
+    Matrix out = Matrix::Zero(2, codes.cols());
+    out.topRows(k) = codes;
+    return out;
+}
+
+Matrix latent_unproject(const LatentProjection& p, const Matrix& points, int k) {
+    if (points.rows() != 2) throw Error("latent_unproject: expected [2, n] points");
+    if (p.uses_pca) return pca_reconstruct(p.pca, points);
+    if (k < 1 || k > 2) throw Error("latent_unproject: no PCA fitted for " + std::to_string(k) + "-D codes");
+    return points.topRows(k);
+}
+
 GridSpacing grid_spacing_from_string(const std::string& s) {
     if (s == "linear") return GridSpacing::linear;
     if (s == "normal" || s == "normal_quantile") return GridSpacing::normal_quantile;

@@ -206,4 +206,14 @@ double knn_accuracy(const Matrix& train_codes, const std::vector<uint8_t>& train
     return static_cast<double>(correct) / static_cast<double>(m);
 }
 
+std::vector<double> per_image_mse(const Matrix& x, const Matrix& y) {
+    if (x.rows() != y.rows() || x.cols() != y.cols())
+        throw Error("per_image_mse: shapes [" + std::to_string(x.rows()) + ", " + std::to_string(x.cols()) + "] and [" +
+                    std::to_string(y.rows()) + ", " + std::to_string(y.cols()) + "] differ");
+    std::vector<double> e(x.cols());
+    for (Eigen::Index j = 0; j < x.cols(); ++j)
+        e[j] = (x.col(j) - y.col(j)).cast<double>().squaredNorm() / static_cast<double>(x.rows());
+    return e;
+}
+
 }  // namespace ae

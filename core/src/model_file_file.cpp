@@ -9,10 +9,14 @@ ModelFile model_file_read(const std::string& path) {
     return model_file_decode(bytes.data(), bytes.size(), path);
 }
 
+void model_file_save(const std::string& path, const Autoencoder& model, const ModelFileInfo& info) {
+    std::vector<uint8_t> bytes = model_file_encode(model, info);
+    write_file_atomic(path, bytes.data(), bytes.size());
+}
+
 void model_file_save(const std::string& path, const Autoencoder& model, const Config& config,
                      const TrainingState& state) {
-    std::vector<uint8_t> bytes = model_file_encode(model, config, state);
-    write_file_atomic(path, bytes.data(), bytes.size());
+    model_file_save(path, model, ModelFileInfo{config, state, {}, nullptr});
 }
 
 }  // namespace ae

@@ -86,6 +86,23 @@ int TrainingSession::batches_per_epoch() const {
     return (train_->count + b - 1) / b;
 }
 
+bool TrainingSession::resume(const ModelFile& file) {
+    const Autoencoder loaded = model_file_build(file);
+    std::vector<float>& mine = model_.params().values();
+    if (loaded.params().values().size() != mine.size())
+        throw Error("model file: its architecture differs from this session's model");
+    mine = loaded.params().values();
+    epoch_ = file.state.epoch;
+    step_ = file.state.step;
+    first_step_ = step_;
+    optimizer_.reset();
+    const bool restored = model_file_restore_optimizer(file, optimizer_);
+    update_kl_weight();
+    begin_epoch();
+    publish_progress();
+    return restored;
+}
+
 void TrainingSession::begin_epoch() {
     for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<uint32_t>(i);
     shuffle_rng_.shuffle(order_.data(), order_.size());
@@ -98,14 +115,7 @@ void TrainingSession::begin_epoch() {
 }
 
 void TrainingSession::load_batch(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x) {
-    const int dim = d.dim();
-    const float scale = 1.0f / 255.0f;
-    for (int j = 0; j < n; ++j) {
-        const int64_t i = order ? order[first + j] : first + j;
-        const uint8_t* src = d.image(static_cast<int>(i));
-        float* dst = x.col(j).data();
-        for (int k = 0; k < dim; ++k) dst[k] = static_cast<float>(src[k]) * scale;
-    }
+    dataset_load_images(d, order, first, n, x);
 }
 
 int TrainingSession::step(int n_batches) {
@@ -263,6 +273,7 @@ void TrainingSession::publish_progress() {
     std::lock_guard<std::mutex> lock(mutex_);
     shared_.epoch = epoch_;
     shared_.step = step_;
+    shared_.first_step = first_step_;
     shared_.batch_in_epoch = batch_in_epoch_;
     shared_.samples_per_sec = last_rate_;
     shared_.diverged = diverged_;

@@ -15,7 +15,13 @@
 #include "ae/latent.h"
 #include "ae/metrics.h"
 #include "ae/model_file.h"
+#include "ae/anomaly.h"
+#include "ae/codes.h"
+#include "ae/interpolation.h"
+#include "ae/manifold.h"
+#include "ae/options.h"
 #include "ae/pca.h"
+#include "ae/sampling.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
 
@@ -32,20 +38,7 @@ double now_seconds() {
 
 // Choices offered for string fields of the config form (other strings are free text). Fields the
 // core adds later appear in the form automatically; a choice list here only turns them into combos.
-const std::map<std::string, std::vector<std::string>>& field_choices() {
-    static const std::map<std::string, std::vector<std::string>> m = {
-        {"model.type", {"ae", "linear", "sparse", "denoising", "contractive", "vae"}},
-        {"model.activation", {"relu", "leaky_relu", "sigmoid", "tanh", "identity"}},
-        {"model.latent_activation", {"identity", "relu", "leaky_relu", "sigmoid", "tanh"}},
-        {"model.output", {"sigmoid", "identity"}},
-        {"model.loss", {"bce", "mse"}},
-        {"model.init", {"torch", "he", "glorot", "auto"}},
-        {"model.sparsity", {"l1", "kl"}},
-        {"model.corruption", {"none", "gaussian", "salt_pepper", "masking", "block"}},
-        {"train.optimizer", {"adam", "adamw", "sgd"}},
-    };
-    return m;
-}
+const std::map<std::string, std::vector<std::string>>& field_choices() { return ae::config_choices(); }
 
 // Fields the form does not show: the image size comes from the data set, and options the chosen model
 // does not use (they keep their values in the config).
@@ -95,20 +88,6 @@ ImU32 class_imcolor(int c) {
     return IM_COL32(rgb[0], rgb[1], rgb[2], 255);
 }
 
-// Per-dimension mean and standard deviation of codes [latent, m] (the scale of the map).
-void code_stats(const ae::Matrix& codes, std::vector<float>& mean, std::vector<float>& sd) {
-    const int k = static_cast<int>(codes.rows()), m = static_cast<int>(codes.cols());
-    mean.assign(k, 0.0f);
-    sd.assign(k, 1.0f);
-    if (m < 2) return;
-    for (int d = 0; d < k; ++d) {
-        const double mu = codes.row(d).cast<double>().mean();
-        const double var = (codes.row(d).cast<double>().array() - mu).square().sum() / (m - 1);
-        mean[d] = static_cast<float>(mu);
-        sd[d] = static_cast<float>(std::sqrt(std::max(var, 1e-12)));
-    }
-}
-
 }  // namespace
 
 App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), options_(options), data_(options.data) {
@@ -123,10 +102,8 @@ void App::init_gl() {
 ae::Matrix App::test_images(const std::vector<int>& index) const {
     const ae::Dataset& d = *status_.test;
     ae::Matrix x(d.dim(), static_cast<int>(index.size()));
-    for (size_t j = 0; j < index.size(); ++j) {
-        const uint8_t* p = d.image(std::clamp(index[j], 0, d.count - 1));
-        for (int i = 0; i < d.dim(); ++i) x(i, static_cast<int>(j)) = p[i] / 255.0f;
-    }
+    for (size_t j = 0; j < index.size(); ++j)
+        ae::dataset_load_images(d, nullptr, std::clamp(index[j], 0, d.count - 1), 1, x.col(static_cast<int>(j)));
     return x;
 }
 
@@ -516,16 +493,6 @@ std::vector<float> bucket_means(const std::vector<float>& v, size_t max_points) 
     return out;
 }
 
-double term_value(const ae::LossTerms& t, int k) {
-    switch (k) {
-        case 0: return t.total;
-        case 1: return t.reconstruction;
-        case 2: return t.kl;
-        case 3: return t.sparsity;
-        default: return t.contractive;
-    }
-}
-const char* kTermNames[] = {"total", "reconstruction", "KL", "sparsity", "contractive"};
 }  // namespace
 
 void App::window_losses() {
@@ -537,30 +504,36 @@ void App::window_losses() {
         return;
     }
     const float w = ImGui::GetContentRegionAvail().x;
-    // Which terms this model uses (a term that is zero throughout is not plotted).
-    bool used[5] = {true, true, false, false, false};
+    // Which terms this model uses (a term that is zero throughout is not plotted): ae::loss_terms() order,
+    // plotted total first.
+    const std::vector<ae::LossTermInfo>& terms = ae::loss_terms();
+    const int n_terms = static_cast<int>(terms.size());
+    std::vector<int> order = {n_terms - 1};
+    for (int k = 0; k + 1 < n_terms; ++k) order.push_back(k);
+    std::vector<bool> used(n_terms, false);
+    used[n_terms - 1] = used[0] = true;
     for (const ae::LossTerms& t : snap_.train_terms)
-        for (int k = 2; k < 5; ++k) used[k] |= term_value(t, k) != 0.0;
+        for (int k = 1; k + 1 < n_terms; ++k) used[k] = used[k] || t.*(terms[k].field) != 0.0;
     int n_used = 0;
     for (bool u : used) n_used += u;
     const float plot_h = std::max(40.0f, (ImGui::GetContentRegionAvail().y - 90) / (n_used + 1));
     char overlay[128];
-    for (int k = 0; k < 5; ++k) {
+    for (const int k : order) {
         if (!used[k]) continue;
         std::vector<float> v;
-        if (k == 0) {
+        if (k == n_terms - 1) {
             v = l;
         } else {
             v.reserve(snap_.train_terms.size());
-            for (const ae::LossTerms& t : snap_.train_terms) v.push_back(static_cast<float>(term_value(t, k)));
+            for (const ae::LossTerms& t : snap_.train_terms) v.push_back(static_cast<float>(t.*(terms[k].field)));
         }
         if (v.empty()) continue;
         const std::vector<float> curve = bucket_means(v, 400);
         const float lo = *std::min_element(curve.begin(), curve.end()), hi = *std::max_element(curve.begin(), curve.end());
-        std::snprintf(overlay, sizeof overlay, "train %s %.4f (%s)", kTermNames[k], v.back(), snap_.loss_unit.c_str());
+        std::snprintf(overlay, sizeof overlay, "train %s %.4f (%s)", terms[k].label, v.back(), snap_.loss_unit.c_str());
         ImGui::PushID(k);
         ImGui::PlotLines("##term", curve.data(), static_cast<int>(curve.size()), 0, overlay, lo, hi,
-                         ImVec2(w, k == 0 ? plot_h * 1.5f : plot_h * 0.8f));
+                         ImVec2(w, k == n_terms - 1 ? plot_h * 1.5f : plot_h * 0.8f));
         ImGui::PopID();
     }
     // Per epoch: test total (orange) over train total (the plot's own colour), same scale.
@@ -589,10 +562,10 @@ void App::window_losses() {
         const ae::EpochStats& e = snap_.epochs.back();
         ImGui::Text("epoch %d: train %.4f  test %.4f  test MSE %.4f  %.0f samples/s", e.epoch, e.train_loss,
                     e.test_loss, e.test_mse, e.samples_per_sec);
-        std::string terms = "test terms:";
-        for (int k = 1; k < 5; ++k)
-            if (used[k]) terms += std::string("  ") + kTermNames[k] + " " + std::to_string(term_value(e.test_terms, k)).substr(0, 7);
-        ImGui::TextUnformatted(terms.c_str());
+        std::string terms_text = "test terms:";
+        for (int k = 0; k + 1 < n_terms; ++k)
+            if (used[k]) terms_text += std::string("  ") + terms[k].label + " " + std::to_string(e.test_terms.*(terms[k].field)).substr(0, 7);
+        ImGui::TextUnformatted(terms_text.c_str());
     } else {
         ImGui::TextDisabled("train/test loss per epoch after the first epoch");
     }
@@ -642,13 +615,9 @@ void App::window_latent_map() {
     std::vector<float> xy = map_xy_, cls = map_class_;
     int highlight = hover_;
     if (!drawing_code_.empty() && !xy.empty()) {
-        float px = drawing_code_[0], py = drawing_code_.size() > 1 ? drawing_code_[1] : 0.0f;
-        if (map_pca_) {
-            const ae::Matrix z = Eigen::Map<const ae::Matrix>(drawing_code_.data(), drawing_code_.size(), 1);
-            const ae::Matrix p = ae::pca_project(projection_.pca, z);
-            px = p(0, 0);
-            py = p(1, 0);
-        }
+        const ae::Matrix z = Eigen::Map<const ae::Matrix>(drawing_code_.data(), drawing_code_.size(), 1);
+        const ae::Matrix p = ae::latent_project(projection_, z);
+        const float px = p(0, 0), py = p(1, 0);
         xy.push_back(px);
         xy.push_back(py);
         cls.push_back(15.0f);
@@ -826,72 +795,64 @@ void App::tab_manifold() {
     ImGui::PushItemWidth(140);
     changed |= ImGui::SliderInt("grid", &manifold_n_, 3, 25);
     ImGui::SameLine();
-    changed |= ImGui::SliderFloat("range (sd)", &manifold_range_, 0.5f, 5.0f);
+    changed |= ImGui::SliderFloat("tail quantile q", &manifold_q_, 0.001f, 0.25f, "%.3f");
     ImGui::SameLine();
-    changed |= ImGui::Checkbox("inverse-CDF spacing", &manifold_cdf_);
-    if (latent > 2) {
+    static const char* spacings[] = {"auto", "linear", "inverse normal CDF"};
+    changed |= ImGui::Combo("spacing", &manifold_spacing_, spacings, 3);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox("PCA plane", &manifold_pca_);
+    if (latent > 2 && !manifold_pca_) {
         ImGui::SameLine();
         changed |= ImGui::SliderInt2("dims", manifold_dims_, 0, latent - 1);
     }
     ImGui::PopItemWidth();
-    const bool vae = status_.config.model.is_vae();
-    ImGui::TextDisabled("%s; t %s in [-range, range]; other dims at %s", vae ? "z = t (prior units)" : "z = mean + sd * t (codes' mean, sd)",
-                        manifold_cdf_ ? "at equal prior-mass steps (inverse normal CDF)" : "evenly spaced",
-                        vae ? "0" : "their mean");
-    if ((changed || manifold_dirty_ || model_changed_) && snap_.test_codes.cols() > 1) {
+    if ((changed || manifold_dirty_ || model_changed_) && status_.test) {
         manifold_dirty_ = false;
-        std::vector<float> mean, sd;
-        code_stats(snap_.test_codes, mean, sd);
-        if (vae) {
-            std::fill(mean.begin(), mean.end(), 0.0f);
-            std::fill(sd.begin(), sd.end(), 1.0f);
-        }
-        const int n = manifold_n_;
-        int dx = std::clamp(manifold_dims_[0], 0, latent - 1), dy = std::clamp(manifold_dims_[1], 0, latent - 1);
-        ae::Matrix z;
+        ae::ManifoldOptions o;  // manifold.h: the one definition (range from quantiles q .. 1 - q)
+        o.n = manifold_n_;
+        o.plane = manifold_pca_ ? ae::ManifoldPlane::pca : ae::ManifoldPlane::latent_dims;
+        o.dim_x = manifold_dims_[0];
+        o.dim_y = manifold_dims_[1];
+        if (manifold_spacing_ > 0)
+            o.spacing = manifold_spacing_ == 1 ? ae::GridSpacing::linear : ae::GridSpacing::normal_quantile;
+        o.q_lo = manifold_q_;
+        o.q_hi = 1.0 - manifold_q_;
         try {
-            if (latent == 1) {  // one dimension: a sweep, n per row
-                const std::vector<double> t = ae::grid_axis(n * n, -manifold_range_, manifold_range_,
-                    manifold_cdf_ ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
-                z.resize(1, n * n);
-                for (int j = 0; j < n * n; ++j) z(0, j) = mean[0] + sd[0] * static_cast<float>(t[j]);
-            } else {
-                if (dx == dy) dy = (dx + 1) % latent;
-                z = ae::manifold_grid_codes(ae::Vector::Zero(latent), dx, dy, n, -manifold_range_, manifold_range_,
-                                            manifold_cdf_ ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
-                for (int j = 0; j < z.cols(); ++j)
-                    for (int d = 0; d < latent; ++d) z(d, j) = mean[d] + sd[d] * z(d, j);
-            }
-            grid_set(manifold_grid_, model_->decode(z), n);
+            const ae::ManifoldGrid g = ae::manifold_grid(*model_, ae::dataset_codes(*model_, *status_.test), o);
+            grid_set(manifold_grid_, g.images, g.n);
+            char text[200];
+            std::snprintf(text, sizeof text, "%s in [%.3g, %.3g], %s in [%.3g, %.3g] (%s, %s spacing)", g.x_label.c_str(),
+                          g.x_lo, g.x_hi, g.y_label.c_str(), g.y_lo, g.y_hi, g.range_source.c_str(),
+                          ae::grid_spacing_name(g.spacing));
+            manifold_note_ = text;
             tool_error_.clear();
         } catch (const ae::Error& e) {
             tool_error_ = e.what();
         }
     }
+    ImGui::TextDisabled("%s", manifold_note_.c_str());
     if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = manifold_grid_.width > 0 ? std::max(1.0f, avail.y / manifold_grid_.height) : 1.0f;
     grid_show(manifold_grid_, std::floor(scale * 4) / 4);
 }
-
 void App::tab_prior() {
-    const int latent = model_->latent_dim();
-    const bool vae = status_.config.model.is_vae();
     bool changed = false;
     if (ImGui::Button("Resample")) {
         ++prior_seed_;
         changed = true;
     }
     ImGui::SameLine();
-    ImGui::TextDisabled(vae ? "z ~ N(0, I), the VAE's prior, decoded"
-                            : "z ~ a Gaussian fitted to the test codes (a plain autoencoder has no prior), decoded");
-    if ((changed || prior_dirty_ || model_changed_) && snap_.test_codes.cols() > 1) {
+    ImGui::TextDisabled("z ~ %s, decoded (seed %d)", prior_note_.c_str(), prior_seed_);
+    if ((changed || prior_dirty_ || model_changed_) && status_.train) {
         prior_dirty_ = false;
-        ae::Rng rng(static_cast<uint64_t>(prior_seed_), 7);
-        const int n = 32;
-        const ae::Matrix z = vae ? ae::prior_samples(latent, n, rng)
-                                 : ae::gaussian_samples(ae::gaussian_fit(snap_.test_codes), n, rng);
-        grid_set(prior_grid_, model_->decode(z), 16);
+        try {  // sampling.h: the prior (VAE) or a Gaussian fitted to training codes; Rng(seed, kSampleStream)
+            const ae::SampleSet smp = ae::sample_model(*model_, status_.train.get(), ae::SampleOptions{32, uint64_t(prior_seed_)});
+            prior_note_ = smp.description;
+            grid_set(prior_grid_, smp.images, 16);
+        } catch (const ae::Error& e) {
+            prior_note_ = e.what();
+        }
     }
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = prior_grid_.width > 0 ? std::min(avail.x / prior_grid_.width, avail.y / prior_grid_.height) : 1;
@@ -916,12 +877,12 @@ void App::tab_interpolation() {
     if (changed || interp_dirty_ || model_changed_) {
         interp_dirty_ = false;
         const ae::Matrix x = test_images({interp_a_, interp_b_});
-        const ae::Matrix z = model_->encode(x);
         const int n = interp_steps_;
         try {
-            const ae::Matrix zs = interp_slerp_ ? ae::slerp_codes(z.col(0), z.col(1), n) : ae::lerp_codes(z.col(0), z.col(1), n);
+            const ae::InterpolationStrip st = ae::interpolation_strip(
+                *model_, x.col(0), x.col(1), n, interp_slerp_ ? ae::InterpolationMode::slerp : ae::InterpolationMode::lerp);
             ae::Matrix both(x.rows(), 2 * n);
-            both << model_->decode(zs), ae::blend_images(x.col(0), x.col(1), n);
+            both << st.decoded, st.blend;
             grid_set(interp_grid_, both, n);
             interp_error_.clear();
         } catch (const ae::Error& e) {
@@ -1033,7 +994,8 @@ void App::tab_denoise() {
 }
 
 void App::tab_anomaly() {
-    const int count = status_.test ? std::min(status_.test->count, 2000) : 0;
+    // anomaly.h: the whole test set; recomputed on Refresh, on new weights while paused, or every 5 s
+    // while training (it costs one pass over the test set on the UI thread).
     const double t = now_seconds();
     // Leaving a class out of training (ae train --exclude-class): the data are loaded again without it and
     // a new model starts; its test images are then the anomalies the histogram should separate.
@@ -1046,7 +1008,7 @@ void App::tab_anomaly() {
         if (ImGui::Combo("leave out of training (new model)", &choice, items.c_str()) && choice - 1 != status_.exclude_class) {
             data_.exclude_class = choice - 1;
             trainer_.load_data(data_);
-            anomaly_errors_.clear();
+            anomaly_.reset();
         }
         if (status_.exclude_class >= 0 && status_.exclude_class < n_classes) {
             ImGui::SameLine();
@@ -1054,37 +1016,25 @@ void App::tab_anomaly() {
                                 status_.train ? status_.train->count : 0);
         }
     }
-    // Reconstruction error of the first 2,000 test images, refreshed at most every 2 s.
     const bool refresh = ImGui::Button("Refresh");
     ImGui::SameLine();
-    ImGui::TextDisabled("(refreshes itself every 2 s while the weights change)");
-    if (count > 0 && (anomaly_errors_.empty() || (model_changed_ && t - anomaly_time_ > 2.0) || refresh)) {
-        std::vector<int> idx(count);
-        for (int i = 0; i < count; ++i) idx[i] = i;
-        const ae::Matrix x = test_images(idx);
-        const ae::Matrix y = model_->reconstruct(x);
-        anomaly_errors_.resize(count);
-        for (int j = 0; j < count; ++j) anomaly_errors_[j] = (y.col(j) - x.col(j)).squaredNorm() / x.rows();
-        const float lo = *std::min_element(anomaly_errors_.begin(), anomaly_errors_.end());
-        const float hi = *std::max_element(anomaly_errors_.begin(), anomaly_errors_.end());
-        anomaly_hist_.assign(40, 0.0f);
-        for (float e : anomaly_errors_)
-            anomaly_hist_[std::min(39, static_cast<int>((e - lo) / std::max(hi - lo, 1e-12f) * 40))] += 1;
-        worst_.resize(count);
-        for (int i = 0; i < count; ++i) worst_[i] = i;
-        const int k = std::min(16, count);
-        std::partial_sort(worst_.begin(), worst_.begin() + k, worst_.end(),
-                          [&](int a, int b) { return anomaly_errors_[a] > anomaly_errors_[b]; });
-        worst_.resize(k);
-        grid_set(worst_grid_, test_images(worst_), 8);
+    ImGui::TextDisabled("(whole test set; refreshes itself every 5 s while the weights change)");
+    const bool stale = model_changed_ && (!status_.running || t - anomaly_time_ > 5.0);
+    if (status_.test && (!anomaly_ || stale || refresh)) {
+        ae::AnomalyOptions o;
+        o.bins = 40;
+        o.worst = 16;
+        o.ssim_images = 0;  // not shown here
+        anomaly_ = std::make_unique<ae::AnomalyReport>(ae::anomaly_report(*model_, *status_.test, o));
+        anomaly_hist_.assign(anomaly_->histogram.counts.begin(), anomaly_->histogram.counts.end());
+        grid_set(worst_grid_, anomaly_->worst_inputs, 8);
         anomaly_time_ = t;
     }
-    if (anomaly_errors_.empty()) return;
-    const float lo = *std::min_element(anomaly_errors_.begin(), anomaly_errors_.end());
-    const float hi = *std::max_element(anomaly_errors_.begin(), anomaly_errors_.end());
+    if (!anomaly_ || anomaly_->errors.empty()) return;
+    const ae::AnomalyReport& r = *anomaly_;
     char overlay[96];
-    std::snprintf(overlay, sizeof overlay, "per-image MSE %.4f .. %.4f (%d test images)", lo, hi,
-                  static_cast<int>(anomaly_errors_.size()));
+    std::snprintf(overlay, sizeof overlay, "per-image MSE 0 .. %.4f (%d test images)", r.histogram.max_error,
+                  static_cast<int>(r.errors.size()));
     ImGui::PlotHistogram("##hist", anomaly_hist_.data(), static_cast<int>(anomaly_hist_.size()), 0, overlay, 0.0f,
                          FLT_MAX, ImVec2(420, ImGui::GetContentRegionAvail().y - 10));
     ImGui::SameLine();
@@ -1092,16 +1042,16 @@ void App::tab_anomaly() {
     ImGui::TextUnformatted("worst reconstructed (highest error first)");
     const int cell = grid_show(worst_grid_, 3.0f);
     // Each worst image's error, in the grid's order (8 per row).
-    for (size_t j = 0; j < worst_.size(); ++j) {
+    for (size_t j = 0; j < r.worst.size(); ++j) {
         if (j % 8) ImGui::SameLine();
-        ImGui::Text("%.4f", anomaly_errors_[worst_[j]]);
+        ImGui::Text("%.4f", r.worst_errors[j]);
     }
-    if (cell >= 0 && cell < static_cast<int>(worst_.size())) {
-        const int i = worst_[cell];
+    if (cell >= 0 && cell < static_cast<int>(r.worst.size())) {
+        const int i = r.worst[cell];
         const int label = status_.test->labels[i];
         ImGui::SetTooltip("test image %d (%s): MSE %.4f", i,
                           label < status_.test->num_classes() ? status_.test->class_names[label].c_str() : "?",
-                          anomaly_errors_[i]);
+                          r.worst_errors[cell]);
     }
     ImGui::EndGroup();
 }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ae/anomaly.h"
 #include "ae/autoencoder.h"
 #include "ae/config.h"
 #include "ae/latent.h"
@@ -138,8 +139,10 @@ private:
     // Tools.
     GridView manifold_grid_, prior_grid_, interp_grid_, draw_recon_grid_, denoise_grid_, worst_grid_;
     int manifold_n_ = 12;
-    float manifold_range_ = 3.0f;
-    bool manifold_cdf_ = false;
+    float manifold_q_ = 0.01f;
+    int manifold_spacing_ = 0;  // auto, linear, normal
+    bool manifold_pca_ = false;
+    std::string manifold_note_, prior_note_;
     int manifold_dims_[2] = {0, 1};
     bool manifold_dirty_ = true;
     int prior_seed_ = 1;
@@ -159,10 +162,9 @@ private:
     double denoise_mse_noisy_ = 0, denoise_mse_recon_ = 0;
     std::string denoise_error_;
     bool denoise_dirty_ = true;
-    std::vector<float> anomaly_errors_;
+    std::unique_ptr<ae::AnomalyReport> anomaly_;
     std::vector<float> anomaly_hist_;
     double anomaly_time_ = -100.0;
-    std::vector<int> worst_;
 };
 
 }  // namespace ae_app

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     CLI::App cli{"ae-app: the autoencoder lab's desktop app (SDL2 + Dear ImGui + OpenGL 3.3).\n"
                  "Training runs on a background thread; every view updates while it trains."};
     ae_app::AppOptions opt;
-    std::string config_file, model_type, encoder, screenshot, frame_log, summary_file;
+    std::string config_file, model_type, encoder, screenshot, frame_log, summary_file, save_file;
     int latent = 0, epochs = 0, batch = 0, threads = 0, frames = 60, width = 1600, height = 1000;
     double lr = 0;
     bool render_always = false;
@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
     cli.add_option("--steps", opt.steps, "Train exactly N minibatches, then pause (scripted runs)");
     cli.add_option("--screenshot", screenshot,
                    "Scripted run: train (--steps, default 200), render --frames frames, save the window as PNG, exit");
+    cli.add_option("--save", save_file,
+                   "Scripted run: after --steps (default 200), write the model file (weights, config, data set, "
+                   "optimizer state) to FILE, then exit (after the screenshot, if any)");
     cli.add_option("--tab", opt.tab, "Latent tools tab to show first")
         ->check(CLI::IsMember({"manifold", "prior", "interpolation", "draw", "denoise", "anomalies"}));
     cli.add_option("--frames", frames, "Frames to render before the screenshot")->check(CLI::Range(1, 1 << 20))->capture_default_str();
@@ -135,7 +138,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ae-app: %s\n", e.what());
         return 2;
     }
-    const bool scripted = !screenshot.empty();
+    const bool scripted = !screenshot.empty() || !save_file.empty();
     if (scripted && opt.steps <= 0) opt.steps = 200;
 
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
@@ -233,13 +236,25 @@ int main(int argc, char** argv) {
                 if (!steps_done && s.step >= opt.steps && !app.training()) {
                     steps_done = true;
                     frame = 0;  // count the frames rendered after training
+                    if (!save_file.empty()) {
+                        trainer.save_model(save_file);
+                        trainer.wait_idle(120.0);
+                        const ae_app::TrainerStatus st = trainer.status();
+                        if (!st.error.empty()) {
+                            std::fprintf(stderr, "ae-app: --save %s: %s\n", save_file.c_str(), st.error.c_str());
+                            exit_code = 1;
+                            done = true;
+                        }
+                    }
                 }
-                if (steps_done && frame >= frames) {
-                    try {
-                        ae::write_png(screenshot, read_back_buffer(w, h));
-                    } catch (const ae::Error& e) {
-                        std::fprintf(stderr, "ae-app: %s\n", e.what());
-                        exit_code = 1;
+                if (steps_done && frame >= frames && !done) {
+                    if (!screenshot.empty()) {
+                        try {
+                            ae::write_png(screenshot, read_back_buffer(w, h));
+                        } catch (const ae::Error& e) {
+                            std::fprintf(stderr, "ae-app: %s\n", e.what());
+                            exit_code = 1;
+                        }
                     }
                     done = true;
                 }

@@ -162,7 +162,7 @@ void Trainer::publish_status() {
     status_version_.store(status_.version, std::memory_order_release);
 }
 
-void Trainer::new_session(const ae::Config& config, const std::vector<float>* params) {
+void Trainer::new_session(const ae::Config& config, const std::vector<float>* params, const ae::ModelFile* file) {
     running_ = false;
     steps_left_ = 0;
     finished_ = false;
@@ -181,6 +181,7 @@ void Trainer::new_session(const ae::Config& config, const std::vector<float>* pa
                             std::to_string(values.size()));
         values = *params;
     }
+    if (file) s->resume(*file);  // weights, epoch/step, optimizer moments (session.h)
     s->publish_views();
     config_ = c;
     ++generation_;
@@ -207,6 +208,7 @@ void Trainer::apply(Command& c) {
                 test_ = std::make_shared<const ae::Dataset>(std::move(p.test));
                 data_name_ = c.source.kind == "idx" ? c.source.train_images : c.source.kind;
                 exclude_class_ = c.source.exclude_class;
+                source_ = c.source;
             } catch (...) {
                 loading_ = false;
                 throw;
@@ -256,26 +258,49 @@ void Trainer::apply(Command& c) {
             ae::TrainingState state;
             state.epoch = s->epoch();
             state.step = s->steps();
-            // The model file of `ae train`: config and state, and the class left out of training if any.
-            std::map<std::string, std::string> meta = ae::model_file_metadata(config_, state);
-            if (exclude_class_ >= 0) meta["exclude_class"] = std::to_string(exclude_class_);
-            ae::safetensors_save(c.path, s->model().params(), meta);
+            // model_file.h: the data set (and the class left out of training), so `ae eval` and a later load
+            // use the same images.
+            const ae::DatasetRef data = ae::dataset_ref(source_.kind, source_.train_images, source_.train_labels,
+                                                        source_.test_images, source_.test_labels, exclude_class_);
+            ae::model_file_save(c.path, s->model(), ae::ModelFileInfo{config_, state, data, &s->optimizer()});
             notice_ = "saved " + c.path;
             break;
         }
         case Command::load_model: {
-            if (!train_) throw ae::Error("load model: load a data set first");
             const ae::ModelFile f = ae::model_file_read(c.path);
-            const ae::Autoencoder m = ae::model_file_build(f, c.path);
+            // The file's data set, not whatever is loaded: switch to it (files without one: keep the current).
+            const ae::DatasetRef& want = f.data;
+            const bool other_files = want.name == "idx" && (want.train_images != source_.train_images ||
+                                                            want.test_images != source_.test_images);
+            std::string switched;
+            if (!want.name.empty() && (want.name != source_.kind || other_files || !train_)) {
+                if (want.name != "fashion-mnist" && want.name != "mnist" && want.name != "idx")
+                    throw ae::Error(c.path + ": trained on '" + want.name + "' data, which the app cannot load");
+                DataSource d;
+                d.kind = want.name;
+                d.dir = want.name == source_.kind ? source_.dir : "";
+                d.train_images = want.train_images;
+                d.train_labels = want.train_labels;
+                d.test_images = want.test_images;
+                d.test_labels = want.test_labels;
+                ae::DatasetPair p = data_source_load(d);
+                train_ = std::make_shared<const ae::Dataset>(std::move(p.train));
+                test_ = std::make_shared<const ae::Dataset>(std::move(p.test));
+                data_name_ = d.kind == "idx" ? d.train_images : d.kind;
+                source_ = d;
+                switched = "; switched to its data set " + data_name_;
+            }
+            if (!train_) throw ae::Error("load model: load a data set first");
             ae::Config config = f.config;
             config.train.threads = config_.train.threads;
-            if (train_ && (train_->rows != config.model.input_rows || train_->cols != config.model.input_cols))
+            if (train_->rows != config.model.input_rows || train_->cols != config.model.input_cols)
                 throw ae::Error(c.path + ": the model takes " + std::to_string(config.model.input_rows) + "x" +
                                 std::to_string(config.model.input_cols) + " images, the data set has " +
                                 std::to_string(train_->rows) + "x" + std::to_string(train_->cols));
-            new_session(config, &m.params().values());
+            new_session(config, nullptr, &f);
             notice_ = "loaded " + c.path + " (trained " + std::to_string(f.state.epoch) + " epochs, " +
-                      std::to_string(f.state.step) + " steps)";
+                      std::to_string(f.state.step) + " steps" +
+                      (f.optimizer.empty() ? ", optimizer starts afresh" : ", optimizer state restored") + ")" + switched;
             break;
         }
         case Command::load_weights:

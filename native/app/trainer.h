@@ -26,6 +26,7 @@
 
 #include "ae/config.h"
 #include "ae/dataset.h"
+#include "ae/model_file.h"
 #include "ae/session.h"
 
 namespace ae_app {
@@ -79,13 +80,14 @@ public:
     void step(int batches);                      // train `batches` minibatches, then pause
     void reset();                                // new session, same config and data
     // Saves the current weights atomically as a model file (core/model_file.h: safetensors, PyTorch names,
-    // config and epoch/step in the metadata), the format `ae train` writes.
+    // config, epoch/step, data set and optimizer moments), the format `ae train` writes.
     void save_model(const std::string& path);
     // Starts a new session with `config` whose weights are `params` (ParamStore::values() layout);
     // the config must describe the current data's image size.
     void load_weights(const ae::Config& config, std::vector<float> params);
-    // Reads a model file (core/model_file.h: strict safetensors + config) and continues from its weights
-    // (the optimizer starts afresh; the thread count stays the current one).
+    // Reads a model file (core/model_file.h: strict safetensors + config) and continues its run
+    // (TrainingSession::resume: weights, epoch/step, optimizer moments; the thread count stays the current
+    // one). When the file names another data set than the loaded one, that data set is loaded first.
     void load_model(const std::string& path);
     // Stops the thread within one batch and joins it. Idempotent.
     void stop();
@@ -121,7 +123,7 @@ private:
     void push(Command c);
     void run();
     void apply(Command& c);
-    void new_session(const ae::Config& config, const std::vector<float>* params);
+    void new_session(const ae::Config& config, const std::vector<float>* params, const ae::ModelFile* file = nullptr);
     void publish_status();
 
     ae::SessionOptions options_;
@@ -140,6 +142,7 @@ private:
     std::shared_ptr<const ae::Dataset> train_, test_;
     std::string data_name_;
     int exclude_class_ = -1;
+    DataSource source_;  // of the loaded data (recorded in saved model files)
     bool running_ = false;
     int steps_left_ = 0;  // > 0: a step command is in progress
     bool loading_ = false;

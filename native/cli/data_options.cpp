@@ -33,4 +33,20 @@ ae::DatasetPair load_data(const DataOptions& d, const std::string& name) {
     return p;
 }
 
+ae::DatasetRef dataset_ref(const DataOptions& d) {
+    return ae::dataset_ref(d.name, d.train_images, d.train_labels, d.test_images, d.test_labels, d.exclude_class);
+}
+
+DataOptions data_options_with(DataOptions d, const ae::DatasetRef& r) {
+    if (!d.name.empty()) return d;
+    d.name = r.name.empty() ? "fashion-mnist" : r.name;  // files older than the "data" entry: the old default
+    if (d.name == "idx" && d.train_images.empty()) {
+        d.train_images = r.train_images;
+        d.train_labels = r.train_labels;
+        d.test_images = r.test_images;
+        d.test_labels = r.test_labels;
+    }
+    return d;
+}
+
 }  // namespace ae_cli

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ae/dataset.h"
+#include "ae/model_file.h"
 
 namespace ae_cli {
 
@@ -23,5 +24,13 @@ void add_data_options(CLI::App* cmd, DataOptions& d, const std::string& data_hel
 // Loads data set `name` (d.name is ignored) with d's files, limits and excluded class. Errors name the
 // missing flag or file (ae::Error).
 ae::DatasetPair load_data(const DataOptions& d, const std::string& name);
+
+// What a model file records about d (model_file.h DatasetRef): the name, the IDX paths as given, the
+// excluded class.
+ae::DatasetRef dataset_ref(const DataOptions& d);
+
+// d with the fields the user left empty filled from a model file's data set (name, IDX paths, and
+// nothing else: limits and the data directory stay the command's).
+DataOptions data_options_with(DataOptions d, const ae::DatasetRef& r);
 
 }  // namespace ae_cli

@@ -26,11 +26,15 @@
 #include "ae/dataset.h"
 #include "ae/eigen.h"
 #include "ae/error.h"
+#include "ae/codes.h"
 #include "ae/latent.h"
+#include "ae/model_file.h"
+#include "ae/options.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/png.h"
 #include "ae/safetensors.h"
+#include "ae/sampling.h"
 #include "ae/session.h"
 #include "data_options.h"
 #include "tools.h"
@@ -130,37 +134,26 @@ void write_text_atomic(const std::string& path, const std::string& text) {
     ae::write_file_atomic(path, text.data(), text.size());
 }
 
-// Test-set codes as a 2-D scatter: the code itself for latent 2, its first two principal components above.
+// Test-set codes as a 2-D scatter through ae::latent_project_2d (the code itself for latent 2, its first
+// two principal components above; latent 1: the code against the class).
 void write_latent_png(const std::string& path, ae::TrainingSession& s) {
     const ae::Dataset& test = s.test_data();
-    ae::Matrix x(s.model().input_dim(), test.count);
-    ae::TrainingSession::load_batch(test, nullptr, 0, test.count, x);
-    ae::Matrix z = s.model().encode(x, &s.pool());
-    ae::Matrix points(2, z.cols());
-    std::string title, xl, yl;
-    const int k = s.model().latent_dim();
-    if (k == 2) {
-        points = z;
-        title = "Test-set codes (" + std::to_string(test.count) + " images)";
-        xl = "z1";
-        yl = "z2";
-    } else if (k == 1) {
-        points.row(0) = z.row(0);
-        for (int i = 0; i < z.cols(); ++i) points(1, i) = static_cast<float>(test.labels[i]);
+    const ae::Matrix z = ae::dataset_codes(s.model(), test, test.count, &s.pool());
+    ae::LatentProjection p = ae::latent_project_2d(z);
+    std::string title = "Test-set codes (" + std::to_string(test.count) + " images)";
+    if (z.rows() == 1) {
+        for (int i = 0; i < z.cols(); ++i) p.points(1, i) = static_cast<float>(test.labels[i]);
+        p.y_label = "class";
         title = "Test-set codes (1-D latent) by class";
-        xl = "z1";
-        yl = "class";
-    } else {
-        ae::Pca p = ae::pca_fit(z, 2);
-        points = ae::pca_project(p, z);
-        const double total = (z.colwise() - z.rowwise().mean()).squaredNorm() / std::max<double>(1, z.cols() - 1);
-        title = "Test-set codes: PCA of the " + std::to_string(k) + "-D latent (" +
-                fmt("%.0f", 100.0 * (p.variances.sum()) / std::max(total, 1e-30)) + "% of variance)";
-        xl = "PC1";
-        yl = "PC2";
+    } else if (p.uses_pca) {
+        title = "Test-set codes: PCA of the " + std::to_string(z.rows()) + "-D latent (" +
+                fmt("%.0f", 100.0 * p.explained) + "% of variance)";
     }
-    ae::write_png(path, ae::render_scatter(points, test.labels, test.class_names, title, xl, yl, 1000, 760));
+    ae::write_png(path, ae::render_scatter(p.points, test.labels, test.class_names, title, p.x_label, p.y_label, 1000, 760));
 }
+
+// The values a config field accepts (options.h), for CLI11's checks.
+const std::vector<std::string>& choices(const std::string& field) { return ae::config_choices().at(field); }
 
 int run_train(const TrainOptions& o, ae::Config config) {
     ae::DatasetPair data = load_data(o.data);
@@ -230,21 +223,18 @@ int run_train(const TrainOptions& o, ae::Config config) {
                                              snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
     std::string extra_pngs;
-    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I)
-        const ae::Autoencoder& model = session.model();
-        ae::Rng rng(config.train.seed, 5);
-        const ae::Matrix z = ae::prior_samples(model.latent_dim(), 64, rng);
-        ae::write_png(out + "/samples.png", ae::render_image_grid(model.decode(z), snap.image_rows, snap.image_cols, 8, 2));
+    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's
+        ae::SampleOptions so;
+        so.n = 64;
+        so.seed = config.train.seed;
+        const ae::SampleSet smp = ae::sample_model(session.model(), train.get(), so, &session.pool());
+        ae::write_png(out + "/samples.png", ae::render_image_grid(smp.images, snap.image_rows, snap.image_cols, 8, 2));
         extra_pngs += ", samples.png";
     }
     extra_pngs += ae_cli::write_train_figures(out, session);  // manifold.png for 2-D latents
-    std::map<std::string, std::string> meta = {{"format", "autoencoder-lab/1"},
-                                               {"config", ae::config_to_json(config, -1)},
-                                               {"epoch", std::to_string(session.epoch())},
-                                               {"step", std::to_string(session.steps())},
-                                               {"data", o.data.name}};
-    if (o.data.exclude_class >= 0) meta["exclude_class"] = std::to_string(o.data.exclude_class);
-    ae::safetensors_save(out + "/model.safetensors", session.model().params(), meta);
+    ae::model_file_save(out + "/model.safetensors", session.model(),
+                        ae::ModelFileInfo{config, {session.epoch(), session.steps()}, ae_cli::dataset_ref(o.data),
+                                          &session.optimizer()});
 
     if (session.diverged()) {
         std::fprintf(stderr, "ae train: %s\nReports and the last good weights are in %s/\n", session.message().c_str(),
@@ -353,17 +343,17 @@ int main(int argc, char** argv) {
     train->add_option("--output", o.output, "Output activation: sigmoid or identity (type default)");
     train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse; vae: Bernoulli or "
                                         "fixed-variance Gaussian decoder (type default)")
-        ->check(CLI::IsMember({"bce", "mse"}));
+        ->check(CLI::IsMember(choices("model.loss")));
     train->add_option("--sparsity", o.sparsity, "Sparsity penalty on the code: none, l1 (weight * sum |h|), kl "
                                                 "(weight * sum_j KL(rho || rho_hat_j), sigmoid code) (type default)")
-        ->check(CLI::IsMember({"none", "l1", "kl"}));
+        ->check(CLI::IsMember(choices("model.sparsity")));
     train->add_option("--sparsity-weight", o.sparsity_weight, "Sparsity weight (default 1e-3 for l1, 0.1 for kl)")
         ->check(CLI::NonNegativeNumber);
     train->add_option("--sparsity-target", o.sparsity_target, "Target mean activation rho for kl (default 0.05)")
         ->check(CLI::Range(1e-6, 1.0 - 1e-6));
     train->add_option("--corruption", o.corruption, "Input corruption (denoising): none, gaussian, salt_pepper, "
                                                     "masking, block (type default; denoising: gaussian)")
-        ->check(CLI::IsMember({"none", "gaussian", "salt_pepper", "masking", "block"}));
+        ->check(CLI::IsMember(choices("model.corruption")));
     train->add_option("--corruption-level", o.corruption_level, "Gaussian sigma, salt_pepper/masking rate, or block "
                                                                 "side in pixels (default 0.3)")
         ->check(CLI::NonNegativeNumber);
@@ -376,10 +366,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 1000000));
     train->add_option("--init", o.init,
                       "Weight init: torch (nn.Linear default), auto (He before ReLU, else Glorot), glorot, he")
-        ->check(CLI::IsMember({"auto", "glorot", "he", "torch"}))
+        ->check(CLI::IsMember(choices("model.init")))
         ->capture_default_str();
     train->add_option("--optimizer", o.optimizer, "sgd (with momentum), adam, adamw")
-        ->check(CLI::IsMember({"sgd", "adam", "adamw"}))
+        ->check(CLI::IsMember(choices("train.optimizer")))
         ->capture_default_str();
     train->add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
     train->add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 0.9999))->capture_default_str();

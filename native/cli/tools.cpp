@@ -12,16 +12,21 @@
 #include <thread>
 #include <tuple>
 
+#include "ae/anomaly.h"
 #include "ae/atomic_file.h"
+#include "ae/codes.h"
 #include "ae/dataset.h"
 #include "ae/error.h"
+#include "ae/interpolation.h"
 #include "ae/latent.h"
+#include "ae/manifold.h"
 #include "ae/metrics.h"
 #include "ae/model_file.h"
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/png.h"
 #include "ae/rng.h"
+#include "ae/sampling.h"
 #include "ae/session.h"
 #include "ae/vae.h"
 
@@ -52,30 +57,22 @@ Loaded load_model(const std::string& path) {
     return Loaded{path, std::move(f), std::move(m)};
 }
 
-std::string meta(const ae::ModelFile& f, const std::string& key, const std::string& fallback = "") {
-    auto it = f.tensors.metadata.find(key);
-    return it == f.tensors.metadata.end() ? fallback : it->second;
-}
-
 bool is_vae(const ae::ModelFile& f) { return f.config.model.type == "vae"; }
 
+// The data set given on the command line, else the one recorded in the model file (model_file.h DatasetRef;
+// files without it: fashion-mnist).
 ae::DatasetPair load_data(const DataArgs& d, const Loaded& m) {
-    const std::string name = !d.name.empty() ? d.name : meta(m.file, "data", "fashion-mnist");
-    ae::DatasetPair p = ae_cli::load_data(d, name);
+    const DataArgs use = ae_cli::data_options_with(d, m.file.data);
+    ae::DatasetPair p = ae_cli::load_data(use, use.name);
     const ae::ModelConfig& c = m.file.config.model;
     if (p.test.rows != c.input_rows || p.test.cols != c.input_cols)
         throw ae::Error(m.path + ": the model takes " + std::to_string(c.input_rows) + "x" +
-                        std::to_string(c.input_cols) + " images, data set '" + name + "' has " +
+                        std::to_string(c.input_cols) + " images, data set '" + use.name + "' has " +
                         std::to_string(p.test.rows) + "x" + std::to_string(p.test.cols));
     return p;
 }
 
-// Images [first, first + n) of d as columns in [0, 1].
-ae::Matrix images(const ae::Dataset& d, int first, int n) {
-    ae::Matrix x(d.dim(), n);
-    ae::TrainingSession::load_batch(d, nullptr, first, n, x);
-    return x;
-}
+ae::Matrix images(const ae::Dataset& d, int first, int n) { return ae::dataset_images(d, first, n); }
 
 int default_threads() { return static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency()))); }
 
@@ -84,13 +81,6 @@ void write_text(const std::string& path, const std::string& text) { ae::write_fi
 std::string dir_of(const std::string& path) {
     const fs::path p = fs::path(path).parent_path();
     return p.empty() ? "." : p.string();
-}
-
-// Per-image mean squared error: [D, n] x2 -> n.
-std::vector<double> per_image_mse(const ae::Matrix& x, const ae::Matrix& y) {
-    std::vector<double> e(x.cols());
-    for (Eigen::Index j = 0; j < x.cols(); ++j) e[j] = (x.col(j) - y.col(j)).cast<double>().squaredNorm() / x.rows();
-    return e;
 }
 
 // --- ae eval --------------------------------------------------------------------------------------------
@@ -115,11 +105,7 @@ int run_eval(const EvalArgs& a) {
     const int rows = test.rows, cols = test.cols;
 
     // The class left out in training (__metadata__.exclude_class), -1 if none.
-    const std::string excluded_text = meta(m.file, "exclude_class");
-    if (!excluded_text.empty() &&
-        (excluded_text.size() > 3 || excluded_text.find_first_not_of("0123456789") != std::string::npos))
-        throw ae::Error(a.model + ": __metadata__.exclude_class = '" + excluded_text + "', expected a class index");
-    const int excluded = excluded_text.empty() ? -1 : std::stoi(excluded_text);
+    const int excluded = m.file.data.exclude_class;
     const int anomaly = a.anomaly_class >= 0 ? a.anomaly_class : excluded;
 
     std::fprintf(stderr, "ae eval: %s (%s, latent %d, epoch %d) on %s: %d train / %d test images\n", a.model.c_str(),
@@ -200,8 +186,8 @@ int run_eval(const EvalArgs& a) {
                             std::to_string(test.num_classes() - 1));
         std::vector<uint8_t> positive(test.count);
         for (int i = 0; i < test.count; ++i) positive[i] = test.labels[i] == anomaly;
-        const double auc = ae::auroc(per_image_mse(x_test, recon), positive);
-        const double auc_pca = ae::auroc(per_image_mse(x_test, pca_recon), positive);
+        const double auc = ae::auroc(ae::per_image_mse(x_test, recon), positive);
+        const double auc_pca = ae::auroc(ae::per_image_mse(x_test, pca_recon), positive);
         const std::string cname = anomaly < static_cast<int>(test.class_names.size()) ? test.class_names[anomaly] : "";
         j["anomaly"] = {{"class", anomaly},
                         {"class_name", cname},
@@ -233,50 +219,29 @@ int run_eval(const EvalArgs& a) {
 struct SampleArgs {
     std::string model, out = "samples.png";
     DataArgs data;
-    int n = 64, grid_cols = 0, scale = 2, fit_codes = 10000;
+    int n = 64, grid_cols = 0, scale = 2, fit_codes = ae::kAnalysisCodes;
     int around = -1;     // >= 0: decode the code of this test image plus latent noise instead
     double noise = 0.5;  // sigma of that noise
     uint64_t seed = 1;
 };
 
-// Codes to decode into samples: the prior for a VAE, else a Gaussian fitted to training codes.
-ae::Matrix sample_codes(const Loaded& m, const ae::Dataset* train, int n, int fit_codes, ae::Rng& rng,
-                        std::string& how) {
-    const int k = m.model.latent_dim();
-    if (is_vae(m.file)) {
-        how = "prior N(0, I)";
-        return ae::prior_samples(k, n, rng);
-    }
-    const int count = std::min(train->count, fit_codes);
-    const ae::GaussianFit g = ae::gaussian_fit(m.model.encode(images(*train, 0, count)));
-    how = "a Gaussian fitted to " + std::to_string(count) + " training codes (a plain autoencoder has no prior)";
-    return ae::gaussian_samples(g, n, rng);
-}
-
 int run_sample(const SampleArgs& a) {
     Loaded m = load_model(a.model);
-    ae::Rng rng(a.seed);
-    std::string how;
     ae::DatasetPair data;
     if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
-    ae::Matrix z;
-    if (a.around >= 0) {  // decoding with added latent noise: z(I) + sigma * eps
+    ae::SampleSet s;
+    if (a.around >= 0) {  // sampling.h sample_around: z(I) + sigma * eps
         if (a.around >= data.test.count)
             throw ae::Error("--around " + std::to_string(a.around) + ": the test set has " +
                             std::to_string(data.test.count) + " images");
-        const ae::Matrix z0 = m.model.encode(images(data.test, a.around, 1));
-        z = ae::add_latent_noise(z0.replicate(1, a.n), a.noise, rng);
-        z.col(0) = z0.col(0);  // the first cell shows the noiseless reconstruction
-        how = "the code of test image " + std::to_string(a.around) + " plus N(0, " + std::to_string(a.noise) +
-              "^2 I) latent noise (first cell: no noise)";
+        s = ae::sample_around(m.model, images(data.test, a.around, 1).col(0), a.n, a.noise, a.seed);
     } else {
-        z = sample_codes(m, &data.train, a.n, a.fit_codes, rng, how);
+        s = ae::sample_model(m.model, &data.train, ae::SampleOptions{a.n, a.seed, a.fit_codes});
     }
-    const ae::Matrix x = m.model.decode(z);
     const ae::ModelConfig& c = m.file.config.model;
     const int g = a.grid_cols > 0 ? a.grid_cols : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(a.n))));
-    ae::write_png(a.out, ae::render_image_grid(x, c.input_rows, c.input_cols, g, a.scale));
-    std::printf("%d samples decoded from %s (seed %llu): %s\n", a.n, how.c_str(),
+    ae::write_png(a.out, ae::render_image_grid(s.images, c.input_rows, c.input_cols, g, a.scale));
+    std::printf("%d samples decoded from %s (seed %llu): %s\n", a.n, s.description.c_str(),
                 static_cast<unsigned long long>(a.seed), a.out.c_str());
     return 0;
 }
@@ -298,16 +263,11 @@ int run_interpolate(const InterpArgs& a) {
         if (i < 0 || i >= test.count)
             throw ae::Error("--a/--b: test image " + std::to_string(i) + " does not exist (the test set has " +
                             std::to_string(test.count) + " images)");
-    ae::Matrix pair(test.dim(), 2);
-    pair.col(0) = images(test, a.a, 1).col(0);
-    pair.col(1) = images(test, a.b, 1).col(0);
-    const ae::Matrix z = m.model.encode(pair);
-    const ae::Vector za = z.col(0), zb = z.col(1);
-    const ae::Matrix path = a.slerp ? ae::slerp_codes(za, zb, a.steps) : ae::lerp_codes(za, zb, a.steps);
-    const ae::Matrix decoded = m.model.decode(path);
-    const ae::Matrix blend = ae::blend_images(pair.col(0), pair.col(1), a.steps);
+    const ae::InterpolationStrip st =
+        ae::interpolation_strip(m.model, images(test, a.a, 1).col(0), images(test, a.b, 1).col(0), a.steps,
+                                a.slerp ? ae::InterpolationMode::slerp : ae::InterpolationMode::lerp);
     ae::Matrix both(test.dim(), 2 * a.steps);
-    both << decoded, blend;
+    both << st.decoded, st.blend;
     ae::write_png(a.out, ae::render_image_grid(both, test.rows, test.cols, a.steps, a.scale));
     std::printf("test images %d (%s) -> %d (%s), %d steps: top row decoded %s path, bottom row pixel blend: %s\n", a.a,
                 test.class_names[test.labels[a.a]].c_str(), a.b, test.class_names[test.labels[a.b]].c_str(), a.steps,
@@ -318,55 +278,98 @@ int run_interpolate(const InterpArgs& a) {
 // --- ae manifold ----------------------------------------------------------------------------------------
 
 struct ManifoldArgs {
-    std::string model, out = "manifold.png", spacing = "linear";
+    std::string model, out = "manifold.png", spacing = "auto", plane = "latent";
     DataArgs data;
     std::vector<int> dims = {0, 1};
-    std::vector<double> range;  // empty: VAE [-2, 2]; else the test codes' 1st..99th percentile per axis
+    std::vector<double> range;  // empty: the quantile range of manifold.h
+    std::vector<double> quantiles = {0.01, 0.99};
     int n = 20, scale = 1;
 };
 
-struct Grid {
-    ae::Matrix codes;
-    double x_lo, x_hi, y_lo, y_hi;
-};
-
-// A manifold grid over dims (dx, dy); base = the mean test code (0 for a VAE); range as in ManifoldArgs.
-Grid manifold_grid(const ae::Autoencoder& model, bool vae, const ae::Matrix& test_codes, int dx, int dy, int n,
-                   const std::vector<double>& range, ae::GridSpacing spacing) {
-    const int k = model.latent_dim();
-    ae::Vector base = vae ? ae::Vector::Zero(k) : ae::Vector(test_codes.rowwise().mean());
-    Grid g{};
-    if (range.size() == 2) {
-        g.x_lo = g.y_lo = range[0];
-        g.x_hi = g.y_hi = range[1];
-    } else if (vae) {
-        g.x_lo = g.y_lo = -2.0;
-        g.x_hi = g.y_hi = 2.0;
-    } else {
-        std::tie(g.x_lo, g.x_hi) = ae::code_quantile_range(test_codes, dx);
-        std::tie(g.y_lo, g.y_hi) = ae::code_quantile_range(test_codes, dy);
-    }
-    g.codes = ae::manifold_grid_codes(base, dx, dy, n, g.x_lo, g.x_hi, g.y_lo, g.y_hi, spacing);
-    return g;
+ae::ManifoldOptions manifold_options(const ManifoldArgs& a) {
+    if (a.dims.size() != 2) throw ae::Error("--dims: expected two latent dimensions, e.g. 0,1");
+    if (!a.range.empty() && (a.range.size() != 2 || !(a.range[0] < a.range[1])))
+        throw ae::Error("--range: expected LO,HI with LO < HI");
+    if (a.quantiles.size() != 2) throw ae::Error("--quantiles: expected QLO,QHI");
+    ae::ManifoldOptions o;
+    o.n = a.n;
+    o.plane = ae::manifold_plane_from_string(a.plane);
+    o.dim_x = a.dims[0];
+    o.dim_y = a.dims[1];
+    if (a.spacing != "auto") o.spacing = ae::grid_spacing_from_string(a.spacing);
+    o.q_lo = a.quantiles[0];
+    o.q_hi = a.quantiles[1];
+    if (a.range.size() == 2) o.range = std::make_pair(a.range[0], a.range[1]);
+    return o;
 }
 
 int run_manifold(const ManifoldArgs& a) {
     Loaded m = load_model(a.model);
-    if (a.dims.size() != 2) throw ae::Error("--dims: expected two latent dimensions, e.g. 0,1");
-    if (!a.range.empty() && (a.range.size() != 2 || !(a.range[0] < a.range[1])))
-        throw ae::Error("--range: expected LO,HI with LO < HI");
-    const ae::GridSpacing spacing = ae::grid_spacing_from_string(a.spacing);
-    ae::Matrix codes;
-    if (!is_vae(m.file) || a.range.empty()) {
-        ae::DatasetPair data = load_data(a.data, m);
-        codes = m.model.encode(images(data.test, 0, data.test.count));
-    }
-    const Grid g = manifold_grid(m.model, is_vae(m.file), codes, a.dims[0], a.dims[1], a.n, a.range, spacing);
+    const ae::ManifoldOptions o = manifold_options(a);
+    ae::Matrix codes;  // the first kAnalysisCodes test codes (codes.h); a VAE's latent plane with a range needs none
+    if (!is_vae(m.file) || o.plane == ae::ManifoldPlane::pca || !o.range)
+        codes = ae::dataset_codes(m.model, load_data(a.data, m).test);
+    const ae::ManifoldGrid g = ae::manifold_grid(m.model, codes, o);
     const ae::ModelConfig& c = m.file.config.model;
-    ae::write_png(a.out, ae::render_image_grid(m.model.decode(g.codes), c.input_rows, c.input_cols, a.n, a.scale));
-    std::printf("%dx%d grid, z%d in [%.3g, %.3g] (left to right), z%d in [%.3g, %.3g] (bottom to top), %s spacing: %s\n",
-                a.n, a.n, a.dims[0] + 1, g.x_lo, g.x_hi, a.dims[1] + 1, g.y_lo, g.y_hi, ae::grid_spacing_name(spacing),
-                a.out.c_str());
+    ae::write_png(a.out, ae::render_image_grid(g.images, c.input_rows, c.input_cols, a.n, a.scale));
+    std::printf("%dx%d grid, %s in [%.3g, %.3g] (left to right), %s in [%.3g, %.3g] (bottom to top), %s, %s spacing: %s\n",
+                a.n, a.n, g.x_label.c_str(), g.x_lo, g.x_hi, g.y_label.c_str(), g.y_lo, g.y_hi, g.range_source.c_str(),
+                ae::grid_spacing_name(g.spacing), a.out.c_str());
+    return 0;
+}
+
+// --- ae analyze -----------------------------------------------------------------------------------------
+
+struct AnalyzeArgs {
+    std::string model, out = "analysis.json";
+    DataArgs data;
+    int n = 8, grid = 5, steps = 6, a = 0, b = 1, bins = 40, worst = 16;
+    uint64_t seed = 1;
+};
+
+json floats(const ae::Matrix& m) { return std::vector<float>(m.data(), m.data() + m.size()); }
+
+// The numbers behind samples, manifold, interpolation and the anomaly report, as JSON (column-major
+// matrices flattened: image after image), so another host (tests/wasm/analysis.test.js) can compare.
+int run_analyze(const AnalyzeArgs& a) {
+    Loaded m = load_model(a.model);
+    const ae::DatasetPair data = load_data(a.data, m);
+    json j;
+    j["model"] = a.model;
+    j["data"] = {{"train", data.train.name}, {"train_count", data.train.count}, {"test", data.test.name},
+                 {"test_count", data.test.count}};
+    const ae::SampleSet s = ae::sample_model(m.model, &data.train, ae::SampleOptions{a.n, a.seed, ae::kAnalysisCodes});
+    j["samples"] = {{"n", a.n}, {"seed", a.seed}, {"source", ae::sample_source_name(s.source)}, {"codes", floats(s.codes)},
+                    {"images", floats(s.images)}};
+    const ae::Matrix codes = ae::dataset_codes(m.model, data.test);
+    j["manifold"] = json::object();
+    for (const ae::ManifoldPlane plane : {ae::ManifoldPlane::latent_dims, ae::ManifoldPlane::pca}) {
+        ae::ManifoldOptions o;
+        o.n = a.grid;
+        o.plane = plane;
+        const ae::ManifoldGrid g = ae::manifold_grid(m.model, codes, o);
+        j["manifold"][ae::manifold_plane_name(plane)] = {
+            {"n", a.grid}, {"range", {g.x_lo, g.x_hi, g.y_lo, g.y_hi}}, {"points", floats(g.points)},
+            {"images", floats(g.images)}};
+    }
+    const ae::Vector xa = images(data.test, a.a, 1).col(0), xb = images(data.test, a.b, 1).col(0);
+    for (const ae::InterpolationMode mode : {ae::InterpolationMode::lerp, ae::InterpolationMode::slerp}) {
+        const ae::InterpolationStrip st = ae::interpolation_strip(m.model, xa, xb, a.steps, mode);
+        j["interpolation"][ae::interpolation_mode_name(mode)] = {
+            {"a", a.a}, {"b", a.b}, {"steps", a.steps}, {"codes", floats(st.codes)}, {"decoded", floats(st.decoded)},
+            {"blend", floats(st.blend)}};
+    }
+    ae::AnomalyOptions ao;
+    ao.bins = a.bins;
+    ao.worst = a.worst;
+    const ae::AnomalyReport r = ae::anomaly_report(m.model, data.test, ao);
+    json auc = json::array();
+    for (double v : r.auroc_by_class) auc.push_back(std::isfinite(v) ? json(v) : json(nullptr));
+    j["anomaly"] = {{"errors", r.errors}, {"counts", r.histogram.counts}, {"edges", r.histogram.edges},
+                    {"worst", r.worst}, {"worst_errors", r.worst_errors}, {"auroc_by_class", auc}, {"mse", r.mse},
+                    {"psnr", r.psnr}, {"ssim", r.ssim}, {"ssim_images", r.ssim_images}};
+    write_text(a.out, j.dump() + "\n");
+    std::printf("analysis of %s on %s: %s\n", a.model.c_str(), data.test.name.c_str(), a.out.c_str());
     return 0;
 }
 
@@ -452,17 +455,38 @@ public:
         manifold_->add_option("--dims", ma_.dims, "The two latent dimensions (0-based), e.g. 0,1")
             ->delimiter(',')
             ->expected(2);
+        manifold_->add_option("--plane", ma_.plane, "latent (the --dims) or pca (the codes' first two principal components)")
+            ->check(CLI::IsMember({"latent", "pca"}))
+            ->capture_default_str();
         manifold_->add_option("--range", ma_.range,
-                              "LO,HI for both axes (default: VAE -2,2; otherwise the test codes' 1%..99% range)")
+                              "LO,HI for both axes (default: the --quantiles range: of the prior for a VAE, of the "
+                              "first 2000 test codes otherwise)")
             ->delimiter(',')
             ->expected(2);
-        manifold_->add_option("--spacing", ma_.spacing, "linear, or normal (inverse normal CDF: equal prior mass)")
-            ->check(CLI::IsMember({"linear", "normal"}))
+        manifold_->add_option("--quantiles", ma_.quantiles, "QLO,QHI of the default range")
+            ->delimiter(',')
+            ->expected(2);
+        manifold_->add_option("--spacing", ma_.spacing,
+                              "auto (VAE: normal, else linear), linear, or normal (inverse normal CDF: equal probability)")
+            ->check(CLI::IsMember({"auto", "linear", "normal"}))
             ->capture_default_str();
         manifold_->add_option("--n", ma_.n, "Grid side")->check(CLI::Range(2, 100))->capture_default_str();
         manifold_->add_option("--scale", ma_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
         manifold_->add_option("--out", ma_.out, "PNG file")->capture_default_str();
         add_data_args(manifold_, ma_.data);
+
+        analyze_ = app.add_subcommand("analyze", "Write the numbers of samples, manifold, interpolation and anomaly "
+                                                 "report as JSON (for comparing hosts)");
+        analyze_->add_option("model", aa_.model, "Model file")->required()->check(CLI::ExistingFile);
+        analyze_->add_option("--out", aa_.out, "JSON file")->capture_default_str();
+        analyze_->add_option("--n", aa_.n, "Samples")->check(CLI::Range(1, 1000))->capture_default_str();
+        analyze_->add_option("--seed", aa_.seed, "Sample seed")->capture_default_str();
+        analyze_->add_option("--grid", aa_.grid, "Manifold grid side")->check(CLI::Range(1, 64))->capture_default_str();
+        analyze_->add_option("--steps", aa_.steps, "Interpolation steps")->check(CLI::Range(2, 64))->capture_default_str();
+        analyze_->add_option("--a", aa_.a, "First test image of the interpolation")->capture_default_str();
+        analyze_->add_option("--b", aa_.b, "Second test image")->capture_default_str();
+        analyze_->add_option("--worst", aa_.worst, "Worst images in the anomaly report")->capture_default_str();
+        add_data_args(analyze_, aa_.data);
 
         recon_ = app.add_subcommand("reconstruct", "Write the reconstructions of the first test images as raw float32");
         recon_->add_option("model", ra_.model, "Model file")->required()->check(CLI::ExistingFile);
@@ -474,7 +498,7 @@ public:
     }
 
     bool parsed() const override {
-        return eval_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed();
+        return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed();
     }
 
     int run() override {
@@ -482,15 +506,17 @@ public:
         if (sample_->parsed()) return run_sample(sa_);
         if (interp_->parsed()) return run_interpolate(ia_);
         if (manifold_->parsed()) return run_manifold(ma_);
+        if (analyze_->parsed()) return run_analyze(aa_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *recon_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_;
     EvalArgs ea_;
     SampleArgs sa_;
     InterpArgs ia_;
     ManifoldArgs ma_;
+    AnalyzeArgs aa_;
     ReconArgs ra_;
 };
 
@@ -502,12 +528,10 @@ std::string write_train_figures(const std::string& out_dir, ae::TrainingSession&
     const ae::Autoencoder& model = session.model();
     const ae::Dataset& test = session.test_data();
     if (model.latent_dim() != 2 || test.count == 0) return "";
-    const ae::Matrix codes = model.encode(images(test, 0, test.count), &session.pool());
-    const bool vae = session.config().model.type == "vae";
-    const Grid g = manifold_grid(model, vae, codes, 0, 1, 20, {},
-                                 vae ? ae::GridSpacing::normal_quantile : ae::GridSpacing::linear);
-    ae::write_png(out_dir + "/manifold.png",
-                  ae::render_image_grid(model.decode(g.codes, &session.pool()), test.rows, test.cols, 20, 1));
+    ae::ManifoldOptions o;  // manifold.h defaults: 20 x 20 over z1, z2
+    const ae::ManifoldGrid g = ae::manifold_grid(model, ae::dataset_codes(model, test, ae::kAnalysisCodes, &session.pool()),
+                                                 o, &session.pool());
+    ae::write_png(out_dir + "/manifold.png", ae::render_image_grid(g.images, test.rows, test.cols, o.n, 1));
     return ", manifold.png";
 }
 

@@ -1,6 +1,7 @@
 // `ae eval`, `ae sample`, `ae interpolate`, `ae manifold`, `ae reconstruct`: commands that load a model file written by
 // `ae train` and report on it. Registered into the main CLI11 app by add_tool_commands (main.cpp calls it
-// once before parsing and run() after); the math is in core (metrics.h, latent.h, pca.h).
+// once before parsing and run() after); the math is in core (metrics.h, anomaly.h, sampling.h,
+// interpolation.h, manifold.h, latent.h, pca.h). `ae analyze` writes their numbers as JSON.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -22,8 +23,8 @@ public:
 
 std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app);
 
-// manifold.png for `ae train` with a 2-D latent: a decoded 20 x 20 grid (28 px cells) over the test codes'
-// 1%..99% range per axis, linear spacing (VAE: -2..2 with inverse-normal-CDF spacing). Returns
+// manifold.png for `ae train` with a 2-D latent: ae::manifold_grid with its defaults (20 x 20, manifold.h).
+// Returns
 // ", manifold.png" when written, "" otherwise (samples.png for VAEs is written by main.cpp).
 std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session);
 

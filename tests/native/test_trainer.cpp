@@ -66,7 +66,7 @@ struct Reader {
             check(version > v0, "same session, version did not advance");
             check(snap.train_loss.size() >= losses0, "train_loss shrank within a session");
         }
-        check(static_cast<int64_t>(snap.train_loss.size()) == snap.step, "train_loss size != step");
+        check(static_cast<int64_t>(snap.train_loss.size()) == snap.step - snap.first_step, "train_loss size != step - first_step");
         check(snap.image_rows == 28 && snap.image_cols == 28, "image size");
         check(config.model.latent == static_cast<int>(snap.test_codes.rows()) || snap.test_codes.cols() == 0,
               "config and codes disagree");
@@ -235,7 +235,8 @@ TEST(Trainer, SaveThenLoadModelRestoresTheWeights) {
     ASSERT_TRUE(t.status().error.empty()) << t.status().error;
     EXPECT_GT(t.status().generation, gen + 1);
     ASSERT_TRUE(poll_until(t, r, [&] { return r.generation == t.status().generation; }));
-    EXPECT_EQ(r.snap.step, 0);
+    EXPECT_EQ(r.snap.step, 15);  // the run continues (session.h resume): step count, optimizer state
+    EXPECT_EQ(r.snap.first_step, 15);
     EXPECT_EQ(r.snap.params, saved);
     EXPECT_EQ(r.config.model.encoder, std::vector<ae::LayerSpec>{32});
 

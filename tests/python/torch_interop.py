@@ -109,6 +109,11 @@ def main():
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 16
     torch.set_num_threads(1)
     tensors, meta = read_safetensors(model_path)
+    # The rule of core/include/ae/model_file.h: tensors named "optimizer.*" are the optimizer's moments
+    # (optimizer.m.<param>, optimizer.v.<param>), not part of the state_dict.
+    opt = [k for k in tensors if k.startswith('optimizer.')]
+    assert not opt or meta.get('optimizer') in ('adam', 'adamw', 'sgd'), meta.get('optimizer')
+    tensors = {k: v for k, v in tensors.items() if not k.startswith('optimizer.')}
     config = json.loads(meta['config'])
     module = build(config, tensors)
     module.load_state_dict(tensors, strict=True)  # every name and shape must match, nothing left over

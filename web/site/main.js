@@ -7,27 +7,27 @@ const $ = (id) => document.getElementById(id);
 // every write invalidates the page's layout.
 const setText = (id, text) => { const el = $(id); if (el.textContent !== text) el.textContent = text; };
 
-// ---- hyperparameter form: driven by the config JSON; this table adds labels, choices, ranges -------------
-const ACT = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity'];
+// ---- hyperparameter form: driven by the config JSON; this table adds labels and ranges; the choices of
+// each string field come from the core (options.h config_choices, sent with the worker's 'ready') ------------
 const FIELDS = {
-  'model.type': {label: 'model', options: ['ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae']},
+  'model.type': {label: 'model'},
   'model.encoder': {label: 'encoder layers', hint: 'input side first: Dense widths 512,256; convolutions c32k4s2p1 (32 channels, kernel 4, stride 2, padding 1) and max pools m2 before the widths'},
   'model.decoder': {label: 'decoder layers', hint: 'empty = mirror of the encoder; Dense widths, then t32k4s2p1 (transposed conv), c8k3, u2 (upsampling)'},
   'model.latent': {label: 'latent size', min: 1, max: 512, step: 1},
-  'model.activation': {label: 'activation', options: ACT},
-  'model.latent_activation': {label: 'latent activation', options: ACT},
-  'model.output': {label: 'output', options: ['sigmoid', 'identity']},
-  'model.loss': {label: 'loss', options: ['bce', 'mse']},
-  'model.init': {label: 'init', options: ['torch', 'he', 'glorot', 'auto']},
+  'model.activation': {label: 'activation'},
+  'model.latent_activation': {label: 'latent activation'},
+  'model.output': {label: 'output'},
+  'model.loss': {label: 'loss'},
+  'model.init': {label: 'init'},
   'model.beta': {label: 'β (KL weight)', min: 0, step: 'any'},
   'model.kl_warmup_epochs': {label: 'β warm-up epochs', min: 0, step: 1},
-  'model.corruption': {label: 'corruption', options: ['none', 'gaussian', 'salt_pepper', 'masking', 'block']},
+  'model.corruption': {label: 'corruption'},
   'model.corruption_level': {label: 'corruption level', min: 0, step: 'any'},
-  'model.sparsity': {label: 'sparsity penalty', options: ['l1', 'kl']},
+  'model.sparsity': {label: 'sparsity penalty'},
   'model.sparsity_weight': {label: 'sparsity λ', min: 0, step: 'any'},
   'model.sparsity_target': {label: 'sparsity target ρ', min: 0, max: 1, step: 'any'},
   'model.contractive_weight': {label: 'contractive λ', min: 0, step: 'any'},
-  'train.optimizer': {label: 'optimizer', options: ['sgd', 'adam', 'adamw']},
+  'train.optimizer': {label: 'optimizer'},
   'train.lr': {label: 'learning rate', min: 0, step: 'any'},
   'train.batch': {label: 'batch size', min: 1, step: 1},
   'train.epochs': {label: 'epochs', min: 1, step: 1},
@@ -266,7 +266,8 @@ async function onConfigEdited(ev) {
 
 // ---- confirmation (in-page, non-blocking) -----------------------------------------------------------------
 function confirmDiscard(text) {
-  if (!state.created || state.steps === 0) return Promise.resolve(true);
+  // Nothing to lose when no step was trained here (a loaded model file continues its own step count).
+  if (!state.created || state.steps === (state.stepsLoaded || 0)) return Promise.resolve(true);
   return new Promise((resolve) => {
     $('confirm-text').textContent = text;
     $('confirm').hidden = false;
@@ -439,14 +440,13 @@ function refreshManifold() {
   if (!state.created) return;
   latest('manifold', async () => {
     const n = fieldValue('mf-n', 2, 32, true, 12);
-    const range = fieldValue('mf-range', 0.1, 10, false, 2);
-    // Centre and scales: the prior N(0, I) or the test codes' mean and standard deviation per map axis.
-    const st = $('mf-centre').value === 'codes' && state.views ? state.views.pointStats : [0, 0, 1, 1];
-    const r = await call('manifold', n, $('mf-spacing').value, st[0], st[1], st[2], st[3], range);
+    // The core's one manifold definition (manifold.h) over the map's plane, range from quantiles q .. 1 - q.
+    const q = fieldValue('mf-q', 0.001, 0.49, false, 0.01);
+    const r = await call('manifold', n, $('mf-spacing').value, 'map', q, 1 - q);
     drawGrid($('manifold'), r.images, n * n, state.rows, state.cols, n, Math.max(16, Math.floor(400 / n) - 2), 1);
   });
 }
-for (const id of ['mf-spacing', 'mf-n', 'mf-range', 'mf-centre']) $(id).addEventListener('change', refreshManifold);
+for (const id of ['mf-spacing', 'mf-n', 'mf-q']) $(id).addEventListener('change', refreshManifold);
 
 function refreshInterpolation() {
   const [a, b] = state.interp;
@@ -767,7 +767,7 @@ function refreshSamples() {
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
 
 // ---- messages from the worker -----------------------------------------------------------------------------
-const TERM_NAMES = {total: 'total', reconstruction: 'reconstruction', kl: 'KL', sparsity: 'sparsity', contractive: 'contractive'};
+const TERM_NAMES = {};  // name -> label, from the core (options.h loss_terms, sent with 'ready')
 const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c'};
 // The total always; the reconstruction and each KL / penalty term once any of them is non-zero.
 function shownTerms() {
@@ -831,6 +831,8 @@ function onMessage(ev) {
   switch (m.type) {
     case 'ready':
       state.defaultConfig = m.defaultConfig;
+      for (const [path, values] of Object.entries(m.choices)) FIELDS[path] = {...(FIELDS[path] || {}), options: values};
+      for (const t of m.terms) TERM_NAMES[t.name] = t.label;
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
       buildForm(JSON.parse(m.defaultConfig));
       applyRelevance();
@@ -862,8 +864,8 @@ function onMessage(ev) {
       break;
     case 'created':
       state.created = true;
+      state.stepsLoaded = m.fromFile ? m.fromFile.step : 0;
       state.usedTerms = new Set();
-      $('mf-centre').value = JSON.parse(m.config).model.type === 'vae' ? 'prior' : 'codes';  // a VAE's grid: its prior
       state.divergedShown = false;
       state.sessionConfig = m.config;
       state.epochs = JSON.parse(m.config).train.epochs;

@@ -18,6 +18,7 @@ importScripts('ae.js');
 
 let ae = null;          // the module
 let data = null;        // {train, test} data objects
+let source = {name: ''}; // where `data` came from (recorded in saved model files): {name, trainImages, ...}
 let session = null;
 let running = false;
 let chunk = 1;          // minibatches per slice, adapted to ~40 ms
@@ -103,9 +104,11 @@ async function loadBuiltin(name) {
     train.classNames = classes;
     test.classNames = classes;
     data = {train, test};
+    source = {name};
   } else if (name === 'mnist') {
     const [x, y] = await Promise.all([get('mnist-images.idx.gz'), get('mnist-labels.idx.gz')]);
     data = ae.mnistSplit(ae.idxDataset(x, y, 'mnist'));
+    source = {name};
   } else {
     throw new Error(`unknown data set ${name}`);
   }
@@ -125,6 +128,9 @@ async function loadUserIdx(m) {
   }
   checkCounts(next, m.trainImages.name);
   data = next;
+  const fileName = f => f ? f.name : '';
+  source = {name: 'idx', trainImages: fileName(m.trainImages), trainLabels: fileName(m.trainLabels),
+            testImages: fileName(m.testImages), testLabels: fileName(m.testLabels)};
 }
 
 // A folder of PNGs -> 28 x 28 grey (the browser decodes and scales; luminance of the scaled image). The
@@ -239,6 +245,8 @@ function createSession(config, weights, fromFile, exclude) {
   if (train.count < 2) throw new Error(`leaving class ${exclude} out leaves ${train.count} training images`);
   const next = new ae.Session(config, train, data.test);
   next.setExcludedClass(exclude);
+  next.setDataSource(source.name || '', source.trainImages || '', source.trainLabels || '', source.testImages || '',
+                     source.testLabels || '');
   if (weights) {
     try {
       next.loadWeights(weights);
@@ -289,31 +297,28 @@ const calls = {
   // Denoise view on any test image (the whole test set): mask (Uint8Array, 1 = set to 0), then the core's
   // corruption and reconstruction; the block's place for the outline.
   corruptRepairTest: (i, mask, kind, level, seed) => {
-    const x = Float32Array.from(session.testImages(i, 1), v => v / 255);
+    const x = session.testImagesUnit(i, 1);
     if (mask) for (let k = 0; k < x.length; k++) if (mask[k]) x[k] = 0;
     const r = session.corruptRepair(x, kind, level, seed);
     return {...r, region: blockRegion(kind, level, seed)};
   },
   check: (text) => ae.checkConfigJson(text),
   samples: (n, seed) => session.samples(n, seed),
-  reconstructTest: (first, n) => session.reconstruct(Float32Array.from(session.testImages(first, n), v => v / 255), n),
+  reconstructTest: (first, n) => session.reconstruct(session.testImagesUnit(first, n), n),
   normalize: (text) => ae.normalizeConfigJson(text),
   evaluate: () => session.evaluateTestTerms(),
   inspect: (x) => session.inspect(x),
   inspectTest: (i) => {
-    const img = session.testImages(i, 1);
-    const x = Float32Array.from(img, v => v / 255);
+    const x = session.testImagesUnit(i, 1);
     return {input: x, ...session.inspect(x)};
   },
   manifold: (...a) => session.manifold(...a),
   interpolate: (a, b, steps, mode) => session.interpolate(a, b, steps, mode),
   interpolateTest: (i, j, steps, mode) => {
-    const a = Float32Array.from(session.testImages(i, 1), v => v / 255);
-    const b = Float32Array.from(session.testImages(j, 1), v => v / 255);
-    return session.interpolate(a, b, steps, mode);
+    return session.interpolate(session.testImagesUnit(i, 1), session.testImagesUnit(j, 1), steps, mode);
   },
   corruptRepair: (x, kind, level, seed) => session.corruptRepair(x, kind, level, seed),
-  testImage: (i) => Float32Array.from(session.testImages(i, 1), v => v / 255),
+  testImage: (i) => session.testImagesUnit(i, 1),
   anomaly: (bins, k) => session.anomaly(bins, k),
   knn: (k, n) => session.knn(k, n),
   saveModel: () => session.saveModel(),
@@ -341,6 +346,7 @@ async function handle(m) {
       case 'userPngs': {
         if (running) { running = false; post({type: 'state', running, finished: false, epochs}); }
         const note = await loadUserPngs(m.files);
+        source = {name: 'png'};
         dropSession();
         post({type: 'dataset', info: info('png folder', note), kind: 'user'});
         break;
@@ -353,6 +359,19 @@ async function handle(m) {
         // the loaded data, then its weights.
         const bytes = new Uint8Array(m.bytes);
         const file = ae.modelFileConfig(bytes, m.name || '');
+        // The file's data set, not whatever is loaded: switch to it (built-in sets) or refuse (user files).
+        const want = file.data.name;
+        if ((want === 'fashion-mnist' || want === 'mnist') && want !== source.name) {
+          await loadBuiltin(want);
+          post({type: 'dataset', info: info(want)});
+        } else if (want && want !== source.name) {
+          throw new Error(`${m.name || 'model file'} was trained on ${want} data` +
+                          (file.data.trainImages ? ` (${file.data.trainImages})` : '') +
+                          `, not on the loaded ${source.name || 'data'}: load that data set first`);
+        } else if (want === 'idx' && file.data.trainImages && file.data.trainImages !== source.trainImages) {
+          throw new Error(`${m.name || 'model file'} was trained on ${file.data.trainImages}, the loaded images are ` +
+                          `${source.trainImages}: load those files first`);
+        }
         createSession(file.config, bytes, {name: m.name, epoch: file.epoch, step: file.step});
         break;
       }
@@ -410,5 +429,6 @@ async function handle(m) {
 
 createAeModule().then(mod => {
   ae = mod;
-  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets()});
+  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets(), choices: ae.configChoices(),
+        terms: ae.lossTerms()});
 }, e => fail('module', e));

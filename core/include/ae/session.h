@@ -37,6 +37,7 @@
 #include "ae/autoencoder.h"
 #include "ae/config.h"
 #include "ae/dataset.h"
+#include "ae/model_file.h"
 #include "ae/optimizer.h"
 #include "ae/rng.h"
 #include "ae/thread_pool.h"
@@ -71,7 +72,8 @@ struct Snapshot {
     int batches_per_epoch = 0;
     int batch_in_epoch = 0;        // minibatches done in the current epoch
     double samples_per_sec = 0.0;  // over the last step() call
-    std::vector<float> train_loss; // one entry per minibatch: its total loss (unit: loss_unit)
+    int64_t first_step = 0;        // step count before train_loss[0] (> 0 after resume(): the history starts there)
+    std::vector<float> train_loss; // one entry per minibatch since first_step: its total loss (unit: loss_unit)
     std::vector<LossTerms> train_terms;  // one entry per minibatch, parallel to train_loss
     std::string loss_unit;         // "per pixel" or "nats per image" (see LossTerms in autoencoder.h)
     std::vector<EpochStats> epochs;
@@ -112,6 +114,12 @@ public:
     // Trains up to n_batches minibatches (crossing epoch boundaries as needed). Returns the number
     // trained (fewer only when the run diverged). Must not be called from two threads at once.
     int step(int n_batches);
+    // Continues a saved run (model_file.h): the file's weights (its config must describe this session's
+    // model), its epoch and step counts, and its optimizer moments and update count when the file holds
+    // them for this session's optimizer type (otherwise the optimizer starts afresh). Training goes on
+    // with a new epoch (epoch() + 1), shuffled by this session's RNG; the loss history starts empty.
+    // Returns whether the optimizer state was restored. Throws ae::Error for another architecture.
+    bool resume(const ModelFile& file);
     // Recomputes the views (reconstructions, test codes) and publishes them. Training thread only.
     void publish_views();
     // Thread-safe copy of the latest snapshot; version() changes whenever it does.
@@ -144,7 +152,9 @@ public:
     int batches_per_epoch() const;
     // Training throughput over the last step() call (samples per second).
     double samples_per_sec() const { return last_rate_; }
-    // Per-pixel loss of each minibatch trained so far.
+    // Step count before batch_losses()[0] (resume() sets it; 0 otherwise).
+    int64_t first_step() const { return first_step_; }
+    // Per-pixel loss of each minibatch trained so far (since first_step()).
     const std::vector<float>& batch_losses() const { return batch_losses_; }
     const std::vector<LossTerms>& batch_terms() const { return batch_terms_; }
     const std::vector<EpochStats>& epoch_stats() const { return epoch_stats_; }
@@ -173,6 +183,7 @@ private:
     int64_t cursor_ = 0;       // next sample position in order_
     int epoch_ = 0;
     int64_t step_ = 0;
+    int64_t first_step_ = 0;
     int batch_in_epoch_ = 0;
     double epoch_loss_sum_ = 0.0;  // sum of per-pixel losses * batch size
     int64_t epoch_samples_ = 0;

@@ -1,0 +1,51 @@
+// Samples: decoded random codes. One definition for `ae sample`, `ae train`'s samples.png, the app's
+// "Prior samples" tab and the page's samples view, so the same model file and seed give the same images
+// in every host.
+//   VAE:        z ~ the prior N(0, I) (latent.h prior_samples);
+//   otherwise:  z ~ a Gaussian (full covariance, latent.h gaussian_fit) fitted to the codes of the first
+//               fit_codes TRAINING images (a plain autoencoder has no prior; the training codes are what
+//               the decoder was trained to invert).
+// Random numbers: one PCG32 stream per seed, ae::Rng(seed, kSampleStream); column j of the codes uses
+// normals j * latent .. j * latent + latent - 1 of that stream (latent.h). Nothing else draws from it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ae/autoencoder.h"
+#include "ae/codes.h"
+#include "ae/dataset.h"
+#include "ae/eigen.h"
+#include "ae/thread_pool.h"
+
+namespace ae {
+
+constexpr uint64_t kSampleStream = 11;
+
+enum class SampleSource { prior, training_gaussian };
+const char* sample_source_name(SampleSource s);  // "prior" | "training_gaussian"
+
+struct SampleOptions {
+    int n = 64;                        // samples, >= 1
+    uint64_t seed = 1;
+    int fit_codes = kAnalysisCodes;    // non-VAE: training images the Gaussian is fitted to (>= 2 used)
+};
+
+struct SampleSet {
+    Matrix codes;          // [latent, n]
+    Matrix images;         // [D, n] decoded, in [0, 1] for a sigmoid output
+    SampleSource source = SampleSource::prior;
+    int fit_count = 0;     // training codes the Gaussian was fitted to (0 for the prior)
+    std::string description;  // e.g. "the prior N(0, I)", "a Gaussian fitted to 2000 training codes"
+};
+
+// `train` is needed for a non-VAE model (ae::Error if null or with fewer than 2 images).
+SampleSet sample_model(const Autoencoder& model, const Dataset* train, const SampleOptions& o,
+                       ThreadPool* pool = nullptr);
+
+// n decodings of x's code plus N(0, sigma^2 I) latent noise (latent.h add_latent_noise) from
+// Rng(seed, kSampleStream); column 0 is the noiseless reconstruction. x: [D].
+SampleSet sample_around(const Autoencoder& model, const Vector& x, int n, double sigma, uint64_t seed,
+                        ThreadPool* pool = nullptr);
+
+}  // namespace ae

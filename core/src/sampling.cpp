@@ -1,0 +1,52 @@
+#include "ae/sampling.h"
+
+#include <algorithm>
+
+#include "ae/error.h"
+#include "ae/latent.h"
+#include "ae/rng.h"
+
+namespace ae {
+
+const char* sample_source_name(SampleSource s) {
+    return s == SampleSource::prior ? "prior" : "training_gaussian";
+}
+
+SampleSet sample_model(const Autoencoder& model, const Dataset* train, const SampleOptions& o, ThreadPool* pool) {
+    if (o.n < 1) throw Error("samples: n must be >= 1, got " + std::to_string(o.n));
+    Rng rng(o.seed, kSampleStream);
+    SampleSet s;
+    if (model.is_vae()) {
+        s.source = SampleSource::prior;
+        s.codes = prior_samples(model.latent_dim(), o.n, rng);
+        s.description = "the prior N(0, I)";
+    } else {
+        if (!train) throw Error("samples: a model without a prior needs its training data (to fit a Gaussian)");
+        const Matrix codes = dataset_codes(model, *train, std::max(o.fit_codes, 2), pool);
+        if (codes.cols() < 2) throw Error(train->name + ": need at least 2 training images to fit a Gaussian");
+        s.source = SampleSource::training_gaussian;
+        s.fit_count = static_cast<int>(codes.cols());
+        s.codes = gaussian_samples(gaussian_fit(codes), o.n, rng);
+        s.description = "a Gaussian fitted to " + std::to_string(s.fit_count) +
+                        " training codes (a plain autoencoder has no prior)";
+    }
+    s.images = model.decode(s.codes, pool);
+    return s;
+}
+
+SampleSet sample_around(const Autoencoder& model, const Vector& x, int n, double sigma, uint64_t seed, ThreadPool* pool) {
+    if (n < 1) throw Error("samples: n must be >= 1, got " + std::to_string(n));
+    if (x.size() != model.input_dim())
+        throw Error("samples: the image has " + std::to_string(x.size()) + " pixels, the model takes " +
+                    std::to_string(model.input_dim()));
+    Rng rng(seed, kSampleStream);
+    const Matrix z0 = model.encode(x, pool);
+    SampleSet s;
+    s.codes = add_latent_noise(z0.replicate(1, n), sigma, rng);
+    s.codes.col(0) = z0.col(0);
+    s.images = model.decode(s.codes, pool);
+    s.description = "the image's code plus N(0, " + std::to_string(sigma) + "^2 I) latent noise (first: no noise)";
+    return s;
+}
+
+}  // namespace ae
