@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ae/error.h"
+#include "ae/filters.h"
 #include "ae/corruption.h"
 #include "ae/latent.h"
 #include "ae/metrics.h"
@@ -203,8 +204,8 @@ void App::refresh_model() {
     hover_shown_ = -2;
 }
 
-void App::grid_set(GridView& g, const ae::Matrix& images, int cols) {
-    const int rows = snap_.image_rows, w = snap_.image_cols;
+void App::grid_set(GridView& g, const ae::Matrix& images, int cols, int tile_rows, int tile_cols) {
+    const int rows = tile_rows > 0 ? tile_rows : snap_.image_rows, w = tile_cols > 0 ? tile_cols : snap_.image_cols;
     const int n = static_cast<int>(images.cols());
     if (n == 0 || rows * w != images.rows()) return;
     g.cols = std::max(1, std::min(cols, n));
@@ -430,7 +431,25 @@ void App::window_controls() {
     // Model and training options: a form generated from the config JSON.
     ImGui::TextUnformatted("Model and training (Enter applies)");
     ImGui::PushItemWidth(170);
-    if (config_form(config_json_, "")) {
+    // The architecture picker fills the encoder (and the mirror decoder) with layer specs; the fields stay
+    // editable. The same three choices as the web page.
+    bool arch_changed = false;
+    {
+        static const char* labels[] = {"MLP (Dense layers)", "conv, strided convolutions", "conv, pooling + upsampling"};
+        json& enc = config_json_["model"]["encoder"];
+        int arch = 0;
+        for (const json& e : enc)
+            if (e.is_string()) arch = e.get<std::string>().find('m') != std::string::npos || arch == 2 ? 2 : 1;
+        if (ImGui::Combo("architecture", &arch, labels, 3)) {
+            const std::string type = config_json_["model"].value("type", "ae");
+            if (arch == 1) enc = json::array({"c32k4s2p1", "c64k4s2p1"});
+            else if (arch == 2) enc = json::array({"c16k3s1p1", "m2", "c8k3s1p1", "m2"});
+            else enc = json::parse(ae::config_to_json(ae::Config{ae::model_defaults(type), {}}))["model"]["encoder"];
+            config_json_["model"]["decoder"] = json::array();
+            arch_changed = true;
+        }
+    }
+    if (config_form(config_json_, "") || arch_changed) {
         ae::Config c;
         try {
             c = ae::config_from_json(config_json_.dump(), "form");
@@ -767,6 +786,10 @@ void App::window_tools() {
             tab_anomaly();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("First layer weights", nullptr, tab_flags("weights"))) {
+            tab_weights();
+            ImGui::EndTabItem();
+        }
         ImGui::EndTabBar();
     }
     // The drawing's code stays on the map whichever tab is open.
@@ -991,6 +1014,21 @@ void App::tab_denoise() {
                             : 1;
     grid_show(denoise_grid_, std::max(1.0f, std::floor(scale)));
     ImGui::Text("MSE to the clean images: corrupted %.4f, reconstructed %.4f", denoise_mse_noisy_, denoise_mse_recon_);
+}
+
+// The first layer's weights as images (core: filters.h), refreshed with the model's weights.
+void App::tab_weights() {
+    if (weights_version_ != snap_.params_version || weights_grid_.width == 0) {
+        const ae::FilterImages f = ae::first_layer_filters(*model_, 64);
+        grid_set(weights_grid_, f.tiles, 16, f.rows, f.cols);
+        weights_layer_ = f.layer;
+        weights_version_ = snap_.params_version;
+    }
+    ImGui::TextDisabled("%s: the first 64 filters, each scaled to its largest |weight| (grey = 0, white = most "
+                        "positive, black = most negative)", weights_layer_.c_str());
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float scale = weights_grid_.width > 0 ? std::max(1.0f, std::floor(avail / weights_grid_.width)) : 1.0f;
+    grid_show(weights_grid_, std::min(scale, 12.0f));
 }
 
 void App::tab_anomaly() {

@@ -78,9 +78,11 @@ private:
     void tab_draw();
     void tab_denoise();
     void tab_anomaly();
+    void tab_weights();
 
     // Fills `g` with a grid of images [D, n] (values 0..1), `cols` per row, and marks it dirty.
-    void grid_set(GridView& g, const ae::Matrix& images, int cols);
+    // Composes images [tile_rows * tile_cols, n] (default: the data's image size) into g, `cols` per row.
+    void grid_set(GridView& g, const ae::Matrix& images, int cols, int tile_rows = 0, int tile_cols = 0);
     // Draws `g` at `scale` screen pixels per image pixel; returns the hovered cell or -1.
     int grid_show(GridView& g, float scale, bool is_signed = false);
     ae::Matrix test_images(const std::vector<int>& index) const;  // [D, k] in 0..1
@@ -137,7 +139,9 @@ private:
     uint64_t recon_version_ = 0;
 
     // Tools.
-    GridView manifold_grid_, prior_grid_, interp_grid_, draw_recon_grid_, denoise_grid_, worst_grid_;
+    GridView manifold_grid_, prior_grid_, interp_grid_, draw_recon_grid_, denoise_grid_, worst_grid_, weights_grid_;
+    uint64_t weights_version_ = ~0ull;
+    std::string weights_layer_;
     int manifold_n_ = 12;
     float manifold_q_ = 0.01f;
     int manifold_spacing_ = 0;  // auto, linear, normal

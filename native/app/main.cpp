@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
                    "Scripted run: after --steps (default 200), write the model file (weights, config, data set, "
                    "optimizer state) to FILE, then exit (after the screenshot, if any)");
     cli.add_option("--tab", opt.tab, "Latent tools tab to show first")
-        ->check(CLI::IsMember({"manifold", "prior", "interpolation", "draw", "denoise", "anomalies"}));
+        ->check(CLI::IsMember({"manifold", "prior", "interpolation", "draw", "denoise", "anomalies", "weights"}));
     cli.add_option("--frames", frames, "Frames to render before the screenshot")->check(CLI::Range(1, 1 << 20))->capture_default_str();
     cli.add_option("--log-frame-times", frame_log, "Write one line per frame: interval_ms work_ms training");
     cli.add_option("--summary", summary_file, "Write a JSON summary at exit (losses, frame times, samples/s)");
