@@ -177,7 +177,7 @@ function addArchitecturePicker(form) {
 // Removes the options the core rejects (model types etc. not in this build), asking the core itself.
 async function pruneOptions() {
   const base = JSON.parse(state.defaultConfig);
-  for (const sel of $('config-form').querySelectorAll('select')) {
+  for (const sel of $('config-form').querySelectorAll('select[name]')) {
     const [section, key] = sel.name.split('.');
     for (const opt of [...sel.options]) {
       const c = structuredClone(base);
