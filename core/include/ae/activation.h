@@ -1,3 +1,4 @@
+// x: [features, n] -> y: [features, n]
 // Element-wise activations. Each is a forward/backward pair; backward is written in terms of the
 // forward output y where possible so the pre-activation need not be kept.
 //   identity  y = x                          dy/dx = 1

@@ -1,3 +1,4 @@
+// x: [C_in*H*W, n] -> y: [C_out*H_out*W_out, n]   (channels-last per sample)
 // 2-D convolution, nn.Conv2d of PyTorch (square kernel, no dilation, no groups), lowered to ONE matrix
 // product over the whole batch (im2col, see im2col.h):
 //   forward   cols = im2col(x)                        cols: [C_in k k, H_out W_out n]

@@ -1,3 +1,4 @@
+// x: [C_in*H*W, n] -> y: [C_out*H_out*W_out, n]   (channels-last per sample)
 // Transposed 2-D convolution, nn.ConvTranspose2d of PyTorch (square kernel, no dilation, no groups), with
 // output_padding. It is the adjoint (gradient) of a Conv2d from the output map to the input map, so it is
 // lowered to the same im2col matrix, run the other way (see im2col.h):

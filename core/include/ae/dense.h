@@ -1,3 +1,4 @@
+// x: [in, n] -> y: [out, n]
 // Fully connected (affine) layer, the Dense / nn.Linear of every framework:
 //   forward   y = W x + b                    x: [in, batch] -> y: [out, batch]
 //   backward  dW += dy x^T,  db += sum_batch dy,  dx = W^T dy

@@ -1,3 +1,4 @@
+// x: [C*H*W, n] -> y: [C*(H/p)*(W/p), n]   (channels-last per sample)
 // Max pooling, nn.MaxPool2d(p) of PyTorch with its defaults: kernel = stride = p, no padding, floor of the
 // output size (ceil_mode=False): rows and columns beyond H_out p, W_out p are ignored (and get no gradient).
 //   forward   y(c, oy, ox) = max_{ky, kx < p} x(c, oy p + ky, ox p + kx)

@@ -1,3 +1,4 @@
+// x: [C*H*W, n] -> y: [C*H*W, n]   (channels-last <-> PyTorch's C, H, W order)
 // Permutations between PyTorch's flat CHW order and our channels-last (HWC) batch layout.
 //   hwc_to_chw  y[c H W + (y W + x)] = x[(y W + x) C + c]   what nn.Flatten of a [C, H, W] map produces
 //   chw_to_hwc  the inverse permutation                     what nn.Unflatten(1, (C, H, W)) feeds a conv

@@ -1,3 +1,4 @@
+// x: [C*H*W, n] -> y: [C*(f H)*(f W), n]   (channels-last per sample)
 // Nearest-neighbour upsampling, nn.Upsample(scale_factor=f, mode='nearest') of PyTorch (integer f):
 //   forward   y(c, oy, ox) = x(c, floor(oy / f), floor(ox / f))        H_out = f H, W_out = f W
 //   backward  dx(c, iy, ix) = sum_{ky, kx < f} dy(c, iy f + ky, ix f + kx)   (the f*f copies' gradients)
