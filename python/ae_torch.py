@@ -252,12 +252,7 @@ def _parse_specs(items, side):
                                  f'{widths[-1]}')
             m = _CONV.match(item)
             if m:
-                c, k = int(m.group(1)), int(m.group(2))
-                s = int(m.group(3)) if m.group(3) else 1
-                p = int(m.group(4)) if m.group(4) is not None else (k - s) // 2
-                if c < 1 or k < 1 or s < 1 or p < 0:
-                    raise ValueError(f'{where}: {item!r}: channels, kernel and stride must be >= 1')
-                specs.append(('conv', c, k, s, max(p, 0)))
+                specs.append(('conv',) + _conv_fields(m, where, item))
                 continue
             m = _POOL.match(item)
             if m and int(m.group(1)) >= 1:
@@ -267,13 +262,8 @@ def _parse_specs(items, side):
                              f'"c<out>k<kernel>[s<stride>][p<padding>]" or "m<pool>")')
         m = _TCONV.match(item)
         if m:
-            c, k = int(m.group(1)), int(m.group(2))
-            s = int(m.group(3)) if m.group(3) else 1
-            p = int(m.group(4)) if m.group(4) is not None else (k - s) // 2
             op = int(m.group(5)) if m.group(5) is not None else 0
-            if c < 1 or k < 1 or s < 1 or p < 0:
-                raise ValueError(f'{where}: {item!r}: channels, kernel and stride must be >= 1')
-            specs.append(('tconv', c, k, s, max(p, 0), op))
+            specs.append(('tconv',) + _conv_fields(m, where, item) + (op,))
             continue
         m = _UP.match(item)
         if m and int(m.group(1)) >= 1:
@@ -281,17 +271,22 @@ def _parse_specs(items, side):
             continue
         m = _CONV.match(item)
         if m:  # a Conv2d in the decoder (Keras-style decoders: convolutions between upsamplings)
-            c, k = int(m.group(1)), int(m.group(2))
-            s = int(m.group(3)) if m.group(3) else 1
-            p = int(m.group(4)) if m.group(4) is not None else (k - s) // 2
-            if c < 1 or k < 1 or s < 1 or p < 0:
-                raise ValueError(f'{where}: {item!r}: channels, kernel and stride must be >= 1')
-            specs.append(('dconv', c, k, s, max(p, 0)))
+            specs.append(('dconv',) + _conv_fields(m, where, item))
             continue
         raise ValueError(f'{where}: {item!r} is not a decoder layer spec (expected a width, '
                          f'"t<out>k<kernel>[s<stride>][p<padding>][o<output_padding>]", "c<out>k<kernel>[s<stride>]'
                          f'[p<padding>]" or "u<scale>")')
     return widths, specs
+
+
+def _conv_fields(m, where, item):
+    """(channels, kernel, stride, padding) of a matched c/t spec: stride 1 and padding (k - s) // 2 by default."""
+    c, k = int(m.group(1)), int(m.group(2))
+    s = int(m.group(3)) if m.group(3) else 1
+    p = int(m.group(4)) if m.group(4) is not None else (k - s) // 2
+    if c < 1 or k < 1 or s < 1 or p < 0:
+        raise ValueError(f'{where}: {item!r}: channels, kernel and stride must be >= 1')
+    return c, k, s, max(p, 0)
 
 
 def _input_shape(m):
