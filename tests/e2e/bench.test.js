@@ -1,6 +1,7 @@
 // Training throughput in the page (WASM SIMD in the Worker, single-threaded) for the reference models:
 //   B1: VAE 784-400-20, batch 128 (the plain autoencoder 784-400-20 while this build has no VAE)
 //   B2: AE 784-512-256-2, batch 256
+//   B3: conv VAE c32k4s2p1,c64k4s2p1-20 (the peer's --model convvae), batch 128
 // on Fashion-MNIST. Samples/s = (steps * batch) over the wall time between two readings taken after a
 // warm-up. Prints the figures (compare with native `ae bench` in the same sitting); asserts only sanity.
 'use strict';
@@ -47,6 +48,10 @@ run(async () => {
                                ['train.batch', '128']]);
     await measure(page, 'B2', [['model.type', 'ae'], ['model.encoder', '512,256'], ['model.latent', '2'],
                                ['train.batch', '256']]);
+    if (vae) {
+      await measure(page, 'B3', [['model.type', 'vae'], ['model.encoder', 'c32k4s2p1,c64k4s2p1'], ['model.latent', '20'],
+                                 ['train.batch', '128']]);
+    }
   } finally {
     await t.close();
   }
