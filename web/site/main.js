@@ -407,11 +407,30 @@ function onViews(v) {
 }
 
 // The first layer's weights (core: filters.h): grey = 0, white = most positive, black = most negative.
+// Drawn into a CPU-backed 2D canvas in one putImageData (no WebGL context of its own: one more context
+// made every view update a long task while training).
 function drawFilters(v) {
   if (!v.filters || !v.filterCount) return;
-  const cell = Math.max(20, Math.min(40, 4 * Math.max(v.filterRows, v.filterCols)));
-  drawGrid($('filters'), v.filters, v.filterCount, v.filterRows, v.filterCols, 16, cell);
-  setText('filters-note', `(${v.filterLayer}: the first ${v.filterCount} filters, each scaled to its largest |weight|; grey = 0)`);
+  const r = v.filterRows, c = v.filterCols, k = v.filterCount, perRow = 16, gap = 2;
+  const s = Math.max(1, Math.floor(28 / Math.max(r, c)));  // screen pixels per weight
+  const nr = Math.ceil(k / perRow), W = perRow * (c * s + gap) + gap, H = nr * (r * s + gap) + gap;
+  const canvas = $('filters');
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const img = ctx.createImageData(W, H);
+  img.data.fill(255);
+  for (let i = 0; i < k; i++) {
+    const ox = gap + (i % perRow) * (c * s + gap), oy = gap + Math.floor(i / perRow) * (r * s + gap);
+    for (let y = 0; y < r * s; y++)
+      for (let x = 0; x < c * s; x++) {
+        const g = Math.round(255 * v.filters[i * r * c + Math.floor(y / s) * c + Math.floor(x / s)]);
+        const o = 4 * ((oy + y) * W + ox + x);
+        img.data[o] = img.data[o + 1] = img.data[o + 2] = g;
+      }
+  }
+  ctx.putImageData(img, 0, 0);
+  setText('filters-note', `(${v.filterLayer}: the first ${k} filters, each scaled to its largest |weight|; grey = 0)`);
 }
 
 function refreshDependentViews() {
@@ -859,8 +878,9 @@ function onMessage(ev) {
       selectDataset();
       fillExcludeOptions();
       updateButtons();
-      // A model for the new data at once, so that every view shows it (not the previous data's model).
-      if (state.defaultConfig) normalizedFormConfig().then(createModel, () => {});
+      // A model for the new data at once, so that every view shows it (not the previous data's model);
+      // not when the data came with a model file (its session follows).
+      if (state.defaultConfig && !m.withModel) normalizedFormConfig().then(createModel, () => {});
       break;
     case 'created':
       state.created = true;

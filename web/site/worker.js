@@ -363,7 +363,8 @@ async function handle(m) {
         const want = file.data.name;
         if ((want === 'fashion-mnist' || want === 'mnist') && want !== source.name) {
           await loadBuiltin(want);
-          post({type: 'dataset', info: info(want)});
+          // withModel: the page must not make a fresh model for this data (the file's session follows).
+          post({type: 'dataset', info: info(want), kind: want, withModel: true});
         } else if (want && want !== source.name) {
           throw new Error(`${m.name || 'model file'} was trained on ${want} data` +
                           (file.data.trainImages ? ` (${file.data.trainImages})` : '') +
