@@ -302,6 +302,15 @@ TEST(Session, MismatchedImageSizeIsAnError) {
         EXPECT_NE(std::string(e.what()).find("28x28"), std::string::npos) << e.what();
     }
     EXPECT_THROW(ae::TrainingSession(small_config(1, 1), nullptr, d.test), ae::Error);
+    // The data sets are grey: a model for three channels is refused, naming the field.
+    c = small_config(1, 1);
+    c.model.input_channels = 3;
+    try {
+        ae::TrainingSession s(c, d.train, d.test);
+        FAIL() << "expected ae::Error";
+    } catch (const ae::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("model.input_channels"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
             throw Error(d->name + ": images are " + std::to_string(d->rows) + "x" + std::to_string(d->cols) +
                         ", the model expects " + std::to_string(config_.model.input_rows) + "x" +
                         std::to_string(config_.model.input_cols));
+        if (config_.model.input_channels != 1)  // every Dataset holds grey levels, one channel per pixel
+            throw Error(d->name + ": images have one channel (grey levels), the model expects " +
+                        std::to_string(config_.model.input_channels) + " (model.input_channels)");
     }
     model_.init(init_rng_);
     const int batch = std::min(config_.train.batch, train_->count);
