@@ -780,7 +780,7 @@ function refreshSamples() {
   latest('samples', async () => {
     const r = await call('samples', 32, sampleSeed);
     drawGrid($('samples'), r.images, 32, state.rows, state.cols, 16, 40);
-    setText('samples-note', `(decoded draws from the ${r.source})`);
+    setText('samples-note', `(decoded draws from ${r.source})`);  // the core says "the prior ..." or "a Gaussian ..."
   });
 }
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
