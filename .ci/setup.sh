@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libeigen3-dev libomp-dev zlib1g-dev
   libstb-dev nlohmann-json3-dev libcli11-dev
   googletest libgtest-dev libbenchmark-dev
-  libsdl2-dev libimgui-dev libgl1-mesa-dri xvfb imagemagick
+  libsdl2-dev libimgui-dev libgl1-mesa-dri xvfb imagemagick fonts-dejavu-core
   emscripten
   dataset-fashion-mnist
   chromium
