@@ -180,3 +180,22 @@ TEST(Options, ChoicesMatchTheParsers) {
 }
 
 }  // namespace
+
+namespace {
+
+// The JSON form the page's Worker uses: the same check, the same messages.
+TEST(Options, JsonFormForThePage) {
+    const json fields = json::parse(ae::config_fields_json());
+    ASSERT_EQ(fields.size(), ae::config_fields().size());
+    EXPECT_EQ(fields[0]["path"], "model.type");
+    const json r = json::parse(ae::form_check_json(ae::config_to_json(ae::Config{}), R"([["model.latent", "abc"]])"));
+    EXPECT_TRUE(r["configJson"].is_null());
+    EXPECT_EQ(r["errors"]["model.latent"], "latent size: 'abc' is not a whole number");
+    EXPECT_EQ(r["applies"]["model.beta"], false);
+    const json ok = json::parse(ae::form_check_json(ae::config_to_json(ae::Config{}), R"([["model.type", "vae"]])"));
+    EXPECT_EQ(ok["values"]["model.encoder"], "400");
+    EXPECT_EQ(ae::config_from_json(ok["configJson"].get<std::string>()).model.type, "vae");
+    EXPECT_THROW(ae::form_check_json("{}", "[1, 2"), ae::Error);
+}
+
+}  // namespace

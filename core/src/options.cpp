@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "ae/error.h"
 
@@ -429,6 +430,37 @@ FormResult form_check(const Config& base, const std::vector<std::pair<std::strin
         r.errors[path] = path.empty() ? msg : config_field(path).label + msg.substr(colon);
     }
     return r;
+}
+
+std::string config_fields_json() {
+    nlohmann::json a = nlohmann::json::array();
+    const char* kinds[] = {"choice", "integer", "number", "layers", "seed"};
+    for (const FieldInfo& f : config_fields())
+        a.push_back({{"path", f.path}, {"flag", f.flag}, {"label", f.label}, {"help", f.help}, {"unit", f.unit},
+                     {"kind", kinds[static_cast<int>(f.kind)]}, {"choices", f.choices}, {"min", f.min},
+                     {"max", f.max}, {"minExclusive", f.min_exclusive}, {"maxExclusive", f.max_exclusive},
+                     {"range", field_range_text(f)}, {"group", f.group}, {"advanced", f.advanced}, {"live", f.live},
+                     {"types", f.types}});
+    return a.dump();
+}
+
+std::string form_check_json(const std::string& base_config_json, const std::string& given_json) {
+    const Config base = config_from_json(base_config_json, "base config");
+    std::vector<std::pair<std::string, std::string>> given;
+    try {
+        for (const auto& kv : nlohmann::json::parse(given_json))
+            given.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("form: expected [[path, text], ...]: ") + e.what());
+    }
+    const FormResult r = form_check(base, given);
+    nlohmann::json out = {{"errors", r.errors}};
+    out["configJson"] = r.ok() ? nlohmann::json(config_to_json(r.config)) : nlohmann::json();
+    for (const FieldInfo& f : config_fields()) {
+        out["applies"][f.path] = field_applies(f, r.config);
+        out["values"][f.path] = field_text(r.config, f.path);
+    }
+    return out.dump();
 }
 
 std::string fields_needing_new_model(const Config& a, const Config& b) {

@@ -79,6 +79,15 @@ struct FormResult {
 // to the field it names. Never throws for bad values.
 FormResult form_check(const Config& base, const std::vector<std::pair<std::string, std::string>>& given);
 
+// The same for hosts that speak JSON (the page's Worker): config_fields() as a JSON array of objects
+// {path, flag, label, help, unit, kind ("choice" | "integer" | "number" | "layers" | "seed"), choices,
+// min, max, minExclusive, maxExclusive, range (field_range_text), group, advanced, live, types}, and
+// form_check on a base config (JSON text) and `given` as [[path, text], ...], returning
+// {configJson (config_to_json of the result, or null), errors: {path: message},
+//  applies: {path: bool}, values: {path: field_text}}. Throws ae::Error for malformed JSON.
+std::string config_fields_json();
+std::string form_check_json(const std::string& base_config_json, const std::string& given_json);
+
 // The labels of the non-live fields that differ between a and b ("" when only live fields differ, so
 // that b can be applied to a running session of a).
 std::string fields_needing_new_model(const Config& a, const Config& b);
