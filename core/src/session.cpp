@@ -12,6 +12,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr uint64_t kInitStream = 1, kShuffleStream = 2, kNoiseStream = 3, kEvalStream = 4, kViewStream = 6;
 constexpr int kEvalChunk = 500;
+
+// The model config, once the whole config validates and fits the memory limit: called in the
+// constructor's initializer list, before the model is built.
+const ModelConfig& checked_model(const Config& c, const SessionOptions& o) {
+    config_validate(c);
+    if (o.memory_limit > 0) check_memory(c, o.memory_limit, o.memory_limit_name, o.memory_limit_hint);
+    return c.model;
+}
 }  // namespace
 
 void add_terms(LossTerms& sum, const LossTerms& t, double weight) {
@@ -38,7 +46,7 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
       test_(std::move(test)),
       options_(options),
       pool_(config.train.threads),
-      model_(config.model),
+      model_(checked_model(config, options)),
       optimizer_(config.train.optimizer),
       init_rng_(config.train.seed, kInitStream),
       shuffle_rng_(config.train.seed, kShuffleStream),

@@ -37,6 +37,7 @@
 #include "ae/autoencoder.h"
 #include "ae/config.h"
 #include "ae/dataset.h"
+#include "ae/memory.h"
 #include "ae/model_file.h"
 #include "ae/optimizer.h"
 #include "ae/rng.h"
@@ -99,6 +100,12 @@ struct Snapshot {
 struct SessionOptions {
     int view_images = 16;   // reconstruction pairs in a snapshot
     int view_codes = 2000;  // test codes in a snapshot (latent map)
+    // The constructor refuses a config whose training memory (memory.h) exceeds this, before allocating
+    // the model: native 4 GiB, the page 1 GiB (kDefaultMemoryLimit). 0 = no check. The name and hint go
+    // into the message ("...; the page's limit is 1 GB", "(ae train --memory-limit GB raises it)").
+    size_t memory_limit = kDefaultMemoryLimit;
+    std::string memory_limit_name = kDefaultMemoryLimitName;
+    std::string memory_limit_hint;
 };
 
 // sum += t * weight, term by term; and t * factor.
@@ -107,7 +114,8 @@ LossTerms scale_terms(LossTerms t, double factor);
 
 class TrainingSession {
 public:
-    // Throws ae::Error for an invalid config or data that does not fit the model (image size).
+    // Throws ae::Error for an invalid config, one that needs more memory than options.memory_limit (before
+    // anything of the model's size is allocated), or data that does not fit the model (image size).
     TrainingSession(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test,
                     SessionOptions options = {});
 
