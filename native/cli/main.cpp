@@ -424,7 +424,13 @@ int main(int argc, char** argv) {
 
     auto tools = ae_cli::add_tool_commands(app);  // eval, sample, interpolate, manifold, reconstruct (tools.cpp)
 
-    CLI11_PARSE(app, argc, argv);
+    // A usage error (unknown flag, value out of range) is a bad input like any other: exit code 2 with
+    // CLI11's one-line message; --help and --version exit 0.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
 
     try {
         if (info->parsed()) {
