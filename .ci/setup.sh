@@ -11,6 +11,7 @@ APT_PACKAGES=(
   googletest libgtest-dev libbenchmark-dev
   libsdl2-dev libimgui-dev libgl1-mesa-dri xvfb imagemagick fonts-dejavu-core
   emscripten
+  clang-14 libclang-rt-14-dev
   dataset-fashion-mnist
   chromium
   python3 python3-numpy python3-torch libopenblas0-pthread

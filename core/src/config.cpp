@@ -292,12 +292,28 @@ struct Reader {
 
 }  // namespace
 
+namespace {
+Config config_from_json_checked(const std::string& text, const std::string& source);
+}  // namespace
+
+// Every nlohmann exception becomes an ae::Error naming the source at this one boundary.
 Config config_from_json(const std::string& text, const std::string& source) {
+    try {
+        return config_from_json_checked(text, source);
+    } catch (const json::exception& e) {
+        throw Error(source + ": " + e.what());
+    }
+}
+
+namespace {
+Config config_from_json_checked(const std::string& text, const std::string& source) {
     json j;
     try {
         j = json::parse(text);
     } catch (const json::parse_error& e) {
         throw Error(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+    } catch (const json::exception& e) {  // out_of_range.406 for a number like 1e400
+        throw Error(source + ": invalid JSON: " + e.what());
     }
     if (!j.is_object()) throw Error(source + ": expected a JSON object");
     Config c;
@@ -368,6 +384,7 @@ Config config_from_json(const std::string& text, const std::string& source) {
     }
     return c;
 }
+}  // namespace
 
 std::vector<int> parse_widths(const std::string& s, const std::string& what) {
     std::vector<int> out;

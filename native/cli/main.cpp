@@ -28,6 +28,7 @@
 #include "ae/error.h"
 #include "ae/codes.h"
 #include "ae/latent.h"
+#include "ae/memory.h"
 #include "ae/model_file.h"
 #include "ae/options.h"
 #include "ae/pca.h"
@@ -54,6 +55,7 @@ struct TrainOptions {
     std::string out;
     bool quiet = false;
     int eval_every = 0;
+    double memory_limit_gb = static_cast<double>(ae::kNativeMemoryLimit >> 30);  // --memory-limit, GiB; 0 = none
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
@@ -154,6 +156,12 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
     config.model.input_rows = train->rows;
     config.model.input_cols = train->cols;
     ae::config_validate(config);
+    // The memory the model and its workspace need, checked before the output folder or the model exist.
+    ae::SessionOptions session_options;
+    session_options.memory_limit = static_cast<size_t>(o.memory_limit_gb * static_cast<double>(size_t{1} << 30));
+    session_options.memory_limit_hint = "--memory-limit GB to raise it";
+    if (session_options.memory_limit > 0)
+        ae::check_memory(config, session_options.memory_limit, "the limit", session_options.memory_limit_hint);
 
     std::string out = o.out;
     if (out.empty()) out = "runs/" + o.data.name + "-" + config.model.type + "-seed" + std::to_string(config.train.seed);
@@ -166,7 +174,7 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
                      o.data.name.c_str(), train->count, test->count, train->rows, train->cols,
                      config.model.type.c_str(), config.train.threads, ae::simd_instruction_sets());
 
-    ae::TrainingSession session(config, train, test);
+    ae::TrainingSession session(config, train, test, session_options);
     if (resume) {
         const bool moments = session.resume(*resume);
         if (!o.quiet)
@@ -330,6 +338,11 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     train->add_option("--out", o.out, "Report folder (default runs/<data>-<model>-seed<seed>)");
     train->add_flag("--quiet,-q", o.quiet, "No progress output");
+    train->add_option("--memory-limit", o.memory_limit_gb,
+                      "Refuse a model whose parameters, optimizer moments and workspace at the batch size need more "
+                      "than this many GB (estimate; 0 = no limit)")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
     train->add_option("--exclude-class", o.data.exclude_class,
                       "Leave class C out of the training set (anomaly detection: ae eval reports its AUROC)")
         ->check(CLI::NonNegativeNumber);
@@ -354,7 +367,13 @@ int main(int argc, char** argv) {
 
     auto tools = ae_cli::add_tool_commands(app);  // eval, sample, interpolate, manifold, reconstruct (tools.cpp)
 
-    CLI11_PARSE(app, argc, argv);
+    // A usage error (unknown flag, value out of range) is a bad input like any other: exit code 2 with
+    // CLI11's one-line message; --help and --version exit 0.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
 
     try {
         if (info->parsed()) {
