@@ -162,17 +162,24 @@ async function setFormConfig(configJson) {
   showFormCheck(r);
 }
 // Checks the form in the core. A new model type starts from its defaults (training options stay), as
-// `ae train --model` does. Returns the check; a newer check started meanwhile makes this one null.
+// `ae train --model` does. Returns the check of the texts as they were; only the latest check started
+// is shown (an older one finishing later must not overwrite it).
 async function checkForm(changed) {
   const seq = ++formCheck.seq;
   let given = formTexts();
   if (changed === 'model.type') given = given.filter(([p]) => p === 'model.type' || p.startsWith('train.'));
   formCheck.pending++;
+  const p = call('checkForm', baseConfig(), JSON.stringify(given)).then(JSON.parse);
+  // A model type's defaults fill the form whatever else is checked meanwhile; Start waits for them.
+  if (changed === 'model.type') {
+    formCheck.typeChange = p.then(v => {
+      setFormValues(v.values);
+      if (seq !== formCheck.seq) return checkForm();  // a check of the old texts came in between: redo it
+    }).then(() => {}, () => {});
+  }
   let r;
-  try { r = JSON.parse(await call('checkForm', baseConfig(), JSON.stringify(given))); } finally { formCheck.pending--; }
-  if (seq !== formCheck.seq) return null;
-  if (changed === 'model.type') setFormValues(r.values);
-  showFormCheck(r);
+  try { r = await p; } finally { formCheck.pending--; }
+  if (seq === formCheck.seq) showFormCheck(r);
   return r;
 }
 function showFormCheck(r) {
@@ -192,16 +199,15 @@ function showFormCheck(r) {
 // The form's config, normalized by the core (the text the session reports), or an error when a field
 // is marked.
 async function normalizedFormConfig() {
-  let r = null;
-  while (r === null) r = await checkForm();
+  if (formCheck.typeChange) await formCheck.typeChange;
+  const r = await checkForm();
   if (r.configJson === null) throw new Error(Object.values(r.errors)[0]);
   return r.configJson;
 }
 
 async function onConfigEdited(ev) {
   const changed = ev && ev.target && ev.target.name;
-  let r = null;
-  while (r === null) r = await checkForm(changed);
+  const r = await checkForm(changed);
   if (r.configJson === null || !state.created || r.configJson === state.sessionConfig) {
     $('config-note').textContent = '';
     return;
