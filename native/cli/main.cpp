@@ -419,7 +419,8 @@ int main(int argc, char** argv) {
         c = ae_host::apply_config_flags(flags, c);
         return run_train(o, c);
     } catch (const ae::Error& e) {
-        std::fprintf(stderr, "ae: error: %s\n", e.what());
+        std::istringstream lines(e.what());  // one line per bad field (form_check)
+        for (std::string line; std::getline(lines, line);) std::fprintf(stderr, "ae: error: %s\n", line.c_str());
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ae: unexpected error: %s\n", e.what());
