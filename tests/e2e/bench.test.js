@@ -45,7 +45,7 @@ async function measure(page, name, fields, label) {
   console.log(`${name} [${label}, ${b.config.train.threads} thread${b.config.train.threads === 1 ? '' : 's'}]: ${m.type} ${arch}, ` +
               `batch ${batch}: ${Math.round(rate)} samples/s in the page (${b.steps - a.steps} steps in ` +
               `${((b.t - a.t) / 1000).toFixed(1)} s), WASM memory ${(b.heap / 2 ** 20).toFixed(0)} MiB`);
-  assert.ok(rate > 100, `${name}: implausible rate ${rate}`);
+  assert.ok(rate > 10, `${name}: implausible rate ${rate}`);  // sanity only: a loaded machine gives B3 ~100
   return rate;
 }
 

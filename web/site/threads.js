@@ -1,6 +1,7 @@
 // The thread control in the page's header: which build of the module the worker runs (worker.js picks the
 // threaded one when the page is cross-origin isolated) and how many threads train. Self-contained: it
-// listens to the worker's 'ready' and 'threads' messages and sends {type: 'threads', n}.
+// listens to the worker's 'ready' and 'threads' messages and sends {type: 'threads', n}. The page's address
+// may set the count: ?threads=N (the tests use it).
 const $ = (id) => document.getElementById(id);
 
 export function installThreadControl(worker, state) {
@@ -21,6 +22,8 @@ export function installThreadControl(worker, state) {
   worker.addEventListener('message', (ev) => {
     const m = ev.data;
     if (m.type === 'ready' || m.type === 'threads') show(m);
+    const asked = Number(new URLSearchParams(location.search).get('threads'));
+    if (m.type === 'ready' && asked && asked !== m.threads) worker.postMessage({type: 'threads', n: asked});
     if (m.heapBytes) state.heapBytes = m.heapBytes;  // the module's WASM memory (read by the tests)
   });
   select.onchange = () => worker.postMessage({type: 'threads', n: Number(select.value)});
