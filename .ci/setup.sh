@@ -9,8 +9,9 @@ APT_PACKAGES=(
   libeigen3-dev libomp-dev zlib1g-dev
   libstb-dev nlohmann-json3-dev libcli11-dev
   googletest libgtest-dev libbenchmark-dev
-  libsdl2-dev libimgui-dev libgl1-mesa-dri xvfb imagemagick
+  libsdl2-dev libimgui-dev libgl1-mesa-dri xvfb imagemagick fonts-dejavu-core
   emscripten
+  clang-14 libclang-rt-14-dev
   dataset-fashion-mnist
   chromium
   python3 python3-numpy python3-torch libopenblas0-pthread

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test: native release (unit, gradient checks, data errors, determinism,
 # end-to-end, CLI), WebAssembly (Node against the real .wasm), and the fast suites under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and the thread tests under ThreadSanitizer. Assumes .ci/setup.sh
+# AddressSanitizer + UndefinedBehaviorSanitizer, the thread tests under ThreadSanitizer, and 30 s of fuzzing per
+# parser (fuzz/run.sh). Assumes .ci/setup.sh
 # has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +34,8 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$JOBS" --target test_session test_thread_pool test_trainer
 step "tsan: ctest (label threads)"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j "$JOBS"
+
+step "fuzz: every parser for 30 s under libFuzzer + ASan + UBSan (exit != 0 on a crash, leak, OOM or timeout)"
+JOBS="$JOBS" bash fuzz/run.sh 30
 
 echo; echo "all tests passed"

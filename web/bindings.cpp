@@ -41,6 +41,13 @@
 //   checkConfigJson(text) -> string        normalizeConfigJson + builds the model (rejects types not built yet)
 //   modelFileConfig(bytes, name) -> {config, epoch, step, data: {name, trainImages, ...}, hasOptimizerState}
 //   lossTerms() -> [{name, label}]  (options.h);  configChoices() -> {field: [values]}  (options.h)
+//   configFields() -> string               JSON [{path, flag, label, help, unit, kind, choices, min, max,
+//                                          minExclusive, maxExclusive, group, advanced, live, types}] (options.h)
+//   checkForm(baseJson, givenJson) -> string
+//                                          ae::form_check: givenJson = [[path, text], ...] on top of the base
+//                                          config; JSON {configJson (normalizeConfigJson's text, or null),
+//                                          errors: {path: message},
+//                                          applies: {path: bool}, values: {path: text}}
 //
 // class Session(configJson: string, train: data, test: data)
 //   step(n) -> number trained (< n only when the run diverged)
@@ -105,6 +112,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+
 
 #include "ae/dense.h"
 #include "ae/anomaly.h"
@@ -383,6 +391,14 @@ val dataset_ref_to_js(const ae::DatasetRef& d) {
     return o;
 }
 
+std::string config_fields_json() {
+    return js_guard([&] { return ae::config_fields_json(); });
+}
+
+std::string check_form(const std::string& base_json, const std::string& given_json) {
+    return js_guard([&] { return ae::form_check_json(base_json, given_json); });
+}
+
 // Validates a config fully: parse + validate, then builds the model (catches model types this build does
 // not implement yet). Returns the normalized JSON.
 std::string check_config_json(const std::string& text) {
@@ -432,19 +448,10 @@ public:
     // Returns "" when applied, else the names of the fields that need a new model.
     std::string set_train_config(const std::string& config_json) {
         return js_guard([&] {
-            const ae::Config next = parse_config(config_json);
-            ae::Config x = next;
-            x.train.optimizer = config_.train.optimizer;
-            x.train.epochs = config_.train.epochs;
-            x.train.threads = config_.train.threads;  // setThreads changes it
-            if (ae::config_to_json(x, -1) != ae::config_to_json(config_, -1)) {
-                std::string fields;
-                const auto differs = [&](const char* name, bool d) { if (d) fields += (fields.empty() ? "" : ", ") + std::string(name); };
-                differs("model", ae::config_to_json(ae::Config{x.model, {}}, -1) != ae::config_to_json(ae::Config{config_.model, {}}, -1));
-                differs("batch size", x.train.batch != config_.train.batch);
-                differs("seed", x.train.seed != config_.train.seed);
-                return fields.empty() ? std::string("training options") : fields;
-            }
+            ae::Config next = parse_config(config_json);
+            next.train.threads = config_.train.threads;  // setThreads changes it, without a new model
+            const std::string needs = ae::fields_needing_new_model(config_, next);
+            if (!needs.empty()) return needs;
             session_->optimizer().config() = next.train.optimizer;
             config_.train.optimizer = next.train.optimizer;
             config_.train.epochs = next.train.epochs;
@@ -898,6 +905,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("threaded", &threaded);
     function("maxThreads", &max_threads);
     function("heapBytes", &heap_bytes);
+    function("configFields", &config_fields_json);
+    function("checkForm", &check_form);
 
     class_<Session>("Session")
         .constructor<const std::string&, const val&, const val&>()

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ae/error.h"
+#include "ae/options.h"
 
 namespace ae {
 
@@ -100,11 +101,19 @@ void config_validate(const Config& c) {
     if (std::find(model_types().begin(), model_types().end(), m.type) == model_types().end())
         fail("model.type", "unknown model type '" + m.type +
                                "' (expected ae, linear, sparse, denoising, contractive or vae)");
-    if (m.input_rows < 1 || m.input_cols < 1 || m.input_rows > 4096 || m.input_cols > 4096)
-        fail("model.input_rows/input_cols", "image size must be between 1 and 4096 pixels per side");
-    if (m.input_channels < 1 || m.input_channels > 4)
-        fail("model.input_channels", "expected 1..4, got " + std::to_string(m.input_channels));
-    if (m.latent < 1 || m.latent > 65536) fail("model.latent", "expected 1..65536, got " + std::to_string(m.latent));
+    // Every number against its range in the one table of options (options.h), as stored: a float32 that
+    // overflowed to infinity fails here, so a file the project writes always loads again.
+    for (const FieldInfo& f : config_fields()) {
+        if (f.kind != FieldKind::integer && f.kind != FieldKind::number && f.kind != FieldKind::seed) continue;
+        const std::string text = field_text(c, f.path);
+        Config probe;
+        try {
+            field_set_text(probe, f.path, text);
+        } catch (const Error&) {
+            fail(f.path, std::string("expected ") + (f.kind == FieldKind::number ? "a number" : "a whole number") +
+                             " in " + field_range_text(f) + ", got " + text);
+        }
+    }
     for (const auto* list : {&m.encoder, &m.decoder})
         for (const LayerSpec& s : *list) {
             const char* field = list == &m.encoder ? "model.encoder" : "model.decoder";
@@ -127,10 +136,6 @@ void config_validate(const Config& c) {
             m.output != Activation::identity)
             fail("model.activation", "a linear autoencoder needs identity activation, latent_activation and output");
     }
-    if (!std::isfinite(m.sparsity_weight) || m.sparsity_weight < 0)
-        fail("model.sparsity_weight", "expected a finite number >= 0");
-    if (!(m.sparsity_target > 0.0f && m.sparsity_target < 1.0f))
-        fail("model.sparsity_target", "expected 0 < rho < 1");
     if (m.type == "sparse" && m.sparsity == Sparsity::none)
         fail("model.sparsity", "a sparse autoencoder needs a sparsity penalty (l1 or kl)");
     if (m.sparsity == Sparsity::kl && m.latent_activation != Activation::sigmoid)
@@ -141,35 +146,17 @@ void config_validate(const Config& c) {
         fail("model.corruption", "a denoising autoencoder needs a corruption (gaussian, salt_pepper, masking, block)");
     if (m.type == "vae" && m.corruption != Corruption::none)
         fail("model.corruption", "input corruption is not available for the vae");
-    if (!std::isfinite(m.corruption_level) || m.corruption_level < 0)
-        fail("model.corruption_level", "expected a finite number >= 0");
     if ((m.corruption == Corruption::salt_pepper || m.corruption == Corruption::masking) && m.corruption_level > 1)
         fail("model.corruption_level", std::string("the ") + corruption_name(m.corruption) +
-                                           " rate must lie in [0, 1], got " + std::to_string(m.corruption_level));
+                                           " rate must lie in [0, 1], got " + field_text(c, "model.corruption_level"));
     if (m.corruption == Corruption::block &&
         (m.corruption_level != std::floor(m.corruption_level) || m.corruption_level < 1 ||
          m.corruption_level > std::min(m.input_rows, m.input_cols)))
         fail("model.corruption_level", "the block side must be a whole number of pixels in 1.." +
                                            std::to_string(std::min(m.input_rows, m.input_cols)) + ", got " +
-                                           std::to_string(m.corruption_level));
-    if (!std::isfinite(m.contractive_weight) || m.contractive_weight < 0)
-        fail("model.contractive_weight", "expected a finite number >= 0");
-    if (!std::isfinite(m.beta) || m.beta < 0) fail("model.beta", "expected a finite number >= 0");
-    if (m.kl_warmup_epochs < 0 || m.kl_warmup_epochs > 1000000)
-        fail("model.kl_warmup_epochs", "expected 0..1000000, got " + std::to_string(m.kl_warmup_epochs));
+                                           field_text(c, "model.corruption_level"));
     if (m.type == "vae" && m.latent_activation != Activation::identity)
         fail("model.latent_activation", "the vae's code layer is the linear μ head: latent_activation must be identity");
-    const TrainConfig& t = c.train;
-    if (t.batch < 1 || t.batch > 65536) fail("train.batch", "expected 1..65536, got " + std::to_string(t.batch));
-    if (t.epochs < 0) fail("train.epochs", "expected >= 0, got " + std::to_string(t.epochs));
-    if (t.threads < 1 || t.threads > 256) fail("train.threads", "expected 1..256, got " + std::to_string(t.threads));
-    const OptimizerConfig& o = t.optimizer;
-    if (!(o.lr > 0.0f) || !std::isfinite(o.lr)) fail("train.lr", "expected a finite number > 0");
-    if (!(o.momentum >= 0.0f && o.momentum < 1.0f)) fail("train.momentum", "expected 0 <= momentum < 1");
-    if (!(o.beta1 >= 0.0f && o.beta1 < 1.0f)) fail("train.beta1", "expected 0 <= beta1 < 1");
-    if (!(o.beta2 >= 0.0f && o.beta2 < 1.0f)) fail("train.beta2", "expected 0 <= beta2 < 1");
-    if (!(o.eps > 0.0f)) fail("train.eps", "expected > 0");
-    if (!(o.weight_decay >= 0.0f) || !std::isfinite(o.weight_decay)) fail("train.weight_decay", "expected >= 0");
 }
 
 namespace {
@@ -229,6 +216,7 @@ namespace {
 struct Reader {
     const json& obj;
     std::string prefix;
+    std::string section;  // "model" | "train"
 
     void check_keys(std::initializer_list<const char*> known) const {
         for (auto it = obj.begin(); it != obj.end(); ++it) {
@@ -241,8 +229,11 @@ struct Reader {
         auto it = obj.find(key);
         return it == obj.end() ? nullptr : &*it;
     }
-    void integer(const char* key, int& out, long long lo, long long hi) const {
+    // The range comes from the field's description (options.h).
+    void integer(const char* key, int& out) const {
         if (const json* v = get(key)) {
+            const FieldInfo& f = config_field(section + "." + key);
+            const long long lo = static_cast<long long>(f.min), hi = static_cast<long long>(f.max);
             if (!v->is_number_integer() || v->get<long long>() < lo || v->get<long long>() > hi)
                 throw Error(prefix + key + ": expected an integer in " + std::to_string(lo) + ".." +
                             std::to_string(hi) + ", got " + v->dump());
@@ -252,7 +243,16 @@ struct Reader {
     void number(const char* key, float& out) const {
         if (const json* v = get(key)) {
             if (!v->is_number()) throw Error(prefix + key + ": expected a number, got " + v->dump());
-            out = v->get<float>();
+            // Range-checked before the conversion: a double beyond float32 (1e39) must not become infinity.
+            const FieldInfo& f = config_field(section + "." + key);
+            const double d = v->get<double>();
+            Config probe;
+            try {
+                field_set_text(probe, f.path, v->dump());
+            } catch (const Error&) {
+                throw Error(prefix + key + ": expected a number in " + field_range_text(f) + ", got " + v->dump());
+            }
+            out = static_cast<float>(d);
         }
     }
     std::string string(const char* key, const std::string& fallback) const {
@@ -292,20 +292,36 @@ struct Reader {
 
 }  // namespace
 
+namespace {
+Config config_from_json_checked(const std::string& text, const std::string& source);
+}  // namespace
+
+// Every nlohmann exception becomes an ae::Error naming the source at this one boundary.
 Config config_from_json(const std::string& text, const std::string& source) {
+    try {
+        return config_from_json_checked(text, source);
+    } catch (const json::exception& e) {
+        throw Error(source + ": " + e.what());
+    }
+}
+
+namespace {
+Config config_from_json_checked(const std::string& text, const std::string& source) {
     json j;
     try {
         j = json::parse(text);
     } catch (const json::parse_error& e) {
         throw Error(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+    } catch (const json::exception& e) {  // out_of_range.406 for a number like 1e400
+        throw Error(source + ": invalid JSON: " + e.what());
     }
     if (!j.is_object()) throw Error(source + ": expected a JSON object");
     Config c;
-    Reader top{j, source + ": "};
+    Reader top{j, source + ": ", ""};
     top.check_keys({"model", "train"});
     if (const json* mj = top.get("model")) {
         if (!mj->is_object()) throw Error(source + ": model: expected an object");
-        Reader r{*mj, source + ": model."};
+        Reader r{*mj, source + ": model.", "model"};
         r.check_keys({"type", "input_channels", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
                       "latent_activation", "output", "loss", "init", "sparsity", "sparsity_weight",
                       "sparsity_target", "corruption", "corruption_level", "contractive_weight", "beta",
@@ -316,12 +332,12 @@ Config config_from_json(const std::string& text, const std::string& source) {
             throw Error(source + ": model.type: unknown model type '" + type +
                         "' (expected ae, linear, sparse, denoising, contractive or vae)");
         m = model_defaults(type);
-        r.integer("input_channels", m.input_channels, 1, 4);
-        r.integer("input_rows", m.input_rows, 1, 4096);
-        r.integer("input_cols", m.input_cols, 1, 4096);
+        r.integer("input_channels", m.input_channels);
+        r.integer("input_rows", m.input_rows);
+        r.integer("input_cols", m.input_cols);
         r.layers("encoder", m.encoder);
         r.layers("decoder", m.decoder);
-        r.integer("latent", m.latent, 1, 65536);
+        r.integer("latent", m.latent);
         if (r.get("activation")) m.activation = r.parsed("activation", activation_from_string);
         if (r.get("latent_activation")) m.latent_activation = r.parsed("latent_activation", activation_from_string);
         if (r.get("output")) m.output = r.parsed("output", activation_from_string);
@@ -337,11 +353,11 @@ Config config_from_json(const std::string& text, const std::string& source) {
         r.number("corruption_level", m.corruption_level);
         r.number("contractive_weight", m.contractive_weight);
         r.number("beta", m.beta);
-        r.integer("kl_warmup_epochs", m.kl_warmup_epochs, 0, 1000000);
+        r.integer("kl_warmup_epochs", m.kl_warmup_epochs);
     }
     if (const json* tj = top.get("train")) {
         if (!tj->is_object()) throw Error(source + ": train: expected an object");
-        Reader r{*tj, source + ": train."};
+        Reader r{*tj, source + ": train.", "train"};
         r.check_keys({"optimizer", "lr", "momentum", "beta1", "beta2", "eps", "weight_decay", "batch", "epochs",
                       "seed", "threads"});
         TrainConfig& t = c.train;
@@ -352,14 +368,14 @@ Config config_from_json(const std::string& text, const std::string& source) {
         r.number("beta2", t.optimizer.beta2);
         r.number("eps", t.optimizer.eps);
         r.number("weight_decay", t.optimizer.weight_decay);
-        r.integer("batch", t.batch, 1, 65536);
-        r.integer("epochs", t.epochs, 0, 1000000);
+        r.integer("batch", t.batch);
+        r.integer("epochs", t.epochs);
         if (const json* s = r.get("seed")) {
             if (!s->is_number_unsigned() && !(s->is_number_integer() && s->get<long long>() >= 0))
                 throw Error(source + ": train.seed: expected a non-negative integer, got " + s->dump());
             t.seed = s->get<uint64_t>();
         }
-        r.integer("threads", t.threads, 1, 256);
+        r.integer("threads", t.threads);
     }
     try {
         config_validate(c);
@@ -368,6 +384,7 @@ Config config_from_json(const std::string& text, const std::string& source) {
     }
     return c;
 }
+}  // namespace
 
 std::vector<int> parse_widths(const std::string& s, const std::string& what) {
     std::vector<int> out;

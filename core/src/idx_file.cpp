@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -46,7 +47,10 @@ std::vector<uint8_t> read_plain(const std::string& path) {
 
 // gzip through zlib's gz* interface. A stream that ends early (Z_BUF_ERROR at end of input), a corrupt
 // stream or a bad CRC (Z_DATA_ERROR), and a file without a gzip header are all errors naming the path.
-std::vector<uint8_t> read_gzip(const std::string& path) {
+// The decompressed size is bounded (issue 12: 5.3 MB expanding to 5.37 GB behind a valid IDX header):
+// never more than kGzipMaxBytes, and with `idx`, never more than the header's promise (4 + 4 x dimensions
+// + their product bytes, itself at most kIdxMaxBytes): reading stops one byte past it.
+std::vector<uint8_t> read_gzip(const std::string& path, bool idx) {
     // Open with fopen first: an exact reason for a missing file, and the size hint of the gzip trailer
     // (ISIZE, the uncompressed length mod 2^32) so the output buffer is allocated once.
     size_t hint = 0;
@@ -80,9 +84,47 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
 
     std::vector<uint8_t> bytes(hint + 1 > (1u << 16) ? hint + 1 : (1u << 16));
     size_t used = 0;
+    size_t cap = static_cast<size_t>(kGzipMaxBytes) + 1;  // read at most this many bytes (one past a limit)
+    uint64_t promise = 0;                                  // idx: the header's total size, once known
+    bool header_seen = !idx;
     for (;;) {
-        if (used == bytes.size()) bytes.resize(bytes.size() * 2);
-        size_t room = bytes.size() - used;
+        if (!header_seen && used >= 4) {
+            const size_t ndim = bytes[3];
+            if (bytes[0] != 0 || bytes[1] != 0 || ndim == 0) {
+                cap = used;  // not an IDX header: stop here and let idx_parse name what is wrong
+                header_seen = true;
+            } else if (used >= 4 + 4 * ndim) {
+                uint64_t product = 1;
+                bool over = false;
+                for (size_t i = 0; i < ndim; ++i) {
+                    const uint64_t d = uint64_t{bytes[4 + 4 * i]} << 24 | uint64_t{bytes[5 + 4 * i]} << 16 |
+                                       uint64_t{bytes[6 + 4 * i]} << 8 | uint64_t{bytes[7 + 4 * i]};
+                    if (d != 0 && product > UINT64_MAX / 2 / d) over = true;
+                    if (!over) product *= d;
+                }
+                promise = 4 + 4 * ndim + product;
+                if (over || promise > kIdxMaxBytes)
+                    throw Error(path + ": the IDX header promises " +
+                                (over ? std::string("more than 2^63") : std::to_string(promise)) +
+                                " bytes of data, above the limit of " + std::to_string(kIdxMaxBytes) + " bytes (2 GiB)");
+                cap = static_cast<size_t>(promise) + 1;
+                header_seen = true;
+            }
+        }
+        if (used >= cap) {
+            if (idx && header_seen && used > promise && promise > 0)
+                throw Error(path + ": the gzip stream expands beyond the " + std::to_string(promise) +
+                            " bytes its IDX header promises (decompression stopped at " + std::to_string(used) +
+                            " bytes)");
+            if (!idx)
+                throw Error(path + ": the gzip stream expands beyond the limit of " + std::to_string(kGzipMaxBytes) +
+                            " bytes (4 GiB)");
+            break;
+        }
+        if (used == bytes.size()) bytes.resize(std::min(bytes.size() * 2, cap));
+        size_t room = std::min(bytes.size(), cap) - used;
+        // Until the header is known, read only what the header needs.
+        if (!header_seen) room = std::min<size_t>(room, used < 4 ? 4 - used : 4 + 4 * size_t{bytes[3]} - used);
         if (room > (1u << 30)) room = 1u << 30;  // gzread takes an unsigned and returns an int
         const int got = gzread(f.get(), bytes.data() + used, static_cast<unsigned>(room));
         if (got < 0) {
@@ -114,11 +156,11 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
 }  // namespace
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
-    return ends_with(path, ".gz") ? read_gzip(path) : read_plain(path);
+    return ends_with(path, ".gz") ? read_gzip(path, false) : read_plain(path);
 }
 
 IdxArray idx_read(const std::string& path) {
-    return idx_parse(read_file_bytes(path), path);
+    return idx_parse(ends_with(path, ".gz") ? read_gzip(path, true) : read_plain(path), path);
 }
 
 }  // namespace ae

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ae/error.h"
+#include "ae/memory.h"
 
 namespace ae {
 
@@ -129,7 +130,10 @@ ModelFile model_file_decode(const uint8_t* bytes, size_t size, const std::string
         if (c > 255) throw Error(source + ": __metadata__.exclude_class = " + std::to_string(c) + ", expected a class index");
         f.data.exclude_class = static_cast<int>(c);
     }
-    // Check the tensors against the config's model now, so a decoded file always builds.
+    // Check the tensors against the config's model now, so a decoded file always builds; first against the
+    // parameter layout alone (no allocation), so a small file whose config asks for a huge model is refused
+    // before anything of that size exists (issue 12). After the check the model is as large as the file.
+    safetensors_check_params(f.tensors, parameter_layout(f.config.model).tensors(), source);
     Autoencoder model(f.config.model);
     safetensors_load_params(f.tensors, model.params(), source);
     // Optimizer state: all of optimizer.m.* (and optimizer.v.* for adam/adamw), or none.

@@ -95,7 +95,7 @@ SafetensorsFile safetensors_decode(const uint8_t* bytes, size_t size, const std:
     try {
         header = json::parse(reinterpret_cast<const char*>(bytes + 8), reinterpret_cast<const char*>(bytes + 8 + n),
                              callback);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
         fail(std::string("invalid JSON header (bytes 8..") + std::to_string(8 + n) + "): " + e.what());
     }
     if (!duplicate.empty()) fail("header has the key '" + duplicate + "' twice");
@@ -198,10 +198,9 @@ std::vector<float> safetensors_f32(const SafetensorsFile& file, const Safetensor
     return out;
 }
 
-void safetensors_load_params(const SafetensorsFile& file, ParamStore& params, const std::string& source) {
-    if (!params.finalized()) throw Error(source + ": internal error: the parameter store is not finalized");
-    // Check everything first, then copy: the store is unchanged on error.
-    for (const ParamTensor& p : params.tensors()) {
+void safetensors_check_params(const SafetensorsFile& file, const std::vector<ParamTensor>& params,
+                              const std::string& source) {
+    for (const ParamTensor& p : params) {
         const std::vector<int64_t> want(p.shape.begin(), p.shape.end());
         const SafetensorsTensor* t = file.find(p.name);
         if (!t)
@@ -214,11 +213,17 @@ void safetensors_load_params(const SafetensorsFile& file, ParamStore& params, co
     }
     for (const SafetensorsTensor& t : file.tensors) {
         bool known = false;
-        for (const ParamTensor& p : params.tensors()) known = known || p.name == t.name;
+        for (const ParamTensor& p : params) known = known || p.name == t.name;
         if (!known)
             throw Error(source + ": tensor '" + t.name + "' (shape " + shape_text(t.shape) +
                         ") is not a parameter of the model its config describes");
     }
+}
+
+void safetensors_load_params(const SafetensorsFile& file, ParamStore& params, const std::string& source) {
+    if (!params.finalized()) throw Error(source + ": internal error: the parameter store is not finalized");
+    // Check everything first, then copy: the store is unchanged on error.
+    safetensors_check_params(file, params.tensors(), source);
     for (size_t i = 0; i < params.tensors().size(); ++i) {
         const ParamTensor& p = params.tensors()[i];
         std::vector<float> v = safetensors_f32(file, *file.find(p.name), source);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "ae/corruption.h"
 #include "ae/error.h"
@@ -12,6 +13,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr uint64_t kInitStream = 1, kShuffleStream = 2, kNoiseStream = 3, kEvalStream = 4, kViewStream = 6;
 constexpr int kEvalChunk = 500;
+
+// The model config, once the whole config validates and fits the memory limit: called in the
+// constructor's initializer list, before the model is built.
+const ModelConfig& checked_model(const Config& c, const SessionOptions& o) {
+    config_validate(c);
+    if (o.memory_limit > 0) check_memory(c, o.memory_limit, o.memory_limit_name, o.memory_limit_hint);
+    return c.model;
+}
 }  // namespace
 
 void add_terms(LossTerms& sum, const LossTerms& t, double weight) {
@@ -38,7 +47,7 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
       test_(std::move(test)),
       options_(options),
       pool_(std::make_unique<ThreadPool>(config.train.threads)),
-      model_(config.model),
+      model_(checked_model(config, options)),
       optimizer_(config.train.optimizer),
       init_rng_(config.train.seed, kInitStream),
       shuffle_rng_(config.train.seed, kShuffleStream),
@@ -81,6 +90,8 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     shared_.image_cols = config_.model.input_cols;
     shared_.class_names = test_->class_names;
     shared_.batches_per_epoch = batches_per_epoch();
+    best_params_.resize(model_.params().values().size());
+    reset_divergence_watch();
     begin_epoch();
 }
 
@@ -93,6 +104,31 @@ void TrainingSession::set_threads(int n) {
     config_.train.threads = 1;
     pool_ = std::make_unique<ThreadPool>(n);
     config_.train.threads = n;
+}
+
+void TrainingSession::reset_divergence_watch() {
+    best_step_ = -1;
+    above_best_ = 0;
+}
+
+void TrainingSession::diverge(const std::string& reason) {
+    diverged_ = true;
+    std::string kept = "the weights are those after step " + std::to_string(step_);
+    if (best_step_ >= 0 && best_step_ < step_) {
+        std::vector<float>& v = model_.params().values();
+        std::copy(best_params_.begin(), best_params_.end(), v.begin());
+        char loss[32];
+        std::snprintf(loss, sizeof loss, "%.6g", best_loss_);
+        kept = "the weights were restored to those after step " + std::to_string(best_step_) +
+               ", where the smoothed training loss was lowest (" + loss + ")";
+    }
+    optimizer_.reset();
+    char lr[32];
+    std::snprintf(lr, sizeof lr, "%g", static_cast<double>(config_.train.optimizer.lr));
+    message_ = "training diverged at epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_ + 1) +
+               ": " + reason + "; the update was not applied, " + kept +
+               " and the optimizer state was reset. Lower the learning rate (train.lr " + lr + ", e.g. " +
+               "a tenth of it).";
 }
 
 int TrainingSession::batches_per_epoch() const {
@@ -111,6 +147,7 @@ bool TrainingSession::resume(const ModelFile& file) {
     first_step_ = step_;
     optimizer_.reset();
     const bool restored = model_file_restore_optimizer(file, optimizer_);
+    reset_divergence_watch();
     update_kl_weight();
     begin_epoch();
     publish_progress();
@@ -162,12 +199,30 @@ int TrainingSession::step(int n_batches) {
         const bool finite = std::isfinite(loss) &&
                             Eigen::Map<const Eigen::ArrayXf>(g.data(), static_cast<Eigen::Index>(g.size())).allFinite();
         if (!finite) {
-            diverged_ = true;
-            message_ = "training diverged at epoch " + std::to_string(epoch_ + 1) + ", step " +
-                       std::to_string(step_ + 1) + ": the loss or its gradient is not finite (loss " +
-                       std::to_string(loss) + "); the update was not applied and the weights are those after step " +
-                       std::to_string(step_) + ". Lower the learning rate.";
+            diverge("the loss or its gradient is not finite (loss " + std::to_string(loss) + ")");
             break;
+        }
+        // The finite-divergence watch (session.h). The loss was computed with the weights after step_ steps.
+        smoothed_loss_ = best_step_ < 0 ? loss : smoothed_loss_ + kLossSmoothing * (loss - smoothed_loss_);
+        if (best_step_ < 0) first_loss_ = loss;
+        if (best_step_ < 0 || smoothed_loss_ < best_loss_) {
+            best_loss_ = smoothed_loss_;
+            best_step_ = step_;
+            const std::vector<float>& v = model_.params().values();
+            std::copy(v.begin(), v.end(), best_params_.begin());
+            above_best_ = 0;
+        } else if (smoothed_loss_ > std::max(kDivergenceFactor * std::abs(best_loss_), first_loss_)) {
+            if (++above_best_ >= kDivergenceSteps) {
+                char now[32], best[32];
+                std::snprintf(now, sizeof now, "%.6g", smoothed_loss_);
+                std::snprintf(best, sizeof best, "%.6g", best_loss_);
+                diverge(std::string("the smoothed training loss stayed above ") + std::to_string(int(kDivergenceFactor)) +
+                        "x its best value (" + best + ") for " + std::to_string(kDivergenceSteps) +
+                        " consecutive steps (now " + now + ")");
+                break;
+            }
+        } else {
+            above_best_ = 0;
         }
         optimizer_.step(model_.params(), pool_.get());
         epoch_seconds_ += std::chrono::duration<double>(Clock::now() - tb).count();

@@ -37,43 +37,6 @@ double now_seconds() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Choices offered for string fields of the config form (other strings are free text). Fields the
-// core adds later appear in the form automatically; a choice list here only turns them into combos.
-const std::map<std::string, std::vector<std::string>>& field_choices() { return ae::config_choices(); }
-
-// Fields the form does not show: the image size comes from the data set, and options the chosen model
-// does not use (they keep their values in the config).
-bool field_hidden(const std::string& path, const json& root) {
-    if (path == "model.input_rows" || path == "model.input_cols") return true;
-    const json& m = root.contains("model") ? root["model"] : json::object();
-    auto str = [&](const char* k) { return m.contains(k) && m[k].is_string() ? m[k].get<std::string>() : std::string(); };
-    const std::string type = str("type"), sparsity = str("sparsity"), corruption = str("corruption");
-    if (path == "model.beta" || path == "model.kl_warmup_epochs") return type != "vae";
-    if (path == "model.contractive_weight") return type != "contractive";
-    if (path == "model.sparsity_weight") return sparsity.empty() || sparsity == "none";
-    if (path == "model.sparsity_target") return sparsity != "kl";
-    if (path == "model.corruption_level") return corruption.empty() || corruption == "none";
-    return false;
-}
-
-// Form order: the most used fields first, the rest alphabetically (as the JSON object stores them).
-int field_rank(const std::string& key) {
-    static const std::vector<std::string> order = {"type", "encoder", "decoder", "latent", "activation",
-                                                   "latent_activation", "output", "loss", "optimizer", "lr",
-                                                   "batch", "epochs", "seed"};
-    const auto it = std::find(order.begin(), order.end(), key);
-    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
-}
-
-std::string widths_to_string(const json& a) {
-    std::string s;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (i) s += ",";
-        s += a[i].is_string() ? a[i].get<std::string>() : std::to_string(a[i].get<int>());
-    }
-    return s;
-}
-
 // Colour of palette entry c (class colours from the report plots; entry 15 is black: the drawing).
 std::array<float, 48> palette() {
     std::array<float, 48> p{};
@@ -92,7 +55,7 @@ ImU32 class_imcolor(int c) {
 }  // namespace
 
 App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), options_(options), data_(options.data) {
-    config_json_ = json::parse(ae::config_to_json(options.config));
+    form_from_config(options.config);
 }
 
 void App::init_gl() {
@@ -119,7 +82,7 @@ void App::poll() {
         status_ = trainer_.status();
         status_version_ = status_.version;
         if (!config_pending_ || status_.generation != old_generation) {
-            config_json_ = json::parse(ae::config_to_json(status_.config));
+            form_from_config(status_.config);
             config_pending_ = false;
         }
     }
@@ -277,103 +240,87 @@ void App::frame(int width, int height) {
     window_tools();
 }
 
-void App::apply_config_json() {
-    ae::Config c;
-    try {
-        c = ae::config_from_json(config_json_.dump(), "form");
-        ae::config_validate(c);
-        config_error_.clear();
-    } catch (const std::exception& e) {
-        config_error_ = e.what();
-        return;
-    }
-    trainer_.set_config(c);
+void App::apply_form() {
+    if (!form_.ok()) return;
+    trainer_.set_config(form_.config);
     config_pending_ = false;
 }
 
-bool App::config_form(json& j, const std::string& path) {
-    bool changed = false;
-    std::vector<std::string> keys;
-    for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-    std::stable_sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
-        return field_rank(a) < field_rank(b);
-    });
-    for (const std::string& key : keys) {
-        const std::string full = path.empty() ? key : path + "." + key;
-        json& v = j[key];
-        if (field_hidden(full, config_json_)) continue;
-        ImGui::PushID(full.c_str());
-        if (v.is_object()) {
-            if (ImGui::TreeNodeEx(key.c_str(), ImGuiTreeNodeFlags_DefaultOpen)) {
-                changed |= config_form(v, full);
-                ImGui::TreePop();
+void App::form_from_config(const ae::Config& c) {
+    for (const ae::FieldInfo& f : ae::config_fields()) form_text_[f.path] = ae::field_text(c, f.path);
+    form_recheck();
+}
+
+void App::form_recheck() {
+    std::vector<std::pair<std::string, std::string>> given;
+    for (const ae::FieldInfo& f : ae::config_fields())
+        if (f.group != "data") given.emplace_back(f.path, form_text_[f.path]);
+    form_ = ae::form_check(status_.config, given);
+}
+
+// One widget per field that applies to the chosen model, in the core's order, grouped; a hover shows
+// the field's help, unit and range; a bad value is marked under its field. Returns true when a field was
+// committed (Enter, leaving the field, a choice).
+bool App::config_form() {
+    bool committed = false;
+    const ImVec4 red(1, 0.35f, 0.35f, 1);
+    // Two passes: the common fields by group, then the advanced ones under "more options".
+    for (int pass = 0; pass < 2; ++pass) {
+        std::string group;
+        if (pass == 1 && !ImGui::TreeNode("more options")) break;
+        for (const ae::FieldInfo& f : ae::config_fields()) {
+            if (f.group == "data" || f.advanced != (pass == 1) || !ae::field_applies(f, form_.config)) continue;
+            if (pass == 0 && f.group != group) {
+                group = f.group;
+                ImGui::TextDisabled("%s", group.c_str());
             }
-        } else if (v.is_string() && field_choices().count(full)) {
-            const auto& choices = field_choices().at(full);
-            std::string cur = v.get<std::string>();
-            if (ImGui::BeginCombo(key.c_str(), cur.c_str())) {
-                for (const std::string& c : choices)
-                    if (ImGui::Selectable(c.c_str(), c == cur)) {
-                        v = c;
-                        changed = true;
-                        if (full == "model.type") {  // start from the new type's defaults (as ae train --model)
-                            try {
-                                ae::Config d;
-                                d.model = ae::model_defaults(c);
-                                const json m = json::parse(ae::config_to_json(d))["model"];
-                                for (auto f = m.begin(); f != m.end(); ++f)
-                                    if (f.key() != "input_rows" && f.key() != "input_cols") j[f.key()] = f.value();
-                            } catch (const ae::Error& e) {
-                                config_error_ = e.what();
-                            }
+            ImGui::PushID(f.path.c_str());
+            std::string& text = form_text_[f.path];
+            const bool marked = form_.errors.count(f.path) > 0;
+            if (marked) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0.45f, 0.1f, 0.1f, 1));
+            bool edited = false;
+            if (f.kind == ae::FieldKind::choice) {
+                if (ImGui::BeginCombo(f.label.c_str(), text.c_str())) {
+                    for (const std::string& c : f.choices)
+                        if (ImGui::Selectable(c.c_str(), c == text) && c != text) {
+                            text = c;
+                            edited = committed = true;
                         }
-                    }
-                ImGui::EndCombo();
-            }
-        } else if (v.is_string()) {
-            std::string s = v.get<std::string>();
-            if (ImGui::InputText(key.c_str(), &s, ImGuiInputTextFlags_EnterReturnsTrue)) {
-                v = s;
-                changed = true;
-            }
-        } else if (v.is_boolean()) {
-            bool b = v.get<bool>();
-            if (ImGui::Checkbox(key.c_str(), &b)) {
-                v = b;
-                changed = true;
-            }
-        } else if (v.is_number_integer()) {
-            int64_t x = v.get<int64_t>();
-            if (ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &x, nullptr, nullptr, "%lld",
-                                   ImGuiInputTextFlags_EnterReturnsTrue)) {
-                v = x;
-                changed = true;
-            }
-        } else if (v.is_number_float()) {
-            double x = v.get<double>();
-            if (ImGui::InputDouble(key.c_str(), &x, 0.0, 0.0, "%g", ImGuiInputTextFlags_EnterReturnsTrue)) {
-                v = x;
-                changed = true;
-            }
-        } else if (v.is_array()) {
-            std::string s = widths_to_string(v);
-            if (ImGui::InputText(key.c_str(), &s, ImGuiInputTextFlags_EnterReturnsTrue)) {
-                try {
-                    json specs = json::array();
-                    for (const ae::LayerSpec& l : ae::parse_layer_specs(s, full)) {
-                        if (l.is_dense()) specs.push_back(l.size);
-                        else specs.push_back(ae::layer_spec_to_string(l));
-                    }
-                    v = specs;
-                    changed = true;
-                } catch (const ae::Error& e) {
-                    config_error_ = e.what();
+                    ImGui::EndCombo();
                 }
+            } else {
+                edited = ImGui::InputText(f.label.c_str(), &text);
+                committed |= ImGui::IsItemDeactivatedAfterEdit();
             }
+            if (marked) ImGui::PopStyleColor();
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s\n%s%s%s", f.help.c_str(), f.unit.empty() ? "" : (f.unit + "; ").c_str(),
+                                  ae::field_range_text(f).c_str(), f.live ? "; applies while training" : "");
+            if (edited && f.path == "model.type") {
+                // A new model type starts from its defaults (as ae train --model); training options stay.
+                std::vector<std::pair<std::string, std::string>> given = {{f.path, text}};
+                for (const ae::FieldInfo& t : ae::config_fields())
+                    if (t.path.rfind("train.", 0) == 0) given.emplace_back(t.path, form_text_[t.path]);
+                const ae::FormResult r = ae::form_check(status_.config, given);
+                for (const ae::FieldInfo& t : ae::config_fields())
+                    form_text_[t.path] = ae::field_text(r.config, t.path);
+            }
+            if (edited) form_recheck();
+            if (form_.errors.count(f.path)) {
+                ImGui::PushTextWrapPos(0);
+                ImGui::TextColored(red, "%s", form_.errors.at(f.path).c_str());
+                ImGui::PopTextWrapPos();
+            }
+            ImGui::PopID();
         }
-        ImGui::PopID();
+        if (pass == 1) ImGui::TreePop();
     }
-    return changed;
+    if (form_.errors.count("")) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(red, "%s", form_.errors.at("").c_str());
+        ImGui::PopTextWrapPos();
+    }
+    return committed;
 }
 
 void App::window_controls() {
@@ -400,13 +347,20 @@ void App::window_controls() {
     ImGui::Separator();
 
     // Training commands.
+    // Start and Step stay disabled while a field of the form is marked (they would train another model
+    // than the form shows).
+    const bool form_bad = !form_.ok();
     if (status_.running) {
         if (ImGui::Button("Pause")) trainer_.pause();
-    } else if (ImGui::Button("Start")) {
-        trainer_.start();
+    } else {
+        ImGui::BeginDisabled(form_bad);
+        if (ImGui::Button("Start")) trainer_.start();
+        ImGui::EndDisabled();
     }
     ImGui::SameLine();
+    ImGui::BeginDisabled(form_bad && !status_.running);
     if (ImGui::Button("Step")) trainer_.step(step_count_);
+    ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::SetNextItemWidth(90);
     ImGui::InputInt("##steps", &step_count_);
@@ -428,50 +382,44 @@ void App::window_controls() {
     }
     ImGui::Separator();
 
-    // Model and training options: a form generated from the config JSON.
-    ImGui::TextUnformatted("Model and training (Enter applies)");
+    // Model and training options: a form generated from the core's description of them (options.h).
+    ImGui::TextUnformatted("Model and training (Enter applies; hover for help)");
     ImGui::PushItemWidth(170);
     // The architecture picker fills the encoder (and the mirror decoder) with layer specs; the fields stay
     // editable. The same three choices as the web page.
-    bool arch_changed = false;
+    bool committed = false;
     {
         static const char* labels[] = {"MLP (Dense layers)", "conv, strided convolutions", "conv, pooling + upsampling"};
-        json& enc = config_json_["model"]["encoder"];
-        int arch = 0;
-        for (const json& e : enc)
-            if (e.is_string()) arch = e.get<std::string>().find('m') != std::string::npos || arch == 2 ? 2 : 1;
+        std::string& enc = form_text_["model.encoder"];
+        int arch = enc.find_first_of("cm") == std::string::npos ? 0 : enc.find('m') != std::string::npos ? 2 : 1;
         if (ImGui::Combo("architecture", &arch, labels, 3)) {
-            const std::string type = config_json_["model"].value("type", "ae");
-            if (arch == 1) enc = json::array({"c32k4s2p1", "c64k4s2p1"});
-            else if (arch == 2) enc = json::array({"c16k3s1p1", "m2", "c8k3s1p1", "m2"});
-            else enc = json::parse(ae::config_to_json(ae::Config{ae::model_defaults(type), {}}))["model"]["encoder"];
-            config_json_["model"]["decoder"] = json::array();
-            arch_changed = true;
+            if (arch == 1) enc = "c32k4s2p1,c64k4s2p1";
+            else if (arch == 2) enc = "c16k3s1p1,m2,c8k3s1p1,m2";
+            else enc = ae::layer_specs_to_string(ae::model_defaults(form_.config.model.type).encoder);
+            form_text_["model.decoder"] = "";
+            form_recheck();
+            committed = true;
         }
     }
-    if (config_form(config_json_, "") || arch_changed) {
-        ae::Config c;
-        try {
-            c = ae::config_from_json(config_json_.dump(), "form");
-            ae::config_validate(c);
-            config_error_.clear();
-            if (config_same_model(status_.config, c)) {
-                trainer_.set_config(c);  // live: applies at the next batch boundary
-                config_pending_ = false;
-            } else {
-                config_pending_ = true;
-            }
-        } catch (const std::exception& e) {
-            config_error_ = e.what();
+    committed |= config_form();
+    if (committed && form_.ok()) {
+        if (config_same_model(status_.config, form_.config)) {
+            trainer_.set_config(form_.config);  // live: applies at the next batch boundary
+            config_pending_ = false;
+        } else {
             config_pending_ = true;
         }
+    } else if (committed) {
+        config_pending_ = true;
     }
     ImGui::PopItemWidth();
     if (config_pending_) {
-        if (ImGui::Button("Apply (new model)")) apply_config_json();
+        ImGui::BeginDisabled(form_bad);
+        if (ImGui::Button("Apply (new model)")) apply_form();
+        ImGui::EndDisabled();
         ImGui::SameLine();
         if (ImGui::Button("Revert")) {
-            config_json_ = json::parse(ae::config_to_json(status_.config));
+            form_from_config(status_.config);
             config_pending_ = false;
             config_error_.clear();
         }
@@ -1108,8 +1056,9 @@ void App::drop_file(const std::string& path) {
             std::stringstream ss;
             ss << f.rdbuf();
             const ae::Config c = ae::config_from_json(ss.str(), path);
-            config_json_ = json::parse(ae::config_to_json(c));
-            apply_config_json();
+            form_from_config(c);
+            apply_form();
+            config_error_.clear();
         } catch (const std::exception& e) {
             config_error_ = e.what();
         }

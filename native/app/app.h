@@ -21,6 +21,7 @@
 #include "ae/latent.h"
 #include "ae/session.h"
 #include "gl_views.h"
+#include "ae/options.h"
 #include "trainer.h"
 
 namespace ae_app {
@@ -67,7 +68,10 @@ private:
     void poll();
     void refresh_model();
     void window_controls();
-    bool config_form(nlohmann::json& j, const std::string& path);
+    // The model/training form, generated from the core's description of the options (options.h).
+    bool config_form();
+    void form_from_config(const ae::Config& c);  // every field's text from c
+    void form_recheck();                         // form_ = ae::form_check(running config, the texts)
     void window_losses();
     void window_reconstructions();
     void window_latent_map();
@@ -86,7 +90,7 @@ private:
     // Draws `g` at `scale` screen pixels per image pixel; returns the hovered cell or -1.
     int grid_show(GridView& g, float scale, bool is_signed = false);
     ae::Matrix test_images(const std::vector<int>& index) const;  // [D, k] in 0..1
-    void apply_config_json();
+    void apply_form();  // form_.config to the trainer (a new model unless only live fields changed)
 
     Trainer& trainer_;
     AppOptions options_;
@@ -105,8 +109,9 @@ private:
 
     // Controls.
     DataSource data_;
-    nlohmann::json config_json_;   // the form's state
-    std::string config_error_;
+    std::map<std::string, std::string> form_text_;  // field path -> the text in its widget
+    ae::FormResult form_;                           // the texts checked: the config, or a message per field
+    std::string config_error_;                      // a config file dropped on the window that did not load
     bool config_pending_ = false;  // form differs from the running model (needs Apply)
     std::string model_path_ = "model.safetensors";
     int step_count_ = 10;

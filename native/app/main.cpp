@@ -19,6 +19,8 @@
 #include <thread>
 
 #include "ae/config.h"
+#include "ae/options.h"
+#include "config_flags.h"
 #include "ae/error.h"
 #include "ae/plot.h"
 #include "ae/png.h"
@@ -65,18 +67,36 @@ std::string read_text(const std::string& path) {
     return ss.str();
 }
 
+// The option labels and help carry Greek letters and math (β, ρ, ‖J_f‖²): ImGui's built-in font has
+// Latin only, so the app loads DejaVu Sans Mono (Debian fonts-dejavu-core) with the glyphs they use, and
+// keeps the built-in font when the file is missing.
+void load_font() {
+    const char* path = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+    if (FILE* f = std::fopen(path, "rb")) std::fclose(f);
+    else return;
+    static ImVector<ImWchar> ranges;
+    ImFontGlyphRangesBuilder b;
+    b.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesDefault());
+    for (const ae::FieldInfo& fi : ae::config_fields()) {
+        b.AddText(fi.label.c_str());
+        b.AddText(fi.help.c_str());
+        b.AddText(fi.unit.c_str());
+    }
+    b.AddText("μσρβλεΣ‖²·≈×−…");
+    b.BuildRanges(&ranges);
+    ImGui::GetIO().Fonts->AddFontFromFileTTF(path, 14.0f, nullptr, ranges.Data);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App cli{"ae-app: the autoencoder lab's desktop app (SDL2 + Dear ImGui + OpenGL 3.3).\n"
                  "Training runs on a background thread; every view updates while it trains."};
     ae_app::AppOptions opt;
-    std::string config_file, model_type, encoder, screenshot, frame_log, summary_file, save_file;
-    int latent = 0, epochs = 0, batch = 0, threads = 0, frames = 60, width = 1600, height = 1000;
-    double lr = 0;
+    std::string config_file, screenshot, frame_log, summary_file, save_file;
+    int frames = 60, width = 1600, height = 1000;
     bool render_always = false;
     int training_nice = 0;
-    int64_t seed = -1;
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cli.add_option("--data", opt.data.kind, "Data set: fashion-mnist, mnist, or idx (with --train-images ...)")
         ->check(CLI::IsMember({"fashion-mnist", "mnist", "idx"}))
@@ -89,15 +109,12 @@ int main(int argc, char** argv) {
     cli.add_option("--limit-train", opt.data.limit_train, "Use only the first N training images (0 = all)");
     cli.add_option("--limit-test", opt.data.limit_test, "Use only the first N test images (0 = all)");
     cli.add_option("--config", config_file, "JSON config (the format of ae train's metrics.json 'config')");
-    cli.add_option("--model", model_type, "Model type: ae, linear, sparse, denoising, contractive, vae");
     cli.add_option("--load", opt.model_path, "Start from a model file (.safetensors written by ae train or the app)");
-    cli.add_option("--encoder", encoder, "Encoder hidden widths, e.g. 512,256");
-    cli.add_option("--latent", latent, "Latent (code) size")->check(CLI::Range(1, 1 << 20));
-    cli.add_option("--epochs", epochs, "Epochs to train before pausing")->check(CLI::Range(1, 1 << 20));
-    cli.add_option("--batch", batch, "Minibatch size")->check(CLI::Range(1, 1 << 20));
-    cli.add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber);
-    cli.add_option("--seed", seed, "Random seed");
-    cli.add_option("--threads", threads, "Threads for the matrix products (default: the number of cores)")->check(CLI::Range(1, 256));
+    // The model and training flags of `ae train`, from the core's description of the options (options.h).
+    ae::Config flag_defaults;
+    flag_defaults.train.threads = cores;
+    ae_host::ConfigFlags flags;
+    ae_host::add_config_flags(&cli, flags, flag_defaults);
     cli.add_flag("--train", opt.autostart, "Start training at once");
     cli.add_option("--steps", opt.steps, "Train exactly N minibatches, then pause (scripted runs)");
     cli.add_option("--screenshot", screenshot,
@@ -122,17 +139,8 @@ int main(int argc, char** argv) {
 
     try {
         if (!config_file.empty()) opt.config = ae::config_from_json(read_text(config_file), config_file);
-        if (!model_type.empty()) {  // the type's defaults (as ae train --model), then the other flags
-            const ae::ModelConfig defaults = ae::model_defaults(model_type);
-            opt.config.model = defaults;
-        }
-        if (!encoder.empty()) opt.config.model.encoder = ae::parse_layer_specs(encoder, "--encoder");
-        if (latent > 0) opt.config.model.latent = latent;
-        if (epochs > 0) opt.config.train.epochs = epochs;
-        if (batch > 0) opt.config.train.batch = batch;
-        if (lr > 0) opt.config.train.optimizer.lr = static_cast<float>(lr);
-        if (seed >= 0) opt.config.train.seed = static_cast<uint64_t>(seed);
-        opt.config.train.threads = threads > 0 ? threads : (config_file.empty() ? cores : opt.config.train.threads);
+        if (config_file.empty()) opt.config.train.threads = cores;
+        opt.config = ae_host::apply_config_flags(flags, opt.config);
         ae::config_validate(opt.config);
     } catch (const ae::Error& e) {
         std::fprintf(stderr, "ae-app: %s\n", e.what());
@@ -169,6 +177,7 @@ int main(int argc, char** argv) {
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;  // tiled layout each start
     ImGui::StyleColorsDark();
+    load_font();
     ImGui_ImplSDL2_InitForOpenGL(window, gl);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 

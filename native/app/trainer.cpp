@@ -1,5 +1,7 @@
 #include "trainer.h"
 
+#include "ae/options.h"
+
 #if defined(__linux__)
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -20,15 +22,7 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 bool config_same_model(const ae::Config& a, const ae::Config& b) {
-    ae::Config x = a, y = b;
-    x.train.optimizer.lr = y.train.optimizer.lr;
-    x.train.optimizer.momentum = y.train.optimizer.momentum;
-    x.train.optimizer.beta1 = y.train.optimizer.beta1;
-    x.train.optimizer.beta2 = y.train.optimizer.beta2;
-    x.train.optimizer.eps = y.train.optimizer.eps;
-    x.train.optimizer.weight_decay = y.train.optimizer.weight_decay;
-    x.train.epochs = y.train.epochs;
-    return ae::config_to_json(x, -1) == ae::config_to_json(y, -1);
+    return ae::fields_needing_new_model(a, b).empty();  // only live fields (options.h) differ
 }
 
 ae::DatasetPair data_source_load(const DataSource& s) {

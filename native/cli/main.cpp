@@ -28,6 +28,7 @@
 #include "ae/error.h"
 #include "ae/codes.h"
 #include "ae/latent.h"
+#include "ae/memory.h"
 #include "ae/model_file.h"
 #include "ae/options.h"
 #include "ae/pca.h"
@@ -36,6 +37,7 @@
 #include "ae/safetensors.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
+#include "config_flags.h"
 #include "data_options.h"
 #include "tools.h"
 
@@ -49,16 +51,11 @@ using ae_cli::DataOptions;
 struct TrainOptions {
     DataOptions data;
     std::string config_file;
-    std::string encoder = "512,256", decoder;
-    std::string activation = "relu", latent_activation = "identity", output = "sigmoid";
-    std::string loss = "bce", init = "torch", optimizer = "adam";
-    std::string sparsity = "none", corruption = "none";
-    float sparsity_weight = 0, sparsity_target = 0.05f, corruption_level = 0.3f, contractive_weight = 0.1f;
-    float beta = 1.0f;
-    int kl_warmup_epochs = 0;
+    std::string resume;  // a model file to continue
     std::string out;
     bool quiet = false;
     int eval_every = 0;
+    double memory_limit_gb = static_cast<double>(ae::kNativeMemoryLimit >> 30);  // --memory-limit, GiB; 0 = none
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
@@ -152,16 +149,19 @@ void write_latent_png(const std::string& path, ae::TrainingSession& s) {
     ae::write_png(path, ae::render_scatter(p.points, test.labels, test.class_names, title, p.x_label, p.y_label, 1000, 760));
 }
 
-// The values a config field accepts (options.h), for CLI11's checks.
-const std::vector<std::string>& choices(const std::string& field) { return ae::config_choices().at(field); }
-
-int run_train(const TrainOptions& o, ae::Config config) {
+int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* resume = nullptr) {
     ae::DatasetPair data = load_data(o.data);
     auto train = std::make_shared<const ae::Dataset>(std::move(data.train));
     auto test = std::make_shared<const ae::Dataset>(std::move(data.test));
     config.model.input_rows = train->rows;
     config.model.input_cols = train->cols;
     ae::config_validate(config);
+    // The memory the model and its workspace need, checked before the output folder or the model exist.
+    ae::SessionOptions session_options;
+    session_options.memory_limit = static_cast<size_t>(o.memory_limit_gb * static_cast<double>(size_t{1} << 30));
+    session_options.memory_limit_hint = "--memory-limit GB to raise it";
+    if (session_options.memory_limit > 0)
+        ae::check_memory(config, session_options.memory_limit, "the limit", session_options.memory_limit_hint);
 
     std::string out = o.out;
     if (out.empty()) out = "runs/" + o.data.name + "-" + config.model.type + "-seed" + std::to_string(config.train.seed);
@@ -174,7 +174,15 @@ int run_train(const TrainOptions& o, ae::Config config) {
                      o.data.name.c_str(), train->count, test->count, train->rows, train->cols,
                      config.model.type.c_str(), config.train.threads, ae::simd_instruction_sets());
 
-    ae::TrainingSession session(config, train, test);
+    ae::TrainingSession session(config, train, test, session_options);
+    if (resume) {
+        const bool moments = session.resume(*resume);
+        if (!o.quiet)
+            std::fprintf(stderr, "ae train: continuing %s at epoch %d, step %lld (%s) up to epoch %d\n",
+                         o.resume.c_str(), session.epoch(), static_cast<long long>(session.steps()),
+                         moments ? "optimizer state restored" : "the file has no optimizer state: it starts afresh",
+                         config.train.epochs);
+    }
     Progress progress(o.quiet);
     const int bpe = session.batches_per_epoch();
     const int chunk = std::max(1, std::min(bpe / 50, 20));
@@ -313,80 +321,28 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "ae 0.1.0");
 
     TrainOptions o;
-    ae::Config cfg;
     const int hw = static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
-    int latent = cfg.model.latent, batch = cfg.train.batch, epochs = cfg.train.epochs, threads = hw;
-    uint64_t seed = 1;
-    float lr = cfg.train.optimizer.lr, momentum = 0.9f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, wd = 0.0f;
-    std::string model_type = "ae";
-
     CLI::App* train = app.add_subcommand("train", "Train an autoencoder and write a report folder");
     add_data_options(train, o.data);
     train->add_option("--config", o.config_file, "JSON config file (see README); flags given explicitly override it")
         ->check(CLI::ExistingFile);
-    train->add_option("--model", model_type,
-                      "Model type: ae (plain), linear, sparse, denoising, contractive, vae. Each type has its own "
-                      "defaults for the flags below that say 'type default' (see README, model types)")
-        ->check(CLI::IsMember(ae::model_types()))
-        ->capture_default_str();
-    train->add_option("--encoder", o.encoder,
-                      "Encoder layers, input side first: Dense widths (512,256), convolutions c32k4s2p1 (32 channels, "
-                      "kernel 4, stride 2, padding 1; s and p optional) and max pools m2 before the widths ('' = none; "
-                      "type default)");
-    train->add_option("--decoder", o.decoder,
-                      "Decoder layers, code side first: Dense widths, then (conv encoders) transposed convolutions "
-                      "t32k4s2p1[o1], convolutions c8k3 and upsampling u2 (default: the mirror of the encoder)");
-    train->add_option("--latent", latent, "Code (latent) size (type default)")->check(CLI::Range(1, 65536));
-    train->add_option("--activation", o.activation,
-                      "Hidden activation: relu, leaky_relu, sigmoid, tanh, identity (type default)");
-    train->add_option("--latent-activation", o.latent_activation, "Code-layer activation (type default)");
-    train->add_option("--output", o.output, "Output activation: sigmoid or identity (type default)");
-    train->add_option("--loss", o.loss, "Reconstruction loss: bce (from logits) or mse; vae: Bernoulli or "
-                                        "fixed-variance Gaussian decoder (type default)")
-        ->check(CLI::IsMember(choices("model.loss")));
-    train->add_option("--sparsity", o.sparsity, "Sparsity penalty on the code: none, l1 (weight * sum |h|), kl "
-                                                "(weight * sum_j KL(rho || rho_hat_j), sigmoid code) (type default)")
-        ->check(CLI::IsMember(choices("model.sparsity")));
-    train->add_option("--sparsity-weight", o.sparsity_weight, "Sparsity weight (default 1e-3 for l1, 0.1 for kl)")
-        ->check(CLI::NonNegativeNumber);
-    train->add_option("--sparsity-target", o.sparsity_target, "Target mean activation rho for kl (default 0.05)")
-        ->check(CLI::Range(1e-6, 1.0 - 1e-6));
-    train->add_option("--corruption", o.corruption, "Input corruption (denoising): none, gaussian, salt_pepper, "
-                                                    "masking, block (type default; denoising: gaussian)")
-        ->check(CLI::IsMember(choices("model.corruption")));
-    train->add_option("--corruption-level", o.corruption_level, "Gaussian sigma, salt_pepper/masking rate, or block "
-                                                                "side in pixels (default 0.3)")
-        ->check(CLI::NonNegativeNumber);
-    train->add_option("--contractive-weight", o.contractive_weight,
-                      "Contractive penalty weight lambda on ||J_f(x)||_F^2 (contractive; default 0.1)")
-        ->check(CLI::NonNegativeNumber);
-    train->add_option("--beta", o.beta, "KL weight of the vae (default 1)")->check(CLI::NonNegativeNumber);
-    train->add_option("--kl-warmup", o.kl_warmup_epochs, "Epochs over which the vae's KL weight rises linearly "
-                                                         "from 0 to beta (default 0: none)")
-        ->check(CLI::Range(0, 1000000));
-    train->add_option("--init", o.init,
-                      "Weight init: torch (nn.Linear default), auto (He before ReLU, else Glorot), glorot, he")
-        ->check(CLI::IsMember(choices("model.init")))
-        ->capture_default_str();
-    train->add_option("--optimizer", o.optimizer, "sgd (with momentum), adam, adamw")
-        ->check(CLI::IsMember(choices("train.optimizer")))
-        ->capture_default_str();
-    train->add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-    train->add_option("--momentum", momentum, "SGD momentum")->check(CLI::Range(0.0, 0.9999))->capture_default_str();
-    train->add_option("--beta1", beta1, "Adam beta1")->check(CLI::Range(0.0, 0.9999))->capture_default_str();
-    train->add_option("--beta2", beta2, "Adam beta2")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
-    train->add_option("--eps", eps, "Adam epsilon")->check(CLI::PositiveNumber)->capture_default_str();
-    train->add_option("--weight-decay", wd, "Weight decay (decoupled for adamw, L2 otherwise)")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
-    train->add_option("--batch", batch, "Minibatch size")->check(CLI::Range(1, 65536))->capture_default_str();
-    train->add_option("--epochs", epochs, "Epochs")->check(CLI::Range(0, 1000000))->capture_default_str();
-    train->add_option("--seed", seed, "Random seed (same seed, same build: same losses)")->capture_default_str();
-    train->add_option("--threads", threads, "Threads for the matrix products (default: cores, up to 8)")
-        ->check(CLI::Range(1, 256))
-        ->capture_default_str();
+    // Every model and training flag comes from the one description of the options (options.h).
+    ae::Config flag_defaults;
+    flag_defaults.train.threads = hw;
+    ae_host::ConfigFlags flags;
+    ae_host::add_config_flags(train, flags, flag_defaults);
+    train->add_option("--resume", o.resume,
+                      "Continue a model file (from ae train, the app or the page): its weights, epoch and step counts, "
+                      "optimizer state and data set. --epochs is the total to reach; only the options that apply "
+                      "while training (learning rate, optimizer settings, epochs, threads) may change")
+        ->check(CLI::ExistingFile);
     train->add_option("--out", o.out, "Report folder (default runs/<data>-<model>-seed<seed>)");
     train->add_flag("--quiet,-q", o.quiet, "No progress output");
+    train->add_option("--memory-limit", o.memory_limit_gb,
+                      "Refuse a model whose parameters, optimizer moments and workspace at the batch size need more "
+                      "than this many GB (estimate; 0 = no limit)")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
     train->add_option("--exclude-class", o.data.exclude_class,
                       "Leave class C out of the training set (anomaly detection: ae eval reports its AUROC)")
         ->check(CLI::NonNegativeNumber);
@@ -411,7 +367,13 @@ int main(int argc, char** argv) {
 
     auto tools = ae_cli::add_tool_commands(app);  // eval, sample, interpolate, manifold, reconstruct (tools.cpp)
 
-    CLI11_PARSE(app, argc, argv);
+    // A usage error (unknown flag, value out of range) is a bad input like any other: exit code 2 with
+    // CLI11's one-line message; --help and --version exit 0.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
 
     try {
         if (info->parsed()) {
@@ -429,54 +391,32 @@ int main(int argc, char** argv) {
             ss << f.rdbuf();
             c = ae::config_from_json(ss.str(), o.config_file);
         }
-        // Explicit flags override the config file, or the defaults of the model type (model_defaults).
-        auto given = [&](const char* flag) { return train->count(flag) > 0; };
-        ae::ModelConfig& m = c.model;
-        ae::OptimizerConfig& opt = c.train.optimizer;
-        if (o.config_file.empty()) {
-            m = ae::model_defaults(model_type);
-            c.train.threads = threads;
-        } else if (given("--model") && model_type != m.type) {
-            const int rows = m.input_rows, cols = m.input_cols;
-            m = ae::model_defaults(model_type);
-            m.input_rows = rows;
-            m.input_cols = cols;
+        // Explicit flags override the config file, or the defaults of the model type (form_check).
+        if (o.config_file.empty()) c.train.threads = hw;
+        if (!o.resume.empty()) {
+            if (!o.config_file.empty()) throw ae::Error("--resume continues the file's own config: drop --config");
+            const ae::ModelFile file = ae::model_file_read(o.resume);
+            c = file.config;
+            c.train.threads = hw;
+            c = ae_host::apply_config_flags(flags, c);
+            ae::Config same = file.config;
+            same.train.threads = c.train.threads;
+            const std::string fixed = ae::fields_needing_new_model(same, c);
+            if (!fixed.empty())
+                throw ae::Error(o.resume + ": --resume continues this model; " + fixed +
+                                " cannot change (train a new model for that)");
+            if (!ae_host::config_flag_given(flags, "train.epochs") && file.state.epoch >= c.train.epochs)
+                throw ae::Error(o.resume + ": trained " + std::to_string(file.state.epoch) + " of its " +
+                                std::to_string(c.train.epochs) + " epochs; give --epochs N (the total) to train on");
+            TrainOptions r = o;
+            if (train->count("--data") == 0) {
+                r.data.name.clear();
+                r.data = ae_cli::data_options_with(r.data, file.data);
+            }
+            if (train->count("--exclude-class") == 0) r.data.exclude_class = file.data.exclude_class;
+            return run_train(r, c, &file);
         }
-        if (given("--encoder")) m.encoder = ae::parse_layer_specs(o.encoder, "--encoder");
-        if (given("--decoder")) m.decoder = ae::parse_layer_specs(o.decoder, "--decoder");
-        if (given("--latent")) m.latent = latent;
-        if (given("--activation")) m.activation = ae::activation_from_string(o.activation);
-        if (given("--latent-activation")) m.latent_activation = ae::activation_from_string(o.latent_activation);
-        if (given("--output")) m.output = ae::activation_from_string(o.output);
-        if (given("--loss")) {
-            m.loss = ae::loss_from_string(o.loss);
-            if (m.loss == ae::Loss::bce && !given("--output")) m.output = ae::Activation::sigmoid;
-        }
-        if (given("--sparsity")) {
-            m.sparsity = ae::sparsity_from_string(o.sparsity);
-            m.sparsity_weight = ae::sparsity_default_weight(m.sparsity);
-            if (m.sparsity == ae::Sparsity::kl && !given("--latent-activation"))
-                m.latent_activation = ae::Activation::sigmoid;
-        }
-        if (given("--sparsity-weight")) m.sparsity_weight = o.sparsity_weight;
-        if (given("--sparsity-target")) m.sparsity_target = o.sparsity_target;
-        if (given("--corruption")) m.corruption = ae::corruption_from_string(o.corruption);
-        if (given("--corruption-level")) m.corruption_level = o.corruption_level;
-        if (given("--contractive-weight")) m.contractive_weight = o.contractive_weight;
-        if (given("--beta")) m.beta = o.beta;
-        if (given("--kl-warmup")) m.kl_warmup_epochs = o.kl_warmup_epochs;
-        if (given("--init")) m.init = ae::init_from_string(o.init);
-        if (given("--optimizer")) opt.type = ae::optimizer_from_string(o.optimizer);
-        if (given("--lr")) opt.lr = lr;
-        if (given("--momentum")) opt.momentum = momentum;
-        if (given("--beta1")) opt.beta1 = beta1;
-        if (given("--beta2")) opt.beta2 = beta2;
-        if (given("--eps")) opt.eps = eps;
-        if (given("--weight-decay")) opt.weight_decay = wd;
-        if (given("--batch")) c.train.batch = batch;
-        if (given("--epochs")) c.train.epochs = epochs;
-        if (given("--seed")) c.train.seed = seed;
-        if (given("--threads")) c.train.threads = threads;
+        c = ae_host::apply_config_flags(flags, c);
         return run_train(o, c);
     } catch (const ae::Error& e) {
         std::fprintf(stderr, "ae: error: %s\n", e.what());

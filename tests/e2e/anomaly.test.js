@@ -45,6 +45,18 @@ run(async () => {
     });
     console.log(`saved metadata exclude_class: ${meta.exclude_class}`);
     assert.strictEqual(meta.exclude_class, '8');
+    // Loading the saved file back keeps the class out (the selector and the session say 8).
+    const bytes = await page.evaluate(async () => Array.from(await window.aeLab.call('saveModel')));
+    const file = require('path').join(require('os').tmpdir(), 'ae-anomaly-excluded.safetensors');
+    require('fs').writeFileSync(file, Buffer.from(bytes));
+    await page.evaluate(() => { window.aeLab.excludeClass = null; });
+    await page.setInputFiles('#load-model', file);
+    // The page asks before discarding the trained model.
+    await page.waitForSelector('#confirm:not([hidden])', {timeout: 5000});
+    await page.click('#confirm-yes');
+    await page.waitForFunction(() => window.aeLab.excludeClass === 8 && /trained/.test(document.getElementById('model-status').textContent),
+                               null, {timeout: 30000});
+    assert.strictEqual(await page.evaluate(() => document.getElementById('an-exclude').value), '8');
     await page.locator('#an-worst').scrollIntoViewIfNeeded();
     await screenshot(page, 'anomaly-excluded.png');
     assert.deepStrictEqual(await page.evaluate(() => window.aeLab.errors), [], 'the page showed errors');

@@ -157,7 +157,14 @@ run(async () => {
   assert.ok(Math.abs(cfg.train.lr - 0.0042) < 1e-9 && cfg.train.epochs === 3, 'live settings not applied');
   const other = JSON.parse(s.configJson());
   other.model.latent = 3; other.train.batch = 64;
-  assert.strictEqual(s.setTrainConfig(JSON.stringify(other)), 'model, batch size');
+  assert.strictEqual(s.setTrainConfig(JSON.stringify(other)), 'latent size, batch size');
+  // The options table and the form check are the core's (the same words as ae train and the app).
+  const fields = JSON.parse(ae.configFields());
+  assert.ok(fields.some(f => f.path === 'model.latent' && f.flag === '--latent' && f.range === '1..65536'));
+  const check = JSON.parse(ae.checkForm(s.configJson(), JSON.stringify([['train.lr', '1e39'], ['model.encoder', 'x']])));
+  assert.strictEqual(check.configJson, null);
+  assert.strictEqual(check.errors['train.lr'], 'learning rate: 1e39 is outside (0, 1000]');
+  assert.match(check.errors['model.encoder'], /^encoder layers: 'x' is not a layer spec/);
   assert.strictEqual(JSON.parse(s.configJson()).model.latent, 2);
   s.setExcludedClass(4);
   const file = s.saveModel();

@@ -8,54 +8,13 @@ const $ = (id) => document.getElementById(id);
 // every write invalidates the page's layout.
 const setText = (id, text) => { const el = $(id); if (el.textContent !== text) el.textContent = text; };
 
-// ---- hyperparameter form: driven by the config JSON; this table adds labels and ranges; the choices of
-// each string field come from the core (options.h config_choices, sent with the worker's 'ready') ------------
-const FIELDS = {
-  'model.type': {label: 'model'},
-  'model.encoder': {label: 'encoder layers', hint: 'input side first: Dense widths 512,256; convolutions c32k4s2p1 (32 channels, kernel 4, stride 2, padding 1) and max pools m2 before the widths'},
-  'model.decoder': {label: 'decoder layers', hint: 'empty = mirror of the encoder; Dense widths, then t32k4s2p1 (transposed conv), c8k3, u2 (upsampling)'},
-  'model.latent': {label: 'latent size', min: 1, max: 512, step: 1},
-  'model.activation': {label: 'activation'},
-  'model.latent_activation': {label: 'latent activation'},
-  'model.output': {label: 'output'},
-  'model.loss': {label: 'loss'},
-  'model.init': {label: 'init'},
-  'model.beta': {label: 'β (KL weight)', min: 0, step: 'any'},
-  'model.kl_warmup_epochs': {label: 'β warm-up epochs', min: 0, step: 1},
-  'model.corruption': {label: 'corruption'},
-  'model.corruption_level': {label: 'corruption level', min: 0, step: 'any'},
-  'model.sparsity': {label: 'sparsity penalty'},
-  'model.sparsity_weight': {label: 'sparsity λ', min: 0, step: 'any'},
-  'model.sparsity_target': {label: 'sparsity target ρ', min: 0, max: 1, step: 'any'},
-  'model.contractive_weight': {label: 'contractive λ', min: 0, step: 'any'},
-  'train.optimizer': {label: 'optimizer'},
-  'train.lr': {label: 'learning rate', min: 0, step: 'any'},
-  'train.batch': {label: 'batch size', min: 1, step: 1},
-  'train.epochs': {label: 'epochs', min: 1, step: 1},
-  'train.seed': {label: 'seed', min: 0, step: 1},
-  'train.momentum': {label: 'momentum', min: 0, step: 'any', advanced: true},
-  'train.beta1': {label: 'Adam β1', step: 'any', advanced: true},
-  'train.beta2': {label: 'Adam β2', step: 'any', advanced: true},
-  'train.eps': {label: 'Adam ε', step: 'any', advanced: true},
-  'train.weight_decay': {label: 'weight decay', min: 0, step: 'any', advanced: true},
-};
-const HIDDEN = new Set(['model.input_rows', 'model.input_cols', 'train.threads']);
-// When a field applies (others are hidden, keeping their values); absent = always.
-const RELEVANT = {
-  'model.beta': (m) => m.type === 'vae',
-  'model.kl_warmup_epochs': (m) => m.type === 'vae',
-  'model.sparsity': (m) => m.type !== 'vae',
-  'model.sparsity_weight': (m) => m.type !== 'vae' && m.sparsity !== 'none',
-  'model.sparsity_target': (m) => m.type !== 'vae' && m.sparsity === 'kl',
-  'model.corruption_level': (m) => m.corruption !== 'none',
-  'model.contractive_weight': (m) => m.type === 'contractive',
-};
-function applyRelevance() {
-  const m = formConfig().model;
-  for (const el of $('config-form').elements) {
-    if (el.name && RELEVANT[el.name]) el.closest('label').hidden = !RELEVANT[el.name](m);
-  }
-}
+// ---- hyperparameter form: generated from the core's description of the options (options.h
+// config_fields, sent with the worker's 'ready'): labels, help, units, ranges, which model types a field
+// applies to. Every check is the core's too (ae::form_check through the worker's 'checkForm'): a bad value
+// is marked on its field with the core's message, and Start / Step / Reset wait until it is fixed. --------
+let FIELDS = [];  // [{path, flag, label, help, unit, kind, choices, range, group, advanced, live, types}]
+const formCheck = {result: null, seq: 0, pending: 0};  // the last check: {configJson, errors, applies, values}
+const formHasErrors = () => !!formCheck.result && Object.keys(formCheck.result.errors).length > 0;
 
 const state = {
   worker: null, defaultConfig: null, dataset: null, created: null, running: false, steps: 0, epoch: 0,
@@ -65,6 +24,8 @@ const state = {
 window.aeLab = state;  // read by the browser tests (tests/e2e)
 state.call = (...a) => call(...a);
 state.chartSeries = () => chart.series.keys();
+state.fields = () => FIELDS;
+state.formChecked = () => formCheck.pending === 0;  // no check of the form in flight (tests)
 state.testLabel = (i) => state.views && i < state.views.codeLabels.length ? state.views.codeLabels[i] : undefined;
 
 function showError(where, message) {
@@ -99,54 +60,52 @@ function latest(key, fn) {
   run(fn);
 }
 
-function buildForm(config) {
+function buildForm() {
   const form = $('config-form');
   form.innerHTML = '';
   const adv = document.createElement('details');
   adv.innerHTML = '<summary>more options</summary>';
-  const order = Object.keys(FIELDS);
-  const rank = (p) => (order.indexOf(p) + order.length + 1) % (order.length + 1);  // unknown fields last
-  for (const section of Object.keys(config)) {
-    const fs = document.createElement('fieldset');
-    fs.innerHTML = `<legend>${section}</legend>`;
-    const keys = Object.keys(config[section]).sort((a, b) => rank(`${section}.${a}`) - rank(`${section}.${b}`));
-    for (const key of keys) {
-      const value = config[section][key];
-      const path = `${section}.${key}`;
-      if (HIDDEN.has(path)) continue;
-      const f = FIELDS[path] || {label: key.replace(/_/g, ' ')};
-      const label = document.createElement('label');
-      label.textContent = f.label;
-      if (f.hint) label.title = f.hint;
-      let input;
-      if (f.options && typeof value === 'string') {
-        input = document.createElement('select');
-        const opts = f.options.includes(value) ? f.options : [value, ...f.options];
-        for (const o of opts) input.add(new Option(o, o));
-        input.value = value;
-      } else if (typeof value === 'boolean') {
-        input = document.createElement('input');
-        input.type = 'checkbox';
-        input.checked = value;
-      } else {
-        input = document.createElement('input');
-        if (typeof value === 'number') {
-          input.type = 'number';
-          for (const a of ['min', 'max', 'step']) if (f[a] !== undefined) input[a] = f[a];
-          if (f.step === undefined) input.step = 'any';
-        }
-        input.value = Array.isArray(value) ? value.join(',') : typeof value === 'number' ? String(Number(value.toPrecision(6))) : value;
-      }
-      input.name = path;
-      input.dataset.kind = Array.isArray(value) ? 'array' : typeof value;
-      label.appendChild(input);
-      (f.advanced ? adv : fs).appendChild(label);
+  const groups = new Map();
+  for (const f of FIELDS) {
+    if (f.group === 'data' || f.group === 'compute') continue;  // the data set sets the input size
+    if (!f.advanced && !groups.has(f.group)) {
+      const fs = document.createElement('fieldset');
+      fs.innerHTML = `<legend>${f.group}</legend>`;
+      groups.set(f.group, fs);
+      form.appendChild(fs);
     }
-    form.appendChild(fs);
+    const label = document.createElement('label');
+    label.dataset.field = f.path;
+    const name = document.createElement('span');
+    name.textContent = f.label + (f.unit && f.kind !== 'layers' && !f.label.includes(f.unit) ? ` (${f.unit})` : '');
+    label.appendChild(name);
+    label.title = `${f.help}; ${f.range}${f.live ? '; applies while training' : '; a change needs a new model'}`;
+    let input;
+    if (f.kind === 'choice') {
+      input = document.createElement('select');
+      for (const o of f.choices) input.add(new Option(o, o));
+    } else {
+      // Text, not type=number: the core reads the text and says what is wrong with it ("'abc' is not a
+      // number"); a number input would hand it an empty string.
+      input = document.createElement('input');
+      input.type = 'text';
+      input.inputMode = f.kind === 'layers' ? 'text' : 'decimal';
+      input.spellcheck = false;
+    }
+    input.name = f.path;
+    const err = document.createElement('span');
+    err.className = 'field-error';
+    err.id = `err-${f.path.replace('.', '-')}`;
+    err.setAttribute('aria-live', 'polite');
+    input.setAttribute('aria-describedby', err.id);
+    label.append(input, err);
+    (f.advanced ? adv : groups.get(f.group)).appendChild(label);
   }
   form.appendChild(adv);
   addArchitecturePicker(form);
   form.addEventListener('change', onConfigEdited);
+  // Checked while typing too (the latest text wins), so the mark appears before the field is left.
+  form.addEventListener('input', (ev) => { if (ev.target.tagName === 'INPUT') latest('form', () => checkForm()); });
 }
 
 // The architecture picker beside the encoder field: fills the (still editable) layer lists.
@@ -175,80 +134,86 @@ function addArchitecturePicker(form) {
   enc.closest('label').before(label);
 }
 
-// Removes the options the core rejects (model types etc. not in this build), asking the core itself.
-async function pruneOptions() {
-  const base = JSON.parse(state.defaultConfig);
-  for (const sel of $('config-form').querySelectorAll('select[name]')) {
-    const [section, key] = sel.name.split('.');
-    for (const opt of [...sel.options]) {
-      const c = structuredClone(base);
-      c[section][key] = opt.value;
-      try { await call('check', JSON.stringify(c)); } catch (e) { if (/expected|unknown|one of|not implemented/i.test(e.message)) opt.remove(); }
-    }
-  }
+// The base a form is checked against: the defaults, with the loaded data's image size.
+function baseConfig() {
+  const c = JSON.parse(state.defaultConfig);
+  if (state.dataset) { c.model.input_rows = state.dataset.rows; c.model.input_cols = state.dataset.cols; }
+  return JSON.stringify(c);
 }
-
-// Shows a config (e.g. a loaded model's) in the form.
-function setFormValues(config) {
+function formTexts() {
+  const out = [];
+  for (const el of $('config-form').elements) if (el.name && el.name.includes('.')) out.push([el.name, el.value]);
+  return out;
+}
+// Shows the texts of a check's values (the core's formatting) in the form.
+function setFormValues(values) {
   for (const el of $('config-form').elements) {
-    if (!el.name) continue;
-    const [section, key] = el.name.split('.');
-    const v = config[section] && config[section][key];
-    if (v === undefined) continue;
-    if (el.dataset.kind === 'boolean') el.checked = v;
-    else if (Array.isArray(v)) el.value = v.join(',');
-    else if (typeof v === 'number') el.value = String(Number(v.toPrecision(6)));
-    else {
-      if (el.tagName === 'SELECT' && ![...el.options].some(o => o.value === v)) el.add(new Option(v, v));
-      el.value = v;
-    }
+    if (!el.name || values[el.name] === undefined) continue;
+    const v = values[el.name];
+    if (el.tagName === 'SELECT' && ![...el.options].some(o => o.value === v)) el.add(new Option(v, v));
+    el.value = v;
   }
   const arch = $('architecture'), enc = $('config-form').elements['model.encoder'];
   if (arch && enc) arch.value = /[a-z]/i.test(enc.value) ? (/m\d/.test(enc.value) ? 'pooling' : 'strided') : 'mlp';
 }
-
-function formConfig() {
-  const c = JSON.parse(state.defaultConfig);
-  for (const el of $('config-form').elements) {
-    if (!el.name) continue;
-    const [section, key] = el.name.split('.');
-    const kind = el.dataset.kind;
-    let v;
-    // Layer lists: Dense widths as numbers, layer specs (c32k4s2p1, m2, t32k4s2p1, u2) as strings.
-    if (kind === 'array') v = el.value.trim() === '' ? [] : el.value.split(',').map(s => s.trim()).map(s => /^\d+$/.test(s) ? Number(s) : s);
-    else if (kind === 'number') v = el.value.trim() === '' ? NaN : Number(el.value);
-    else if (kind === 'boolean') v = el.checked;
-    else v = el.value;
-    c[section][key] = v;
+// A config (a loaded model's, JSON text) into the form.
+async function setFormConfig(configJson) {
+  const r = JSON.parse(await call('checkForm', configJson, '[]'));
+  setFormValues(r.values);
+  showFormCheck(r);
+}
+// Checks the form in the core. A new model type starts from its defaults (training options stay), as
+// `ae train --model` does. Returns the check of the texts as they were; only the latest check started
+// is shown (an older one finishing later must not overwrite it).
+async function checkForm(changed) {
+  const seq = ++formCheck.seq;
+  let given = formTexts();
+  if (changed === 'model.type') given = given.filter(([p]) => p === 'model.type' || p.startsWith('train.'));
+  formCheck.pending++;
+  const p = call('checkForm', baseConfig(), JSON.stringify(given)).then(JSON.parse);
+  // A model type's defaults fill the form whatever else is checked meanwhile; Start waits for them.
+  if (changed === 'model.type') {
+    formCheck.typeChange = p.then(v => {
+      setFormValues(v.values);
+      if (seq !== formCheck.seq) return checkForm();  // a check of the old texts came in between: redo it
+    }).then(() => {}, () => {});
   }
-  if (state.dataset) { c.model.input_rows = state.dataset.rows; c.model.input_cols = state.dataset.cols; }
-  return c;
+  let r;
+  try { r = await p; } finally { formCheck.pending--; }
+  if (seq === formCheck.seq) showFormCheck(r);
+  return r;
+}
+function showFormCheck(r) {
+  formCheck.result = r;
+  for (const label of $('config-form').querySelectorAll('label[data-field]')) {
+    const path = label.dataset.field;
+    label.hidden = r.applies[path] === false;
+    const input = label.querySelector('[name]'), err = label.querySelector('.field-error');
+    const msg = r.errors[path] || '';
+    if (input.getAttribute('aria-invalid') !== String(!!msg)) input.setAttribute('aria-invalid', String(!!msg));
+    if (err.textContent !== msg) err.textContent = msg;
+  }
+  $('config-error').textContent = r.errors[''] || (formHasErrors() ? 'Fix the marked fields to train.' : '');
+  updateButtons();
 }
 
+// The form's config, normalized by the core (the text the session reports), or an error when a field
+// is marked.
 async function normalizedFormConfig() {
-  try {
-    const text = await call('normalize', JSON.stringify(formConfig()));
-    $('config-error').textContent = '';
-    return text;
-  } catch (e) {
-    $('config-error').textContent = e.message;
-    throw e;
-  }
+  if (formCheck.typeChange) await formCheck.typeChange;
+  const r = await checkForm();
+  if (r.configJson === null) throw new Error(Object.values(r.errors)[0]);
+  return r.configJson;
 }
 
 async function onConfigEdited(ev) {
-  // A new model type brings its own defaults (the core's per-type defaults), training options stay.
-  if (ev && ev.target && ev.target.name === 'model.type') {
-    const c = formConfig();
-    const fresh = {model: {type: c.model.type, input_rows: c.model.input_rows, input_cols: c.model.input_cols},
-                   train: c.train};
-    try { setFormValues(JSON.parse(await call('normalize', JSON.stringify(fresh)))); } catch (e) { /* shown below */ }
+  const changed = ev && ev.target && ev.target.name;
+  const r = await checkForm(changed);
+  if (r.configJson === null || !state.created || r.configJson === state.sessionConfig) {
+    $('config-note').textContent = '';
+    return;
   }
-  applyRelevance();
-  updateButtons();
-  let config;
-  try { config = await normalizedFormConfig(); } catch (e) { return; }
-  if (!state.created || config === state.sessionConfig) { $('config-note').textContent = ''; return; }
+  const config = r.configJson;
   // Optimizer settings and epochs apply at the next minibatch (as in the desktop app); anything else
   // needs a new model, which Start / Step / Reset create (asking before discarding a trained one).
   try {
@@ -280,9 +245,10 @@ function confirmDiscard(text) {
 // ---- controls ---------------------------------------------------------------------------------------------
 function updateButtons() {
   const haveData = !!state.dataset;
-  $('start').disabled = !haveData || state.running;
+  // A marked form field keeps Start / Step from training another model than the form shows.
+  $('start').disabled = !haveData || state.running || formHasErrors();
   $('pause').disabled = !state.running;
-  $('step').disabled = !haveData || state.running;
+  $('step').disabled = !haveData || state.running || formHasErrors();
   $('reset').disabled = !state.created;
   $('save-model').disabled = !state.created;
   $('an-run').disabled = !state.created;
@@ -851,12 +817,11 @@ function onMessage(ev) {
   switch (m.type) {
     case 'ready':
       state.defaultConfig = m.defaultConfig;
-      for (const [path, values] of Object.entries(m.choices)) FIELDS[path] = {...(FIELDS[path] || {}), options: values};
+      FIELDS = JSON.parse(m.fields);
       for (const t of m.terms) TERM_NAMES[t.name] = t.label;
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
-      buildForm(JSON.parse(m.defaultConfig));
-      applyRelevance();
-      pruneOptions().catch(e => showError('form', e.message));
+      buildForm();
+      setFormConfig(m.defaultConfig).catch(e => showError('form', e.message));
       $('load-data').click();
       break;
     case 'loadProgress': {
@@ -898,8 +863,7 @@ function onMessage(ev) {
       state.unit = m.unit;
       $('loss-unit').textContent = m.unit;
       if (m.fromFile) {
-        setFormValues(JSON.parse(m.config));
-        applyRelevance();
+        setFormConfig(m.config).catch(e => showError('form', e.message));
         const ep = m.fromFile.epoch, st = m.fromFile.step;
         $('model-status').textContent = `${m.fromFile.name}: trained ${ep} epoch${ep === 1 ? '' : 's'}, ${st} step${st === 1 ? '' : 's'}`;
         state.loadedModel = m.fromFile;

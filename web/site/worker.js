@@ -334,6 +334,7 @@ const calls = {
   samples: (n, seed) => session.samples(n, seed),
   reconstructTest: (first, n) => session.reconstruct(session.testImagesUnit(first, n), n),
   normalize: (text) => ae.normalizeConfigJson(withThreads(text)),
+  checkForm: (base, given) => ae.checkForm(withThreads(base), given),
   evaluate: () => session.evaluateTestTerms(),
   inspect: (x) => session.inspect(x),
   inspectTest: (i) => {
@@ -401,7 +402,8 @@ async function handle(m) {
           throw new Error(`${m.name || 'model file'} was trained on ${file.data.trainImages}, the loaded images are ` +
                           `${source.trainImages}: load those files first`);
         }
-        createSession(file.config, bytes, {name: m.name, epoch: file.epoch, step: file.step});
+        // The class the file's model was trained without stays left out (its anomaly AUROC means that).
+        createSession(file.config, bytes, {name: m.name, epoch: file.epoch, step: file.step}, file.data.excludeClass);
         break;
       }
       case 'run':
@@ -438,7 +440,7 @@ async function handle(m) {
       case 'call': {
         let result, error;
         try {
-          if (!session && m.fn !== 'normalize' && m.fn !== 'check') throw new Error('no model yet');
+          if (!session && m.fn !== 'normalize' && m.fn !== 'check' && m.fn !== 'checkForm') throw new Error('no model yet');
           result = calls[m.fn](...(m.args || []));
         } catch (e) {
           error = String(e && e.message || e);
@@ -480,6 +482,6 @@ loadModule().then(({module, note}) => {
   ae = module;
   // Default thread count: all the module offers (min(4, cores)); measured in the README (tests/e2e/bench.test.js).
   threads = ae.maxThreads();
-  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets(), choices: ae.configChoices(),
+  post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets(), fields: ae.configFields(),
         terms: ae.lossTerms(), ...threadsInfo(), heapBytes: ae.heapBytes(), buildNote: note});
 }, e => fail('module', e));

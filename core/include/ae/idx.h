@@ -32,8 +32,15 @@ IdxArray idx_parse(const uint8_t* bytes, size_t size, const std::string& source)
 // Same checks; takes over the buffer (the header is shifted out in place): no second copy of the data.
 IdxArray idx_parse(std::vector<uint8_t>&& bytes, const std::string& source);
 
+// Largest IDX file accepted from a gzip stream (its header's promise) and largest gzip expansion.
+constexpr uint64_t kIdxMaxBytes = uint64_t{1} << 31;   // 2 GiB (Fashion-MNIST's training images: 47 MB)
+constexpr uint64_t kGzipMaxBytes = uint64_t{1} << 32;  // 4 GiB
+
 // Reads a file (native builds only). Paths ending in ".gz" are decompressed with zlib. A missing or
-// unreadable file, or a corrupt gzip stream, is an ae::Error naming the path.
+// unreadable file, or a corrupt gzip stream, is an ae::Error naming the path; so is a stream that
+// expands beyond kGzipMaxBytes. idx_read bounds a gzip stream by its IDX header: a header promising
+// more than kIdxMaxBytes, or a stream longer than the header promises, stops decompression with an
+// error (at most one byte past the promise is ever decompressed).
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 IdxArray idx_read(const std::string& path);
 

@@ -72,6 +72,10 @@ std::vector<float> safetensors_f32(const SafetensorsFile& file, const Safetensor
 // expected shape), the first extra tensor, or the tensor whose dtype or shape differs. `params` is
 // left unchanged when an error is thrown.
 void safetensors_load_params(const SafetensorsFile& file, ParamStore& params, const std::string& source);
+// The checks of safetensors_load_params alone, against a tensor list (e.g. an unfinalized ParamStore's
+// tensors(), see parameter_layout in memory.h): nothing of the model's size is allocated.
+void safetensors_check_params(const SafetensorsFile& file, const std::vector<ParamTensor>& params,
+                              const std::string& source);
 
 // Native: encodes and writes atomically (temporary file, fsync, rename). Errors name the path.
 void safetensors_save(const std::string& path, const ParamStore& params,

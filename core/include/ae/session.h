@@ -22,8 +22,18 @@
 // image for the vae, whose gradient is that of the batch SUM as in the PyTorch VAE example). The vae's
 // KL weight rises linearly from 0 to beta over kl_warmup_epochs epochs (per step).
 //
-// Divergence: if a minibatch's loss or gradient is not finite, the update is not applied, the session
-// stops (diverged() is true, message() says where) and the weights stay those of the last good step.
+// Divergence, finite or not: the session stops (diverged() is true, message() says what happened and
+// suggests a lower learning rate), the failing minibatch's update is not applied, the weights are restored
+// to those that gave the lowest smoothed training loss (a copy kept whenever that minimum improves: one
+// memcpy of the parameters, less traffic than the optimizer's own update) and the optimizer state is reset
+// (its moments belong to the diverged weights). Two triggers:
+//   - a minibatch's loss or gradient is not finite;
+//   - the smoothed loss (an exponential moving average, weight kLossSmoothing = 0.1 on the newest
+//     minibatch, ~10 steps) stays above kDivergenceFactor = 10 times its best value, and above the first
+//     minibatch's loss, for kDivergenceSteps = 50 consecutive steps. Healthy runs stay far from it: per-batch
+//     noise is tens of percent, the VAE's KL warm-up adds far less than 10x; Adam at lr 100 reaches 1e21.
+//     The first-loss floor keeps a run that converged to ~0 (a tiny best) from stopping on noise, and 50
+//     steps keep a short spike (a bad minibatch, Adam's first large steps) from stopping a run that recovers.
 #pragma once
 
 #include <atomic>
@@ -37,6 +47,7 @@
 #include "ae/autoencoder.h"
 #include "ae/config.h"
 #include "ae/dataset.h"
+#include "ae/memory.h"
 #include "ae/model_file.h"
 #include "ae/optimizer.h"
 #include "ae/rng.h"
@@ -96,9 +107,20 @@ struct Snapshot {
     uint64_t params_version = 0;   // the snapshot version at which `params` was copied
 };
 
+// The finite-divergence rule (see the top of this file).
+constexpr double kLossSmoothing = 0.1;
+constexpr double kDivergenceFactor = 10.0;
+constexpr int kDivergenceSteps = 50;
+
 struct SessionOptions {
     int view_images = 16;   // reconstruction pairs in a snapshot
     int view_codes = 2000;  // test codes in a snapshot (latent map)
+    // The constructor refuses a config whose training memory (memory.h) exceeds this, before allocating
+    // the model: native 4 GiB, the page 1 GiB (kDefaultMemoryLimit). 0 = no check. The name and hint go
+    // into the message ("...; the page's limit is 1 GB", "(ae train --memory-limit GB raises it)").
+    size_t memory_limit = kDefaultMemoryLimit;
+    std::string memory_limit_name = kDefaultMemoryLimitName;
+    std::string memory_limit_hint;
 };
 
 // sum += t * weight, term by term; and t * factor.
@@ -107,7 +129,8 @@ LossTerms scale_terms(LossTerms t, double factor);
 
 class TrainingSession {
 public:
-    // Throws ae::Error for an invalid config or data that does not fit the model (image size).
+    // Throws ae::Error for an invalid config, one that needs more memory than options.memory_limit (before
+    // anything of the model's size is allocated), or data that does not fit the model (image size).
     TrainingSession(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test,
                     SessionOptions options = {});
 
@@ -173,6 +196,9 @@ private:
     void update_kl_weight();
     void end_epoch();
     void publish_progress();
+    // Stops the run: restores the best weights, resets the optimizer, writes message_ with `reason`.
+    void diverge(const std::string& reason);
+    void reset_divergence_watch();
 
     Config config_;
     std::shared_ptr<const Dataset> train_, test_;
@@ -196,6 +222,11 @@ private:
     double last_rate_ = 0.0;
     bool diverged_ = false;
     std::string message_;
+    // The divergence watch: smoothed loss, its best value and the weights that gave it.
+    double smoothed_loss_ = 0.0, best_loss_ = 0.0, first_loss_ = 0.0;
+    int64_t best_step_ = -1;  // the kept weights are those before step best_step_ + 1 (after best_step_ steps)
+    int above_best_ = 0;      // consecutive steps above the threshold
+    std::vector<float> best_params_;
     std::vector<float> batch_losses_;
     std::vector<LossTerms> batch_terms_;
     LossTerms epoch_terms_sum_;  // sum of per-term losses * batch size
