@@ -23,10 +23,17 @@ const FIELDS = {
 };
 
 async function measure(page, name, fields, label) {
+  // The model type first: the form fills in that type's defaults (asynchronously, a check in the worker);
+  // the other fields after that check is done.
+  const settled = () => page.waitForFunction(() => !window.aeLab.formChecked || window.aeLab.formChecked(), null, {timeout: 30000});
   for (const [k, v] of fields) {
+    if (k !== 'model.type') continue;
     await setField(page, k, v);
-    if (k === 'model.type') await page.waitForTimeout(500);  // the form loads the type's defaults
+    await page.waitForTimeout(300);
+    await settled();
   }
+  for (const [k, v] of fields) if (k !== 'model.type') await setField(page, k, v);
+  await settled();
   // On a busy machine the type's defaults may land after the fields above (B1 ran at batch 256): set them
   // again until the form holds them all.
   const pending = () => page.evaluate((f) => f.filter(([k, v]) => document.querySelector(`[name="${k}"]`).value !== v)
