@@ -82,6 +82,42 @@ TEST(Session, SameSeedGivesBitIdenticalLosses) {
     }
 }
 
+// The thread count does not change the results: 1, 2 and 3 threads give bit-identical losses and weights
+// (each product is split into blocks that compute the same sums), also when set_threads switches them in
+// the middle of a run; set_threads keeps config().train.threads in step and refuses 0.
+TEST(Session, ThreadCountDoesNotChangeTheLosses) {
+    const Data d = mnist_head(2000, 500);
+    ae::Config c = small_config(9, 1);
+    c.model = ae::model_defaults("vae");
+    c.model.encoder = {96};
+    c.model.latent = 8;
+    c.train.batch = 128;
+    ae::TrainingSession one(c, d.train, d.test);
+    ASSERT_EQ(one.step(16), 16);
+    for (int threads : {2, 3}) {
+        SCOPED_TRACE(threads);
+        c.train.threads = threads;
+        ae::TrainingSession many(c, d.train, d.test);
+        ASSERT_EQ(many.step(16), 16);
+        EXPECT_EQ(many.batch_losses(), one.batch_losses());
+        EXPECT_EQ(many.model().params().values(), one.model().params().values());
+    }
+    c.train.threads = 1;
+    ae::TrainingSession switched(c, d.train, d.test);
+    ASSERT_EQ(switched.step(5), 5);
+    switched.set_threads(2);
+    EXPECT_EQ(switched.config().train.threads, 2);
+    EXPECT_EQ(switched.pool().size(), 2);
+    ASSERT_EQ(switched.step(6), 6);
+    switched.set_threads(1);
+    EXPECT_EQ(switched.pool().size(), 1);
+    ASSERT_EQ(switched.step(5), 5);
+    EXPECT_EQ(switched.batch_losses(), one.batch_losses());
+    EXPECT_EQ(switched.model().params().values(), one.model().params().values());
+    EXPECT_THROW(switched.set_threads(0), ae::Error);
+    EXPECT_EQ(switched.config().train.threads, 1);
+}
+
 // Every model type: same seed -> bit-identical losses and per-term losses (the VAE's ε, the corruption
 // and the contractive probes come from the session's seeded Rng), different seed -> different; the
 // snapshot carries the per-term losses and the unit; test evaluation is deterministic too.

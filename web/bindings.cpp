@@ -85,9 +85,20 @@
 //   loadWeights(bytes) -> {epoch, step, optimizerRestored, data}   continues the file's run (session.h resume)
 //   delete()                               free the WASM side (embind)
 //
-// Threads: this build has no pthreads, so train.threads is forced to 1 (configJson() shows it); run
-// the Session inside a Web Worker to keep the page responsive.
+//   threaded() -> bool                     whether this is the -pthread build (ae-mt.js) or the single-threaded one (ae.js)
+//   maxThreads() -> number                 the most train.threads this module runs (1 in ae.js)
+//   heapBytes() -> number                  the size of WASM memory now (it grows in ae.js)
+//   Session.setThreads(n) -> number        train.threads from the next minibatch on, clamped to 1..maxThreads(); the
+//                                          losses do not depend on it (tests/wasm/threads.test.js)
+//
+// Threads: this file builds two modules (web/CMakeLists.txt). ae.js has no pthreads: train.threads is forced
+// to 1 (configJson() shows it). ae-mt.js (-pthread, needs SharedArrayBuffer: a cross-origin isolated page or
+// Node) runs the core's thread pool on pthread Workers: train.threads is clamped to 1..maxThreads(), which is
+// min(4, cores) (web/threads_pre.js sizes the Worker pool for it). Either way, run the Session inside a Web
+// Worker to keep the page responsive; the threaded module's factory needs {mainScriptUrlOrBlob: its URL} there.
 #include <emscripten/bind.h>
+#include <emscripten/em_asm.h>
+#include <emscripten/heap.h>
 #include <emscripten/stack.h>
 #include <emscripten/val.h>
 
@@ -248,9 +259,21 @@ val pair_to_js(const ae::DatasetPair& p) {
 
 // ---- config -------------------------------------------------------------------------------------
 
+#ifdef __EMSCRIPTEN_PTHREADS__
+// web/threads_pre.js: aeMaxThreads = min(4, cores), for which it preloads 2 * (aeMaxThreads - 1) pthread
+// Workers (an old and a new Session may live at once; pthread_create cannot wait for a new Worker).
+int max_threads() { return std::max(1, EM_ASM_INT({ return aeMaxThreads; })); }
+bool threaded() { return true; }
+#else
+int max_threads() { return 1; }
+bool threaded() { return false; }
+#endif
+int clamp_threads(int n) { return std::clamp(n, 1, max_threads()); }
+double heap_bytes() { return static_cast<double>(emscripten_get_heap_size()); }
+
 ae::Config parse_config(const std::string& text) {
     ae::Config c = ae::config_from_json(text, "config");
-    c.train.threads = 1;  // no pthreads in this build (see the top of the file)
+    c.train.threads = clamp_threads(c.train.threads);  // 1 in ae.js (see the top of the file)
     ae::config_validate(c);
     return c;
 }
@@ -425,13 +448,27 @@ public:
     // Returns "" when applied, else the names of the fields that need a new model.
     std::string set_train_config(const std::string& config_json) {
         return js_guard([&] {
-            const ae::Config next = parse_config(config_json);
+            ae::Config next = parse_config(config_json);
+            next.train.threads = config_.train.threads;  // setThreads changes it, without a new model
             const std::string needs = ae::fields_needing_new_model(config_, next);
             if (!needs.empty()) return needs;
             session_->optimizer().config() = next.train.optimizer;
             config_.train.optimizer = next.train.optimizer;
             config_.train.epochs = next.train.epochs;
             return std::string();
+        });
+    }
+    // train.threads from the next minibatch on (clamped to 1..maxThreads()); returns the count now in use.
+    int set_threads(int n) {
+        return js_guard([&] {
+            try {
+                session_->set_threads(clamp_threads(n));
+            } catch (...) {
+                config_.train.threads = session_->config().train.threads;
+                throw;
+            }
+            config_.train.threads = session_->config().train.threads;
+            return config_.train.threads;
         });
     }
     // The class left out of the training set (-1: none), written into saved model files as `ae train` does.
@@ -865,6 +902,9 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("modelFileConfig", &model_file_config);
     function("lossTerms", &loss_terms_js);
     function("configChoices", &config_choices_js);
+    function("threaded", &threaded);
+    function("maxThreads", &max_threads);
+    function("heapBytes", &heap_bytes);
     function("configFields", &config_fields_json);
     function("checkForm", &check_form);
 
@@ -916,5 +956,6 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)
         .function("setTrainConfig", &Session::set_train_config)
-        .function("setExcludedClass", &Session::set_excluded_class);
+        .function("setExcludedClass", &Session::set_excluded_class)
+        .function("setThreads", &Session::set_threads);
 }

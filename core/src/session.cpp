@@ -46,7 +46,7 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
       train_(std::move(train)),
       test_(std::move(test)),
       options_(options),
-      pool_(config.train.threads),
+      pool_(std::make_unique<ThreadPool>(config.train.threads)),
       model_(checked_model(config, options)),
       optimizer_(config.train.optimizer),
       init_rng_(config.train.seed, kInitStream),
@@ -93,6 +93,17 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     best_params_.resize(model_.params().values().size());
     reset_divergence_watch();
     begin_epoch();
+}
+
+void TrainingSession::set_threads(int n) {
+    if (n < 1 || n > 256) throw Error("train.threads: expected 1..256, got " + std::to_string(n));
+    if (n == pool_->size()) return;
+    // The old pool's threads end before the new ones start (a WebAssembly build has a fixed set of
+    // Workers); a pool of 1 has none and stays if creating n threads fails.
+    pool_ = std::make_unique<ThreadPool>(1);
+    config_.train.threads = 1;
+    pool_ = std::make_unique<ThreadPool>(n);
+    config_.train.threads = n;
 }
 
 void TrainingSession::reset_divergence_watch() {
@@ -177,9 +188,9 @@ int TrainingSession::step(int n_batches) {
             auto xin = batch_in_.leftCols(n);
             corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
                     config_.model.input_cols, noise_rng_, x, xin);
-            loss_sum = model_.forward_backward(ws_, xin, x, scale, &pool_, &noise_rng_);
+            loss_sum = model_.forward_backward(ws_, xin, x, scale, pool_.get(), &noise_rng_);
         } else {
-            loss_sum = model_.forward_backward(ws_, x, x, scale, &pool_, &noise_rng_);
+            loss_sum = model_.forward_backward(ws_, x, x, scale, pool_.get(), &noise_rng_);
         }
         (void)loss_sum;
         const LossTerms terms = ws_.terms;
@@ -213,7 +224,7 @@ int TrainingSession::step(int n_batches) {
         } else {
             above_best_ = 0;
         }
-        optimizer_.step(model_.params(), &pool_);
+        optimizer_.step(model_.params(), pool_.get());
         epoch_seconds_ += std::chrono::duration<double>(Clock::now() - tb).count();
         batch_losses_.push_back(static_cast<float>(loss));
         batch_terms_.push_back(terms);
@@ -273,9 +284,9 @@ void TrainingSession::evaluate_test_stats(EpochStats& s) {
             auto xin = eval_in_.leftCols(n);
             corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
                     config_.model.input_cols, eval_rng_, x, xin);
-            model_.forward(eval_ws_, xin, x, &pool_, &eval_rng_);
+            model_.forward(eval_ws_, xin, x, pool_.get(), &eval_rng_);
         } else {
-            model_.forward(eval_ws_, x, x, &pool_, &eval_rng_);
+            model_.forward(eval_ws_, x, x, pool_.get(), &eval_rng_);
         }
         add_terms(sum, eval_ws_.terms, n);
         auto y = model_.reconstruction(eval_ws_, n);
@@ -362,13 +373,13 @@ void TrainingSession::publish_views() {
         Rng view_rng(config_.train.seed, kViewStream);  // the same corruption at every publish
         corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
                 config_.model.input_cols, view_rng, inputs, corrupted);
-        recon = model_.reconstruct(corrupted, &pool_);
+        recon = model_.reconstruct(corrupted, pool_.get());
     } else {
-        recon = model_.reconstruct(inputs, &pool_);
+        recon = model_.reconstruct(inputs, pool_.get());
     }
     Matrix first(dim, m);
     load_batch(*test_, nullptr, 0, m, first);
-    Matrix codes = model_.encode(first, &pool_);
+    Matrix codes = model_.encode(first, pool_.get());
     std::vector<uint8_t> view_labels(k), code_labels(test_->labels.begin(), test_->labels.begin() + m);
     for (int i = 0; i < k; ++i) view_labels[i] = test_->labels[pick[i]];
     std::vector<float> params = model_.params().values();

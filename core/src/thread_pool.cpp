@@ -3,10 +3,19 @@
 namespace ae {
 
 ThreadPool::ThreadPool(int n_threads) {
-    for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    try {
+        for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    } catch (...) {
+        // A thread could not be created (std::system_error; in a WebAssembly build: no free Worker).
+        // Stop the ones already running: a destroyed joinable std::thread would terminate the program.
+        stop_workers();
+        throw;
+    }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::stop_workers() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;

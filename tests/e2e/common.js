@@ -21,10 +21,13 @@ function playwright() {
   }
 }
 
-// Starts web/serve.py on a free port; resolves {url, stop}.
-function serve() {
+// Starts web/serve.py on a free port; resolves {url, stop}. isolation false: without the COOP/COEP
+// headers (the page then runs the single-threaded build). $AE_E2E_ISOLATION=0 makes that the default.
+// (openPage: $AE_E2E_THREADS=N opens the page with ?threads=N.)
+function serve(isolation = process.env.AE_E2E_ISOLATION !== '0') {
   return new Promise((resolve, reject) => {
-    const p = spawn('python3', [path.join(ROOT, 'web/serve.py'), '--port', '0', '--dir', SITE],
+    const p = spawn('python3', [path.join(ROOT, 'web/serve.py'), '--port', '0', '--dir', SITE,
+                                ...(isolation ? [] : ['--no-isolation'])],
                     {stdio: ['ignore', 'pipe', 'inherit']});
     let out = '';
     p.stdout.on('data', (d) => {
@@ -37,8 +40,9 @@ function serve() {
 }
 
 // Opens the page in headless Chromium. Returns {browser, page, server, consoleErrors, foreignRequests, close}.
+// options: beforeLoad(context), isolation (false: serve without COOP/COEP).
 async function openPage(options = {}) {
-  const server = await serve();
+  const server = await serve(options.isolation);
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-chromium-'));
   const browser = await playwright().chromium.launch({
     executablePath: CHROMIUM,
@@ -62,7 +66,8 @@ async function openPage(options = {}) {
     const u = r.url();
     if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) foreignRequests.push(u);
   });
-  await page.goto(server.url);
+  // $AE_E2E_THREADS: the page's thread count (?threads=N; the threaded build's default is all it offers).
+  await page.goto(server.url + (process.env.AE_E2E_THREADS ? `?threads=${process.env.AE_E2E_THREADS}` : ''));
   const close = async () => {
     await browser.close();
     server.stop();

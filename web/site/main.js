@@ -1,6 +1,7 @@
 // The page thread: form, controls, drawing. Training and every computation live in worker.js.
 import {LatentMap, drawGrid, images, loadShaders, PALETTE, cssColor} from './gl.js';
 import {LossChart} from './chart.js';
+import {installThreadControl} from './threads.js';
 
 const $ = (id) => document.getElementById(id);
 // Writes text only when it changed: the status fields are set ten times a second while training, and
@@ -969,6 +970,7 @@ async function main() {
     showError('page', e.message);
   }
   state.worker = new Worker('worker.js');
+  installThreadControl(state.worker, state);
   state.worker.onmessage = (ev) => {
     const t0 = performance.now();
     onMessage(ev);

@@ -5,16 +5,22 @@
 //
 // page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} |
 //                 {type: 'create', config, excludeClass} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
-//                 {type: 'call', id, fn, args}
-// worker -> page: {type: 'ready', defaultConfig, simd} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
+//                 {type: 'call', id, fn, args} | {type: 'threads', n}
+// worker -> page: {type: 'ready', defaultConfig, simd, threaded, maxThreads, threads, heapBytes, buildNote} |
+//                 {type: 'threads', threaded, maxThreads, threads} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
 //                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} |
 //                 {type: 'state', running, finished, epochs} | {type: 'reply', id, result | error} |
 //                 {type: 'error', where, message}
 // Training stops by itself after the config's epochs (as `ae train` does): 'state' then says finished;
 // a 'run' of a finished model trains one more epoch (the desktop app's rule). Loading data stops training
 // and drops the model (the page creates one for the new data).
+//
+// Two builds of the module (web/CMakeLists.txt): ae-mt.js (-pthread: the core's thread pool on pthread
+// Workers) needs SharedArrayBuffer, which a page has only when cross-origin isolated (served with COOP/COEP,
+// as web/serve.py does); otherwise, or if it fails to start, ae.js (one thread). train.threads is the
+// worker's `threads` (the page's thread control, {type: 'threads'}): it replaces the config's value in every
+// config the worker passes on, so the page's form never sees a difference, and applies from the next minibatch.
 'use strict';
-importScripts('ae.js');
 
 let ae = null;          // the module
 let data = null;        // {train, test} data objects
@@ -25,6 +31,7 @@ let chunk = 1;          // minibatches per slice, adapted to ~40 ms
 let lastProgress = 0, lastViews = 0;
 let epochs = 10;        // stop after this many epochs (config train.epochs, changed live by setTrain)
 let excludedClass = -1; // class left out of the training set (-1: none)
+let threads = 1;        // train.threads of every session (1..ae.maxThreads())
 const MIN_IMAGES = 4;   // a data set needs 2 test images (the map, the fitted Gaussian) and 2 to train on
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
@@ -186,7 +193,8 @@ function sendProgress() {
   const p = session.progress();
   post({type: 'progress', epoch: p.epoch, steps: p.steps, batchInEpoch: p.batchInEpoch,
         batchesPerEpoch: p.batchesPerEpoch, samplesPerSec: p.samplesPerSec, diverged: p.diverged,
-        message: p.message, newLosses: p.newLosses, newTerms: p.newTerms, unit: p.unit, epochStats: session.epochStats()},
+        message: p.message, newLosses: p.newLosses, newTerms: p.newTerms, unit: p.unit, epochStats: session.epochStats(),
+        heapBytes: ae.heapBytes()},
        buffers(p.newLosses, ...Object.values(p.newTerms)));
 }
 
@@ -237,8 +245,28 @@ function finish() {
   post({type: 'state', running, finished: true, epochs});
 }
 
+// The config text with train.threads = the worker's thread count.
+function withThreads(text) {
+  const c = JSON.parse(text);
+  c.train = {...(c.train || {}), threads};
+  return JSON.stringify(c);
+}
+
+const threadsInfo = () => ({threaded: ae.threaded(), maxThreads: ae.maxThreads(), threads});
+
+function setThreads(n) {
+  threads = Math.max(1, Math.min(ae.maxThreads(), Math.round(Number(n)) || 1));
+  try {
+    if (session) session.setThreads(threads);
+  } finally {  // a thread that cannot start leaves the session on 1 (the error goes to the page)
+    if (session) threads = JSON.parse(session.configJson()).train.threads;
+    post({type: 'threads', ...threadsInfo()});
+  }
+}
+
 function createSession(config, weights, fromFile, exclude) {
   running = false;
+  config = withThreads(config);
   if (!data) throw new Error('load a data set first');
   exclude = exclude === undefined || exclude === null ? -1 : exclude;
   const train = exclude >= 0 ? ae.datasetWithoutClass(data.train, exclude) : data.train;
@@ -290,7 +318,7 @@ const calls = {
   // Optimizer settings and epochs apply at the next minibatch; other changes need a new model:
   // {applied, needs (the fields that need a new model), config (the session's, live values included)}.
   setTrain: (text) => {
-    const needs = session.setTrainConfig(text);
+    const needs = session.setTrainConfig(withThreads(text));
     if (!needs) epochs = JSON.parse(session.configJson()).train.epochs;
     return {applied: !needs, needs, config: session.configJson(), step: session.steps(), epoch: session.epoch(), epochs};
   },
@@ -302,11 +330,11 @@ const calls = {
     const r = session.corruptRepair(x, kind, level, seed);
     return {...r, region: blockRegion(kind, level, seed)};
   },
-  check: (text) => ae.checkConfigJson(text),
+  check: (text) => ae.checkConfigJson(withThreads(text)),
   samples: (n, seed) => session.samples(n, seed),
   reconstructTest: (first, n) => session.reconstruct(session.testImagesUnit(first, n), n),
-  normalize: (text) => ae.normalizeConfigJson(text),
-  checkForm: (base, given) => ae.checkForm(base, given),
+  normalize: (text) => ae.normalizeConfigJson(withThreads(text)),
+  checkForm: (base, given) => ae.checkForm(withThreads(base), given),
   evaluate: () => session.evaluateTestTerms(),
   inspect: (x) => session.inspect(x),
   inspectTest: (i) => {
@@ -398,6 +426,9 @@ async function handle(m) {
         if (session) { sendProgress(); sendViews(); }
         post({type: 'state', running, finished: false, epochs});
         break;
+      case 'threads':
+        setThreads(m.n);
+        break;
       case 'step':
         if (!session) throw new Error('no model');
         running = false;
@@ -430,8 +461,27 @@ async function handle(m) {
   }
 }
 
-createAeModule().then(mod => {
-  ae = mod;
+// The threaded module when the page is cross-origin isolated, else (or when it fails to start) the
+// single-threaded one. A pthread Worker of a module loaded inside a Worker finds the module's script only
+// through mainScriptUrlOrBlob (there is no document.currentScript here).
+async function loadModule() {
+  if (self.crossOriginIsolated) {
+    try {
+      importScripts('ae-mt.js');
+      return {module: await createAeModule({mainScriptUrlOrBlob: new URL('ae-mt.js', self.location.href).href}), note: ''};
+    } catch (e) {
+      importScripts('ae.js');  // replaces createAeModule
+      return {module: await createAeModule(), note: `the threaded build failed to start (${e && e.message || e})`};
+    }
+  }
+  importScripts('ae.js');
+  return {module: await createAeModule(), note: ''};
+}
+
+loadModule().then(({module, note}) => {
+  ae = module;
+  // Default thread count: all the module offers (min(4, cores)); measured in the README (tests/e2e/bench.test.js).
+  threads = ae.maxThreads();
   post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets(), fields: ae.configFields(),
-        terms: ae.lossTerms()});
+        terms: ae.lossTerms(), ...threadsInfo(), heapBytes: ae.heapBytes(), buildNote: note});
 }, e => fail('module', e));

@@ -143,6 +143,11 @@ public:
     // with a new epoch (epoch() + 1), shuffled by this session's RNG; the loss history starts empty.
     // Returns whether the optimizer state was restored. Throws ae::Error for another architecture.
     bool resume(const ModelFile& file);
+    // Changes train.threads (the threads of the matrix products) between two step() calls, training thread
+    // only: the next minibatch runs on n threads (1 = the calling thread). The losses do not depend on it
+    // (each product is split into blocks that compute the same sums). Throws ae::Error outside 1..256, and
+    // whatever creating a thread throws (then the session runs on 1 thread).
+    void set_threads(int n);
     // Recomputes the views (reconstructions, test codes) and publishes them. Training thread only.
     void publish_views();
     // Thread-safe copy of the latest snapshot; version() changes whenever it does.
@@ -171,7 +176,7 @@ public:
     Optimizer& optimizer() { return optimizer_; }
     const Dataset& train_data() const { return *train_; }
     const Dataset& test_data() const { return *test_; }
-    ThreadPool& pool() { return pool_; }
+    ThreadPool& pool() { return *pool_; }
     int batches_per_epoch() const;
     // Training throughput over the last step() call (samples per second).
     double samples_per_sec() const { return last_rate_; }
@@ -198,7 +203,7 @@ private:
     Config config_;
     std::shared_ptr<const Dataset> train_, test_;
     SessionOptions options_;
-    ThreadPool pool_;
+    std::unique_ptr<ThreadPool> pool_;
     Autoencoder model_;
     Optimizer optimizer_;
     Rng init_rng_, shuffle_rng_, noise_rng_, eval_rng_;

@@ -44,6 +44,7 @@ private:
     void dispatch(int n_tasks, void* ctx, Trampoline call);
     void worker_loop();
     void drain();
+    void stop_workers();
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
