@@ -253,7 +253,7 @@ TEST(Session, DivergenceStopsAndKeepsLastGoodWeights) {
     const Data d = mnist_head(2000, 500);
     ae::Config c = small_config(5, 1);
     c.train.optimizer.type = ae::OptimizerType::sgd;
-    c.train.optimizer.lr = 1e6f;
+    c.train.optimizer.lr = 1000.0f;  // the largest learning rate the options allow (options.h)
     ae::TrainingSession s(c, d.train, d.test);
     std::vector<std::vector<float>> before;
     int good = 0;
@@ -263,7 +263,7 @@ TEST(Session, DivergenceStopsAndKeepsLastGoodWeights) {
         if (n == 1) ++good;
         else EXPECT_EQ(n, 0);
     }
-    ASSERT_TRUE(s.diverged()) << "lr = 1e6 did not diverge within 200 steps";
+    ASSERT_TRUE(s.diverged()) << "lr = 1000 did not diverge within 200 steps";
     EXPECT_NE(s.message().find("diverged"), std::string::npos) << s.message();
     EXPECT_NE(s.message().find("Lower the learning rate"), std::string::npos) << s.message();
     EXPECT_EQ(s.steps(), good);
