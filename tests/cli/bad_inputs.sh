@@ -112,7 +112,7 @@ PY
       "$AE" train --latent 65536 --encoder 65536 --epochs 0 --out out ;;
   finite_divergence)
     expect 3 "training diverged at epoch [0-9]+, step [0-9]+: the smoothed training loss stayed above 10x.*Lower the learning rate" \
-      "$AE" train --data mnist --lr 100 --epochs 20 --threads 1 --quiet --out out
+      "$AE" train --data mnist --lr 100 --encoder 64 --batch 64 --epochs 20 --threads 1 --quiet --out out
     /usr/bin/python3 -c "import json; m = json.load(open('out/metrics.json')); assert m['diverged'] and m['final']['test_loss'] < 1.0, m['final']" ||
       exit 1
     [ -s out/model.safetensors ] || { echo "bad_inputs $row: no model file kept" >&2; exit 1; } ;;
