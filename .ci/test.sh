@@ -20,8 +20,8 @@ ctest --preset release -j "$JOBS" -LE reference
 step "wasm: build"
 cmake --preset wasm >/dev/null
 cmake --build --preset wasm -j "$JOBS"
-step "wasm: ctest"
-ctest --preset wasm
+step "wasm: ctest (without the label bench: the page benchmark, ctest --preset wasm -L bench)"
+ctest --preset wasm -LE bench
 
 step "debug-asan: build"
 cmake --preset debug-asan >/dev/null
