@@ -30,15 +30,6 @@ double peak_rss_mb() {
     return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-std::vector<uint8_t> make_safetensors(const std::string& header, const std::vector<uint8_t>& data) {
-    const uint64_t n = header.size();
-    std::vector<uint8_t> out(8 + n + data.size());
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(n >> (8 * i));
-    std::copy(header.begin(), header.end(), out.begin() + 8);
-    std::copy(data.begin(), data.end(), out.begin() + 8 + static_cast<std::ptrdiff_t>(n));
-    return out;
-}
-
 // (1) A number too large for a double in a JSON config: nlohmann's out_of_range.406 became "unexpected
 // error" (exit 1) in the CLI and terminated a fuzzer.
 TEST(BadInputs, NumberOverflowInAConfigNamesTheFile) {
@@ -57,7 +48,7 @@ TEST(BadInputs, NumberOverflowInASafetensorsHeaderNamesTheFile) {
         R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4e999]}})",
     };
     for (const std::string& h : headers) {
-        const std::vector<uint8_t> bytes = make_safetensors(h, data);
+        const std::vector<uint8_t> bytes = test_util::make_safetensors(h, data);
         const std::string msg = error_of([&] { ae::safetensors_decode(bytes.data(), bytes.size(), "m.safetensors"); });
         expect_contains(msg, {"m.safetensors", "invalid JSON header", "number overflow"});
     }

@@ -11,19 +11,13 @@
 #include "ae/config.h"
 #include "ae/error.h"
 #include "ae/options.h"
+#include "test_util.h"
 
 namespace {
 
 using nlohmann::json;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ae::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using test_util::error_of;
 
 TEST(Options, TableCoversEveryConfigField) {
     const json j = json::parse(ae::config_to_json(ae::Config{}));

@@ -24,16 +24,6 @@ using nlohmann::json;
 using test_util::error_of;
 using test_util::expect_contains;
 
-// A safetensors file from a header JSON text and a data section.
-std::vector<uint8_t> make_file(const std::string& header, const std::vector<uint8_t>& data) {
-    const uint64_t n = header.size();
-    std::vector<uint8_t> out(8 + n + data.size());
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(n >> (8 * i));
-    std::copy(header.begin(), header.end(), out.begin() + 8);
-    std::copy(data.begin(), data.end(), out.begin() + 8 + static_cast<std::ptrdiff_t>(n));
-    return out;
-}
-
 std::vector<uint8_t> f32_bytes(std::initializer_list<float> v) {
     std::vector<uint8_t> out;
     for (float f : v) {
@@ -45,7 +35,7 @@ std::vector<uint8_t> f32_bytes(std::initializer_list<float> v) {
 }
 
 std::string decode_error(const std::string& header, const std::vector<uint8_t>& data) {
-    std::vector<uint8_t> f = make_file(header, data);
+    std::vector<uint8_t> f = test_util::make_safetensors(header, data);
     return error_of([&] { ae::safetensors_decode(f.data(), f.size(), "t.safetensors"); });
 }
 
@@ -54,7 +44,7 @@ const char* kTwo = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                    R"("b":{"dtype":"F32","shape":[1,2],"data_offsets":[8,16]}})";
 
 TEST(Safetensors, DecodesAHandWrittenFile) {
-    std::vector<uint8_t> f = make_file(
+    std::vector<uint8_t> f = test_util::make_safetensors(
         R"({"__metadata__":{"k":"v"},"b":{"dtype":"F32","shape":[1,2],"data_offsets":[8,16]},)"
         R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}   )",
         f32_bytes({1.0f, -2.5f, 3.0f, 1e-3f}));
@@ -99,7 +89,7 @@ TEST(Safetensors, RejectsShortFileAndHugeOrTruncatedHeader) {
     huge[8] = '{';
     expect_contains(error_of([&] { ae::safetensors_decode(huge.data(), huge.size(), "t.st"); }),
                     {"header length 100000001", "exceeds", "100 MB"});
-    std::vector<uint8_t> cut = make_file(kTwo, f32_bytes({1, 2, 3, 4}));
+    std::vector<uint8_t> cut = test_util::make_safetensors(kTwo, f32_bytes({1, 2, 3, 4}));
     cut.resize(40);  // the header claims more bytes than there are
     expect_contains(error_of([&] { ae::safetensors_decode(cut.data(), cut.size(), "t.st"); }),
                     {"runs past the end of the file", "40 bytes"});

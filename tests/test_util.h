@@ -2,6 +2,8 @@
 // checks on ae::Error messages.
 #pragma once
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -67,6 +69,16 @@ inline std::vector<uint8_t> make_idx(const std::vector<uint32_t>& dims, const st
     }
     bytes.insert(bytes.end(), data.begin(), data.end());
     return bytes;
+}
+
+// A safetensors file from a header JSON text and a data section (8-byte little-endian header length first).
+inline std::vector<uint8_t> make_safetensors(const std::string& header, const std::vector<uint8_t>& data) {
+    const uint64_t n = header.size();
+    std::vector<uint8_t> out(8 + n + data.size());
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(n >> (8 * i));
+    std::copy(header.begin(), header.end(), out.begin() + 8);
+    std::copy(data.begin(), data.end(), out.begin() + 8 + static_cast<std::ptrdiff_t>(n));
+    return out;
 }
 
 // Runs `fn`, expects an ae::Error, returns its message ("" and a failure when nothing is thrown).
