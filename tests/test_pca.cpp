@@ -177,3 +177,45 @@ TEST(Pca, RejectsBadArguments) {
         EXPECT_NE(std::string(e.what()).find("k = 5"), std::string::npos) << e.what();
     }
 }
+
+// Wide data with few components (the map of a wide latent) takes the subspace iteration; it must find the
+// same axes and variances as the covariance's eigendecomposition, and a warm start must not change them.
+TEST(Pca, SubspaceIterationMatchesTheKnownAxes) {
+    ae::Rng rng(13);
+    const int d = 400, n = 600, k = 3;  // n > d: data_with_axes whitens the sample covariance exactly
+    ASSERT_TRUE(ae::pca_uses_subspace_iteration(d, n, k));
+    const Eigen::MatrixXd q = random_rotation(d, rng);
+    Eigen::VectorXd variances = Eigen::VectorXd::Constant(d, 0.0);
+    for (int i = 0; i < d; ++i) variances(i) = i < 4 ? 40.0 / (i + 1) : 1.0 / (1.0 + 0.01 * i);
+    const ae::Matrix x = data_with_axes(q, variances, Eigen::VectorXd::Constant(d, 2.0), n, rng);
+    const ae::Pca p = ae::pca_fit(x, k);
+    ASSERT_EQ(p.components.cols(), k);
+    for (int c = 0; c < k; ++c) {
+        EXPECT_LT(angle_between(p.components.col(c).cast<double>(), q.col(c)), 1e-3) << "component " << c;
+        EXPECT_NEAR(p.variances(c), variances(c), 1e-3 * variances(c)) << "component " << c;
+        Eigen::Index largest = 0;
+        p.components.col(c).cwiseAbs().maxCoeff(&largest);
+        EXPECT_GT(p.components(largest, c), 0.0f) << "component " << c;
+    }
+    EXPECT_NEAR(p.total_variance, variances.sum(), 1e-3 * variances.sum());
+    const Eigen::MatrixXf gram = p.components.transpose() * p.components;
+    EXPECT_TRUE(gram.isApprox(Eigen::MatrixXf::Identity(k, k), 1e-5f));
+
+    // Warm start from the result, and from a perturbed copy of it: the same axes.
+    const ae::Pca again = ae::pca_fit(x, k, &p.components);
+    EXPECT_TRUE(again.components.isApprox(p.components, 1e-4f));
+    ae::Matrix nudged = p.components + 0.1f * ae::Matrix::Random(d, k);
+    const ae::Pca from_nudged = ae::pca_fit(x, k, &nudged);
+    EXPECT_TRUE(from_nudged.components.isApprox(p.components, 1e-4f));
+    EXPECT_TRUE(from_nudged.variances.isApprox(p.variances, 1e-5f));
+    // A start of the wrong height is ignored.
+    const ae::Matrix wrong = ae::Matrix::Random(d - 1, k);
+    EXPECT_TRUE(ae::pca_fit(x, k, &wrong).components.isApprox(p.components, 1e-4f));
+}
+
+TEST(Pca, ExactPathForPixelsAndManyComponents) {
+    EXPECT_FALSE(ae::pca_uses_subspace_iteration(784, 60000, 20));  // the pixel baseline of `ae eval`
+    EXPECT_FALSE(ae::pca_uses_subspace_iteration(64, 2000, 2));       // a small latent's map
+    EXPECT_FALSE(ae::pca_uses_subspace_iteration(300, 2000, 200));    // most of the axes
+    EXPECT_TRUE(ae::pca_uses_subspace_iteration(5000, 2000, 2));      // a 5,000-D latent's map
+}

@@ -43,6 +43,10 @@
 //   lossTerms() -> [{name, label}]  (options.h);  configChoices() -> {field: [values]}  (options.h)
 //   configFields() -> string               JSON [{path, flag, label, help, unit, kind, choices, min, max,
 //                                          minExclusive, maxExclusive, group, advanced, live, types}] (options.h)
+//   checkPageFile(name, bytes), checkPageGunzip(name, bytesSoFar), checkPageData(name, bytes),
+//   checkPngFolder(name, files, largestName, largestBytes)
+//                                          uploads.h: throw Error naming the file when a user file is beyond
+//                                          the page's bounds (called before reading, while gunzipping, after)
 //   checkForm(baseJson, givenJson) -> string
 //                                          ae::form_check: givenJson = [[path, text], ...] on top of the base
 //                                          config; JSON {configJson (normalizeConfigJson's text, or null),
@@ -135,6 +139,7 @@
 #include "ae/rng.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
+#include "ae/uploads.h"
 
 using emscripten::val;
 
@@ -401,6 +406,21 @@ std::string check_form(const std::string& base_json, const std::string& given_js
 
 // Validates a config fully: parse + validate, then builds the model (catches model types this build does
 // not implement yet). Returns the normalized JSON.
+void check_page_file(const std::string& name, double bytes) {
+    js_guard([&] { ae::check_page_file(name, static_cast<uint64_t>(bytes)); });
+}
+void check_page_gunzip(const std::string& name, double bytes) {
+    js_guard([&] { ae::check_page_gunzip(name, static_cast<uint64_t>(bytes)); });
+}
+void check_page_data(const std::string& name, double bytes) {
+    js_guard([&] { ae::check_page_data(name, static_cast<uint64_t>(bytes)); });
+}
+void check_png_folder(const std::string& name, double files, const std::string& largest_name, double largest_bytes) {
+    js_guard([&] {
+        ae::check_page_png_folder(name, static_cast<uint64_t>(files), largest_name, static_cast<uint64_t>(largest_bytes));
+    });
+}
+
 std::string check_config_json(const std::string& text) {
     return js_guard([&] {
         const ae::Config c = parse_config(text);
@@ -483,7 +503,7 @@ public:
             snapshot_ = session_->snapshot();
             if (snapshot_.test_codes.cols() >= 2) {
                 try {
-                    projection_ = ae::latent_project_2d(snapshot_.test_codes);
+                    projection_ = ae::latent_project_2d(snapshot_.test_codes, &projection_);
                 } catch (const ae::Error&) {  // non-finite codes (a diverged run): keep the previous map
                 }
             }
@@ -907,6 +927,10 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("heapBytes", &heap_bytes);
     function("configFields", &config_fields_json);
     function("checkForm", &check_form);
+    function("checkPageFile", &check_page_file);
+    function("checkPageGunzip", &check_page_gunzip);
+    function("checkPageData", &check_page_data);
+    function("checkPngFolder", &check_png_folder);
 
     class_<Session>("Session")
         .constructor<const std::string&, const val&, const val&>()

@@ -66,7 +66,7 @@ double normal_quantile(double p) {
     return q < 0.0 ? -value : value;
 }
 
-LatentProjection latent_project_2d(const Matrix& codes) {
+LatentProjection latent_project_2d(const Matrix& codes, const LatentProjection* previous) {
     const Eigen::Index k = codes.rows(), n = codes.cols();
     if (k < 1 || n < 1) throw Error("latent_project_2d: no codes (empty matrix)");
     LatentProjection out;
@@ -83,13 +83,12 @@ LatentProjection latent_project_2d(const Matrix& codes) {
         return out;
     }
     if (n < 2) throw Error("latent_project_2d: PCA of a " + std::to_string(k) + "-D latent needs at least 2 codes");
-    out.pca = pca_fit(codes, 2);
+    out.pca = pca_fit(codes, 2, previous != nullptr && previous->uses_pca ? &previous->pca.components : nullptr);
     out.points = pca_project(out.pca, codes);
     out.uses_pca = true;
     out.x_label = "PC1";
     out.y_label = "PC2";
-    const Eigen::MatrixXd centred = codes.cast<double>().colwise() - codes.cast<double>().rowwise().mean();
-    const double total = centred.squaredNorm() / static_cast<double>(n - 1);
+    const double total = out.pca.total_variance;
     out.explained = total > 0.0 ? static_cast<double>(out.pca.variances.cast<double>().sum()) / total : 1.0;
     return out;
 }

@@ -1,6 +1,7 @@
 // Bad user data shows a visible error message and the page keeps working: a text file renamed .idx,
 // a truncated IDX file (header promises more images than the bytes hold), a gzip file cut short, and a
-// folder without PNGs; afterwards a real IDX upload (MNIST digits written here as IDX) loads and trains.
+// folder without PNGs, files beyond the page's bounds (a 600 MB IDX file, a gzip bomb, a 600 MB model file, a
+// 40 MB PNG); afterwards a real IDX upload (MNIST digits written here as IDX) loads and trains.
 'use strict';
 const {openPage, waitForData, screenshot, run, assert} = require('./common.js');
 const fs = require('fs');
@@ -77,6 +78,30 @@ run(async () => {
     fs.writeFileSync(lbls, idxLabels([...Array(30).keys()].map(i => i % 3)));
     await expectError([imgs, lbls], /label|count|30|40/i, 'label count mismatch');
 
+    // The page's bounds (core: uploads.h), each checked before the bytes are read or while they are
+    // decompressed. A 600 MB file (sparse on disk): refused by its size.
+    const huge = path.join(dir, 'huge-images.idx');
+    fs.writeFileSync(huge, idxImages(1, 28, 28, () => 0));
+    fs.truncateSync(huge, 600 * 1024 * 1024);
+    await expectError([huge], /huge-images\.idx is 600 MB; the page reads files of at most 512 MB/, 'file over the limit');
+    // A gzip bomb: 560 KB that expand to 548 MB behind a valid header (700,000 images): stops at 512 MB.
+    const bomb = path.join(dir, 'bomb-images.idx.gz');
+    const header = idxImages(0, 28, 28, () => 0);
+    header.writeUInt32BE(700000, 4);
+    fs.writeFileSync(bomb, zlib.gzipSync(Buffer.concat([header, Buffer.alloc(700000 * 784)]), {level: 1}));
+    console.log(`gzip bomb: ${(fs.statSync(bomb).size / 1e3).toFixed(0)} KB on disk`);
+    await expectError([bomb], /bomb-images\.idx\.gz expands to more than 512 MB/, 'gzip bomb');
+    // A model file over the limit.
+    const hugeModel = path.join(dir, 'huge.safetensors');
+    fs.writeFileSync(hugeModel, 'x');
+    fs.truncateSync(hugeModel, 600 * 1024 * 1024);
+    await page.evaluate(() => { window.aeLab.errors.length = 0; });
+    await page.setInputFiles('#load-model', hugeModel);
+    await page.waitForFunction(() => window.aeLab.errors.length > 0, null, {timeout: 20000});
+    const modelErr = await page.evaluate(() => document.getElementById('error-text').textContent);
+    console.log(`model file over the limit: "${modelErr}"`);
+    assert.match(modelErr, /huge\.safetensors is 600 MB/);
+
     // The page keeps working: a valid upload (64 synthetic 28x28 images, gzip) loads and trains a step.
     const good = path.join(dir, 'good-images.idx.gz'), goodLabels = path.join(dir, 'good-labels.idx');
     fs.writeFileSync(good, zlib.gzipSync(idxImages(64, 28, 28, (i) => ((i % 784) * 7 + Math.floor(i / 784) * 13) % 256)));
@@ -118,6 +143,20 @@ run(async () => {
     const pngErr = await page.evaluate(() => document.getElementById('error-text').textContent);
     console.log(`bad PNG: "${pngErr}"`);
     assert.match(pngErr, /b\.png/);
+    assert.strictEqual(await page.evaluate(() => window.aeLab.dataset.name), 'png folder');
+
+    // A folder with one PNG over the page's per-image bound (40 MB, sparse): refused before any decoding.
+    const bigFolder = path.join(dir, 'big');
+    fs.mkdirSync(path.join(bigFolder, 'x'), {recursive: true});
+    fs.writeFileSync(path.join(bigFolder, 'x', 'a.png'), png(28, 28, () => 128));
+    fs.writeFileSync(path.join(bigFolder, 'x', 'poster.png'), png(28, 28, () => 7));
+    fs.truncateSync(path.join(bigFolder, 'x', 'poster.png'), 40 * 1024 * 1024);
+    await page.evaluate(() => { window.aeLab.errors.length = 0; });
+    await page.setInputFiles('#png-folder', bigFolder);
+    await page.waitForFunction(() => window.aeLab.errors.length > 0, null, {timeout: 20000});
+    const bigErr = await page.evaluate(() => document.getElementById('error-text').textContent);
+    console.log(`PNG over the limit: "${bigErr}"`);
+    assert.match(bigErr, /poster\.png is 40 MB; the page reads PNG files of at most 32 MB/);
     assert.strictEqual(await page.evaluate(() => window.aeLab.dataset.name), 'png folder');
     await screenshot(page, 'page-after-uploads.png');
     assert.deepStrictEqual(t.consoleErrors, [], 'console errors');

@@ -36,6 +36,20 @@ run(async () => {
   expectError(() => ae.idxDataset(new Uint8Array([0, 0, 8, 3, 0, 0]), null, 'user.idx'), /user\.idx/,
               'idxDataset(truncated header)');
 
+  // The page's bounds (memory.h, uploads.h): a model beyond the WebAssembly heap's share, files too large.
+  expectError(() => new ae.Session('{"model":{"encoder":[8192],"latent":2048}}', train, test),
+              /needs [0-9.]+ GB .*the page's limit is 1 GB/, 'Session(model beyond the page memory limit)');
+  expectError(() => ae.checkPageFile('big.idx', 600 * 2 ** 20), /big\.idx is 600 MB; the page reads files of at most 512 MB/,
+              'checkPageFile(600 MB)');
+  ae.checkPageFile('ok.idx', 512 * 2 ** 20);
+  expectError(() => ae.checkPageGunzip('bomb.gz', 512 * 2 ** 20 + 1), /bomb\.gz expands to more than 512 MB/,
+              'checkPageGunzip(past 512 MB)');
+  expectError(() => ae.checkPageData('a.idx', 1.5 * 2 ** 30), /a\.idx: the data set's files hold 1\.5 GB/,
+              'checkPageData(1.5 GB)');
+  expectError(() => ae.checkPngFolder('shoes', 100001, 'shoes/a.png', 100), /shoes holds 100001 PNG files/,
+              'checkPngFolder(100,001 files)');
+  ae.checkPngFolder('shoes', 100000, 'shoes/a.png', 100);
+
   // Errors must not leak: many of them in a row, then the module still trains.
   const sp0 = ae.stackPointer();
   for (let i = 0; i < 200; i++) {

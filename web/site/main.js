@@ -735,8 +735,7 @@ $('load-model').onchange = async () => {
   if (!f) return;
   if (!state.dataset) { showError('model file', 'load a data set first'); return; }
   if (!(await confirmDiscard(`Loading ${f.name} discards the trained model (${state.steps} steps).`))) return;
-  const bytes = await f.arrayBuffer();
-  state.worker.postMessage({type: 'loadModel', bytes, name: f.name}, [bytes]);
+  state.worker.postMessage({type: 'loadModel', file: f, name: f.name});
   $('load-model').value = '';
 };
 

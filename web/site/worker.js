@@ -3,7 +3,7 @@
 // the page thread only draws. Messages are small; typed arrays are fresh copies from the bindings and
 // their buffers are transferred.
 //
-// page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} |
+// page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} | {type: 'loadModel', file, name} |
 //                 {type: 'create', config, excludeClass} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
 //                 {type: 'call', id, fn, args} | {type: 'threads', n}
 // worker -> page: {type: 'ready', defaultConfig, simd, threaded, maxThreads, threads, heapBytes, buildNote} |
@@ -58,17 +58,33 @@ async function fetchBytes(url, what, expected) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-// Gunzips when the bytes start with the gzip magic (user files may be .gz or plain).
+// Gunzips when the bytes start with the gzip magic (user files may be .gz or plain). The decompressed size
+// is bounded as the stream runs (core: uploads.h check_page_gunzip), so a gzip bomb stops at the limit.
 async function maybeGunzip(bytes, name) {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    let out = 0, bound = null;
+    const counter = new TransformStream({
+      transform(c, ctl) {
+        out += c.byteLength;
+        try { ae.checkPageGunzip(name, out); } catch (e) { bound = e; throw e; }
+        ctl.enqueue(c);
+      }
+    });
     try {
-      const s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      const s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).pipeThrough(counter);
       return new Uint8Array(await new Response(s).arrayBuffer());
     } catch (e) {
+      if (bound) throw bound;
       throw new Error(`${name}: not a valid gzip file (the compressed data is corrupt or ends early)`);
     }
   }
   return bytes;
+}
+
+// A picked file's bytes, gunzipped, after the page's bounds on its size (uploads.h check_page_file).
+async function readUserFile(f) {
+  ae.checkPageFile(f.name, f.size);
+  return maybeGunzip(new Uint8Array(await f.arrayBuffer()), f.name);
 }
 
 function info(name, note) {
@@ -122,8 +138,16 @@ async function loadBuiltin(name) {
 }
 
 async function loadUserIdx(m) {
-  const read = async (f) => f ? maybeGunzip(new Uint8Array(await f.arrayBuffer()), f.name) : null;
   if (!m.trainImages) throw new Error('choose an IDX image file');
+  // Every file is checked before it is read, and the decompressed total before the next one is.
+  let total = 0;
+  const read = async (f) => {
+    if (!f) return null;
+    const bytes = await readUserFile(f);
+    total += bytes.length;
+    ae.checkPageData(m.trainImages.name, total);
+    return bytes;
+  };
   const xi = await read(m.trainImages), yi = await read(m.trainLabels);
   const all = ae.idxDataset(xi, yi, m.trainImages.name);
   let next;
@@ -145,6 +169,9 @@ async function loadUserIdx(m) {
 async function loadUserPngs(files) {
   const all = files.filter(f => /\.png$/i.test(f.name));
   if (all.length < 2) throw new Error(`the folder holds ${all.length} PNG files; need at least 2`);
+  const largest = all.reduce((a, b) => (b.size > a.size ? b : a));
+  ae.checkPngFolder(((all[0].webkitRelativePath || '').split('/')[0]) || 'the folder', all.length,
+                    largest.webkitRelativePath || largest.name, largest.size);
   const folderOf = f => { const p = (f.webkitRelativePath || f.name).split('/'); return p.length > 2 ? p[p.length - 2] : ''; };
   const folders = [...new Set(all.map(folderOf))].sort();
   // Classes interleaved (first file of each class, then the second, ...) so that the held-out last 10%
@@ -386,7 +413,9 @@ async function handle(m) {
       case 'loadModel': {
         // A model file (e.g. written by `ae train`): its config (strictly checked), a session for it on
         // the loaded data, then its weights.
-        const bytes = new Uint8Array(m.bytes);
+        // The page passes the picked File: its size is checked before it is read (uploads.h).
+        ae.checkPageFile(m.file.name, m.file.size);
+        const bytes = new Uint8Array(await m.file.arrayBuffer());
         const file = ae.modelFileConfig(bytes, m.name || '');
         // The file's data set, not whatever is loaded: switch to it (built-in sets) or refuse (user files).
         const want = file.data.name;

@@ -47,7 +47,9 @@ struct LatentProjection {
 
 // codes: [k, n] -> 2-D points. k = 1: (z1, 0); k = 2: the codes themselves; k > 2: the codes' first two
 // principal components (pca.h; n >= 2 needed). Throws ae::Error for an empty matrix or, for k > 2, n < 2.
-LatentProjection latent_project_2d(const Matrix& codes);
+// `previous`: the last projection of (slightly older) codes of the same model, if any; a wide latent's PCA
+// (pca_fit's subspace iteration) starts from its axes, so redrawing the map while training stays cheap.
+LatentProjection latent_project_2d(const Matrix& codes, const LatentProjection* previous = nullptr);
 
 // Further codes [k, n] through the same projection -> [2, n] (k = 1: (z1, 0); k = 2: the codes; k > 2:
 // pca_project with p.pca). Throws ae::Error when k does not match the projection's.
