@@ -130,7 +130,7 @@ void App::refresh_model() {
     const int m = static_cast<int>(codes.cols());
     if (m == 0) return;
     try {
-        projection_ = ae::latent_project_2d(codes);
+        projection_ = ae::latent_project_2d(codes, &projection_);
     } catch (const ae::Error&) {  // e.g. a single code: nothing to project
         return;
     }
