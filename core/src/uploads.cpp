@@ -19,7 +19,7 @@ std::string native_hint() {
 void check_page_file(const std::string& name, uint64_t bytes) {
     if (bytes > kPageFileMaxBytes)
         throw Error(name + " is " + size_text(bytes) + "; the page reads files of at most " +
-                    size_text(kPageFileMaxBytes) + " (" + native_hint() + ")");
+                    size_text(kPageFileMaxBytes) + " (ae and the desktop app read larger ones)");
 }
 
 void check_page_gunzip(const std::string& name, uint64_t bytes) {

@@ -84,7 +84,7 @@ run(async () => {
     fs.writeFileSync(huge, idxImages(1, 28, 28, () => 0));
     fs.truncateSync(huge, 600 * 1024 * 1024);
     await expectError([huge], /huge-images\.idx is 600 MB; the page reads files of at most 512 MB/, 'file over the limit');
-    // A gzip bomb: 560 KB that expand to 548 MB behind a valid header (700,000 images): stops at 512 MB.
+    // A gzip bomb: 2.4 MB that expand to 549 MB behind a valid header (700,000 images): stops at 512 MB.
     const bomb = path.join(dir, 'bomb-images.idx.gz');
     const header = idxImages(0, 28, 28, () => 0);
     header.writeUInt32BE(700000, 4);

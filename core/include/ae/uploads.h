@@ -6,8 +6,8 @@
 // gunzip) and model_file.h.
 //
 // Every check throws ae::Error naming the file (or folder) and both sizes, e.g.
-//   "train-images.idx.gz expands to more than 512 MB; the page reads at most 512 MB per file (ae train reads
-//    IDX files of up to 2 GB)"
+//   "train-images.idx.gz expands to more than 512 MB when decompressed; the page reads at most 512 MB per file
+//    (ae train and the desktop app read IDX files of up to 2 GB)"
 #pragma once
 
 #include <cstdint>
