@@ -161,6 +161,44 @@ TEST(Sampling, GaussianFitReproducesMeanAndCovariance) {
     expect_contains(error_of([] { ae::gaussian_fit(ae::Matrix::Zero(2, 1)); }), "at least 2 codes");
 }
 
+// Wider codes than kGaussianCholeskyMaxDim keep the centred codes as the factor (no k x k matrix): the
+// draws have the codes' mean and covariance (checked along a direction and in total).
+TEST(Sampling, GaussianFitOfWideCodesUsesTheCodesAsFactor) {
+    ae::Rng rng(4);
+    const int k = ae::kGaussianCholeskyMaxDim + 88, n = 300;
+    Eigen::MatrixXd a(k, 3);
+    for (int j = 0; j < 3; ++j)
+        for (int i = 0; i < k; ++i) a(i, j) = rng.normal() / std::sqrt(static_cast<double>(k)) * (3.0 - j);
+    ae::Matrix codes(k, n);
+    for (int j = 0; j < n; ++j) {
+        const Eigen::Vector3d e(rng.normal(), rng.normal(), rng.normal());
+        Eigen::VectorXd z = a * e;
+        for (int i = 0; i < k; ++i) z(i) += 0.01 * rng.normal() + 0.5;
+        codes.col(j) = z.cast<float>();
+    }
+    const ae::GaussianFit g = ae::gaussian_fit(codes);
+    EXPECT_EQ(g.chol.size(), 0);
+    ASSERT_EQ(g.factor.rows(), k);
+    ASSERT_EQ(g.factor.cols(), n);
+    EXPECT_GT(g.jitter_sd, 0.0);
+    const Eigen::MatrixXd x = codes.cast<double>();
+    const Eigen::VectorXd mean = x.rowwise().mean();
+    const Eigen::MatrixXd c = x.colwise() - mean;
+    const Eigen::VectorXd u = a.col(0).normalized();
+    const double var_u = (u.transpose() * c).squaredNorm() / (n - 1);
+    const double total = c.squaredNorm() / (n - 1);
+
+    ae::Rng r2(5);
+    const int draws = 3000;
+    const Eigen::MatrixXd s = ae::gaussian_samples(g, draws, r2).cast<double>();
+    ASSERT_EQ(s.rows(), k);
+    const Eigen::VectorXd sm = s.rowwise().mean();
+    EXPECT_LT((sm - mean).norm(), 0.1 * std::sqrt(total));
+    const Eigen::MatrixXd sc = s.colwise() - sm;
+    EXPECT_NEAR((u.transpose() * sc).squaredNorm() / (draws - 1), var_u, 0.1 * var_u);
+    EXPECT_NEAR(sc.squaredNorm() / (draws - 1), total, 0.06 * total);
+}
+
 TEST(Sampling, LatentNoiseAddsScaledNormals) {
     ae::Matrix codes = ae::Matrix::Constant(2, 3, 1.0f);
     ae::Rng r1(4), r2(4);

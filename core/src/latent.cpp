@@ -254,19 +254,33 @@ GaussianFit gaussian_fit(const Matrix& codes) {
     const Eigen::MatrixXd x = codes.cast<double>();
     const Eigen::VectorXd mean = x.rowwise().mean();
     const Eigen::MatrixXd c = x.colwise() - mean;
+    GaussianFit g;
+    g.mean = mean.cast<float>();
+    if (k > kGaussianCholeskyMaxDim) {
+        const double trace = c.squaredNorm() / static_cast<double>(n - 1);
+        g.jitter_sd = std::sqrt(std::max(1e-12, 1e-6 * trace / static_cast<double>(k)));
+        g.factor = (c / std::sqrt(static_cast<double>(n - 1))).cast<float>();
+        return g;
+    }
     Eigen::MatrixXd cov = c * c.transpose() / static_cast<double>(n - 1);
     const double jitter = std::max(1e-12, 1e-6 * cov.trace() / static_cast<double>(k));
     cov.diagonal().array() += jitter;
     Eigen::LLT<Eigen::MatrixXd> llt(cov);
     if (llt.info() != Eigen::Success) throw Error("gaussian_fit: the covariance of the codes is not positive definite");
-    GaussianFit g;
-    g.mean = mean.cast<float>();
     g.chol = Eigen::MatrixXd(llt.matrixL()).cast<float>();
     return g;
 }
 
 Matrix gaussian_samples(const GaussianFit& g, int n, Rng& rng) {
     const int k = static_cast<int>(g.mean.size());
+    if (g.factor.size() > 0) {
+        if (g.factor.rows() != k) throw Error("gaussian_samples: mean and factor sizes differ");
+        const Eigen::MatrixXd eps_n = prior_samples(static_cast<int>(g.factor.cols()), n, rng).cast<double>();
+        const Eigen::MatrixXd eps_k = prior_samples(k, n, rng).cast<double>();
+        Eigen::MatrixXd z = g.factor.cast<double>() * eps_n + g.jitter_sd * eps_k;
+        z.colwise() += g.mean.cast<double>();
+        return z.cast<float>();
+    }
     if (g.chol.rows() != k || g.chol.cols() != k) throw Error("gaussian_samples: mean and Cholesky factor sizes differ");
     const Eigen::MatrixXd eps = prior_samples(k, n, rng).cast<double>();
     Eigen::MatrixXd z = g.chol.cast<double>() * eps;

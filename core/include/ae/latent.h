@@ -112,16 +112,23 @@ Matrix blend_images(const Vector& x_a, const Vector& x_b, int steps);
 // Throws ae::Error for latent < 1 or n < 0.
 Matrix prior_samples(int latent, int n, Rng& rng);
 
-// A Gaussian fitted to codes [k, n] (n >= 2): mean and the lower Cholesky factor L of the sample covariance
-// (divided by n - 1), computed in double with 1e-6 * (mean variance) added to the diagonal (at least
-// 1e-12) so that degenerate codes still factor.
+// A Gaussian fitted to codes [k, n] (n >= 2): the sample mean and covariance (divided by n - 1), computed in
+// double with jitter = 1e-6 * (mean variance) (at least 1e-12) added to the diagonal so that degenerate codes
+// still factor. Two exact representations of the same N(mean, C + jitter I):
+//   k <= kGaussianCholeskyMaxDim: the lower Cholesky factor L, L L^T = C + jitter I;
+//   wider codes (a 5,000-D latent took 37 s in the page to form and factor C): the centred codes themselves,
+//   F = (codes - mean) / sqrt(n - 1) [k, n], since C = F F^T; a draw is mean + F eps_n + sqrt(jitter) eps_k,
+//   O(k n) per draw and no k x k matrix.
+constexpr int kGaussianCholeskyMaxDim = 512;
 struct GaussianFit {
-    Vector mean;  // [k]
-    Matrix chol;  // [k, k] lower triangular, L L^T = covariance + jitter I
+    Vector mean;            // [k]
+    Matrix chol;            // [k, k] lower triangular (k <= kGaussianCholeskyMaxDim), else empty
+    Matrix factor;          // [k, n] F (k > kGaussianCholeskyMaxDim), else empty
+    double jitter_sd = 0.0; // sqrt(jitter) with `factor` (inside L otherwise)
 };
 GaussianFit gaussian_fit(const Matrix& codes);
 
-// [k, n] draws mean + L eps with eps ~ N(0, I) drawn as in prior_samples.
+// [k, n] draws: mean + L eps (eps ~ N(0, I) drawn as in prior_samples), or mean + F eps_n + jitter_sd eps_k.
 Matrix gaussian_samples(const GaussianFit& g, int n, Rng& rng);
 
 // codes + sigma * eps, eps ~ N(0, I) drawn column by column as in prior_samples. sigma >= 0 (throws otherwise).
