@@ -24,8 +24,9 @@
 //   start              y_i ~ N(0, 1e-4 I) from ae::Rng(seed): the same seed gives the same map.
 //
 // Shapes follow the rest of the core: one column per point, x [d, n] -> y [2, n].
-// Cost: the affinities O(n^2 d) once (blocked matrix products: about 3 s for 10,000 points of 784
-// dimensions, well under a second for codes), then O(n log n) per iteration.
+// Cost: the affinities O(n^2 d) once (blocked matrix products in double), then O(n log n) per iteration.
+// Measured (release, one core of the shared 2-core machine, 2026-12-02): 1,000 points of 784 dimensions,
+// 1,000 iterations: 1.4-2.7 s; 10,000 codes of 8 dimensions, 1,000 iterations: 27 s of CPU.
 #pragma once
 
 #include <cstdint>
