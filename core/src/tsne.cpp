@@ -29,7 +29,14 @@ void nearest_neighbours(const Eigen::MatrixXd& x, int K, std::vector<int>& nn, s
     const int n = static_cast<int>(x.cols());
     nn.assign(static_cast<size_t>(n) * K, 0);
     d2.assign(static_cast<size_t>(n) * K, 0.0);
-    const Eigen::VectorXd sq = x.colwise().squaredNorm().transpose();
+    // Plain loops, not Eigen reductions: a vectorised reduction's order depends on the buffer's alignment
+    // (-march=native), which would make P (and the map) differ from run to run in the last bits.
+    Eigen::VectorXd sq(n);
+    for (int j = 0; j < n; ++j) {
+        double s = 0.0;
+        for (Eigen::Index i = 0; i < x.rows(); ++i) s += x(i, j) * x(i, j);
+        sq(j) = s;
+    }
     const int block = 256;
     std::vector<int> order(n);
     Eigen::MatrixXd g;
@@ -222,7 +229,8 @@ Tsne::Tsne(const Matrix& x, const TsneOptions& o) : o_(o), n_(static_cast<int>(x
     Eigen::SparseMatrix<double, Eigen::RowMajor> s(n_, n_);
     s.setFromTriplets(t.begin(), t.end());
     s.makeCompressed();
-    const double total = s.sum();
+    double total = 0.0;
+    for (Eigen::Index e = 0; e < s.nonZeros(); ++e) total += s.valuePtr()[e];
     row_.assign(s.outerIndexPtr(), s.outerIndexPtr() + n_ + 1);
     col_.assign(s.innerIndexPtr(), s.innerIndexPtr() + s.nonZeros());
     val_.assign(s.valuePtr(), s.valuePtr() + s.nonZeros());
@@ -297,7 +305,12 @@ TsneProgress Tsne::step(int n_iterations) {
             }
         }
         yd_ += u_;
-        yd_.colwise() -= yd_.rowwise().mean();
+        for (int r = 0; r < 2; ++r) {
+            double mean = 0.0;
+            for (int i = 0; i < n_; ++i) mean += yd_(r, i);
+            mean /= n_;
+            for (int i = 0; i < n_; ++i) yd_(r, i) -= mean;
+        }
         ++iteration_;
         repulsion();
     }
