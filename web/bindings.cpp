@@ -83,6 +83,9 @@
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
 //   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
+//   tsneStart(perplexity, learningRate, exaggeration, iterations, seed) -> {n, learningRate}   tsne.h: a t-SNE
+//     of the published test codes (the map's points), run on by tsneStep(n) -> {points: Float32Array(m*2), kl,
+//     iteration, iterations, done}; tsneStop() frees it
 //   testImages(first, n) -> Uint8Array;  testImagesUnit(first, n) -> Float32Array in [0, 1] (dataset_images)
 //   setDataSource(name, trainImages, trainLabels, testImages, testLabels)   recorded by saveModel()
 //   saveModel() -> Uint8Array (the file `ae train` writes: weights, config, epoch/step, data set, optimizer state)
@@ -136,6 +139,7 @@
 #include "ae/model_file.h"
 #include "ae/options.h"
 #include "ae/pca.h"
+#include "ae/tsne.h"
 #include "ae/rng.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
@@ -863,11 +867,44 @@ public:
         });
     }
 
+    // t-SNE of the published test codes (tsne.h), stepped by the Worker so the map animates.
+    val tsneStart(double perplexity, double learning_rate, double exaggeration, int iterations, double seed) {
+        return js_guard([&] {
+            ae::TsneOptions o;
+            o.perplexity = perplexity;
+            o.learning_rate = learning_rate;
+            o.early_exaggeration = exaggeration;
+            o.iterations = iterations;
+            o.seed = static_cast<uint64_t>(seed);
+            tsne_.reset();
+            tsne_ = std::make_unique<ae::Tsne>(snapshot_.test_codes, o);
+            val r = val::object();
+            r.set("n", tsne_->size());
+            r.set("learningRate", tsne_->learning_rate());
+            return r;
+        });
+    }
+    val tsneStep(int n) {
+        return js_guard([&] {
+            if (!tsne_) throw ae::Error("tsneStep: no t-SNE started (tsneStart)");
+            const ae::TsneProgress p = tsne_->step(std::max(0, std::min(n, tsne_->options().iterations - tsne_->iteration())));
+            val r = val::object();
+            r.set("points", js_copy(p.embedding.data(), static_cast<size_t>(p.embedding.size())));
+            r.set("kl", p.kl);
+            r.set("iteration", p.iteration);
+            r.set("iterations", tsne_->options().iterations);
+            r.set("done", tsne_->done());
+            return r;
+        });
+    }
+    void tsneStop() { tsne_.reset(); }
+
     // Projected test codes of the last publishViews() [m * 2].
     val points() const { return js_copy(projection_.points.data(), static_cast<size_t>(projection_.points.size())); }
 
 private:
     ae::LatentProjection projection_;  // the map: latent_project_2d of the published test codes
+    std::unique_ptr<ae::Tsne> tsne_;   // tsneStart: t-SNE of the published test codes
     ae::DatasetRef data_ref_;          // setDataSource / the loaded file's data set
 
     const ae::Autoencoder& model() const { return static_cast<const ae::TrainingSession&>(*session_).model(); }
@@ -971,6 +1008,9 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("testImages", &Session::testImages)
         .function("anomaly", &Session::anomaly)
         .function("knn", &Session::knn)
+        .function("tsneStart", &Session::tsneStart)
+        .function("tsneStep", &Session::tsneStep)
+        .function("tsneStop", &Session::tsneStop)
         .function("saveModel", &Session::saveModel)
         .function("points", &Session::points)
         .function("setDataSource", &Session::setDataSource)

@@ -56,6 +56,7 @@ ImU32 class_imcolor(int c) {
 
 App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), options_(options), data_(options.data) {
     form_from_config(options.config);
+    map_method_ = options.map == "tsne" ? 1 : 0;
 }
 
 void App::init_gl() {
@@ -73,6 +74,7 @@ ae::Matrix App::test_images(const std::vector<int>& index) const {
 
 bool App::has_news() const {
     if (trainer_.status_version() != status_version_) return true;
+    if (tsne_.running()) return true;  // the t-SNE map animates
     return now_seconds() - last_poll_ >= 0.05 && trainer_.changed_since(snap_generation_, snap_version_);
 }
 
@@ -100,6 +102,9 @@ void App::poll() {
             drawing_dirty_ = true;
             map_fit_ = true;
             rate_step0_ = -1;
+            tsne_.stop();  // it embedded the old model's codes
+            tsne_started_ = false;
+            tsne_map_.points.resize(0, 0);
         }
         if (snap_.params_version != model_params_version_ &&
             snap_.params.size() == model_->params().values().size()) {
@@ -108,6 +113,11 @@ void App::poll() {
             model_changed_ = true;
             refresh_model();
         }
+    }
+    if (map_method_ == 1) {
+        // In a scripted or paused run t-SNE starts by itself; while training, "Re-run t-SNE" starts it.
+        if (!tsne_started_ && !status_.running && snap_.test_codes.cols() >= 2) start_tsne();
+        if (tsne_.poll(tsne_map_)) update_map_points();
     }
     // Samples/s as the UI sees it: minibatches advanced over wall time, while training runs.
     const double t = now_seconds();
@@ -135,9 +145,33 @@ void App::refresh_model() {
         return;
     }
     map_pca_ = projection_.uses_pca;
-    map_points_ = projection_.points;
-    if (codes.rows() == 1)  // spread a 1-D code over the classes so it stays readable
-        for (int i = 0; i < m; ++i) map_points_(1, i) = static_cast<float>(snap_.test_labels[i]);
+    update_map_points();
+    manifold_dirty_ = prior_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    hover_shown_ = -2;
+}
+
+void App::start_tsne() {
+    ae::TsneOptions o;
+    o.perplexity = tsne_perplexity_;
+    tsne_.start(snap_.test_codes, o);
+    tsne_started_ = true;
+    tsne_step_ = snap_.step;
+    tsne_map_.points.resize(0, 0);
+    tsne_map_.error.clear();
+    map_fit_ = true;
+}
+
+void App::update_map_points() {
+    const ae::Matrix& codes = snap_.test_codes;
+    const int m = static_cast<int>(codes.cols());
+    if (m == 0 || projection_.points.cols() != m) return;
+    if (map_method_ == 1 && tsne_map_.points.cols() == m) {
+        map_points_ = tsne_map_.points;
+    } else {
+        map_points_ = projection_.points;
+        if (codes.rows() == 1)  // spread a 1-D code over the classes so it stays readable
+            for (int i = 0; i < m; ++i) map_points_(1, i) = static_cast<float>(snap_.test_labels[i]);
+    }
     map_xy_.resize(static_cast<size_t>(2 * m));
     map_class_.resize(static_cast<size_t>(m));
     for (int i = 0; i < m; ++i) {
@@ -163,8 +197,6 @@ void App::refresh_model() {
             pan_x_ = pan_y_ = 0.0f;
         }
     }
-    manifold_dirty_ = prior_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
-    hover_shown_ = -2;
 }
 
 void App::grid_set(GridView& g, const ae::Matrix& images, int cols, int tile_rows, int tile_cols) {
@@ -558,7 +590,32 @@ void App::window_reconstructions() {
 void App::window_latent_map() {
     ImGui::Begin("Latent map");
     const int latent = snap_.test_codes.rows();
-    if (map_pca_)
+    ImGui::SetNextItemWidth(90);
+    if (ImGui::Combo("projection", &map_method_, "PCA\0t-SNE\0")) {
+        if (map_method_ == 1) {
+            start_tsne();
+        } else {
+            tsne_.stop();
+            tsne_started_ = false;
+            map_fit_ = true;
+        }
+        update_map_points();
+    }
+    if (map_method_ == 1) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(90);
+        ImGui::InputFloat("perplexity", &tsne_perplexity_, 0, 0, "%.0f");
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Re-run t-SNE")) start_tsne();
+        if (!tsne_map_.error.empty())
+            ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", tsne_map_.error.c_str());
+        else if (tsne_map_.points.cols() == 0)
+            ImGui::TextDisabled("t-SNE: computing the input affinities...");
+        else
+            ImGui::Text("t-SNE of the %d-D codes at step %lld: iteration %d / %d, KL(P||Q) = %.3f nats%s (learning rate %.0f)",
+                        latent, static_cast<long long>(tsne_step_), tsne_map_.iteration, tsne_map_.iterations,
+                        tsne_map_.kl, tsne_map_.iteration < 250 ? ", early exaggeration" : "", tsne_map_.learning_rate);
+    } else if (map_pca_)
         ImGui::Text("%s, %s of latent size %d (%.0f%% of the variance)  %d test codes", projection_.x_label.c_str(),
                     projection_.y_label.c_str(), latent, 100.0 * projection_.explained,
                     static_cast<int>(snap_.test_codes.cols()));
@@ -581,7 +638,7 @@ void App::window_latent_map() {
     // Points plus the drawing's code (palette entry 15), highlighted.
     std::vector<float> xy = map_xy_, cls = map_class_;
     int highlight = hover_;
-    if (!drawing_code_.empty() && !xy.empty()) {
+    if (!drawing_code_.empty() && !xy.empty() && map_method_ == 0) {  // t-SNE places only the codes it embedded
         const ae::Matrix z = Eigen::Map<const ae::Matrix>(drawing_code_.data(), drawing_code_.size(), 1);
         const ae::Matrix p = ae::latent_project(projection_, z);
         const float px = p(0, 0), py = p(1, 0);
@@ -596,7 +653,8 @@ void App::window_latent_map() {
     const std::vector<float> key = {static_cast<float>(snap_.params_version), cx, cy, sx, sy,
                                     static_cast<float>(highlight), static_cast<float>(w), static_cast<float>(h),
                                     xy.empty() ? 0.0f : xy[xy.size() - 2], xy.empty() ? 0.0f : xy.back(),
-                                    static_cast<float>(xy.size())};
+                                    static_cast<float>(xy.size()), static_cast<float>(tsne_map_.version),
+                                    static_cast<float>(map_method_)};
     if (key != map_key_) {
         points_program_.upload(xy, cls);
         map_canvas_.begin(w, h, {1, 1, 1, 1});

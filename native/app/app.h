@@ -23,6 +23,7 @@
 #include "gl_views.h"
 #include "ae/options.h"
 #include "trainer.h"
+#include "tsne_runner.h"
 
 namespace ae_app {
 
@@ -44,6 +45,7 @@ struct AppOptions {
     bool autostart = false;  // start training at once
     int steps = 0;           // > 0: train exactly this many minibatches, then pause
     std::string tab;         // latent tools tab to open first: manifold, prior, interpolation, draw, denoise, anomalies
+    std::string map = "pca"; // the latent map's projection: pca or tsne (t-SNE starts once training pauses)
 };
 
 class App {
@@ -67,6 +69,8 @@ public:
 private:
     void poll();
     void refresh_model();
+    void update_map_points();  // map_points_ from the PCA projection or the t-SNE map, and the view fit
+    void start_tsne();         // t-SNE of the current test codes on TsneRunner's thread
     void window_controls();
     // The model/training form, generated from the core's description of the options (options.h).
     bool config_form();
@@ -135,6 +139,12 @@ private:
     float view_cx_ = 0, view_cy_ = 0, view_sx_ = 1, view_sy_ = 1;  // fit: data -> clip
     float zoom_ = 1.0f, pan_x_ = 0, pan_y_ = 0;
     bool map_fit_ = true;
+    int map_method_ = 0;  // 0: PCA (latent_project_2d), 1: t-SNE (tsne.h)
+    float tsne_perplexity_ = 30.0f;
+    TsneRunner tsne_;
+    TsneRunner::Map tsne_map_;  // the last map polled from tsne_
+    bool tsne_started_ = false;
+    int64_t tsne_step_ = 0;     // the training step of the codes it embeds
     int hover_ = -1;
     std::array<float, 4> map_rect_{0, 0, 0, 0};
     GridView hover_grid_;

@@ -5,6 +5,7 @@
 #include "data_options.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -28,6 +29,7 @@
 #include "ae/rng.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
+#include "ae/tsne.h"
 #include "ae/vae.h"
 
 namespace ae_cli {
@@ -396,6 +398,56 @@ int run_reconstruct(const ReconArgs& a) {
     return 0;
 }
 
+// --- ae embed -------------------------------------------------------------------------------------------
+
+struct EmbedArgs {
+    std::string model, out = "map.png", method = "tsne", space = "codes";
+    DataArgs data;
+    int n = ae::kAnalysisCodes, threads = default_threads();
+    ae::TsneOptions tsne;
+};
+
+// The first n test images' codes (or pixels) mapped to 2-D by PCA (latent_project_2d, the map of every host)
+// or t-SNE (tsne.h), drawn as a scatter coloured by class.
+int run_embed(const EmbedArgs& a) {
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    const ae::Dataset& test = data.test;
+    const int n = std::min(a.n, test.count);
+    ae::ThreadPool pool(a.threads);
+    const ae::Matrix x = a.space == "pixels" ? images(test, 0, n) : ae::dataset_codes(m.model, test, n, &pool);
+    const std::vector<uint8_t> labels(test.labels.begin(), test.labels.begin() + n);
+    const std::string what = a.space == "pixels" ? "pixels" : std::to_string(x.rows()) + "-D codes";
+    const auto t0 = std::chrono::steady_clock::now();
+    ae::Matrix points;
+    std::string title, x_label, y_label;
+    if (a.method == "pca") {
+        ae::LatentProjection p = ae::latent_project_2d(x);
+        points = p.points;
+        x_label = p.x_label;
+        y_label = p.y_label;
+        title = "PCA of the " + what + " of " + std::to_string(n) + " test images";
+        if (p.uses_pca) title += " (" + std::to_string(static_cast<int>(std::lround(100.0 * p.explained))) + "% of variance)";
+        std::printf("PCA of the %s of %d test images", what.c_str(), n);
+    } else {
+        ae::Tsne t(x, a.tsne);
+        const ae::TsneProgress r = t.step(a.tsne.iterations);
+        points = r.embedding;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "t-SNE of the %s of %d test images (perplexity %g, KL %.3f)", what.c_str(), n,
+                      a.tsne.perplexity, r.kl);
+        title = buf;
+        x_label = "t-SNE 1";
+        y_label = "t-SNE 2";
+        std::printf("t-SNE of the %s of %d test images: perplexity %g, learning rate %g, %d iterations, KL %.4f",
+                    what.c_str(), n, a.tsne.perplexity, t.learning_rate(), r.iteration, r.kl);
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ae::write_png(a.out, ae::render_scatter(points, labels, test.class_names, title, x_label, y_label, 1000, 760));
+    std::printf(", %.2f s: %s\n", s, a.out.c_str());
+    return 0;
+}
+
 // --- Registration ---------------------------------------------------------------------------------------
 
 class Commands : public ToolCommands {
@@ -488,6 +540,33 @@ public:
         analyze_->add_option("--worst", aa_.worst, "Worst images in the anomaly report")->capture_default_str();
         add_data_args(analyze_, aa_.data);
 
+        embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA or t-SNE, as a "
+                                             "scatter PNG coloured by class");
+        embed_->add_option("model", ba_.model, "Model file")->required()->check(CLI::ExistingFile);
+        embed_->add_option("--method", ba_.method, "pca or tsne (Barnes-Hut t-SNE)")
+            ->check(CLI::IsMember({"pca", "tsne"}))
+            ->capture_default_str();
+        embed_->add_option("--space", ba_.space, "codes (the model's encode) or pixels")
+            ->check(CLI::IsMember({"codes", "pixels"}))
+            ->capture_default_str();
+        embed_->add_option("--n", ba_.n, "First N test images")->check(CLI::Range(1, ae::kTsneMaxPoints))
+            ->capture_default_str();
+        embed_->add_option("--perplexity", ba_.tsne.perplexity, "t-SNE perplexity (< (n - 1) / 3)")
+            ->capture_default_str();
+        embed_->add_option("--iterations", ba_.tsne.iterations, "t-SNE iterations")->check(CLI::Range(1, 100000))
+            ->capture_default_str();
+        embed_->add_option("--learning-rate", ba_.tsne.learning_rate, "t-SNE learning rate (0: max(n / 48, 50))")
+            ->capture_default_str();
+        embed_->add_option("--exaggeration", ba_.tsne.early_exaggeration,
+                           "t-SNE early exaggeration (first 250 iterations)")
+            ->capture_default_str();
+        embed_->add_option("--theta", ba_.tsne.theta, "Barnes-Hut accuracy (0: exact)")->capture_default_str();
+        embed_->add_option("--seed", ba_.tsne.seed, "t-SNE seed (start positions)")->capture_default_str();
+        embed_->add_option("--out", ba_.out, "PNG file")->capture_default_str();
+        embed_->add_option("--threads", ba_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
+            ->capture_default_str();
+        add_data_args(embed_, ba_.data);
+
         recon_ = app.add_subcommand("reconstruct", "Write the reconstructions of the first test images as raw float32");
         recon_->add_option("model", ra_.model, "Model file")->required()->check(CLI::ExistingFile);
         recon_->add_option("--first", ra_.first, "Number of test images")->check(CLI::Range(1, 1000000))
@@ -498,7 +577,8 @@ public:
     }
 
     bool parsed() const override {
-        return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed();
+        return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed() ||
+               embed_->parsed();
     }
 
     int run() override {
@@ -507,17 +587,19 @@ public:
         if (interp_->parsed()) return run_interpolate(ia_);
         if (manifold_->parsed()) return run_manifold(ma_);
         if (analyze_->parsed()) return run_analyze(aa_);
+        if (embed_->parsed()) return run_embed(ba_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_;
     EvalArgs ea_;
     SampleArgs sa_;
     InterpArgs ia_;
     ManifoldArgs ma_;
     AnalyzeArgs aa_;
     ReconArgs ra_;
+    EmbedArgs ba_;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
-// `ae eval`, `ae sample`, `ae interpolate`, `ae manifold`, `ae reconstruct`: commands that load a model file written by
+// `ae eval`, `ae sample`, `ae interpolate`, `ae manifold`, `ae reconstruct`, `ae embed`: commands that load a model file written by
 // `ae train` and report on it. Registered into the main CLI11 app by add_tool_commands (main.cpp calls it
 // once before parsing and run() after); the math is in core (metrics.h, anomaly.h, sampling.h,
-// interpolation.h, manifold.h, latent.h, pca.h). `ae analyze` writes their numbers as JSON.
+// interpolation.h, manifold.h, latent.h, pca.h, tsne.h). `ae analyze` writes their numbers as JSON.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -362,15 +362,63 @@ function onViews(v) {
   state.views = v;
   drawRecon(v);
   drawFilters(v);
-  map.setPoints(v.points, v.codeLabels);
+  if (mapProjection() === 'pca' || !state.tsne) map.setPoints(v.points, v.codeLabels);
   drawLegend(v.classNames);
+  setMapNote();
+  refreshDependentViews();
+  if (state.tsneRestart) { state.tsneRestart = false; startTsne(); }
+}
+
+function setMapNote() {
+  const v = state.views, t = state.tsne;
+  if (!v) return;
   const of = state.dataset && v.m < state.dataset.testCount
     ? `the first ${v.m.toLocaleString('en')} of the ${state.dataset.testCount.toLocaleString('en')} test images`
     : `all ${v.m.toLocaleString('en')} test images`;
+  if (mapProjection() === 'tsne' && t) {
+    setText('map-note', `(${of}; t-SNE of the ${v.latent}-D codes at step ${t.step.toLocaleString('en')}, perplexity ` +
+        `${t.perplexity}, learning rate ${Math.round(t.learningRate)}; axes have no units)`);
+    return;
+  }
   setText('map-note', v.latent > 2 ? `(${of}; PCA projection of the ${v.latent}-D codes: first two principal components, ` +
       `${Math.round(100 * v.explained)}% of their variance)`
     : v.latent === 2 ? `(${of}; the 2-D codes themselves)` : `(${of}; 1-D codes on the x axis)`);
-  refreshDependentViews();
+}
+
+// ---- t-SNE: the map's second projection (core tsne.h), run by the Worker a few iterations per message ----
+const mapProjection = () => $('map-projection').value;
+
+function startTsne() {
+  if (!state.created || !state.views) return;
+  const perplexity = fieldValue('tsne-perplexity', 1, 1000, false, 30);
+  state.tsne = null;
+  state.tsnePerplexity = perplexity;
+  map.autoFit = true;
+  setText('tsne-status', 'computing the input affinities…');
+  state.worker.postMessage({type: 'tsne', perplexity, iterations: 1000, seed: 1});
+}
+
+function onTsne(m) {
+  if (mapProjection() !== 'tsne' || !state.views || m.points.length !== 2 * state.views.m) return;
+  state.tsne = {...m, perplexity: state.tsnePerplexity};
+  map.setPoints(m.points, state.views.codeLabels);
+  $('tsne-status').dataset.kl = String(m.kl);
+  setText('tsne-status', `iteration ${m.iteration} / ${m.iterations}, KL(P‖Q) = ${m.kl.toFixed(3)} nats` +
+      (m.iteration < 250 ? ' (early exaggeration)' : '') + (m.done ? ', done' : ''));
+  setMapNote();
+}
+
+function setProjection() {
+  const tsne = mapProjection() === 'tsne';
+  $('tsne-perplexity').disabled = $('tsne-run').disabled = !tsne;
+  if (tsne) { startTsne(); showExtras(); return; }
+  state.worker.postMessage({type: 'tsneStop'});
+  state.tsne = null;
+  setText('tsne-status', '');
+  map.autoFit = true;
+  if (state.views) map.setPoints(state.views.points, state.views.codeLabels);
+  setMapNote();
+  showExtras();
 }
 
 // The first layer's weights (core: filters.h): grey = 0, white = most positive, black = most negative.
@@ -507,6 +555,10 @@ function installMapInput() {
     else $('interp-note').textContent = `(first image #${i}; click a second point)`;
   });
   $('map-fit').onclick = () => map.resetView();
+  $('map-projection').onchange = setProjection;
+  $('tsne-run').onclick = startTsne;
+  $('tsne-perplexity').onchange = startTsne;
+  $('tsne-perplexity').disabled = $('tsne-run').disabled = true;
 }
 
 // Draw canvas: strokes at 224 px, scaled to the image size by the browser, sent to the core. Both 2D
@@ -552,6 +604,8 @@ function installDraw() {
 
 // Marked points on the map: the interpolation path, then the drawn image's code (emphasised, last).
 function showExtras() {
+  // Other codes go through the PCA plane only: t-SNE places just the points it embedded.
+  if (mapProjection() === 'tsne') { map.setExtra(null); return; }
   const parts = [state.extraPath, state.extraDraw].filter(Boolean);
   const n = parts.reduce((a, p) => a + p.length, 0);
   if (!n) { map.setExtra(null); return; }
@@ -881,6 +935,8 @@ function onMessage(ev) {
       state.extraPath = state.extraDraw = null;
       showExtras();
       map.autoFit = true;
+      state.tsne = null;
+      if (mapProjection() === 'tsne') state.tsneRestart = true;  // of the new model's codes, once its views arrive
       chart.clear();
       $('st-test').textContent = '–';
       evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data
@@ -892,6 +948,9 @@ function onMessage(ev) {
       break;
     case 'views':
       onViews(m);
+      break;
+    case 'tsne':
+      onTsne(m);
       break;
     case 'state':
       if (m.dropped) state.created = false;
@@ -925,6 +984,7 @@ function onMessage(ev) {
         $('load-status').textContent = state.dataset ? `still using ${state.dataset.name}` : 'not loaded';
       }
       if (m.where === 'create' && state.onCreated) { $('config-error').textContent = m.message; }
+      if (m.where === 'tsne') setText('tsne-status', m.message);
       showError(m.place || m.where, m.message);
       break;
   }

@@ -5,12 +5,17 @@
 //
 // page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} | {type: 'loadModel', file, name} |
 //                 {type: 'create', config, excludeClass} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
-//                 {type: 'call', id, fn, args} | {type: 'threads', n}
+//                 {type: 'call', id, fn, args} | {type: 'threads', n} |
+//                 {type: 'tsne', perplexity, learningRate, exaggeration, iterations, seed} | {type: 'tsneStop'}
 // worker -> page: {type: 'ready', defaultConfig, simd, threaded, maxThreads, threads, heapBytes, buildNote} |
 //                 {type: 'threads', threaded, maxThreads, threads} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
 //                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} |
 //                 {type: 'state', running, finished, epochs} | {type: 'reply', id, result | error} |
-//                 {type: 'error', where, message}
+//                 {type: 'error', where, message} |
+//                 {type: 'tsne', points, kl, iteration, iterations, done, learningRate, step}
+// t-SNE (the map's second projection, core tsne.h): 'tsne' embeds the codes of the last published views and
+// runs a few iterations per slice (~30 ms, interleaved with training slices), posting the map after each,
+// so the map animates as it converges; it stops after its iterations or at 'tsneStop'.
 // Training stops by itself after the config's epochs (as `ae train` does): 'state' then says finished;
 // a 'run' of a finished model trains one more epoch (the desktop app's rule). Loading data stops training
 // and drops the model (the page creates one for the new data).
@@ -32,11 +37,12 @@ let lastProgress = 0, lastViews = 0;
 let epochs = 10;        // stop after this many epochs (config train.epochs, changed live by setTrain)
 let excludedClass = -1; // class left out of the training set (-1: none)
 let threads = 1;        // train.threads of every session (1..ae.maxThreads())
+let tsne = null;        // the running t-SNE: {chunk, learningRate, step (training step of its codes)} or null
 const MIN_IMAGES = 4;   // a data set needs 2 test images (the map, the fitted Gaussian) and 2 to train on
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const PLACES = {load: 'data', loadModel: 'model file', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
-                step: 'training', module: 'WebAssembly module'};
+                step: 'training', module: 'WebAssembly module', tsne: 't-SNE'};
 const fail = (where, err) => post({type: 'error', where, place: PLACES[where] || where,
                                    message: String(err && err.message || err)});
 const buffers = (...arrays) => arrays.filter(a => a && a.buffer).map(a => a.buffer);
@@ -95,6 +101,7 @@ function info(name, note) {
 // New data: training stops and the model of the old data is dropped (the page creates a new one).
 function dropSession() {
   running = false;
+  tsne = null;
   if (session) { session.delete(); session = null; }
   post({type: 'state', running, finished: false, epochs, dropped: true});
 }
@@ -264,6 +271,34 @@ function trainSlice() {
   setTimeout(trainSlice, 0);
 }
 
+// One slice of t-SNE iterations (adapted to ~30 ms), the map to the page, then yield.
+function tsneSlice() {
+  if (!tsne || !session) return;
+  try {
+    const t0 = performance.now();
+    const r = session.tsneStep(tsne.chunk);
+    const dt = performance.now() - t0;
+    tsne.chunk = Math.max(1, Math.min(100, Math.round(tsne.chunk * (dt < 15 ? 1.5 : dt > 45 ? 0.6 : 1))));
+    post({type: 'tsne', ...r, learningRate: tsne.learningRate, step: tsne.step}, [r.points.buffer]);
+    if (r.done) { tsne = null; session.tsneStop(); return; }
+  } catch (e) {
+    tsne = null;
+    fail('tsne', e);
+    return;
+  }
+  setTimeout(tsneSlice, 0);
+}
+
+function startTsne(m) {
+  if (!session) throw new Error('no model yet');
+  const was = tsne;
+  tsne = null;
+  const r = session.tsneStart(m.perplexity, m.learningRate || 0, m.exaggeration || 12, m.iterations || 1000, m.seed || 1);
+  tsne = {chunk: 1, learningRate: r.learningRate, step: session.steps()};
+  post({type: 'tsne', ...session.tsneStep(0), learningRate: r.learningRate, step: tsne.step});
+  if (!was) setTimeout(tsneSlice, 0);  // a running chain picks the new t-SNE up
+}
+
 // The configured epochs are done: stop, publish the views, tell the page.
 function finish() {
   running = false;
@@ -312,6 +347,7 @@ function createSession(config, weights, fromFile, exclude) {
   }
   if (session) session.delete();
   session = next;
+  tsne = null;  // of the old model's codes
   excludedClass = exclude;
   epochs = JSON.parse(session.configJson()).train.epochs;
   chunk = 1;
@@ -457,6 +493,13 @@ async function handle(m) {
         break;
       case 'threads':
         setThreads(m.n);
+        break;
+      case 'tsne':
+        startTsne(m);
+        break;
+      case 'tsneStop':
+        tsne = null;
+        if (session) session.tsneStop();
         break;
       case 'step':
         if (!session) throw new Error('no model');

@@ -1,0 +1,85 @@
+// The latent map's t-SNE (core tsne.h) on a thread of its own, so the UI thread stays responsive: start()
+// copies the codes and runs ae::Tsne a few iterations at a time, publishing each map under a mutex with a
+// version; the UI polls() it once per frame. No math here: the map and its KL come from the core.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "ae/error.h"
+#include "ae/tsne.h"
+
+namespace ae_app {
+
+class TsneRunner {
+public:
+    struct Map {
+        ae::Matrix points;  // [2, n]
+        double kl = 0.0;
+        int iteration = 0, iterations = 0;
+        double learning_rate = 0.0;
+        std::string error;  // the core's message when the t-SNE could not start
+        uint64_t version = 0;
+    };
+
+    ~TsneRunner() { stop(); }
+
+    // codes: [k, n]. Stops a running t-SNE first.
+    void start(const ae::Matrix& codes, const ae::TsneOptions& o) {
+        stop();
+        stop_ = false;
+        running_ = true;
+        thread_ = std::thread([this, codes, o] {
+            try {
+                ae::Tsne t(codes, o);
+                publish(t);
+                while (!stop_ && !t.done()) {
+                    t.step(5);
+                    publish(t);
+                }
+            } catch (const ae::Error& e) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                map_.error = e.what();
+                ++map_.version;
+            }
+            running_ = false;
+        });
+    }
+
+    void stop() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+    bool running() const { return running_; }
+
+    // Copies the map into `out` when it changed since out.version; true if it did.
+    bool poll(Map& out) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (map_.version == out.version) return false;
+        out = map_;
+        return true;
+    }
+
+private:
+    void publish(const ae::Tsne& t) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        map_.points = t.embedding();
+        map_.kl = t.kl();
+        map_.iteration = t.iteration();
+        map_.iterations = t.options().iterations;
+        map_.learning_rate = t.learning_rate();
+        map_.error.clear();
+        ++map_.version;
+    }
+
+    std::thread thread_;
+    std::atomic<bool> stop_{false}, running_{false};
+    std::mutex mutex_;
+    Map map_;
+};
+
+}  // namespace ae_app

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `ae embed`: a small model trained here, its test codes mapped by PCA and by t-SNE (and t-SNE of the
+# pixels) into scatter PNGs; a bad method and an out-of-range perplexity are usage errors (exit code 2).
+set -euo pipefail
+AE=$1
+OUT=$2
+rm -rf "$OUT"
+mkdir -p "$OUT"
+LIM=(--limit-train 2000 --limit-test 600)
+"$AE" train --data fashion-mnist "${LIM[@]}" --encoder 64 --latent 8 --epochs 1 --seed 1 --threads 2 --out "$OUT/run" -q
+M="$OUT/run/model.safetensors"
+"$AE" embed "$M" "${LIM[@]}" --method pca --n 500 --out "$OUT/pca.png" | grep -q "PCA of the 8-D codes of 500 test images"
+"$AE" embed "$M" "${LIM[@]}" --method tsne --n 500 --iterations 300 --perplexity 20 --out "$OUT/tsne.png" | tee "$OUT/tsne.txt"
+grep -Eq "t-SNE of the 8-D codes of 500 test images: perplexity 20, .*300 iterations, KL [0-9.]+" "$OUT/tsne.txt"
+"$AE" embed "$M" "${LIM[@]}" --space pixels --n 300 --iterations 200 --out "$OUT/tsne_pixels.png" | grep -q "t-SNE of the pixels"
+for png in pca.png tsne.png tsne_pixels.png; do
+  /usr/bin/python3 -c "
+import struct, sys
+h = open(sys.argv[1], 'rb').read(24)
+assert h[:8] == b'\x89PNG\r\n\x1a\n' and struct.unpack('>II', h[16:24]) == (1000, 760), sys.argv[1]" "$OUT/$png"
+done
+set +e
+msg=$("$AE" embed "$M" --method umapp --out "$OUT/x.png" 2>&1); code=$?
+[ $code -eq 2 ] || { echo "bad method: exit code $code, expected 2: $msg"; exit 1; }
+echo "$msg" | grep -q -- "--method: umapp not in {pca,tsne}" || { echo "unexpected message: $msg"; exit 1; }
+msg=$("$AE" embed "$M" "${LIM[@]}" --n 30 --perplexity 30 --out "$OUT/x.png" 2>&1); code=$?
+[ $code -eq 2 ] || { echo "bad perplexity: exit code $code, expected 2: $msg"; exit 1; }
+echo "$msg" | grep -q "perplexity 30 out of range for 30 points" || { echo "unexpected message: $msg"; exit 1; }
+set -e
+[ ! -e "$OUT/x.png" ] || { echo "a PNG was written for a bad input"; exit 1; }
+echo "ok: $(cat "$OUT/tsne.txt")"
