@@ -21,8 +21,9 @@ int parts_for(ThreadPool* pool, Eigen::Index n, Eigen::Index min_per_part) {
     return static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(pool->size(), n / min_per_part)));
 }
 
-// The WebAssembly build with SIMD runs the three products through gemm_f32 (about 1.4-1.6x Eigen's
-// SSE-emulated GEMM there); native builds keep Eigen's.
+// The WebAssembly build with SIMD runs the three products through gemm_f32 (under Node 20, 2026-12-02:
+// 25-30 GFLOP/s on the B1/B2 shapes where Eigen's SSE-emulated GEMM gave 13-20; training B1 1.7x and B2
+// 1.5x the samples per CPU-second); native builds keep Eigen's (AVX-512 with -march=native, ~2.5x faster).
 #if defined(__wasm_simd128__)
 constexpr bool kOwnGemm = true;
 #else
