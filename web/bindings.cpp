@@ -95,6 +95,8 @@
 //   threaded() -> bool                     whether this is the -pthread build (ae-mt.js) or the single-threaded one (ae.js)
 //   maxThreads() -> number                 the most train.threads this module runs (1 in ae.js)
 //   heapBytes() -> number                  the size of WASM memory now (it grows in ae.js)
+//   gemmF32(m, n, k, a, aRowMajor, b, bRowMajor, c, accumulate) -> Float32Array   gemm.h, for the kernel's test
+//   gemmKernelName() -> "wasm_simd128" | ...;  denseUsesGemmF32() -> bool            gemm.h
 //   Session.setThreads(n) -> number        train.threads from the next minibatch on, clamped to 1..maxThreads(); the
 //                                          losses do not depend on it (tests/wasm/threads.test.js)
 //
@@ -123,6 +125,7 @@
 
 #include "ae/dense.h"
 #include "ae/anomaly.h"
+#include "ae/gemm.h"
 #include "ae/autoencoder.h"
 #include "ae/codes.h"
 #include "ae/config.h"
@@ -290,6 +293,26 @@ ae::Config parse_config(const std::string& text) {
 // ---- free functions -----------------------------------------------------------------------------
 
 std::string simd_instruction_sets() { return ae::simd_instruction_sets(); }
+
+// gemmF32(m, n, k, a, aRowMajor, b, bRowMajor, c, accumulate): ae::gemm_f32 on copies of the arrays, for
+// tests/wasm/gemm.test.js. a holds A [m, k] (row-major when aRowMajor, else column-major), b holds B [k, n]
+// likewise, c holds C [m, n] column-major (read only when accumulate); returns the new C (Float32Array).
+val gemm_f32_js(int m, int n, int k, const val& a, bool a_row_major, const val& b, bool b_row_major, const val& c,
+                bool accumulate) {
+    return js_guard([&] {
+        if (m < 0 || n < 0 || k < 0) throw ae::Error("gemmF32: m, n, k must be >= 0");
+        const std::vector<float> av = vector_from_js<float>(a, "gemmF32: a");
+        const std::vector<float> bv = vector_from_js<float>(b, "gemmF32: b");
+        std::vector<float> cv = vector_from_js<float>(c, "gemmF32: c");
+        if (av.size() != size_t(m) * k || bv.size() != size_t(k) * n || cv.size() != size_t(m) * n)
+            throw ae::Error("gemmF32: a, b, c must hold m*k, k*n, m*n floats");
+        ae::gemm_f32(m, n, k, av.data(), a_row_major ? k : 1, a_row_major ? 1 : m, bv.data(), b_row_major ? n : 1,
+                     b_row_major ? 1 : k, cv.data(), m, accumulate);
+        return js_copy(cv);
+    });
+}
+std::string gemm_kernel_name_js() { return ae::gemm_kernel_name(); }
+bool dense_uses_gemm_f32_js() { return ae::dense_uses_gemm_f32(); }
 
 std::string default_config_json() { return ae::config_to_json(ae::Config{}); }
 
@@ -947,6 +970,9 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     using namespace emscripten;
 
     function("simdInstructionSets", &simd_instruction_sets);
+    function("gemmF32", &gemm_f32_js);
+    function("gemmKernelName", &gemm_kernel_name_js);
+    function("denseUsesGemmF32", &dense_uses_gemm_f32_js);
     function("defaultConfigJson", &default_config_json);
     function("normalizeConfigJson", &normalize_config_json);
     function("mnistDatasets", &mnist_datasets);

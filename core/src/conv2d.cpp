@@ -6,6 +6,7 @@
 #include "ae/im2col.h"
 #include "shape_check.h"
 #include "split.h"
+#include "gemm_route.h"
 
 namespace ae {
 
@@ -76,7 +77,7 @@ void conv2d_forward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<T
     auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
         const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
         im2col<T>(g, x.data(), x.outerStride(), cols.data(), c0, c0 + w);
-        Y.middleCols(c0, w).noalias() = Wt * cols.middleCols(c0, w);
+        detail::gemm_route(Y.middleCols(c0, w), Wt, cols.middleCols(c0, w), false);
         Y.middleCols(c0, w).colwise() += b;
     };
     run_chunks(pool, chunks, chunk_fn);
@@ -118,10 +119,10 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
         if (r1 <= r0) return;
         if (permute) {
             Eigen::Map<RowMatrixT<T>> dWt(wt, C, K);
-            dWt.middleRows(r0, r1 - r0).noalias() = DY.middleRows(r0, r1 - r0) * cols.transpose();
+            detail::gemm_route(dWt.middleRows(r0, r1 - r0), DY.middleRows(r0, r1 - r0), cols.transpose(), false);
             add_tap_major_weights<T>(wt, g.in_c, kk, dW, r0, r1);
         } else {
-            dW.middleRows(r0, r1 - r0).noalias() += DY.middleRows(r0, r1 - r0) * cols.transpose();
+            detail::gemm_route(dW.middleRows(r0, r1 - r0), DY.middleRows(r0, r1 - r0), cols.transpose(), true);
         }
         detail::add_row_sums<T>(dy.data(), C, cols_n, r0, r1, db.data());
     };
@@ -137,7 +138,7 @@ void conv2d_backward(const Conv2dGeometry& g, const Eigen::Ref<const RowMatrixT<
     const SampleChunks chunks(n, K * P * Eigen::Index(sizeof(T)));
     auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
         const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
-        cols.middleCols(c0, w).noalias() = Wt.transpose() * DY.middleCols(c0, w);
+        detail::gemm_route(cols.middleCols(c0, w), Wt.transpose(), DY.middleCols(c0, w), false);
         dxr.middleCols(s0, s1 - s0).setZero();
         col2im_add<T>(g, cols.data(), dxr.data(), dxr.outerStride(), s0, s1);
     };

@@ -6,6 +6,7 @@
 #include "ae/im2col.h"
 #include "shape_check.h"
 #include "split.h"
+#include "gemm_route.h"
 
 namespace ae {
 
@@ -78,7 +79,7 @@ void conv_transpose2d_forward(const ConvTranspose2dGeometry& g, const Eigen::Ref
     const SampleChunks chunks(n, K * P * Eigen::Index(sizeof(T)));
     auto chunk_fn = [&](Eigen::Index s0, Eigen::Index s1) {
         const Eigen::Index c0 = s0 * P, w = (s1 - s0) * P;
-        cols.middleCols(c0, w).noalias() = Wt.transpose() * X.middleCols(c0, w);
+        detail::gemm_route(cols.middleCols(c0, w), Wt.transpose(), X.middleCols(c0, w), false);
         Eigen::Map<MatrixT<T>> Ys(y.data() + s0 * y.outerStride(), g.out_c, out_positions * (s1 - s0));
         Ys.colwise() = b;
         col2im_add<T>(cg, cols.data(), y.data(), y.outerStride(), s0, s1);
@@ -124,7 +125,7 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
         im2col<T>(cg, dy.data(), dy.outerStride(), dcols.data(), c0, c0 + w);
         if (dx) {
             Eigen::Map<MatrixT<T>> DX(dx->data(), g.in_c, cols_n);
-            DX.middleCols(c0, w).noalias() = Wt * dcols.middleCols(c0, w);
+            detail::gemm_route(DX.middleCols(c0, w), Wt, dcols.middleCols(c0, w), false);
         }
     };
     run_chunks(pool, chunks, chunk_fn);
@@ -137,10 +138,10 @@ void conv_transpose2d_backward(const ConvTranspose2dGeometry& g, const Eigen::Re
         if (r1 <= r0) return;
         if (permute) {  // the weights are no longer needed: their scratch takes the gradient in dcols' order
             Eigen::Map<RowMatrixT<T>> dWt(wt, g.in_c, K);
-            dWt.middleRows(r0, r1 - r0).noalias() = X.middleRows(r0, r1 - r0) * dcols.transpose();
+            detail::gemm_route(dWt.middleRows(r0, r1 - r0), X.middleRows(r0, r1 - r0), dcols.transpose(), false);
             add_tap_major_weights<T>(wt, g.out_c, kk, dW, r0, r1);
         } else {
-            dW.middleRows(r0, r1 - r0).noalias() += X.middleRows(r0, r1 - r0) * dcols.transpose();
+            detail::gemm_route(dW.middleRows(r0, r1 - r0), X.middleRows(r0, r1 - r0), dcols.transpose(), true);
         }
     };
     run_parts(pool, row_parts, weight_task);
