@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -255,3 +256,33 @@ TEST(Trainer, SaveThenLoadModelRestoresTheWeights) {
 }
 
 }  // namespace
+
+// A learning rate that blows up without NaN (the finite divergence rule, session.h) in the app's thread:
+// training stops by itself, the snapshot says why and suggests a lower rate, the weights are finite.
+TEST(Trainer, FiniteDivergenceStopsWithAMessage) {
+    ae_app::Trainer t(small_views());
+    ae::Config c = small_config();
+    c.train.optimizer.type = ae::OptimizerType::adam;
+    c.train.optimizer.lr = 100.0f;
+    t.set_config(c);
+    t.load_data(mnist_small());
+    ASSERT_TRUE(t.wait_idle(120));
+    t.start();
+    ae::Snapshot snap;
+    uint64_t generation = 0, version = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (Clock::now() < deadline) {
+        t.poll(snap, &generation, &version);
+        if (snap.diverged && !t.status().running) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(snap.diverged) << "no divergence after " << snap.step << " steps";
+    std::printf("%s\n", snap.message.c_str());
+    EXPECT_FALSE(t.status().running);
+    EXPECT_NE(snap.message.find("smoothed training loss stayed above 10x its best value"), std::string::npos)
+        << snap.message;
+    EXPECT_NE(snap.message.find("Lower the learning rate"), std::string::npos) << snap.message;
+    EXPECT_LT(snap.step, 1000);
+    ASSERT_FALSE(snap.params.empty());
+    for (float v : snap.params) ASSERT_TRUE(std::isfinite(v));
+}

@@ -61,5 +61,17 @@ run(async () => {
   assert.strictEqual(stats.length, 2);
   assert.ok(stats[1].testLoss < stats[0].testLoss, 'epoch 2 test loss is not below epoch 1');
   s.delete();
+
+  // The finite divergence rule (session.h) in the page's module: Adam at lr 100 stops by itself within a few
+  // hundred steps with the message, and the weights kept are finite (the test loss is a number).
+  const d = new ae.Session(JSON.stringify({model: CONFIG.model, train: {...CONFIG.train, lr: 100}}), train, test);
+  let trained = 0;
+  while (trained < 1000 && !d.diverged()) trained += d.step(50);
+  console.log(`lr 100: ${d.message()}`);
+  assert.ok(d.diverged(), `lr 100 did not diverge in ${trained} steps`);
+  assert.match(d.message(), /smoothed training loss stayed above 10x its best value.*Lower the learning rate/);
+  const kept = d.evaluateTest();
+  assert.ok(Number.isFinite(kept.loss) && kept.loss < 1, `the kept weights give test loss ${kept.loss}`);
+  d.delete();
   console.log(`PASS (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 });
