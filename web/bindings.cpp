@@ -80,6 +80,9 @@
 //   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, codes, decoded, blend, points}   interpolation.h
 //   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
 //   samples(n, seed) -> {n, codes, images, source}   sampling.h (prior, or Gaussian fitted to training codes)
+//   samplesAround(x, n, sigma, seed) -> {n, images, source}   sampling.h sample_around
+//   traversal(x, steps, maxDims) -> {steps, dims, lo, hi, rangeSource, images}   traversal.h
+//   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
 //   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
@@ -142,6 +145,7 @@
 #include "ae/model_file.h"
 #include "ae/options.h"
 #include "ae/pca.h"
+#include "ae/traversal.h"
 #include "ae/tsne.h"
 #include "ae/rng.h"
 #include "ae/sampling.h"
@@ -177,6 +181,10 @@ template <>
 val typed_array_name<float>() { return val::global("Float32Array"); }
 template <>
 val typed_array_name<uint8_t>() { return val::global("Uint8Array"); }
+template <>
+val typed_array_name<int>() { return val::global("Int32Array"); }
+template <>
+val typed_array_name<double>() { return val::global("Float64Array"); }
 
 // A fresh JS typed array holding a copy of [data, data + n).
 template <class T>
@@ -737,6 +745,62 @@ public:
         });
     }
 
+    // ae::latent_traversal of one image x [D] against the published test codes (traversal.h). Returns
+    // {steps, dims (0-based, one per row), lo, hi, rangeSource, images [rows * steps * D]}.
+    val traversal(const val& x, int steps, int max_dims) const {
+        return js_guard([&] {
+            ae::TraversalOptions o;
+            o.steps = steps;
+            o.max_dims = max_dims;
+            const ae::Traversal t =
+                ae::latent_traversal(model(), matrix_from_js(x, 1, input_dim(), "traversal: image").col(0),
+                                     snapshot_.test_codes, o);
+            val r = val::object();
+            r.set("steps", t.steps);
+            r.set("dims", js_copy(t.dims.data(), t.dims.size()));
+            r.set("lo", js_copy(t.lo.data(), t.lo.size()));
+            r.set("hi", js_copy(t.hi.data(), t.hi.size()));
+            r.set("rangeSource", t.range_source);
+            r.set("images", js_copy(t.images.data(), static_cast<size_t>(t.images.size())));
+            return r;
+        });
+    }
+
+    // ae::latent_histograms of the published test codes -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}.
+    val latentHistograms(int bins) const {
+        return js_guard([&] {
+            const std::vector<ae::LatentHistogram> h = ae::latent_histograms(snapshot_.test_codes, bins);
+            val dims = val::array();
+            for (const ae::LatentHistogram& d : h) {
+                val o = val::object();
+                o.set("lo", d.lo);
+                o.set("hi", d.hi);
+                o.set("mean", d.mean);
+                o.set("sd", d.sd);
+                o.set("counts", js_copy(d.counts.data(), d.counts.size()));
+                dims.call<void>("push", o);
+            }
+            val r = val::object();
+            r.set("n", static_cast<int>(snapshot_.test_codes.cols()));
+            r.set("vae", model().is_vae());
+            r.set("dims", dims);
+            return r;
+        });
+    }
+
+    // ae::sample_around: n decodings of x's code plus N(0, sigma^2 I) latent noise -> {n, images, source}.
+    val samplesAround(const val& x, int n, double sigma, double seed) const {
+        return js_guard([&] {
+            const ae::SampleSet s = ae::sample_around(model(), matrix_from_js(x, 1, input_dim(), "samples: image").col(0),
+                                                      n, sigma, static_cast<uint64_t>(seed));
+            val o = val::object();
+            o.set("n", n);
+            o.set("images", js_copy(s.images.data(), static_cast<size_t>(s.images.size())));
+            o.set("source", s.description);
+            return o;
+        });
+    }
+
     // One image x [D] in [0, 1] -> {code, point (map coordinates), reconstruction}.
     val inspect(const val& x) const {
         return js_guard([&] {
@@ -1042,6 +1106,9 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("setDataSource", &Session::setDataSource)
         .function("testImagesUnit", &Session::testImagesUnit)
         .function("samples", &Session::samples)
+        .function("samplesAround", &Session::samplesAround)
+        .function("traversal", &Session::traversal)
+        .function("latentHistograms", &Session::latentHistograms)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)

@@ -29,6 +29,7 @@
 #include "ae/rng.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
+#include "ae/traversal.h"
 #include "ae/tsne.h"
 #include "ae/vae.h"
 
@@ -398,6 +399,51 @@ int run_reconstruct(const ReconArgs& a) {
     return 0;
 }
 
+// --- ae traverse ----------------------------------------------------------------------------------------
+
+struct TraverseArgs {
+    std::string model, out = "traverse.png";
+    DataArgs data;
+    int image = 0, bins = 20, scale = 2;
+    ae::TraversalOptions t;
+};
+
+// A text histogram: one block character per bin, height by count relative to the fullest bin.
+std::string histogram_bar(const std::vector<int>& counts) {
+    static const char* blocks[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+    const int top = std::max(1, *std::max_element(counts.begin(), counts.end()));
+    std::string s;
+    for (int c : counts) s += blocks[c == 0 ? 0 : 1 + (7 * c) / top];
+    return s;
+}
+
+// traversal.h: the decoded traversal of test image --image (rows = latent dimensions) as a PNG, and each
+// latent variable's histogram over the first 2000 test codes as text.
+int run_traverse(const TraverseArgs& a) {
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    const ae::Dataset& test = data.test;
+    if (a.image >= test.count)
+        throw ae::Error("--image " + std::to_string(a.image) + ": the test set has " + std::to_string(test.count) +
+                        " images");
+    const ae::Matrix codes = ae::dataset_codes(m.model, test);
+    const ae::Traversal t = ae::latent_traversal(m.model, images(test, a.image, 1).col(0), codes, a.t);
+    ae::write_png(a.out, ae::render_image_grid(t.images, test.rows, test.cols, t.steps, a.scale));
+    std::printf("test image %d (%s): %zu rows x %d steps, ranges from the %s, other dimensions at its code: %s\n",
+                a.image, test.class_names[test.labels[a.image]].c_str(), t.dims.size(), t.steps,
+                t.range_source.c_str(), a.out.c_str());
+    for (size_t r = 0; r < t.dims.size(); ++r)
+        std::printf("  row %2zu: z%-3d from %8.3f to %8.3f (the image's value %8.3f)\n", r + 1, t.dims[r] + 1, t.lo[r],
+                    t.hi[r], t.base(t.dims[r]));
+    const std::vector<ae::LatentHistogram> h = ae::latent_histograms(codes, a.bins);
+    std::printf("\nhistograms of the %lld test codes%s (%d bins from min to max):\n",
+                static_cast<long long>(codes.cols()), m.model.is_vae() ? " (mu; the prior is N(0, 1))" : "", a.bins);
+    for (size_t d = 0; d < h.size(); ++d)
+        std::printf("  z%-3zu mean %8.3f  sd %7.3f  [%8.3f, %8.3f] |%s|\n", d + 1, h[d].mean, h[d].sd, h[d].lo, h[d].hi,
+                    histogram_bar(h[d].counts).c_str());
+    return 0;
+}
+
 // --- ae embed -------------------------------------------------------------------------------------------
 
 struct EmbedArgs {
@@ -540,6 +586,21 @@ public:
         analyze_->add_option("--worst", aa_.worst, "Worst images in the anomaly report")->capture_default_str();
         add_data_args(analyze_, aa_.data);
 
+        traverse_ = app.add_subcommand("traverse", "Decode each latent dimension moving over its range with the others "
+                                                   "at a test image's code (rows = dimensions), and print each latent "
+                                                   "variable's histogram");
+        traverse_->add_option("model", ta_.model, "Model file")->required()->check(CLI::ExistingFile);
+        traverse_->add_option("--image", ta_.image, "Test image index")->check(CLI::NonNegativeNumber)->capture_default_str();
+        traverse_->add_option("--steps", ta_.t.steps, "Images per row")->check(CLI::Range(2, 64))->capture_default_str();
+        traverse_->add_option("--dims", ta_.t.max_dims,
+                              "Rows: all dimensions up to this many, else those of largest code variance")
+            ->check(CLI::Range(1, 256))
+            ->capture_default_str();
+        traverse_->add_option("--bins", ta_.bins, "Histogram bins")->check(CLI::Range(1, 200))->capture_default_str();
+        traverse_->add_option("--out", ta_.out, "PNG file")->capture_default_str();
+        traverse_->add_option("--scale", ta_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
+        add_data_args(traverse_, ta_.data);
+
         embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA or t-SNE, as a "
                                              "scatter PNG coloured by class");
         embed_->add_option("model", ba_.model, "Model file")->required()->check(CLI::ExistingFile);
@@ -578,7 +639,7 @@ public:
 
     bool parsed() const override {
         return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed() ||
-               embed_->parsed();
+               embed_->parsed() || traverse_->parsed();
     }
 
     int run() override {
@@ -588,11 +649,13 @@ public:
         if (manifold_->parsed()) return run_manifold(ma_);
         if (analyze_->parsed()) return run_analyze(aa_);
         if (embed_->parsed()) return run_embed(ba_);
+        if (traverse_->parsed()) return run_traverse(ta_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_;
+    TraverseArgs ta_;
     EvalArgs ea_;
     SampleArgs sa_;
     InterpArgs ia_;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `ae embed`: a small model trained here, its test codes mapped by PCA and by t-SNE (and t-SNE of the
 # pixels) into scatter PNGs; a bad method and an out-of-range perplexity are usage errors (exit code 2).
+# `ae traverse` on the same model: the traversal PNG (5 rows of the dimensions of largest code variance x 9
+# steps), one line per row, and a histogram line per latent variable.
 set -euo pipefail
 AE=$1
 OUT=$2
@@ -19,7 +21,16 @@ import struct, sys
 h = open(sys.argv[1], 'rb').read(24)
 assert h[:8] == b'\x89PNG\r\n\x1a\n' and struct.unpack('>II', h[16:24]) == (1000, 760), sys.argv[1]" "$OUT/$png"
 done
+"$AE" traverse "$M" "${LIM[@]}" --image 3 --dims 5 --out "$OUT/traverse.png" > "$OUT/traverse.txt"
+grep -q "test image 3 (Trouser): 5 rows x 9 steps, ranges from the code quantiles" "$OUT/traverse.txt"
+[ "$(grep -c '^  row ' "$OUT/traverse.txt")" -eq 5 ] && [ "$(grep -Ec '^  z[0-9]+ +mean' "$OUT/traverse.txt")" -eq 8 ]
+/usr/bin/python3 -c "
+import struct, sys
+h = open(sys.argv[1], 'rb').read(24)
+assert struct.unpack('>II', h[16:24]) == (524, 292), struct.unpack('>II', h[16:24])" "$OUT/traverse.png"
 set +e
+msg=$("$AE" traverse "$M" "${LIM[@]}" --image 600 --out "$OUT/x.png" 2>&1); code=$?
+[ $code -ne 0 ] && echo "$msg" | grep -q -- "--image 600: the test set has 600 images" || { echo "bad image: $code $msg"; exit 1; }
 msg=$("$AE" embed "$M" --method umapp --out "$OUT/x.png" 2>&1); code=$?
 [ $code -eq 2 ] || { echo "bad method: exit code $code, expected 2: $msg"; exit 1; }
 echo "$msg" | grep -q -- "--method: umapp not in {pca,tsne}" || { echo "unexpected message: $msg"; exit 1; }

@@ -451,6 +451,8 @@ function drawFilters(v) {
 function refreshDependentViews() {
   refreshManifold();
   refreshSamples();
+  refreshTraversal();
+  refreshHistograms();
   if (state.interp.length === 2) refreshInterpolation();
   if (state.drawn) refreshDrawing();
   refreshDenoise();
@@ -506,6 +508,7 @@ $('recon').addEventListener('click', (e) => {
   const D = v.rows * v.cols;
   const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D)};
   state.interp = state.interp.length === 1 ? [state.interp[0], pick] : [pick];
+  picked();
   if (state.interp.length === 2) refreshInterpolation();
   else $('interp-note').textContent = `(first image: reconstructions grid ${col + 1}; click a second image)`;
 });
@@ -551,6 +554,7 @@ function installMapInput() {
     const i = map.pick(e.clientX - r.left, e.clientY - r.top);
     if (i < 0) return;
     state.interp = state.interp.length === 1 ? [state.interp[0], {i, x: testPixels(i)}] : [{i, x: testPixels(i)}];
+    picked();
     if (state.interp.length === 2) refreshInterpolation();
     else $('interp-note').textContent = `(first image #${i}; click a second point)`;
   });
@@ -795,15 +799,104 @@ $('load-model').onchange = async () => {
 
 // Samples: from the prior for a VAE, else from a Gaussian fitted to the test codes (decided by the core).
 let sampleSeed = 1;
+// Or (the material's "decode with added noise"): the picked image's code plus N(0, σ² I) latent noise.
 function refreshSamples() {
   if (!state.created) return;
   latest('samples', async () => {
-    const r = await call('samples', 32, sampleSeed);
+    const around = $('samples-source').value === 'around';
+    const sigma = fieldValue('samples-sigma', 0, 1000, false, 0.5);
+    const p = pickedImage();
+    const r = around ? await call('samplesAround', p.x, 32, sigma, sampleSeed) : await call('samples', 32, sampleSeed);
     drawGrid($('samples'), r.images, 32, state.rows, state.cols, 16, 40);
-    setText('samples-note', `(decoded draws from ${r.source})`);  // the core says "the prior ..." or "a Gaussian ..."
+    // The core says "the prior ...", "a Gaussian ..." or "the image's code plus ...".
+    setText('samples-note', around ? `(image ${p.name}: ${r.source})` : `(decoded draws from ${r.source})`);
   });
 }
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
+for (const id of ['samples-source', 'samples-sigma']) $(id).addEventListener('change', refreshSamples);
+
+// The image the traversal and "code plus noise" start from: the last one picked on the map or in the
+// reconstructions grid (the interpolation's picks), else test image 0.
+function picked() {
+  refreshTraversal();
+  if ($('samples-source').value === 'around') refreshSamples();
+}
+function pickedImage() {
+  const p = state.interp[state.interp.length - 1];
+  return p ? {x: p.x, name: typeof p.i === 'number' ? `#${p.i}` : p.i} : {x: testPixels(0), name: '#0'};
+}
+
+// Traversals (traversal.h): rows = latent dimensions (all, or those of largest code variance), each moved
+// over its range (the prior's 1%..99% quantiles for a VAE, the codes' otherwise) with the others at the code.
+function refreshTraversal() {
+  if (!state.created) return;
+  latest('traversal', async () => {
+    const steps = fieldValue('trav-steps', 2, 16, true, 9), dims = fieldValue('trav-dims', 1, 32, true, 8);
+    const p = pickedImage();
+    const r = await call('traversal', p.x, steps, dims);
+    const rows = r.dims.length, cell = 40;
+    drawGrid($('traversal'), r.images, rows * steps, state.rows, state.cols, steps, cell);
+    const lab = $('trav-labels');
+    lab.width = 90;
+    lab.height = rows * (cell + 2) + 2;
+    const ctx = lab.getContext('2d');
+    ctx.clearRect(0, 0, lab.width, lab.height);
+    ctx.font = '12px sans-serif';
+    ctx.fillStyle = '#333';
+    for (let i = 0; i < rows; i++) {
+      const y = 2 + i * (cell + 2);
+      ctx.fillText(`z${r.dims[i] + 1}`, 4, y + 16);
+      ctx.fillStyle = '#777';
+      ctx.fillText(`${r.lo[i].toFixed(1)}..${r.hi[i].toFixed(1)}`, 4, y + 32);
+      ctx.fillStyle = '#333';
+    }
+    setText('trav-note', `(image ${p.name}; rows: ${rows === state.views?.latent ? 'every latent dimension' :
+      `the ${rows} of ${state.views?.latent} dimensions with the largest code variance`}; range: ${r.rangeSource}, left to right)`);
+  });
+}
+for (const id of ['trav-steps', 'trav-dims']) $(id).addEventListener('change', refreshTraversal);
+
+// Histograms of each latent variable over the test codes (μ for a VAE, with the prior N(0, 1) drawn over
+// each on the same scale): small multiples, 10 per row.
+function refreshHistograms() {
+  if (!state.created) return;
+  latest('histograms', async () => {
+    const r = await call('histograms', 30);
+    const shown = r.dims.slice(0, 40), per = 10, w = 110, h = 60, pad = 6;
+    const c = $('histograms');
+    c.width = per * (w + pad) + pad;
+    c.height = Math.ceil(shown.length / per) * (h + 18 + pad) + pad;
+    const ctx = c.getContext('2d');
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.font = '11px sans-serif';
+    shown.forEach((d, i) => {
+      const x0 = pad + (i % per) * (w + pad), y0 = pad + Math.floor(i / per) * (h + 18 + pad);
+      const n = d.counts.length, top = Math.max(1, ...d.counts), bw = w / n;
+      ctx.fillStyle = '#f4f4f4';
+      ctx.fillRect(x0, y0, w, h);
+      ctx.fillStyle = '#4a7fb5';
+      for (let b = 0; b < n; b++) {
+        const bh = h * d.counts[b] / top;
+        ctx.fillRect(x0 + b * bw, y0 + h - bh, Math.max(1, bw - 1), bh);
+      }
+      if (r.vae) {  // N(0, 1) density scaled to the histogram's counts: n_codes * bin width * phi(z)
+        const width = (d.hi - d.lo) / n;
+        ctx.strokeStyle = '#c33';
+        ctx.beginPath();
+        for (let px = 0; px <= w; px++) {
+          const z = d.lo + (d.hi - d.lo) * px / w;
+          const y = y0 + h - h * (r.n * width * Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI)) / top;
+          if (px === 0) ctx.moveTo(x0 + px, Math.max(y0, y)); else ctx.lineTo(x0 + px, Math.max(y0, y));
+        }
+        ctx.stroke();
+      }
+      ctx.fillStyle = '#333';
+      ctx.fillText(`z${i + 1}  μ ${d.mean.toFixed(2)}  sd ${d.sd.toFixed(2)}`, x0, y0 + h + 12);
+    });
+    setText('hist-note', `histogram of each latent variable over ${r.n} test codes${r.vae ? ' (μ; red: the prior N(0, 1) at the same scale)' : ''}` +
+      `${r.dims.length > shown.length ? `; the first ${shown.length} of ${r.dims.length}` : ''}; each from its min to its max`);
+  });
+}
 
 // ---- messages from the worker -----------------------------------------------------------------------------
 const TERM_NAMES = {};  // name -> label, from the core (options.h loss_terms, sent with 'ready')
