@@ -2,6 +2,7 @@
 // few iterations per message) replaces the PCA map, animates (the map changes between messages), shows its
 // KL(P||Q) falling after the early exaggeration, and switching back shows the PCA map again. Long tasks of
 // the page thread while t-SNE runs are printed (the goal: none over 50 ms; asserted: under 10% of the time).
+// Then the traversal view, the latent histograms and the samples around a picked image of the same model.
 'use strict';
 const {openPage, waitForData, setField, screenshot, observeLongTasks, run, assert} = require('./common.js');
 
@@ -54,6 +55,21 @@ run(async () => {
     const back = await page.evaluate(() => ({points: Array.from(window.aeLab.map.points.slice(0, 20)), note: document.getElementById('map-note').textContent}));
     assert.match(back.note, /PCA projection of the 8-D codes/);
     assert.deepStrictEqual(back.points, pca);
+    // Traversals and histograms (traversal.h) of the same model: pick the third image of the reconstructions
+    // grid; 8 rows (every dimension of the 8-D latent) x 9 steps; a histogram per latent variable; the
+    // samples switch to that image's code plus noise.
+    await page.locator('#recon').scrollIntoViewIfNeeded();
+    const box = await page.locator('#recon').boundingBox();
+    await page.mouse.click(box.x + 2.5 * 50 * box.width / await page.evaluate(() => document.getElementById('recon').width), box.y + 10);
+    await page.waitForFunction(() => /image grid 3; rows: every latent dimension; range: code quantiles/.test(document.getElementById('trav-note').textContent), null, {timeout: 30000});
+    const trav = await page.evaluate(() => ({w: document.getElementById('traversal').width, h: document.getElementById('traversal').height,
+      hist: document.getElementById('hist-note').textContent}));
+    assert.deepStrictEqual([trav.w, trav.h], [9 * 42 + 2, 8 * 42 + 2]);
+    assert.match(trav.hist, /each latent variable over \d+ test codes; each from its min to its max/);
+    await page.selectOption('#samples-source', 'around');
+    await page.waitForFunction(() => /image grid 3: the image's code plus N\(0, 0.5/.test(document.getElementById('samples-note').textContent), null, {timeout: 30000});
+    await page.locator('#traversal').scrollIntoViewIfNeeded();
+    console.log('screenshot:', await screenshot(page, 'traversal.png', '#traversal >> xpath=../..'));
     assert.deepStrictEqual(t.consoleErrors.filter(e => !/out of range/.test(e)), []);
     console.log('ok');
   } finally {
