@@ -23,6 +23,7 @@
 #include "ae/options.h"
 #include "ae/pca.h"
 #include "ae/sampling.h"
+#include "ae/traversal.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
 
@@ -146,7 +147,7 @@ void App::refresh_model() {
     }
     map_pca_ = projection_.uses_pca;
     update_map_points();
-    manifold_dirty_ = prior_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -776,6 +777,10 @@ void App::window_tools() {
             tab_prior();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Traversals", nullptr, tab_flags("traversals"))) {
+            tab_traversals();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
@@ -872,11 +877,27 @@ void App::tab_prior() {
         changed = true;
     }
     ImGui::SameLine();
+    // Or the material's "decode with added noise": test image I's code plus N(0, sigma^2 I) (sample_around).
+    changed |= ImGui::Checkbox("around test image", &prior_around_);
+    if (prior_around_) {
+        ImGui::SameLine();
+        ImGui::PushItemWidth(110);
+        changed |= ImGui::InputInt("##around", &prior_image_);
+        ImGui::SameLine();
+        changed |= ImGui::SliderFloat("noise sigma", &prior_sigma_, 0.0f, 100.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
+        ImGui::PopItemWidth();
+    }
     ImGui::TextDisabled("z ~ %s, decoded (seed %d)", prior_note_.c_str(), prior_seed_);
     if ((changed || prior_dirty_ || model_changed_) && status_.train) {
         prior_dirty_ = false;
         try {  // sampling.h: the prior (VAE) or a Gaussian fitted to training codes; Rng(seed, kSampleStream)
-            const ae::SampleSet smp = ae::sample_model(*model_, status_.train.get(), ae::SampleOptions{32, uint64_t(prior_seed_)});
+            const int count = status_.test ? status_.test->count : 0;
+            prior_image_ = std::max(0, std::min(prior_image_, count - 1));
+            const ae::SampleSet smp =
+                prior_around_ && status_.test
+                    ? ae::sample_around(*model_, ae::dataset_images(*status_.test, prior_image_, 1).col(0), 32,
+                                        prior_sigma_, uint64_t(prior_seed_))
+                    : ae::sample_model(*model_, status_.train.get(), ae::SampleOptions{32, uint64_t(prior_seed_)});
             prior_note_ = smp.description;
             grid_set(prior_grid_, smp.images, 16);
         } catch (const ae::Error& e) {
@@ -886,6 +907,73 @@ void App::tab_prior() {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = prior_grid_.width > 0 ? std::min(avail.x / prior_grid_.width, avail.y / prior_grid_.height) : 1;
     grid_show(prior_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+// traversal.h: each row one latent dimension over its range, the others at test image I's code; below, the
+// histogram of each latent variable over the test codes (mu for a VAE).
+void App::tab_traversals() {
+    const int count = status_.test ? status_.test->count : 1;
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("test image", &traversal_image_);
+    ImGui::SameLine();
+    changed |= ImGui::SliderInt("steps", &traversal_steps_, 3, 16);
+    ImGui::SameLine();
+    changed |= ImGui::SliderInt("rows", &traversal_rows_, 1, 16);
+    ImGui::PopItemWidth();
+    traversal_image_ = std::max(0, std::min(traversal_image_, count - 1));
+    if ((changed || traversal_dirty_ || model_changed_) && status_.test) {
+        traversal_dirty_ = false;
+        try {
+            const ae::Matrix codes = ae::dataset_codes(*model_, *status_.test);
+            ae::TraversalOptions o;
+            o.steps = traversal_steps_;
+            o.max_dims = traversal_rows_;
+            const ae::Traversal t =
+                ae::latent_traversal(*model_, ae::dataset_images(*status_.test, traversal_image_, 1).col(0), codes, o);
+            grid_set(traversal_grid_, t.images, t.steps);
+            std::string note = "rows (top to bottom):";
+            for (size_t r = 0; r < t.dims.size(); ++r) {
+                char buf[64];
+                std::snprintf(buf, sizeof buf, " z%d [%.2g, %.2g]", t.dims[r] + 1, t.lo[r], t.hi[r]);
+                note += buf;
+            }
+            traversal_note_ = note + " (" + t.range_source + ")";
+            histograms_ = ae::latent_histograms(codes, 30);
+            histogram_codes_ = static_cast<int>(codes.cols());
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    ImGui::TextWrapped("%s", traversal_note_.c_str());
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    // The traversal on the left, the histograms (3 per row) beside it.
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = traversal_grid_.width > 0
+                            ? std::min(0.55f * avail.x / traversal_grid_.width, avail.y / traversal_grid_.height)
+                            : 1.0f;
+    grid_show(traversal_grid_, std::max(1.0f, std::floor(scale * 4) / 4));
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::TextDisabled("histograms over %d test codes%s", histogram_codes_,
+                        model_->is_vae() ? " (mu; the prior is N(0, 1))" : "");
+    const float w = std::max(60.0f, (ImGui::GetContentRegionAvail().x - 16) / 3);
+    const size_t shown = std::min<size_t>(histograms_.size(), 15);
+    for (size_t d = 0; d < shown; ++d) {
+        const ae::LatentHistogram& h = histograms_[d];
+        std::vector<float> counts(h.counts.begin(), h.counts.end());
+        if (d % 3) ImGui::SameLine();
+        ImGui::BeginGroup();
+        ImGui::TextDisabled("z%zu mean %.2f sd %.2f", d + 1, h.mean, h.sd);
+        ImGui::PushID(static_cast<int>(d));
+        ImGui::PlotHistogram("##h", counts.data(), static_cast<int>(counts.size()), 0, nullptr, 0.0f, FLT_MAX,
+                             ImVec2(w, 32));
+        ImGui::PopID();
+        ImGui::EndGroup();
+    }
+    if (histograms_.size() > shown) ImGui::TextDisabled("(the first %zu of %zu dimensions)", shown, histograms_.size());
+    ImGui::EndGroup();
 }
 
 void App::tab_interpolation() {

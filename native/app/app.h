@@ -20,6 +20,7 @@
 #include "ae/config.h"
 #include "ae/latent.h"
 #include "ae/session.h"
+#include "ae/traversal.h"
 #include "gl_views.h"
 #include "ae/options.h"
 #include "trainer.h"
@@ -82,6 +83,7 @@ private:
     void window_tools();
     void tab_manifold();
     void tab_prior();
+    void tab_traversals();
     void tab_interpolation();
     void tab_draw();
     void tab_denoise();
@@ -154,6 +156,14 @@ private:
     uint64_t recon_version_ = 0;
 
     // Tools.
+    GridView traversal_grid_;
+    int traversal_image_ = 0, traversal_steps_ = 9, traversal_rows_ = 8, histogram_codes_ = 0;
+    bool traversal_dirty_ = true;
+    std::string traversal_note_;
+    std::vector<ae::LatentHistogram> histograms_;
+    bool prior_around_ = false;
+    int prior_image_ = 0;
+    float prior_sigma_ = 0.5f;
     GridView manifold_grid_, prior_grid_, interp_grid_, draw_recon_grid_, denoise_grid_, worst_grid_, weights_grid_;
     uint64_t weights_version_ = ~0ull;
     std::string weights_layer_;
