@@ -271,9 +271,11 @@ function trainSlice() {
   setTimeout(trainSlice, 0);
 }
 
-// One slice of t-SNE iterations (adapted to ~30 ms), the map to the page, then yield.
-function tsneSlice() {
-  if (!tsne || !session) return;
+// One slice of t-SNE iterations (adapted to ~30 ms), the map to the page, then yield. Each start begins a
+// chain of its own generation; a slice of an older chain (still queued after 'tsneStop' + 'tsne') ends it.
+let tsneChain = 0;
+function tsneSlice(chain) {
+  if (!tsne || !session || chain !== tsneChain) return;
   try {
     const t0 = performance.now();
     const r = session.tsneStep(tsne.chunk);
@@ -286,17 +288,17 @@ function tsneSlice() {
     fail('tsne', e);
     return;
   }
-  setTimeout(tsneSlice, 0);
+  setTimeout(() => tsneSlice(chain), 0);
 }
 
 function startTsne(m) {
   if (!session) throw new Error('no model yet');
-  const was = tsne;
   tsne = null;
   const r = session.tsneStart(m.perplexity, m.learningRate || 0, m.exaggeration || 12, m.iterations || 1000, m.seed || 1);
   tsne = {chunk: 1, learningRate: r.learningRate, step: session.steps()};
   post({type: 'tsne', ...session.tsneStep(0), learningRate: r.learningRate, step: tsne.step});
-  if (!was) setTimeout(tsneSlice, 0);  // a running chain picks the new t-SNE up
+  const chain = ++tsneChain;
+  setTimeout(() => tsneSlice(chain), 0);
 }
 
 // The configured epochs are done: stop, publish the views, tell the page.
