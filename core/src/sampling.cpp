@@ -1,6 +1,7 @@
 #include "ae/sampling.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "ae/error.h"
 #include "ae/latent.h"
@@ -45,7 +46,9 @@ SampleSet sample_around(const Autoencoder& model, const Vector& x, int n, double
     s.codes = add_latent_noise(z0.replicate(1, n), sigma, rng);
     s.codes.col(0) = z0.col(0);
     s.images = model.decode(s.codes, pool);
-    s.description = "the image's code plus N(0, " + std::to_string(sigma) + "^2 I) latent noise (first: no noise)";
+    char sd[32];
+    std::snprintf(sd, sizeof sd, "%g", sigma);
+    s.description = std::string("the image's code plus N(0, ") + sd + "^2 I) latent noise (first: no noise)";
     return s;
 }
 

@@ -871,7 +871,9 @@ function refreshHistograms() {
     ctx.font = '11px sans-serif';
     shown.forEach((d, i) => {
       const x0 = pad + (i % per) * (w + pad), y0 = pad + Math.floor(i / per) * (h + 18 + pad);
-      const n = d.counts.length, top = Math.max(1, ...d.counts), bw = w / n;
+      // (VAE: the scale also fits the prior's peak, n_codes * bin width / sqrt(2 pi), so its curve is never cut.)
+      const n = d.counts.length, bw = w / n;
+      const top = Math.max(1, ...d.counts, r.vae ? r.n * ((d.hi - d.lo) / n) / Math.sqrt(2 * Math.PI) : 0);
       ctx.fillStyle = '#f4f4f4';
       ctx.fillRect(x0, y0, w, h);
       ctx.fillStyle = '#4a7fb5';
