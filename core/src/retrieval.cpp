@@ -1,0 +1,120 @@
+#include "ae/retrieval.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include "ae/error.h"
+
+namespace ae {
+
+namespace {
+
+using MatrixD = Eigen::MatrixXd;
+using VectorD = Eigen::VectorXd;
+
+void check_items(const Matrix& items, const char* what) {
+    if (items.cols() == 0 || items.rows() == 0) throw Error(std::string(what) + ": empty item set");
+    if (!items.allFinite()) throw Error(std::string(what) + ": items contain a non-finite entry");
+}
+
+// Distances from every item (columns of x, norms |x_j|) to each query (columns of q): [n, m].
+// Euclidean via |x|^2 + |q|^2 - 2 x.q (clamped at 0), cosine via 1 - x.q / (|x| |q|).
+MatrixD distances(const MatrixD& x, const VectorD& x_norm2, const MatrixD& q, Distance metric) {
+    MatrixD g = x.transpose() * q;  // [n, m] dot products
+    const VectorD q_norm2 = q.colwise().squaredNorm().transpose();
+    for (Eigen::Index c = 0; c < g.cols(); ++c)
+        for (Eigen::Index r = 0; r < g.rows(); ++r) {
+            if (metric == Distance::euclidean) {
+                g(r, c) = std::sqrt(std::max(0.0, x_norm2(r) + q_norm2(c) - 2.0 * g(r, c)));
+            } else {
+                const double den = std::sqrt(x_norm2(r) * q_norm2(c));
+                g(r, c) = den > 0.0 ? 1.0 - g(r, c) / den : 1.0;
+            }
+        }
+    return g;
+}
+
+// The k smallest of dist (one column) skipping `exclude`, ascending, ties by lower index.
+Neighbors smallest(const double* dist, int n, int k, int exclude) {
+    std::vector<int> idx;
+    idx.reserve(n);
+    for (int j = 0; j < n; ++j)
+        if (j != exclude) idx.push_back(j);
+    auto less = [&](int a, int b) { return dist[a] < dist[b] || (dist[a] == dist[b] && a < b); };
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), less);
+    Neighbors out;
+    out.indices.assign(idx.begin(), idx.begin() + k);
+    for (int j : out.indices) out.distances.push_back(dist[j]);
+    return out;
+}
+
+}  // namespace
+
+Distance distance_from_name(const std::string& name, const std::string& field) {
+    if (name == "euclidean") return Distance::euclidean;
+    if (name == "cosine") return Distance::cosine;
+    throw Error(field + ": unknown distance '" + name + "' (euclidean or cosine)");
+}
+
+const char* distance_name(Distance d) { return d == Distance::cosine ? "cosine" : "euclidean"; }
+
+Neighbors nearest_neighbors(const Matrix& items, const Vector& query, int k, Distance metric, int exclude) {
+    check_items(items, "nearest_neighbors");
+    const int n = static_cast<int>(items.cols());
+    if (query.size() != items.rows())
+        throw Error("nearest_neighbors: query has " + std::to_string(query.size()) + " entries, items have " +
+                    std::to_string(items.rows()));
+    if (!query.allFinite()) throw Error("nearest_neighbors: query contains a non-finite entry");
+    if (exclude < -1 || exclude >= n)
+        throw Error("nearest_neighbors: exclude " + std::to_string(exclude) + " outside [-1, " + std::to_string(n) + ")");
+    const int candidates = exclude >= 0 ? n - 1 : n;
+    if (k < 1 || k > candidates)
+        throw Error("nearest_neighbors: k = " + std::to_string(k) + " outside [1, " + std::to_string(candidates) + "]");
+    const MatrixD x = items.cast<double>();
+    const VectorD x_norm2 = x.colwise().squaredNorm().transpose();
+    const MatrixD d = distances(x, x_norm2, query.cast<double>(), metric);
+    return smallest(d.data(), n, k, exclude);
+}
+
+double precision_of(const Neighbors& nn, const std::vector<uint8_t>& labels, uint8_t query_label) {
+    if (nn.indices.empty()) throw Error("precision_of: no neighbours");
+    int hits = 0;
+    for (int j : nn.indices) {
+        if (j < 0 || j >= static_cast<int>(labels.size()))
+            throw Error("precision_of: neighbour index " + std::to_string(j) + " outside the " +
+                        std::to_string(labels.size()) + " labels");
+        hits += labels[j] == query_label;
+    }
+    return static_cast<double>(hits) / static_cast<double>(nn.indices.size());
+}
+
+double retrieval_precision_at_k(const Matrix& items, const std::vector<uint8_t>& labels, int k, Distance metric,
+                                int max_queries) {
+    check_items(items, "retrieval_precision_at_k");
+    const int n = static_cast<int>(items.cols());
+    if (static_cast<int>(labels.size()) != n)
+        throw Error("retrieval_precision_at_k: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) +
+                    " items");
+    if (k < 1 || k >= n)
+        throw Error("retrieval_precision_at_k: k = " + std::to_string(k) + " outside [1, " + std::to_string(n - 1) +
+                    "]");
+    if (max_queries < 1) throw Error("retrieval_precision_at_k: max_queries must be >= 1");
+    const int m = std::min(n, max_queries);
+    const MatrixD x = items.cast<double>();
+    const VectorD x_norm2 = x.colwise().squaredNorm().transpose();
+    constexpr int kBlock = 128;  // queries per matrix product
+    double sum = 0.0;
+    for (int q0 = 0; q0 < m; q0 += kBlock) {
+        const int b = std::min(kBlock, m - q0);
+        const MatrixD d = distances(x, x_norm2, x.middleCols(q0, b), metric);
+        for (int c = 0; c < b; ++c) {
+            const int q = q0 + c;
+            sum += precision_of(smallest(d.col(c).data(), n, k, q), labels, labels[q]);
+        }
+    }
+    return sum / m;
+}
+
+}  // namespace ae
