@@ -23,9 +23,9 @@
 #include "ae/options.h"
 #include "ae/pca.h"
 #include "ae/sampling.h"
-#include "ae/traversal.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
+#include "ae/traversal.h"
 
 namespace ae_app {
 
@@ -925,7 +925,7 @@ void App::tab_traversals() {
     if ((changed || traversal_dirty_ || model_changed_) && status_.test) {
         traversal_dirty_ = false;
         try {
-            const ae::Matrix codes = ae::dataset_codes(*model_, *status_.test);
+            const ae::Matrix& codes = snap_.test_codes;  // the published test codes, as the map's
             ae::TraversalOptions o;
             o.steps = traversal_steps_;
             o.max_dims = traversal_rows_;
@@ -940,6 +940,8 @@ void App::tab_traversals() {
             }
             traversal_note_ = note + " (" + t.range_source + ")";
             histograms_ = ae::latent_histograms(codes, 30);
+            histogram_counts_.clear();  // as floats for ImGui::PlotHistogram, converted once here
+            for (const ae::LatentHistogram& h : histograms_) histogram_counts_.emplace_back(h.counts.begin(), h.counts.end());
             histogram_codes_ = static_cast<int>(codes.cols());
             tool_error_.clear();
         } catch (const ae::Error& e) {
@@ -962,7 +964,7 @@ void App::tab_traversals() {
     const size_t shown = std::min<size_t>(histograms_.size(), 15);
     for (size_t d = 0; d < shown; ++d) {
         const ae::LatentHistogram& h = histograms_[d];
-        std::vector<float> counts(h.counts.begin(), h.counts.end());
+        const std::vector<float>& counts = histogram_counts_[d];
         if (d % 3) ImGui::SameLine();
         ImGui::BeginGroup();
         ImGui::TextDisabled("z%zu mean %.2f sd %.2f", d + 1, h.mean, h.sd);

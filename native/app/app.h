@@ -161,6 +161,7 @@ private:
     bool traversal_dirty_ = true;
     std::string traversal_note_;
     std::vector<ae::LatentHistogram> histograms_;
+    std::vector<std::vector<float>> histogram_counts_;
     bool prior_around_ = false;
     int prior_image_ = 0;
     float prior_sigma_ = 0.5f;
