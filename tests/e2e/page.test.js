@@ -74,7 +74,9 @@ run(async () => {
       assert.ok(st.width > 200 && st.std > 20, `${sel} did not render images`);
     }
 
-    // A stroke on the draw canvas -> a reconstruction beside it and a point on the map.
+    // A stroke on the draw canvas -> a reconstruction beside it and a point on the map (scrolled to first,
+    // as a visitor does: the canvas is below the first screen).
+    await page.locator('#draw').scrollIntoViewIfNeeded();
     const box = await page.locator('#draw').boundingBox();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
     await page.mouse.down();
