@@ -26,6 +26,7 @@
 #include "ae/pca.h"
 #include "ae/plot.h"
 #include "ae/png.h"
+#include "ae/retrieval.h"
 #include "ae/rng.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
@@ -92,6 +93,8 @@ struct EvalArgs {
     std::string model, out;
     DataArgs data;
     int knn = 5, anomaly_class = -1, iwae = 0, threads = default_threads();
+    int retrieval_k = 8;  // precision@k of leave-one-out retrieval among the test images
+    std::string metric = "euclidean";
     uint64_t seed = 1;  // the VAE's z samples for the ELBO and IWAE estimates
 };
 
@@ -132,6 +135,13 @@ int run_eval(const EvalArgs& a) {
     const ae::Matrix p_test = ae::pca_project(pca, x_test);
     const double knn_pca = ae::knn_accuracy(ae::pca_project(pca, x_train), train.labels, p_test, test.labels, a.knn);
     const ae::Matrix pca_recon = ae::pca_reconstruct(pca, p_test);
+    // Retrieval (retrieval.h): precision@k of the first 1000 test images as queries among all test images.
+    const ae::Distance metric = ae::distance_from_name(a.metric, "--metric");
+    const int queries = std::min(1000, test.count);
+    const int rk = std::min(a.retrieval_k, test.count - 1);
+    const double ret_ae = ae::retrieval_precision_at_k(z_test, test.labels, rk, metric, queries);
+    const double ret_pca = ae::retrieval_precision_at_k(p_test, test.labels, rk, metric, queries);
+    const double ret_pixels = ae::retrieval_precision_at_k(x_test, test.labels, rk, metric, queries);
     const double pca_mse = ae::mse(x_test, pca_recon);
     // PCA reconstructions leave [0, 1]; PSNR and SSIM compare the clipped images (MSE uses the raw ones).
     const ae::Matrix pca_clipped = pca_recon.cwiseMax(0.0f).cwiseMin(1.0f);
@@ -148,6 +158,14 @@ int run_eval(const EvalArgs& a) {
     j["pca"] = {{"components", k}, {"mse", pca_mse}, {"psnr_db", pca_psnr}, {"ssim", pca_ssim},
                 {"note", "PCA fitted on the training images the model saw; psnr/ssim on reconstructions clipped to [0, 1]"}};
     j["knn"] = {{"k", a.knn}, {"ae_accuracy", knn_ae}, {"pca_accuracy", knn_pca}, {"code_size", k}};
+    j["retrieval"] = {{"k", rk},
+                      {"metric", ae::distance_name(metric)},
+                      {"queries", queries},
+                      {"ae_precision", ret_ae},
+                      {"pca_precision", ret_pca},
+                      {"pixel_precision", ret_pixels},
+                      {"note", "precision@k by class; each of the first `queries` test images against all other "
+                               "test images"}};
 
     std::printf("%s: %s model, latent %d, trained %d epochs\n", a.model.c_str(), m.file.config.model.type.c_str(), k,
                 m.file.state.epoch);
@@ -159,6 +177,10 @@ int run_eval(const EvalArgs& a) {
     std::printf("  %-40s %12.4f %12.4f\n", "SSIM (11x11 Gaussian, sigma 1.5)", ssim, pca_ssim);
     std::printf("  %-40s %12.4f %12.4f\n", ("kNN accuracy (k=" + std::to_string(a.knn) + ", " + std::to_string(k) +
                                             "-D codes)").c_str(), knn_ae, knn_pca);
+    std::printf("  %-40s %12.4f %12.4f\n", ("retrieval precision@" + std::to_string(rk) + " (" +
+                                            ae::distance_name(metric) + ")").c_str(), ret_ae, ret_pca);
+    std::printf("  %-40s %12.4f %12s\n", ("  the same by pixels (" + std::to_string(queries) + " queries)").c_str(),
+                ret_pixels, "");
 
     // VAE: the bounds on log p(x) (nats per image, one z sample per image for the ELBO, K for IWAE),
     // KL per latent dimension and active units.
@@ -444,6 +466,55 @@ int run_traverse(const TraverseArgs& a) {
     return 0;
 }
 
+// --- ae neighbors ---------------------------------------------------------------------------------------
+
+struct NeighborsArgs {
+    std::string model, out = "nn.png", metric = "euclidean";
+    DataArgs data;
+    int query = 0, k = 8, scale = 2, threads = default_threads();
+};
+
+// retrieval.h: the k test images nearest to test image --query by code distance and by pixel distance, each
+// with its precision@k by class; the PNG has two rows, the query then its neighbours by code, and by pixels.
+int run_neighbors(const NeighborsArgs& a) {
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    const ae::Dataset& test = data.test;
+    if (a.query >= test.count)
+        throw ae::Error("--query " + std::to_string(a.query) + ": the test set has " + std::to_string(test.count) +
+                        " images");
+    if (a.k >= test.count)
+        throw ae::Error("--k " + std::to_string(a.k) + ": the test set has only " + std::to_string(test.count) +
+                        " images");
+    ae::ThreadPool pool(a.threads);
+    const ae::Distance metric = ae::distance_from_name(a.metric, "--metric");
+    const ae::Matrix pixels = images(test, 0, test.count);
+    const ae::Matrix codes = ae::dataset_codes(m.model, test, test.count, &pool);
+    const ae::NeighborComparison r = ae::compare_neighbors(codes, pixels, test.labels, codes.col(a.query),
+                                                           pixels.col(a.query), a.k, metric, a.query,
+                                                           test.labels[a.query]);
+    ae::Matrix grid(pixels.rows(), 2 * (a.k + 1));
+    for (int row = 0; row < 2; ++row) {
+        const ae::Neighbors& nn = row == 0 ? r.by_code : r.by_pixels;
+        grid.col(row * (a.k + 1)) = pixels.col(a.query);
+        for (int i = 0; i < a.k; ++i) grid.col(row * (a.k + 1) + 1 + i) = pixels.col(nn.indices[i]);
+    }
+    ae::write_png(a.out, ae::render_image_grid(grid, test.rows, test.cols, a.k + 1, a.scale));
+    std::printf("test image %d (%s): its %d nearest of the other %d test images, %s distance\n", a.query,
+                test.class_names[test.labels[a.query]].c_str(), a.k, test.count - 1, ae::distance_name(metric));
+    for (int row = 0; row < 2; ++row) {
+        const ae::Neighbors& nn = row == 0 ? r.by_code : r.by_pixels;
+        std::printf("  by %-6s precision@%d %.3f:", row == 0 ? "code" : "pixels", a.k,
+                    row == 0 ? r.code_precision : r.pixel_precision);
+        for (int i = 0; i < a.k; ++i)
+            std::printf(" #%d %s (%.3g)%s", nn.indices[i], test.class_names[test.labels[nn.indices[i]]].c_str(),
+                        nn.distances[i], i + 1 < a.k ? "," : "\n");
+    }
+    std::printf("%s: row 1 the query and its neighbours by code (%lld-D), row 2 by pixels\n", a.out.c_str(),
+                static_cast<long long>(codes.rows()));
+    return 0;
+}
+
 // --- ae embed -------------------------------------------------------------------------------------------
 
 struct EmbedArgs {
@@ -506,6 +577,12 @@ public:
         add_data_args(eval_, ea_.data);
         eval_->add_option("--out", ea_.out, "Metrics JSON (default: eval.json next to the model file)");
         eval_->add_option("--knn", ea_.knn, "Neighbours for the kNN classifier")->check(CLI::Range(1, 1000))
+            ->capture_default_str();
+        eval_->add_option("--retrieval-k", ea_.retrieval_k, "k of the retrieval precision@k")
+            ->check(CLI::Range(1, 1000))
+            ->capture_default_str();
+        eval_->add_option("--metric", ea_.metric, "Distance for retrieval")
+            ->check(CLI::IsMember({"euclidean", "cosine"}))
             ->capture_default_str();
         eval_->add_option("--anomaly-class", ea_.anomaly_class,
                           "Class scored as the anomaly for AUROC (default: the class excluded in training, if any)");
@@ -628,6 +705,21 @@ public:
             ->capture_default_str();
         add_data_args(embed_, ba_.data);
 
+        neighbors_ = app.add_subcommand("neighbors", "The test images nearest to one test image by code distance "
+                                                     "and by pixel distance, with the precision@k of each");
+        neighbors_->add_option("model", na_.model, "Model file")->required()->check(CLI::ExistingFile);
+        neighbors_->add_option("--query", na_.query, "Test image index")->check(CLI::NonNegativeNumber)
+            ->capture_default_str();
+        neighbors_->add_option("--k", na_.k, "Neighbours")->check(CLI::Range(1, 64))->capture_default_str();
+        neighbors_->add_option("--metric", na_.metric, "Distance, for codes and pixels alike")
+            ->check(CLI::IsMember({"euclidean", "cosine"}))
+            ->capture_default_str();
+        neighbors_->add_option("--out", na_.out, "PNG file")->capture_default_str();
+        neighbors_->add_option("--scale", na_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
+        neighbors_->add_option("--threads", na_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
+            ->capture_default_str();
+        add_data_args(neighbors_, na_.data);
+
         recon_ = app.add_subcommand("reconstruct", "Write the reconstructions of the first test images as raw float32");
         recon_->add_option("model", ra_.model, "Model file")->required()->check(CLI::ExistingFile);
         recon_->add_option("--first", ra_.first, "Number of test images")->check(CLI::Range(1, 1000000))
@@ -639,7 +731,7 @@ public:
 
     bool parsed() const override {
         return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed() ||
-               embed_->parsed() || traverse_->parsed();
+               embed_->parsed() || traverse_->parsed() || neighbors_->parsed();
     }
 
     int run() override {
@@ -650,12 +742,14 @@ public:
         if (analyze_->parsed()) return run_analyze(aa_);
         if (embed_->parsed()) return run_embed(ba_);
         if (traverse_->parsed()) return run_traverse(ta_);
+        if (neighbors_->parsed()) return run_neighbors(na_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_, *neighbors_;
     TraverseArgs ta_;
+    NeighborsArgs na_;
     EvalArgs ea_;
     SampleArgs sa_;
     InterpArgs ia_;

@@ -28,7 +28,17 @@ grep -q "test image 3 (Trouser): 5 rows x 9 steps, ranges from the code quantile
 import struct, sys
 h = open(sys.argv[1], 'rb').read(24)
 assert struct.unpack('>II', h[16:24]) == (524, 292), struct.unpack('>II', h[16:24])" "$OUT/traverse.png"
+"$AE" neighbors "$M" "${LIM[@]}" --query 3 --k 6 --out "$OUT/nn.png" > "$OUT/nn.txt"
+grep -q "test image 3 (Trouser): its 6 nearest of the other 599 test images, euclidean distance" "$OUT/nn.txt"
+grep -Eq "^  by code   precision@6 [01]\.[0-9]{3}: #[0-9]+ [A-Za-z]" "$OUT/nn.txt"
+grep -Eq "^  by pixels precision@6 [01]\.[0-9]{3}: " "$OUT/nn.txt"
+/usr/bin/python3 -c "
+import struct, sys
+h = open(sys.argv[1], 'rb').read(24)
+assert struct.unpack('>II', h[16:24]) == (7 * 58 + 2, 2 * 58 + 2), struct.unpack('>II', h[16:24])" "$OUT/nn.png"
 set +e
+msg=$("$AE" neighbors "$M" "${LIM[@]}" --query 600 --out "$OUT/x.png" 2>&1); code=$?
+[ $code -ne 0 ] && echo "$msg" | grep -q -- "--query 600: the test set has 600 images" || { echo "bad query: $code $msg"; exit 1; }
 msg=$("$AE" traverse "$M" "${LIM[@]}" --image 600 --out "$OUT/x.png" 2>&1); code=$?
 [ $code -ne 0 ] && echo "$msg" | grep -q -- "--image 600: the test set has 600 images" || { echo "bad image: $code $msg"; exit 1; }
 msg=$("$AE" embed "$M" --method umapp --out "$OUT/x.png" 2>&1); code=$?
