@@ -67,7 +67,7 @@
 //   viewLabels() -> Uint8Array(k);  viewShape() -> [k, rows, cols]
 //   testCodes() -> Float32Array(m*latent), one code after another;  testCodesShape() -> [m, latent]
 //   testLabels() -> Uint8Array(m)
-//   views() -> {rows, cols, k, inputs, reconstructions, labels, m, latent, codes, codeLabels, classNames}
+//   views() -> {rows, cols, k, inputs, reconstructions, labels, indices (test-set index of each), m, latent, codes, codeLabels, classNames}
 //   encode(x: Float32Array(n*D), n) -> Float32Array(n*latent)     pixels in [0, 1], image-major
 //   decode(z: Float32Array(n*latent), n) -> Float32Array(n*D)
 //   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
@@ -83,6 +83,9 @@
 //   samplesAround(x, n, sigma, seed) -> {n, images, source}   sampling.h sample_around
 //   traversal(x, steps, maxDims) -> {steps, dims, lo, hi, rangeSource, images}   traversal.h
 //   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
+//   neighbors(x, k, metric, exclude, label) -> {m, byCode: {indices, distances, precision}, byPixels: {...}}
+//     retrieval.h compare_neighbors among the published test codes' m images (precision -1 for label -1)
+//   retrievalPrecision(k, metric, space, maxQueries) -> mean precision@k, space "codes" | "pixels"   retrieval.h
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
 //   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
@@ -145,6 +148,7 @@
 #include "ae/model_file.h"
 #include "ae/options.h"
 #include "ae/pca.h"
+#include "ae/retrieval.h"
 #include "ae/traversal.h"
 #include "ae/tsne.h"
 #include "ae/rng.h"
@@ -648,6 +652,7 @@ public:
         o.set("inputs", view_inputs());
         o.set("reconstructions", view_reconstructions());
         o.set("labels", view_labels());
+        o.set("indices", js_copy(snapshot_.view_indices));
         o.set("m", static_cast<int>(snapshot_.test_codes.cols()));
         o.set("latent", static_cast<int>(snapshot_.test_codes.rows()));
         o.set("codes", test_codes());
@@ -785,6 +790,47 @@ public:
             r.set("vae", model().is_vae());
             r.set("dims", dims);
             return r;
+        });
+    }
+
+    // ae::compare_neighbors of image x [D] among the m test images of the published test codes: by code and by
+    // pixels, with `metric` ("euclidean" | "cosine"). exclude = x's index among them (-1: none), label its
+    // class (-1: unknown, precision -1).
+    val neighbors(const val& x, int k, const std::string& metric, int exclude, int label) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const int m = static_cast<int>(codes.cols());
+            const ae::Matrix q = matrix_from_js(x, 1, input_dim(), "neighbors: image");
+            const ae::NeighborComparison r = ae::compare_neighbors(
+                codes, ae::dataset_images(session_->test_data(), 0, m), snapshot_.test_labels, model().encode(q).col(0),
+                q.col(0), k, ae::distance_from_name(metric), exclude, label);
+            auto one = [](const ae::Neighbors& nn, double precision) {
+                val o = val::object();
+                o.set("indices", js_copy(nn.indices.data(), nn.indices.size()));
+                o.set("distances", js_copy(nn.distances.data(), nn.distances.size()));
+                o.set("precision", precision);
+                return o;
+            };
+            val o = val::object();
+            o.set("m", m);
+            o.set("byCode", one(r.by_code, r.code_precision));
+            o.set("byPixels", one(r.by_pixels, r.pixel_precision));
+            return o;
+        });
+    }
+
+    // ae::retrieval_precision_at_k over the published test codes' m images (space "codes") or their pixels
+    // ("pixels"), the first maxQueries of them as queries, leave-one-out.
+    val retrievalPrecision(int k, const std::string& metric, const std::string& space, int max_queries) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const ae::Distance d = ae::distance_from_name(metric);
+            const double p = space == "pixels"
+                                 ? ae::retrieval_precision_at_k(
+                                       ae::dataset_images(session_->test_data(), 0, static_cast<int>(codes.cols())),
+                                       snapshot_.test_labels, k, d, max_queries)
+                                 : ae::retrieval_precision_at_k(codes, snapshot_.test_labels, k, d, max_queries);
+            return val(p);
         });
     }
 
@@ -1109,6 +1155,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("samplesAround", &Session::samplesAround)
         .function("traversal", &Session::traversal)
         .function("latentHistograms", &Session::latentHistograms)
+        .function("neighbors", &Session::neighbors)
+        .function("retrievalPrecision", &Session::retrievalPrecision)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)

@@ -2,7 +2,9 @@
 // few iterations per message) replaces the PCA map, animates (the map changes between messages), shows its
 // KL(P||Q) falling after the early exaggeration, and switching back shows the PCA map again. Long tasks of
 // the page thread while t-SNE runs are printed (the goal: none over 50 ms; asserted: under 10% of the time).
-// Then the traversal view, the latent histograms and the samples around a picked image of the same model.
+// Then the traversal view, the latent histograms and the samples around a picked image of the same model, and
+// its nearest neighbours by code and by pixels (retrieval.h): the precision shown agrees with the classes shown,
+// the query is not its own neighbour, and clicking a neighbour queries it.
 'use strict';
 const {openPage, waitForData, setField, screenshot, observeLongTasks, run, assert} = require('./common.js');
 
@@ -70,6 +72,30 @@ run(async () => {
     await page.waitForFunction(() => /image grid 3: the image's code plus N\(0, 0.5/.test(document.getElementById('samples-note').textContent), null, {timeout: 30000});
     await page.locator('#traversal').scrollIntoViewIfNeeded();
     console.log('screenshot:', await screenshot(page, 'traversal.png', '#traversal >> xpath=../..'));
+    await page.waitForFunction(() => /^\(grid 3 \(.+\): its 8 nearest of 1999 test images, Euclidean/.test(document.getElementById('nn-note').textContent) &&
+      /by pixels 0\.\d{3}/.test(document.getElementById('nn-mean').textContent), null, {timeout: 30000});
+    const nn = await page.evaluate(() => {
+      const side = (id, labels) => ({note: document.getElementById(id).textContent,
+        same: document.querySelectorAll(`#${labels} span.same`).length, all: document.querySelectorAll(`#${labels} span`).length});
+      return {code: side('nn-code-note', 'nn-code-labels'), pixels: side('nn-pixel-note', 'nn-pixel-labels'),
+        mean: document.getElementById('nn-mean').textContent, query: window.aeLab.views.indices[2]};
+    });
+    console.log('neighbours:', JSON.stringify(nn));
+    for (const s of [nn.code, nn.pixels]) {
+      assert.strictEqual(s.all, 8);
+      const m = s.note.match(/precision@8 ([01]\.\d{3}) \((\d) of 8 of class /);
+      assert.ok(m, s.note);
+      assert.strictEqual(Number(m[2]), s.same);
+      assert.strictEqual(Number(m[1]), s.same / 8);
+    }
+    const mean = nn.mean.match(/by code (0\.\d{3}), by pixels (0\.\d{3})/);
+    assert.ok(Number(mean[2]) > 0.5, nn.mean);  // measured 0.718 (Fashion-MNIST, 500 of the first 2000 test images)
+    await page.locator('#nn-pixels').scrollIntoViewIfNeeded();
+    const pb = await page.locator('#nn-pixels').boundingBox();
+    await page.mouse.click(pb.x + 25, pb.y + 25);
+    await page.waitForFunction((q) => { const m = document.getElementById('nn-note').textContent.match(/^\(#(\d+) /);
+      return m && Number(m[1]) !== q; }, nn.query, {timeout: 30000});
+    console.log('screenshot:', await screenshot(page, 'neighbors.png', '#nn-code >> xpath=../../..'));
     assert.deepStrictEqual(t.consoleErrors.filter(e => !/out of range/.test(e)), []);
     console.log('ok');
   } finally {

@@ -453,6 +453,7 @@ function refreshDependentViews() {
   refreshSamples();
   refreshTraversal();
   refreshHistograms();
+  refreshNeighbors();
   if (state.interp.length === 2) refreshInterpolation();
   if (state.drawn) refreshDrawing();
   refreshDenoise();
@@ -506,7 +507,7 @@ $('recon').addEventListener('click', (e) => {
   const col = Math.floor((e.clientX - r.left) * c.width / r.width / 50);
   if (col < 0 || col >= v.k) return;
   const D = v.rows * v.cols;
-  const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D)};
+  const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D), index: v.indices[col], label: v.labels[col]};
   state.interp = state.interp.length === 1 ? [state.interp[0], pick] : [pick];
   picked();
   if (state.interp.length === 2) refreshInterpolation();
@@ -627,6 +628,7 @@ function refreshDrawing() {
     state.drawnReconstruction = r.reconstruction;
     state.extraDraw = r.point;
     showExtras();
+    if ($('nn-source').value === 'drawn') refreshNeighbors();
   });
 }
 
@@ -820,10 +822,15 @@ for (const id of ['samples-source', 'samples-sigma']) $(id).addEventListener('ch
 function picked() {
   refreshTraversal();
   if ($('samples-source').value === 'around') refreshSamples();
+  if ($('nn-source').value === 'picked') refreshNeighbors();
 }
+// {x, name, index (its test-set index, -1 if none), label (its class, -1 if none)}.
 function pickedImage() {
   const p = state.interp[state.interp.length - 1];
-  return p ? {x: p.x, name: typeof p.i === 'number' ? `#${p.i}` : p.i} : {x: testPixels(0), name: '#0'};
+  const labelOf = (i) => state.views?.codeLabels[i] ?? -1;
+  if (!p) return {x: testPixels(0), name: '#0', index: 0, label: labelOf(0)};
+  if (typeof p.i === 'number') return {x: p.x, name: `#${p.i}`, index: p.i, label: labelOf(p.i)};
+  return {x: p.x, name: p.i, index: p.index ?? -1, label: p.label ?? -1};
 }
 
 // Traversals (traversal.h): rows = latent dimensions (all, or those of largest code variance), each moved
@@ -855,6 +862,66 @@ function refreshTraversal() {
   });
 }
 for (const id of ['trav-steps', 'trav-dims']) $(id).addEventListener('change', refreshTraversal);
+
+// Nearest neighbours (retrieval.h): the query's k nearest among the map's m test images by code distance and
+// by pixel distance, each with its precision@k by class (a drawn image has no class), and below both the mean
+// precision@k of the first 500 of the m images as queries. Clicking a neighbour picks it.
+const NN_CELL = 48;
+const nnPixelMean = new Map();  // `${m}|${k}|${metric}` -> mean by pixels (the pixels do not change while training)
+const nnShown = {code: [], pixels: []};
+function neighborQuery() {
+  if ($('nn-source').value !== 'drawn') return pickedImage();
+  return state.drawn ? {x: state.drawnPixels(), name: 'the drawn image', index: -1, label: -1} : null;
+}
+function refreshNeighbors() {
+  if (!state.created || !state.views) return;
+  latest('neighbors', async () => {
+    const q = neighborQuery();
+    if (!q) { setText('nn-note', '(draw an image in the Draw panel first, or query the picked image)'); return; }
+    const v = state.views, m = v.m, D = state.rows * state.cols;
+    const k = fieldValue('nn-k', 1, 32, true, 8), metric = $('nn-metric').value;
+    const exclude = q.index >= 0 && q.index < m ? q.index : -1;
+    const r = await call('neighbors', q.x, k, metric, exclude, q.label);
+    drawGrid($('nn-query'), q.x, 1, state.rows, state.cols, 1, NN_CELL);
+    const cls = (l) => v.classNames[l] ?? String(l);
+    for (const [side, res, what] of [['code', r.byCode, `by code (${v.latent}-D)`], ['pixels', r.byPixels, 'by pixels']]) {
+      const n = res.indices.length, pix = new Float32Array(n * D);
+      res.indices.forEach((j, t) => pix.set(testPixels(j), t * D));
+      drawGrid($(`nn-${side}`), pix, n, state.rows, state.cols, n, NN_CELL);
+      nnShown[side] = Array.from(res.indices);
+      const box = $(side === 'code' ? 'nn-code-labels' : 'nn-pixel-labels');
+      box.replaceChildren(...nnShown[side].map((j) => {
+        const span = document.createElement('span');
+        const l = v.codeLabels[j];
+        span.textContent = cls(l);
+        span.title = `#${j} ${cls(l)}`;
+        if (q.label >= 0) span.className = l === q.label ? 'same' : 'other';
+        return span;
+      }));
+      setText(side === 'code' ? 'nn-code-note' : 'nn-pixel-note', q.label >= 0
+        ? `${what}: precision@${n} ${res.precision.toFixed(3)} (${Math.round(res.precision * n)} of ${n} of class ${cls(q.label)})`
+        : `${what} (a drawn image has no class: no precision)`);
+    }
+    setText('nn-note', `(${q.name}${q.label >= 0 ? ` (${cls(q.label)})` : ''}: its ${k} nearest of ${exclude >= 0 ? m - 1 : m} ` +
+      `test images, ${metric === 'cosine' ? 'cosine' : 'Euclidean'} distance; click one to query it)`);
+    const key = `${m}|${k}|${metric}`, queries = Math.min(500, m);
+    const byCode = await call('retrievalPrecision', k, metric, 'codes', queries);
+    if (!nnPixelMean.has(key)) nnPixelMean.set(key, await call('retrievalPrecision', k, metric, 'pixels', queries));
+    setText('nn-mean', `mean precision@${k} of the first ${queries} test images as queries (chance ≈ ` +
+      `${(1 / v.classNames.length).toFixed(2)}): by code ${byCode.toFixed(3)}, by pixels ${nnPixelMean.get(key).toFixed(3)}`);
+  });
+}
+for (const id of ['nn-source', 'nn-k', 'nn-metric']) $(id).addEventListener('change', refreshNeighbors);
+for (const side of ['code', 'pixels']) {
+  $(`nn-${side}`).addEventListener('click', (e) => {
+    const c = $(`nn-${side}`), r = c.getBoundingClientRect();
+    const j = nnShown[side][Math.floor((e.clientX - r.left) * c.width / r.width / (NN_CELL + 2))];
+    if (j === undefined) return;
+    $('nn-source').value = 'picked';
+    state.interp = [{i: j, x: testPixels(j)}];
+    picked();
+  });
+}
 
 // Histograms of each latent variable over the test codes (μ for a VAE, with the prior N(0, 1) drawn over
 // each on the same scale): small multiples, 10 per row.
@@ -1026,6 +1093,7 @@ function onMessage(ev) {
       state.testLosses = [];
       state.testLoss = null;
       state.interp = [];
+      nnPixelMean.clear();
       state.mask = null;
       state.extraPath = state.extraDraw = null;
       showExtras();
@@ -1113,6 +1181,9 @@ async function main() {
     blank('dn-repair', 1, 1, 168);
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);
+    blank('nn-query', 1, 1, NN_CELL);
+    blank('nn-code', 8, 8, NN_CELL);
+    blank('nn-pixels', 8, 8, NN_CELL);
     images($('dn-input')).draw([], 28, 28, 0);
     drawHistogram($('an-hist'), [0], 0);  // its 2D context and size now, not mid-training
     $('an-hist').getContext('2d', {willReadFrequently: true}).clearRect(0, 0, $('an-hist').width, $('an-hist').height);
