@@ -25,6 +25,7 @@
 #include "ae/sampling.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
+#include "ae/retrieval.h"
 #include "ae/traversal.h"
 
 namespace ae_app {
@@ -106,6 +107,8 @@ void App::poll() {
             tsne_.stop();  // it embedded the old model's codes
             tsne_started_ = false;
             tsne_map_.points.resize(0, 0);
+            nn_pixels_.resize(0, 0);  // another data set's images
+            nn_pixel_mean_.clear();
         }
         if (snap_.params_version != model_params_version_ &&
             snap_.params.size() == model_->params().values().size()) {
@@ -147,7 +150,7 @@ void App::refresh_model() {
     }
     map_pca_ = projection_.uses_pca;
     update_map_points();
-    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -715,8 +718,9 @@ void App::window_latent_map() {
         if (hover_ >= 0 && status_.test && model_) {
             if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ImGui::GetMouseDragDelta(0).x == 0 &&
                 ImGui::GetMouseDragDelta(0).y == 0) {
-                interp_a_ = hover_;
-                interp_dirty_ = true;
+                interp_a_ = nn_image_ = hover_;
+                interp_dirty_ = nn_dirty_ = true;
+                nn_drawn_ = false;
             }
             if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
                 interp_b_ = hover_;
@@ -781,6 +785,10 @@ void App::window_tools() {
             tab_traversals();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Neighbours", nullptr, tab_flags("neighbours"))) {
+            tab_neighbors();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
@@ -819,6 +827,7 @@ void App::window_tools() {
             draw_recon_grid_.width = 0;
         }
         drawing_dirty_ = false;
+        nn_dirty_ |= nn_drawn_;
     }
     ImGui::End();
 }
@@ -976,6 +985,85 @@ void App::tab_traversals() {
     }
     if (histograms_.size() > shown) ImGui::TextDisabled("(the first %zu of %zu dimensions)", shown, histograms_.size());
     ImGui::EndGroup();
+}
+
+// retrieval.h: a test image's (or the drawing's) k nearest among the published test codes' images, by code
+// distance (row 1) and by pixel distance (row 2), each with its precision@k by class; below, the mean
+// precision@k of the first 500 of them as queries.
+void App::tab_neighbors() {
+    const int m = static_cast<int>(snap_.test_codes.cols());
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("test image", &nn_image_);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox("the drawing instead", &nn_drawn_);
+    ImGui::SameLine();
+    changed |= ImGui::SliderInt("k", &nn_k_, 1, 32);
+    ImGui::SameLine();
+    changed |= ImGui::Combo("distance", &nn_metric_, "Euclidean\0cosine\0");
+    ImGui::PopItemWidth();
+    nn_image_ = std::max(0, std::min(nn_image_, std::max(0, m - 1)));
+    if ((changed || nn_dirty_ || model_changed_) && status_.test && m > nn_k_) {
+        nn_dirty_ = false;
+        try {
+            if (nn_pixels_.cols() != m) nn_pixels_ = ae::dataset_images(*status_.test, 0, m);
+            const ae::Distance metric = nn_metric_ == 1 ? ae::Distance::cosine : ae::Distance::euclidean;
+            const ae::Vector q = nn_drawn_ ? ae::Vector(Eigen::Map<const ae::Vector>(drawing_.data(), nn_pixels_.rows()))
+                                           : ae::Vector(nn_pixels_.col(nn_image_));
+            const int query_label = nn_drawn_ ? -1 : snap_.test_labels[nn_image_];
+            const ae::NeighborComparison r =
+                ae::compare_neighbors(snap_.test_codes, nn_pixels_, snap_.test_labels, model_->encode(q).col(0), q, nn_k_,
+                                      metric, nn_drawn_ ? -1 : nn_image_, query_label);
+            ae::Matrix grid(q.size(), 2 * (nn_k_ + 1));
+            auto name = [&](int label) {
+                return label < static_cast<int>(snap_.class_names.size()) ? snap_.class_names[label] : std::to_string(label);
+            };
+            for (int row = 0; row < 2; ++row) {
+                const ae::Neighbors& nn = row == 0 ? r.by_code : r.by_pixels;
+                grid.col(row * (nn_k_ + 1)) = q;
+                std::map<int, int> classes;
+                for (int i = 0; i < nn_k_; ++i) {
+                    grid.col(row * (nn_k_ + 1) + 1 + i) = nn_pixels_.col(nn.indices[i]);
+                    ++classes[snap_.test_labels[nn.indices[i]]];
+                }
+                char buf[96];
+                const double p = row == 0 ? r.code_precision : r.pixel_precision;
+                if (p >= 0) std::snprintf(buf, sizeof buf, "precision@%d %.3f:", nn_k_, p);
+                else std::snprintf(buf, sizeof buf, "(a drawing has no class):");
+                std::string note = std::string(row == 0 ? "by code (row 1) " : "by pixels (row 2) ") + buf;
+                for (const auto& [label, n] : classes) note += " " + name(label) + " x" + std::to_string(n);
+                (row == 0 ? nn_code_note_ : nn_pixel_note_) = note;
+            }
+            grid_set(nn_grid_, grid, nn_k_ + 1);
+            nn_note_ = (nn_drawn_ ? std::string("the drawing") : "test image " + std::to_string(nn_image_) + " (" +
+                                                                     name(query_label) + ")") +
+                       ": its " + std::to_string(nn_k_) + " nearest of " + std::to_string(nn_drawn_ ? m : m - 1) +
+                       " test images, " + ae::distance_name(metric) + " distance (left: the query)";
+            const int queries = std::min(500, m);
+            const auto key = std::make_pair(nn_k_, nn_metric_);
+            if (!nn_pixel_mean_.count(key))
+                nn_pixel_mean_[key] = ae::retrieval_precision_at_k(nn_pixels_, snap_.test_labels, nn_k_, metric, queries);
+            char buf[200];
+            std::snprintf(buf, sizeof buf,
+                          "mean precision@%d of the first %d test images as queries (chance about %.2f): by code %.3f, "
+                          "by pixels %.3f",
+                          nn_k_, queries, 1.0 / std::max<size_t>(1, snap_.class_names.size()),
+                          ae::retrieval_precision_at_k(snap_.test_codes, snap_.test_labels, nn_k_, metric, queries),
+                          nn_pixel_mean_[key]);
+            nn_mean_note_ = buf;
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    ImGui::TextWrapped("%s", nn_note_.c_str());
+    ImGui::TextWrapped("%s", nn_code_note_.c_str());
+    ImGui::TextWrapped("%s", nn_pixel_note_.c_str());
+    ImGui::TextDisabled("%s", nn_mean_note_.c_str());
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = nn_grid_.width > 0 ? std::min(avail.x / nn_grid_.width, avail.y / nn_grid_.height) : 1.0f;
+    grid_show(nn_grid_, std::max(1.0f, std::floor(scale)));
 }
 
 void App::tab_interpolation() {

@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +21,7 @@
 #include "ae/config.h"
 #include "ae/latent.h"
 #include "ae/session.h"
+#include "ae/retrieval.h"
 #include "ae/traversal.h"
 #include "gl_views.h"
 #include "ae/options.h"
@@ -84,6 +86,7 @@ private:
     void tab_manifold();
     void tab_prior();
     void tab_traversals();
+    void tab_neighbors();
     void tab_interpolation();
     void tab_draw();
     void tab_denoise();
@@ -162,6 +165,12 @@ private:
     std::string traversal_note_;
     std::vector<ae::LatentHistogram> histograms_;
     std::vector<std::vector<float>> histogram_counts_;
+    GridView nn_grid_;
+    int nn_image_ = 0, nn_k_ = 8, nn_metric_ = 0;  // metric 0 euclidean, 1 cosine
+    bool nn_drawn_ = false, nn_dirty_ = true;
+    std::string nn_note_, nn_code_note_, nn_pixel_note_, nn_mean_note_;
+    ae::Matrix nn_pixels_;                         // [D, m] the images of the published test codes
+    std::map<std::pair<int, int>, double> nn_pixel_mean_;  // (k, metric) -> mean precision@k by pixels
     bool prior_around_ = false;
     int prior_image_ = 0;
     float prior_sigma_ = 0.5f;
