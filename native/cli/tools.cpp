@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "ae/anomaly.h"
+#include "ae/arithmetic.h"
 #include "ae/atomic_file.h"
 #include "ae/codes.h"
 #include "ae/dataset.h"
@@ -515,6 +516,87 @@ int run_neighbors(const NeighborsArgs& a) {
     return 0;
 }
 
+// --- ae arithmetic --------------------------------------------------------------------------------------
+
+struct ArithmeticArgs {
+    std::string model, out = "arithmetic.png", from, to, analogy;
+    DataArgs data;
+    int image = 0, steps = 7, scale = 2, threads = default_threads();
+    std::vector<double> range = {-1.0, 2.0};
+};
+
+// A class given by index ("7") or by name, case-insensitively ("sneaker", "Ankle boot").
+int class_index(const ae::Dataset& d, const std::string& text, const std::string& flag) {
+    auto lower = [](std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    for (int c = 0; c < d.num_classes(); ++c)
+        if (text == std::to_string(c) || lower(text) == lower(d.class_names[c])) return c;
+    std::string names;
+    for (const std::string& n : d.class_names) names += (names.empty() ? "" : ", ") + n;
+    throw ae::Error(flag + " " + text + ": not a class of " + d.name + " (0.." + std::to_string(d.num_classes() - 1) +
+                    " or one of: " + names + ")");
+}
+
+// arithmetic.h: with --from/--to, row 1 decodes test image --image's code plus s (mean(to) - mean(from)) for
+// --steps strengths over --range (class means over the first 10,000 training codes); with --analogy A,B,C,
+// a row of the reconstructions of A, B, C and the decoding of z(A) - z(B) + z(C).
+int run_arithmetic(const ArithmeticArgs& a) {
+    if (a.from.empty() != a.to.empty()) throw ae::Error("--from and --to go together");
+    if (a.from.empty() && a.analogy.empty()) throw ae::Error("give --from C --to C (an attribute vector) or --analogy A,B,C");
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    const ae::Dataset& test = data.test;
+    ae::ThreadPool pool(a.threads);
+    auto check_index = [&](int i, const std::string& flag) {
+        if (i < 0 || i >= test.count)
+            throw ae::Error(flag + " " + std::to_string(i) + ": the test set has " + std::to_string(test.count) + " images");
+    };
+    std::vector<ae::Matrix> rows;
+    int width = 0;
+    if (!a.from.empty()) {
+        check_index(a.image, "--image");
+        const int from = class_index(test, a.from, "--from"), to = class_index(test, a.to, "--to");
+        if (a.range.size() != 2 || !(a.range[0] < a.range[1])) throw ae::Error("--range: expected LO,HI with LO < HI");
+        const ae::Dataset& train = data.train;
+        const int n = std::min(train.count, 10000);
+        const ae::ClassMeans means = ae::class_mean_codes(
+            m.model.encode(images(train, 0, n), &pool),
+            std::vector<uint8_t>(train.labels.begin(), train.labels.begin() + n), train.num_classes());
+        const ae::ArithmeticStrip st =
+            ae::attribute_strip(m.model, images(test, a.image, 1).col(0), ae::attribute_vector(means, from, to),
+                                ae::strength_range(a.range[0], a.range[1], a.steps));
+        rows.push_back(st.images);
+        width = a.steps;
+        std::printf("test image %d (%s) + s (mean(%s) - mean(%s)), class means over %d training codes, s =", a.image,
+                    test.class_names[test.labels[a.image]].c_str(), test.class_names[to].c_str(),
+                    test.class_names[from].c_str(), n);
+        for (double s : st.strengths) std::printf(" %g", s);
+        std::printf("\n");
+    }
+    if (!a.analogy.empty()) {
+        int idx[3];
+        char tail = 0;
+        if (std::sscanf(a.analogy.c_str(), "%d,%d,%d%c", &idx[0], &idx[1], &idx[2], &tail) != 3)
+            throw ae::Error("--analogy " + a.analogy + ": expected three test image indices A,B,C");
+        for (int i : idx) check_index(i, "--analogy");
+        const ae::Analogy r = ae::latent_analogy(m.model, images(test, idx[0], 1).col(0), images(test, idx[1], 1).col(0),
+                                                 images(test, idx[2], 1).col(0));
+        rows.push_back(r.images);
+        width = std::max(width, 4);
+        auto cls = [&](int i) { return test.class_names[test.labels[i]]; };
+        std::printf("analogy: z(#%d %s) - z(#%d %s) + z(#%d %s), decoded after their reconstructions\n", idx[0],
+                    cls(idx[0]).c_str(), idx[1], cls(idx[1]).c_str(), idx[2], cls(idx[2]).c_str());
+    }
+    // One row per part, padded with blank cells to the widest.
+    ae::Matrix grid = ae::Matrix::Zero(test.dim(), width * static_cast<int>(rows.size()));
+    for (size_t r = 0; r < rows.size(); ++r) grid.middleCols(static_cast<Eigen::Index>(r) * width, rows[r].cols()) = rows[r];
+    ae::write_png(a.out, ae::render_image_grid(grid, test.rows, test.cols, width, a.scale));
+    std::printf("%s\n", a.out.c_str());
+    return 0;
+}
+
 // --- ae embed -------------------------------------------------------------------------------------------
 
 struct EmbedArgs {
@@ -720,6 +802,24 @@ public:
             ->capture_default_str();
         add_data_args(neighbors_, na_.data);
 
+        arith_ = app.add_subcommand("arithmetic", "Latent arithmetic: a test image's code moved along an attribute "
+                                                  "vector (mean code of one class minus another's), or an analogy "
+                                                  "z(A) - z(B) + z(C), decoded");
+        arith_->add_option("model", aa2_.model, "Model file")->required()->check(CLI::ExistingFile);
+        arith_->add_option("--image", aa2_.image, "Test image index the attribute vector is added to")
+            ->capture_default_str();
+        arith_->add_option("--from", aa2_.from, "Class the attribute vector starts from (index or name)");
+        arith_->add_option("--to", aa2_.to, "Class it points to: v = mean(to) - mean(from)");
+        arith_->add_option("--range", aa2_.range, "Strengths s from LO to HI")->delimiter(',')->expected(2)
+            ->capture_default_str();
+        arith_->add_option("--steps", aa2_.steps, "Number of strengths")->check(CLI::Range(2, 32))->capture_default_str();
+        arith_->add_option("--analogy", aa2_.analogy, "Test image indices A,B,C: decode z(A) - z(B) + z(C)");
+        arith_->add_option("--out", aa2_.out, "PNG file")->capture_default_str();
+        arith_->add_option("--scale", aa2_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
+        arith_->add_option("--threads", aa2_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
+            ->capture_default_str();
+        add_data_args(arith_, aa2_.data);
+
         recon_ = app.add_subcommand("reconstruct", "Write the reconstructions of the first test images as raw float32");
         recon_->add_option("model", ra_.model, "Model file")->required()->check(CLI::ExistingFile);
         recon_->add_option("--first", ra_.first, "Number of test images")->check(CLI::Range(1, 1000000))
@@ -731,7 +831,8 @@ public:
 
     bool parsed() const override {
         return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed() ||
-               embed_->parsed() || traverse_->parsed() || neighbors_->parsed();
+               embed_->parsed() || traverse_->parsed() || neighbors_->parsed() ||
+               arith_->parsed();
     }
 
     int run() override {
@@ -743,11 +844,13 @@ public:
         if (embed_->parsed()) return run_embed(ba_);
         if (traverse_->parsed()) return run_traverse(ta_);
         if (neighbors_->parsed()) return run_neighbors(na_);
+        if (arith_->parsed()) return run_arithmetic(aa2_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_, *neighbors_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_, *neighbors_, *arith_;
+    ArithmeticArgs aa2_;
     TraverseArgs ta_;
     NeighborsArgs na_;
     EvalArgs ea_;

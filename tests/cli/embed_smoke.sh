@@ -36,7 +36,16 @@ grep -Eq "^  by pixels precision@6 [01]\.[0-9]{3}: " "$OUT/nn.txt"
 import struct, sys
 h = open(sys.argv[1], 'rb').read(24)
 assert struct.unpack('>II', h[16:24]) == (7 * 58 + 2, 2 * 58 + 2), struct.unpack('>II', h[16:24])" "$OUT/nn.png"
+"$AE" arithmetic "$M" "${LIM[@]}" --image 3 --from trouser --to 0 --steps 5 --analogy 3,1,2 --out "$OUT/arith.png" > "$OUT/arith.txt"
+grep -q "test image 3 (Trouser) + s (mean(T-shirt/top) - mean(Trouser)), class means over 2000 training codes, s = -1 -0.25 0.5 1.25 2" "$OUT/arith.txt"
+grep -q "analogy: z(#3 Trouser) - z(#1 .*) + z(#2 .*), decoded" "$OUT/arith.txt"
+/usr/bin/python3 -c "
+import struct, sys
+h = open(sys.argv[1], 'rb').read(24)
+assert struct.unpack('>II', h[16:24]) == (5 * 58 + 2, 2 * 58 + 2), struct.unpack('>II', h[16:24])" "$OUT/arith.png"
 set +e
+msg=$("$AE" arithmetic "$M" "${LIM[@]}" --from shoe --to 0 --out "$OUT/x.png" 2>&1); code=$?
+[ $code -eq 2 ] && echo "$msg" | grep -q -- "--from shoe: not a class of" || { echo "bad class: $code $msg"; exit 1; }
 msg=$("$AE" neighbors "$M" "${LIM[@]}" --query 600 --out "$OUT/x.png" 2>&1); code=$?
 [ $code -ne 0 ] && echo "$msg" | grep -q -- "--query 600: the test set has 600 images" || { echo "bad query: $code $msg"; exit 1; }
 msg=$("$AE" traverse "$M" "${LIM[@]}" --image 600 --out "$OUT/x.png" 2>&1); code=$?
