@@ -85,6 +85,8 @@
 //   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
 //   neighbors(x, k, metric, exclude, label) -> {m, byCode: {indices, distances, precision}, byPixels: {...}}
 //     retrieval.h compare_neighbors among the published test codes' m images (precision -1 for label -1)
+//   attributeStrip(x, from, to, strengths) -> {strengths, images, counts}   arithmetic.h: x's code + s (mean(to) -
+//     mean(from)), class means over the published test codes;  analogy(a, b, c) -> {images: recon a, b, c, result}
 //   retrievalPrecision(k, metric, space, maxQueries) -> mean precision@k, space "codes" | "pixels"   retrieval.h
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
@@ -131,6 +133,7 @@
 
 #include "ae/dense.h"
 #include "ae/anomaly.h"
+#include "ae/arithmetic.h"
 #include "ae/gemm.h"
 #include "ae/autoencoder.h"
 #include "ae/codes.h"
@@ -819,6 +822,36 @@ public:
         });
     }
 
+    // ae::attribute_strip of image x [D] along mean(to) - mean(from) of the published test codes, at each strength
+    // (a JS array) -> {strengths, images [n * D], counts (codes per class)}.
+    val attributeStrip(const val& x, int from, int to, const val& strengths) const {
+        return js_guard([&] {
+            const ae::ClassMeans m = ae::class_mean_codes(snapshot_.test_codes, snapshot_.test_labels,
+                                                          static_cast<int>(snapshot_.class_names.size()));
+            const ae::ArithmeticStrip st = ae::attribute_strip(
+                model(), matrix_from_js(x, 1, input_dim(), "arithmetic: image").col(0), ae::attribute_vector(m, from, to),
+                vector_from_js<double>(strengths, "arithmetic: strengths"));
+            val o = val::object();
+            o.set("strengths", js_copy(st.strengths));
+            o.set("images", js_copy(st.images.data(), static_cast<size_t>(st.images.size())));
+            o.set("counts", js_copy(m.counts));
+            return o;
+        });
+    }
+
+    // ae::latent_analogy: decode(z(a) - z(b) + z(c)) -> {images [4 * D]: reconstructions of a, b, c, the result}.
+    val analogy(const val& a, const val& b, const val& c) const {
+        return js_guard([&] {
+            const int D = input_dim();
+            const ae::Analogy r =
+                ae::latent_analogy(model(), matrix_from_js(a, 1, D, "analogy: a").col(0),
+                                   matrix_from_js(b, 1, D, "analogy: b").col(0), matrix_from_js(c, 1, D, "analogy: c").col(0));
+            val o = val::object();
+            o.set("images", js_copy(r.images.data(), static_cast<size_t>(r.images.size())));
+            return o;
+        });
+    }
+
     // ae::retrieval_precision_at_k over the published test codes' m images (space "codes") or their pixels
     // ("pixels"), the first maxQueries of them as queries, leave-one-out.
     val retrievalPrecision(int k, const std::string& metric, const std::string& space, int max_queries) const {
@@ -1157,6 +1190,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("latentHistograms", &Session::latentHistograms)
         .function("neighbors", &Session::neighbors)
         .function("retrievalPrecision", &Session::retrievalPrecision)
+        .function("attributeStrip", &Session::attributeStrip)
+        .function("analogy", &Session::analogy)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)

@@ -4,7 +4,7 @@
 // the page thread while t-SNE runs are printed (the goal: none over 50 ms; asserted: under 10% of the time).
 // Then the traversal view, the latent histograms and the samples around a picked image of the same model, and
 // its nearest neighbours by code and by pixels (retrieval.h): the precision shown agrees with the classes shown,
-// the query is not its own neighbour, and clicking a neighbour queries it.
+// the query is not its own neighbour, and clicking a neighbour queries it; then latent arithmetic on it.
 'use strict';
 const {openPage, waitForData, setField, screenshot, observeLongTasks, run, assert} = require('./common.js');
 
@@ -96,6 +96,25 @@ run(async () => {
     await page.waitForFunction((q) => { const m = document.getElementById('nn-note').textContent.match(/^\(#(\d+) /);
       return m && Number(m[1]) !== q; }, nn.query, {timeout: 30000});
     console.log('screenshot:', await screenshot(page, 'neighbors.png', '#nn-code >> xpath=../../..'));
+    // Latent arithmetic (arithmetic.h) on the picked neighbour: toward the trousers' mean code; the strip's s = 0 is
+    // the image's reconstruction, s = 2 moves it; the analogy row has 4 images.
+    await page.selectOption('#ar-to', '1');
+    await page.waitForFunction(() => /^\(image #\d+ \+ s \(mean\(Trouser\) − mean\(.+\)\), class means over \d+ test codes/.test(document.getElementById('ar-note').textContent) &&
+      /^A = #\d+/.test(document.getElementById('ar-analogy-note').textContent), null, {timeout: 30000});
+    const ar = await page.evaluate(async () => {
+      const lab = window.aeLab, D = lab.rows * lab.cols;
+      const x = lab.interp[lab.interp.length - 1].x;
+      const r = await lab.call('attributeStrip', x, 0, 1, [0, 2]);
+      const rec = (await lab.call('inspect', x)).reconstruction;
+      let d0 = 0, d2 = 0;
+      for (let i = 0; i < D; i++) { d0 = Math.max(d0, Math.abs(r.images[i] - rec[i])); d2 += Math.abs(r.images[D + i] - rec[i]) / D; }
+      return {d0, d2, strip: document.getElementById('ar-strip').width, analogy: document.getElementById('ar-analogy').width};
+    });
+    console.log('arithmetic:', JSON.stringify(ar));
+    assert.ok(ar.d0 < 1e-5 && ar.d2 > 0.01, JSON.stringify(ar));
+    assert.deepStrictEqual([ar.strip, ar.analogy], [7 * 50 + 2, 4 * 50 + 2]);
+    await page.locator('#ar-strip').scrollIntoViewIfNeeded();
+    console.log('screenshot:', await screenshot(page, 'arithmetic.png', '#ar-strip >> xpath=../../..'));
     assert.deepStrictEqual(t.consoleErrors.filter(e => !/out of range/.test(e)), []);
     console.log('ok');
   } finally {

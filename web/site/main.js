@@ -454,6 +454,7 @@ function refreshDependentViews() {
   refreshTraversal();
   refreshHistograms();
   refreshNeighbors();
+  refreshArithmetic();
   if (state.interp.length === 2) refreshInterpolation();
   if (state.drawn) refreshDrawing();
   refreshDenoise();
@@ -823,6 +824,7 @@ function picked() {
   refreshTraversal();
   if ($('samples-source').value === 'around') refreshSamples();
   if ($('nn-source').value === 'picked') refreshNeighbors();
+  refreshArithmetic();
 }
 // {x, name, index (its test-set index, -1 if none), label (its class, -1 if none)}.
 function pickedImage() {
@@ -922,6 +924,59 @@ for (const side of ['code', 'pixels']) {
     picked();
   });
 }
+
+// Latent arithmetic (arithmetic.h): the picked image's code plus s (mean(to) - mean(from)), class means over the
+// map's test codes, as a strip of strengths and one image at the slider's s; and the analogy z(A) - z(B) + z(C).
+const AR_STRENGTHS = [-1, -0.5, 0, 0.5, 1, 1.5, 2], AR_CELL = 48;
+function fillArithmeticClasses(names) {
+  const to = $('ar-to'), from = $('ar-from');
+  if (to.dataset.names === names.join('|')) return;
+  to.dataset.names = names.join('|');
+  const opts = (sel, keep) => {
+    sel.replaceChildren(...keep, ...names.map((n, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = n; return o; }));
+  };
+  opts(to, []);
+  opts(from, [from.querySelector('option[value="picked"]')]);
+  to.value = String(Math.min(1, names.length - 1));
+  from.value = 'picked';
+}
+function refreshArithmetic() {
+  if (!state.created || !state.views) return;
+  latest('arithmetic', async () => {
+    const v = state.views, p = pickedImage();
+    fillArithmeticClasses(v.classNames);
+    const from = $('ar-from').value === 'picked' ? Math.max(0, p.label) : Number($('ar-from').value);
+    const to = Number($('ar-to').value), s = Number($('ar-s').value);
+    $('ar-s-value').textContent = s.toFixed(1);
+    const r = await call('attributeStrip', p.x, from, to, [...AR_STRENGTHS, s]);
+    const D = state.rows * state.cols, k = AR_STRENGTHS.length;
+    drawGrid($('ar-strip'), r.images.subarray(0, k * D), k, state.rows, state.cols, k, AR_CELL);
+    drawGrid($('ar-live'), r.images.subarray(k * D), 1, state.rows, state.cols, 1, 2 * AR_CELL);
+    $('ar-strip-labels').replaceChildren(...AR_STRENGTHS.map((x) => {
+      const span = document.createElement('span');
+      span.textContent = `s = ${x}`;
+      return span;
+    }));
+    const name = (c) => v.classNames[c] ?? String(c);
+    setText('ar-live-label', `s = ${s.toFixed(1)}`);
+    setText('ar-note', `(image ${p.name} + s (mean(${name(to)}) − mean(${name(from)})), class means over ${v.m} test codes ` +
+      `(${r.counts[to]} and ${r.counts[from]} of them); s = 0 is its reconstruction)`);
+    const m = state.dataset ? state.dataset.testCount : v.m;
+    const b = fieldValue('ar-b', 0, m - 1, true, 1), c = fieldValue('ar-c', 0, m - 1, true, 2);
+    const a = await call('analogyTest', p.x, b, c);
+    drawGrid($('ar-analogy'), a.images, 4, state.rows, state.cols, 4, AR_CELL);
+    const lab = (i) => (state.testLabel(i) !== undefined ? ` (${name(state.testLabel(i))})` : '');
+    $('ar-analogy-labels').replaceChildren(...['A', '− B', '+ C', '= decoded'].map((t) => {
+      const span = document.createElement('span');
+      span.textContent = t;
+      return span;
+    }));
+    setText('ar-analogy-note', `A = ${p.name}${p.label >= 0 ? ` (${name(p.label)})` : ''}, B = #${b}${lab(b)}, ` +
+      `C = #${c}${lab(c)}: their reconstructions, then the decoding of z(A) − z(B) + z(C)`);
+  });
+}
+for (const id of ['ar-from', 'ar-to', 'ar-b', 'ar-c']) $(id).addEventListener('change', refreshArithmetic);
+$('ar-s').addEventListener('input', refreshArithmetic);
 
 // Histograms of each latent variable over the test codes (μ for a VAE, with the prior N(0, 1) drawn over
 // each on the same scale): small multiples, 10 per row.
@@ -1184,6 +1239,9 @@ async function main() {
     blank('nn-query', 1, 1, NN_CELL);
     blank('nn-code', 8, 8, NN_CELL);
     blank('nn-pixels', 8, 8, NN_CELL);
+    blank('ar-strip', 7, 7, AR_CELL);
+    blank('ar-live', 1, 1, 2 * AR_CELL);
+    blank('ar-analogy', 4, 4, AR_CELL);
     images($('dn-input')).draw([], 28, 28, 0);
     drawHistogram($('an-hist'), [0], 0);  // its 2D context and size now, not mid-training
     $('an-hist').getContext('2d', {willReadFrequently: true}).clearRect(0, 0, $('an-hist').width, $('an-hist').height);
