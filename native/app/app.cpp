@@ -25,6 +25,7 @@
 #include "ae/sampling.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
+#include "ae/arithmetic.h"
 #include "ae/retrieval.h"
 #include "ae/traversal.h"
 
@@ -150,7 +151,7 @@ void App::refresh_model() {
     }
     map_pca_ = projection_.uses_pca;
     update_map_points();
-    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = arith_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -718,8 +719,8 @@ void App::window_latent_map() {
         if (hover_ >= 0 && status_.test && model_) {
             if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ImGui::GetMouseDragDelta(0).x == 0 &&
                 ImGui::GetMouseDragDelta(0).y == 0) {
-                interp_a_ = nn_image_ = hover_;
-                interp_dirty_ = nn_dirty_ = true;
+                interp_a_ = nn_image_ = arith_image_ = hover_;
+                interp_dirty_ = nn_dirty_ = arith_dirty_ = true;
                 nn_drawn_ = false;
             }
             if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
@@ -787,6 +788,10 @@ void App::window_tools() {
         }
         if (ImGui::BeginTabItem("Neighbours", nullptr, tab_flags("neighbours"))) {
             tab_neighbors();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Arithmetic", nullptr, tab_flags("arithmetic"))) {
+            tab_arithmetic();
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
@@ -1064,6 +1069,76 @@ void App::tab_neighbors() {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = nn_grid_.width > 0 ? std::min(avail.x / nn_grid_.width, avail.y / nn_grid_.height) : 1.0f;
     grid_show(nn_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+// arithmetic.h: test image I's code plus s (mean(to) - mean(from)) over the published test codes, a strip of
+// strengths -1..2 and one at the slider's s (row 1); the analogy z(I) - z(B) + z(C) after the reconstructions
+// of I, B, C (row 2).
+void App::tab_arithmetic() {
+    const int m = static_cast<int>(snap_.test_codes.cols());
+    const int classes = static_cast<int>(snap_.class_names.size());
+    if (classes < 1 || m < 1 || !status_.test) return;
+    auto name = [&](int c) { return c >= 0 && c < classes ? snap_.class_names[c].c_str() : "?"; };
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("test image", &arith_image_);
+    ImGui::SameLine();
+    if (ImGui::BeginCombo("to (mean of)", name(arith_to_))) {
+        for (int c = 0; c < classes; ++c)
+            if (ImGui::Selectable(name(c), c == arith_to_)) arith_to_ = c, changed = true;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    if (ImGui::BeginCombo("minus (mean of)", arith_from_ < 0 ? "the image's class" : name(arith_from_))) {
+        if (ImGui::Selectable("the image's class", arith_from_ < 0)) arith_from_ = -1, changed = true;
+        for (int c = 0; c < classes; ++c)
+            if (ImGui::Selectable(name(c), c == arith_from_)) arith_from_ = c, changed = true;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    changed |= ImGui::SliderFloat("s", &arith_s_, -2.0f, 3.0f, "%.1f");
+    changed |= ImGui::InputInt("analogy: B", &arith_b_);
+    ImGui::SameLine();
+    changed |= ImGui::InputInt("C", &arith_c_);
+    ImGui::PopItemWidth();
+    const int count = status_.test->count;
+    for (int* i : {&arith_image_, &arith_b_, &arith_c_}) *i = std::max(0, std::min(*i, count - 1));
+    arith_to_ = std::min(arith_to_, classes - 1);
+    if (changed || arith_dirty_ || model_changed_) {
+        arith_dirty_ = false;
+        try {
+            const int image_class = status_.test->labels[arith_image_];
+            const int from = arith_from_ < 0 ? image_class : arith_from_;
+            const ae::ClassMeans means = ae::class_mean_codes(snap_.test_codes, snap_.test_labels, classes);
+            std::vector<double> strengths = ae::strength_range(-1.0, 2.0, 7);
+            strengths.push_back(arith_s_);
+            const ae::Matrix x = test_images({arith_image_, arith_b_, arith_c_});
+            const ae::ArithmeticStrip st =
+                ae::attribute_strip(*model_, x.col(0), ae::attribute_vector(means, from, arith_to_), strengths);
+            const ae::Analogy an = ae::latent_analogy(*model_, x.col(0), x.col(1), x.col(2));
+            ae::Matrix grid = ae::Matrix::Zero(x.rows(), 16);  // 8 per row: the strip and s, the analogy
+            grid.leftCols(8) = st.images;
+            grid.middleCols(8, 4) = an.images;
+            grid_set(arith_grid_, grid, 8);
+            char buf[320];
+            std::snprintf(buf, sizeof buf,
+                          "row 1: test image %d (%s) + s (mean(%s) - mean(%s)), s = -1, -0.5, 0 (its reconstruction), "
+                          "0.5, 1, 1.5, 2, then s = %.1f; class means over %d test codes. Row 2: the reconstructions of "
+                          "A = %d (%s), B = %d (%s), C = %d (%s), then z(A) - z(B) + z(C) decoded.",
+                          arith_image_, name(image_class), name(arith_to_), name(from), arith_s_, m, arith_image_,
+                          name(image_class), arith_b_, name(status_.test->labels[arith_b_]), arith_c_,
+                          name(status_.test->labels[arith_c_]));
+            arith_note_ = buf;
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    ImGui::TextWrapped("%s", arith_note_.c_str());
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = arith_grid_.width > 0 ? std::min(avail.x / arith_grid_.width, avail.y / arith_grid_.height) : 1.0f;
+    grid_show(arith_grid_, std::max(1.0f, std::floor(scale)));
 }
 
 void App::tab_interpolation() {

@@ -21,6 +21,7 @@
 #include "ae/config.h"
 #include "ae/latent.h"
 #include "ae/session.h"
+#include "ae/arithmetic.h"
 #include "ae/retrieval.h"
 #include "ae/traversal.h"
 #include "gl_views.h"
@@ -87,6 +88,7 @@ private:
     void tab_prior();
     void tab_traversals();
     void tab_neighbors();
+    void tab_arithmetic();
     void tab_interpolation();
     void tab_draw();
     void tab_denoise();
@@ -171,6 +173,11 @@ private:
     std::string nn_note_, nn_code_note_, nn_pixel_note_, nn_mean_note_;
     ae::Matrix nn_pixels_;                         // [D, m] the images of the published test codes
     std::map<std::pair<int, int>, double> nn_pixel_mean_;  // (k, metric) -> mean precision@k by pixels
+    GridView arith_grid_;
+    int arith_image_ = 0, arith_from_ = -1, arith_to_ = 1, arith_b_ = 1, arith_c_ = 2;  // from -1: the image's class
+    float arith_s_ = 1.0f;
+    bool arith_dirty_ = true;
+    std::string arith_note_;
     bool prior_around_ = false;
     int prior_image_ = 0;
     float prior_sigma_ = 0.5f;
