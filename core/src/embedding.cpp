@@ -1,0 +1,67 @@
+#include "ae/embedding.h"
+
+#include <cmath>
+#include <string>
+
+#include "ae/error.h"
+#include "ae/latent.h"
+#include "ae/metrics.h"
+
+namespace ae {
+
+double map_knn_accuracy(const Matrix& points, const std::vector<uint8_t>& labels, int k) {
+    const int n = static_cast<int>(points.cols());
+    if (static_cast<int>(labels.size()) != n)
+        throw Error("map_knn_accuracy: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) +
+                    " points");
+    const int refs = (n + 1) / 2, queries = n / 2;
+    if (k < 1 || k > refs || queries < 1)
+        throw Error("map_knn_accuracy: k = " + std::to_string(k) + " needs at least " + std::to_string(2 * k) +
+                    " points, got " + std::to_string(n));
+    Matrix a(points.rows(), refs), b(points.rows(), queries);
+    std::vector<uint8_t> la(static_cast<size_t>(refs)), lb(static_cast<size_t>(queries));
+    for (int j = 0; j < n; ++j) {
+        if (j % 2 == 0) {
+            a.col(j / 2) = points.col(j);
+            la[static_cast<size_t>(j / 2)] = labels[static_cast<size_t>(j)];
+        } else {
+            b.col(j / 2) = points.col(j);
+            lb[static_cast<size_t>(j / 2)] = labels[static_cast<size_t>(j)];
+        }
+    }
+    return knn_accuracy(a, la, b, lb, k);
+}
+
+std::vector<EmbeddingView> compare_embeddings(const Matrix& pixels, const Matrix& codes,
+                                              const std::vector<uint8_t>& labels, const TsneOptions& o, int k) {
+    if (pixels.cols() != codes.cols() || static_cast<size_t>(pixels.cols()) != labels.size())
+        throw Error("compare_embeddings: " + std::to_string(pixels.cols()) + " images, " +
+                    std::to_string(codes.cols()) + " codes and " + std::to_string(labels.size()) + " labels");
+    const int n = static_cast<int>(pixels.cols());
+    tsne_check(o, n);
+    std::vector<EmbeddingView> out(4);
+    const LatentProjection pp = latent_project_2d(pixels);
+    out[0].title = "PCA of the pixels (" + std::to_string(static_cast<int>(std::lround(100 * pp.explained))) +
+                   "% of the variance)";
+    out[0].x_label = "PC1";
+    out[0].y_label = "PC2";
+    out[0].points = pp.points;
+    const std::string codes_name = "the " + std::to_string(codes.rows()) + "-D codes";
+    const LatentProjection cp = latent_project_2d(codes);
+    out[2].title = cp.uses_pca ? codes_name + " (PCA, " +
+                                     std::to_string(static_cast<int>(std::lround(100 * cp.explained))) + "%)"
+                               : codes_name;
+    out[2].x_label = cp.x_label;
+    out[2].y_label = cp.y_label;
+    out[2].points = cp.points;
+    for (int v : {1, 3}) {
+        out[v].title = std::string("t-SNE of ") + (v == 1 ? "the pixels" : codes_name);
+        out[v].x_label = "t-SNE 1";
+        out[v].y_label = "t-SNE 2";
+        out[v].points = tsne_embed(v == 1 ? pixels : codes, o, &out[v].kl);
+    }
+    for (EmbeddingView& e : out) e.knn_accuracy = map_knn_accuracy(e.points, labels, k);
+    return out;
+}
+
+}  // namespace ae
