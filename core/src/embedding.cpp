@@ -1,6 +1,5 @@
 #include "ae/embedding.h"
 
-#include <cmath>
 #include <string>
 
 #include "ae/error.h"
@@ -41,21 +40,20 @@ std::vector<EmbeddingView> compare_embeddings(const Matrix& pixels, const Matrix
     tsne_check(o, n);
     std::vector<EmbeddingView> out(4);
     const LatentProjection pp = latent_project_2d(pixels);
-    out[0].title = "PCA of the pixels (" + std::to_string(static_cast<int>(std::lround(100 * pp.explained))) +
-                   "% of the variance)";
+    out[0].title = "PCA of the pixels";
+    out[0].explained = pp.explained;
     out[0].x_label = "PC1";
     out[0].y_label = "PC2";
     out[0].points = pp.points;
-    const std::string codes_name = "the " + std::to_string(codes.rows()) + "-D codes";
+    const std::string codes_name = std::to_string(codes.rows()) + "-D codes";
     const LatentProjection cp = latent_project_2d(codes);
-    out[2].title = cp.uses_pca ? codes_name + " (PCA, " +
-                                     std::to_string(static_cast<int>(std::lround(100 * cp.explained))) + "%)"
-                               : codes_name;
+    out[2].title = cp.uses_pca ? codes_name + " (PCA)" : codes_name;
+    out[2].explained = cp.explained;
     out[2].x_label = cp.x_label;
     out[2].y_label = cp.y_label;
     out[2].points = cp.points;
     for (int v : {1, 3}) {
-        out[v].title = std::string("t-SNE of ") + (v == 1 ? "the pixels" : codes_name);
+        out[v].title = std::string("t-SNE of ") + (v == 1 ? "the pixels" : "the " + codes_name);
         out[v].x_label = "t-SNE 1";
         out[v].y_label = "t-SNE 2";
         out[v].points = tsne_embed(v == 1 ? pixels : codes, o, &out[v].kl);

@@ -18,6 +18,7 @@
 #include "ae/atomic_file.h"
 #include "ae/codes.h"
 #include "ae/dataset.h"
+#include "ae/embedding.h"
 #include "ae/error.h"
 #include "ae/interpolation.h"
 #include "ae/latent.h"
@@ -614,10 +615,31 @@ int run_embed(const EmbedArgs& a) {
     const ae::Dataset& test = data.test;
     const int n = std::min(a.n, test.count);
     ae::ThreadPool pool(a.threads);
-    const ae::Matrix x = a.space == "pixels" ? images(test, 0, n) : ae::dataset_codes(m.model, test, n, &pool);
+    const ae::Matrix x = a.space == "pixels" || a.method == "compare" ? images(test, 0, n)
+                                                                       : ae::dataset_codes(m.model, test, n, &pool);
     const std::vector<uint8_t> labels(test.labels.begin(), test.labels.begin() + n);
     const std::string what = a.space == "pixels" ? "pixels" : std::to_string(x.rows()) + "-D codes";
     const auto t0 = std::chrono::steady_clock::now();
+    if (a.method == "compare") {
+        // embedding.h: PCA and t-SNE of the pixels and of the codes, 2 x 2, each with its map 5-NN accuracy.
+        const std::vector<ae::EmbeddingView> v =
+            ae::compare_embeddings(x, ae::dataset_codes(m.model, test, n, &pool), labels, a.tsne);
+        std::vector<ae::Image> figs;
+        std::printf("%d test images, 5-NN accuracy of each 2-D map (even-indexed points classify the odd):\n", n);
+        for (const ae::EmbeddingView& e : v) {
+            char title[160];
+            std::snprintf(title, sizeof title, "%s: 5-NN %.3f", e.title.c_str(), e.knn_accuracy);
+            figs.push_back(ae::render_scatter(e.points, labels, test.class_names, title, e.x_label, e.y_label, 700, 540));
+            std::printf("  %-40s %.3f", e.title.c_str(), e.knn_accuracy);
+            if (e.kl >= 0) std::printf("  (KL %.3f)", e.kl);
+            if (e.explained >= 0) std::printf("  (%.0f%% of the variance)", 100 * e.explained);
+            std::printf("\n");
+        }
+        ae::write_png(a.out, ae::tile_images(figs, 2));
+        std::printf("%.2f s: %s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                    a.out.c_str());
+        return 0;
+    }
     ae::Matrix points;
     std::string title, x_label, y_label;
     if (a.method == "pca") {
@@ -763,8 +785,10 @@ public:
         embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA or t-SNE, as a "
                                              "scatter PNG coloured by class");
         embed_->add_option("model", ba_.model, "Model file")->required()->check(CLI::ExistingFile);
-        embed_->add_option("--method", ba_.method, "pca or tsne (Barnes-Hut t-SNE)")
-            ->check(CLI::IsMember({"pca", "tsne"}))
+        embed_->add_option("--method", ba_.method,
+                           "pca, tsne (Barnes-Hut t-SNE), or compare (PCA and t-SNE of the pixels and of the codes, "
+                           "2 x 2, with each map's 5-NN accuracy)")
+            ->check(CLI::IsMember({"pca", "tsne", "compare"}))
             ->capture_default_str();
         embed_->add_option("--space", ba_.space, "codes (the model's encode) or pixels")
             ->check(CLI::IsMember({"codes", "pixels"}))

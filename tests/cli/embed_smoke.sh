@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `ae embed`: a small model trained here, its test codes mapped by PCA and by t-SNE (and t-SNE of the
-# pixels) into scatter PNGs; a bad method and an out-of-range perplexity are usage errors (exit code 2).
+# pixels) into scatter PNGs, and the 2 x 2 comparison (--method compare) with a 5-NN line per map; a bad
+# method and an out-of-range perplexity are usage errors (exit code 2).
 # `ae traverse` on the same model: the traversal PNG (5 rows of the dimensions of largest code variance x 9
 # steps), one line per row, and a histogram line per latent variable.
 set -euo pipefail
@@ -15,6 +16,15 @@ M="$OUT/run/model.safetensors"
 "$AE" embed "$M" "${LIM[@]}" --method tsne --n 500 --iterations 300 --perplexity 20 --out "$OUT/tsne.png" | tee "$OUT/tsne.txt"
 grep -Eq "t-SNE of the 8-D codes of 500 test images: perplexity 20, .*300 iterations, KL [0-9.]+" "$OUT/tsne.txt"
 "$AE" embed "$M" "${LIM[@]}" --space pixels --n 300 --iterations 200 --out "$OUT/tsne_pixels.png" | grep -q "t-SNE of the pixels"
+"$AE" embed "$M" "${LIM[@]}" --method compare --n 300 --iterations 200 --perplexity 20 --out "$OUT/compare.png" > "$OUT/compare.txt"
+grep -q "^300 test images, 5-NN accuracy of each 2-D map" "$OUT/compare.txt"
+for t in "PCA of the pixels" "t-SNE of the pixels" "8-D codes (PCA)" "t-SNE of the 8-D codes"; do
+  grep -Eq "^  $(printf '%s' "$t" | sed 's/[()]/\\&/g') +0\.[0-9]{3}" "$OUT/compare.txt" || { echo "no line for $t"; cat "$OUT/compare.txt"; exit 1; }
+done
+/usr/bin/python3 -c "
+import struct, sys
+h = open(sys.argv[1], 'rb').read(24)
+assert struct.unpack('>II', h[16:24]) == (1400, 1080), struct.unpack('>II', h[16:24])" "$OUT/compare.png"
 for png in pca.png tsne.png tsne_pixels.png; do
   /usr/bin/python3 -c "
 import struct, sys
@@ -52,7 +62,7 @@ msg=$("$AE" traverse "$M" "${LIM[@]}" --image 600 --out "$OUT/x.png" 2>&1); code
 [ $code -ne 0 ] && echo "$msg" | grep -q -- "--image 600: the test set has 600 images" || { echo "bad image: $code $msg"; exit 1; }
 msg=$("$AE" embed "$M" --method umapp --out "$OUT/x.png" 2>&1); code=$?
 [ $code -eq 2 ] || { echo "bad method: exit code $code, expected 2: $msg"; exit 1; }
-echo "$msg" | grep -q -- "--method: umapp not in {pca,tsne}" || { echo "unexpected message: $msg"; exit 1; }
+echo "$msg" | grep -q -- "--method: umapp not in {pca,tsne,compare}" || { echo "unexpected message: $msg"; exit 1; }
 msg=$("$AE" embed "$M" "${LIM[@]}" --n 30 --perplexity 30 --out "$OUT/x.png" 2>&1); code=$?
 [ $code -eq 2 ] || { echo "bad perplexity: exit code $code, expected 2: $msg"; exit 1; }
 echo "$msg" | grep -q "perplexity 30 out of range for 30 points" || { echo "unexpected message: $msg"; exit 1; }

@@ -25,11 +25,12 @@
 namespace ae {
 
 struct EmbeddingView {
-    std::string title;         // "PCA of the pixels", "t-SNE of the pixels", "the 8-D codes (PCA)", ...
+    std::string title;         // "PCA of the pixels", "t-SNE of the pixels", "8-D codes (PCA)", "t-SNE of the 8-D codes"
     std::string x_label, y_label;
     Matrix points;             // [2, n]
     double knn_accuracy = 0;   // map k-NN accuracy (above), in [0, 1]
     double kl = -1;            // KL(P || Q) of a t-SNE map (nats), -1 for the others
+    double explained = -1;     // fraction of the variance the PCA plane shows (1 for a 2-D latent), -1 for t-SNE
 };
 
 // Map k-NN accuracy of points [2, n] (any dimension works) with labels [n]. Throws ae::Error for
