@@ -87,6 +87,8 @@
 //     retrieval.h compare_neighbors among the published test codes' m images (precision -1 for label -1)
 //   attributeStrip(x, from, to, strengths) -> {strengths, images, counts}   arithmetic.h: x's code + s (mean(to) -
 //     mean(from)), class means over the published test codes;  analogy(a, b, c) -> {images: recon a, b, c, result}
+//   compareEmbeddings(n, perplexity, iterations, seed) -> [{title, xLabel, yLabel, points, knn, kl, explained}]
+//     embedding.h: PCA and t-SNE of the first n published test images' pixels and codes, each map's 5-NN accuracy
 //   retrievalPrecision(k, metric, space, maxQueries) -> mean precision@k, space "codes" | "pixels"   retrieval.h
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
@@ -141,6 +143,7 @@
 #include "ae/corruption.h"
 #include "ae/dataset.h"
 #include "ae/eigen.h"
+#include "ae/embedding.h"
 #include "ae/error.h"
 #include "ae/filters.h"
 #include "ae/idx.h"
@@ -852,6 +855,34 @@ public:
         });
     }
 
+    // ae::compare_embeddings of the first n of the published test codes' images (and their codes).
+    val compareEmbeddings(int n, double perplexity, int iterations, double seed) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            n = std::max(0, std::min(n, static_cast<int>(codes.cols())));
+            ae::TsneOptions o;
+            o.perplexity = perplexity;
+            o.iterations = iterations;
+            o.seed = static_cast<uint64_t>(seed);
+            const std::vector<ae::EmbeddingView> v = ae::compare_embeddings(
+                ae::dataset_images(session_->test_data(), 0, n), codes.leftCols(n),
+                std::vector<uint8_t>(snapshot_.test_labels.begin(), snapshot_.test_labels.begin() + n), o);
+            val out = val::array();
+            for (const ae::EmbeddingView& e : v) {
+                val o2 = val::object();
+                o2.set("title", e.title);
+                o2.set("xLabel", e.x_label);
+                o2.set("yLabel", e.y_label);
+                o2.set("points", js_copy(e.points.data(), static_cast<size_t>(e.points.size())));
+                o2.set("knn", e.knn_accuracy);
+                o2.set("kl", e.kl);
+                o2.set("explained", e.explained);
+                out.call<void>("push", o2);
+            }
+            return out;
+        });
+    }
+
     // ae::retrieval_precision_at_k over the published test codes' m images (space "codes") or their pixels
     // ("pixels"), the first maxQueries of them as queries, leave-one-out.
     val retrievalPrecision(int k, const std::string& metric, const std::string& space, int max_queries) const {
@@ -1192,6 +1223,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("retrievalPrecision", &Session::retrievalPrecision)
         .function("attributeStrip", &Session::attributeStrip)
         .function("analogy", &Session::analogy)
+        .function("compareEmbeddings", &Session::compareEmbeddings)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)

@@ -252,6 +252,7 @@ function updateButtons() {
   $('reset').disabled = !state.created;
   $('save-model').disabled = !state.created;
   $('an-run').disabled = !state.created;
+  $('cmp-run').disabled = !state.created;
   setText('start', state.finished ? 'Continue (+1 epoch)' : state.created && state.steps > 0 ? 'Resume' : 'Start');
 }
 
@@ -350,11 +351,11 @@ function drawRecon(v) {
   drawGrid($('recon'), both, 2 * v.k, v.rows, v.cols, v.k, 48);
 }
 
-function drawLegend(names) {
+function drawLegend(names, id = 'legend') {
   const key = names.join('\n');
-  if ($('legend').dataset.names === key) return;
-  $('legend').dataset.names = key;
-  $('legend').innerHTML = names.map((n, i) =>
+  if ($(id).dataset.names === key) return;
+  $(id).dataset.names = key;
+  $(id).innerHTML = names.map((n, i) =>
     `<span><i style="background:${cssColor(PALETTE[Math.min(i, 14)])}"></i>${n}</span>`).join('');
 }
 
@@ -978,6 +979,59 @@ function refreshArithmetic() {
 for (const id of ['ar-from', 'ar-to', 'ar-b', 'ar-c']) $(id).addEventListener('change', refreshArithmetic);
 $('ar-s').addEventListener('input', refreshArithmetic);
 
+// Compare projections (embedding.h): four 2-D maps of the same test images, each a 2D canvas scatter coloured
+// by class with its title and 5-NN accuracy. On demand: two t-SNE runs take a few seconds (training waits).
+function drawScatter(c, points, labels, title, sub) {
+  const ctx = c.getContext('2d');
+  const W = c.width, H = c.height, pad = 8, top = 34;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.fillStyle = '#222';
+  ctx.font = 'bold 13px sans-serif';
+  ctx.fillText(title, pad, 15);
+  ctx.font = '12px sans-serif';
+  ctx.fillStyle = '#555';
+  ctx.fillText(sub, pad, 30);
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < labels.length; i++) {
+    const x = points[2 * i], y = points[2 * i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  ctx.strokeStyle = '#ccc';
+  ctx.strokeRect(pad - 0.5, top - 0.5, W - 2 * pad + 1, H - top - pad + 1);
+  const sx = (W - 2 * pad - 6) / Math.max(1e-9, x1 - x0), sy = (H - top - pad - 6) / Math.max(1e-9, y1 - y0);
+  for (let i = 0; i < labels.length; i++) {
+    ctx.fillStyle = cssColor(PALETTE[Math.min(labels[i], 14)]);
+    ctx.fillRect(pad + 3 + (points[2 * i] - x0) * sx - 1, H - pad - 3 - (points[2 * i + 1] - y0) * sy - 1, 2.5, 2.5);
+  }
+}
+$('cmp-run').onclick = () => latest('compare', async () => {
+  if (!state.views) return;
+  const n = fieldValue('cmp-n', 100, Math.min(2000, state.views.m), true, 1000);
+  const perplexity = fieldValue('cmp-perplexity', 2, Math.floor((n - 2) / 3), false, 30);
+  $('cmp-run').disabled = true;
+  setText('cmp-status', `mapping ${n} images four ways (two t-SNE runs of 500 iterations; training waits) ...`);
+  const t0 = performance.now();
+  try {
+    const views = await call('compareEmbeddings', n, perplexity, 500, 1);
+    const labels = state.views.codeLabels.slice(0, n), box = $('cmp-maps');
+    const canvases = views.map(() => { const c = document.createElement('canvas'); c.width = 280; c.height = 260; c.className = 'cmp-map'; return c; });
+    box.replaceChildren(...canvases);
+    drawLegend(state.views.classNames, 'cmp-legend');
+    views.forEach((v, i) => {
+      const extra = v.kl >= 0 ? `KL ${v.kl.toFixed(2)}` : `${Math.round(100 * v.explained)}% of the variance`;
+      drawScatter(canvases[i], v.points, labels, v.title, `5-NN accuracy ${v.knn.toFixed(3)} · ${extra}`);
+      canvases[i].setAttribute('role', 'img');
+      canvases[i].setAttribute('aria-label', `${v.title}: 5-NN accuracy ${v.knn.toFixed(3)}`);
+    });
+    setText('cmp-status', `${n} test images at step ${state.steps.toLocaleString('en')}, ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+      '5-NN: the even-indexed points classify the odd-indexed ones in each map');
+  } finally {
+    $('cmp-run').disabled = !state.created;
+  }
+});
+
 // Histograms of each latent variable over the test codes (μ for a VAE, with the prior N(0, 1) drawn over
 // each on the same scale): small multiples, 10 per row.
 function refreshHistograms() {
@@ -1149,6 +1203,8 @@ function onMessage(ev) {
       state.testLoss = null;
       state.interp = [];
       nnPixelMean.clear();
+      $('cmp-maps').replaceChildren();  // another model's maps
+      setText('cmp-status', '');
       state.mask = null;
       state.extraPath = state.extraDraw = null;
       showExtras();

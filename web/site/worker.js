@@ -403,6 +403,7 @@ const calls = {
   neighbors: (x, k, metric, exclude, label) => session.neighbors(x, k, metric, exclude, label),
   retrievalPrecision: (k, metric, space, n) => session.retrievalPrecision(k, metric, space, n),
   attributeStrip: (x, from, to, strengths) => session.attributeStrip(x, from, to, strengths),
+  compareEmbeddings: (n, perplexity, iterations, seed) => session.compareEmbeddings(n, perplexity, iterations, seed),
   analogyTest: (a, b, c) => session.analogy(a, session.testImagesUnit(b, 1), session.testImagesUnit(c, 1)),
   reconstructTest: (first, n) => session.reconstruct(session.testImagesUnit(first, n), n),
   normalize: (text) => ae.normalizeConfigJson(withThreads(text)),
