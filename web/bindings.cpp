@@ -87,8 +87,8 @@
 //     retrieval.h compare_neighbors among the published test codes' m images (precision -1 for label -1)
 //   attributeStrip(x, from, to, strengths) -> {strengths, images, counts}   arithmetic.h: x's code + s (mean(to) -
 //     mean(from)), class means over the published test codes;  analogy(a, b, c) -> {images: recon a, b, c, result}
-//   compareEmbeddings(n, perplexity, iterations, seed) -> [{title, xLabel, yLabel, points, knn, kl, explained}]
-//     embedding.h: PCA and t-SNE of the first n published test images' pixels and codes, each map's 5-NN accuracy
+//   compareEmbeddings(n, perplexity, iterations, seed) -> {indices, views: [{title, xLabel, yLabel, points, knn, kl,
+//     explained}]}  embedding.h: PCA and t-SNE of the pixels and codes of n published test images (spread evenly)
 //   retrievalPrecision(k, metric, space, maxQueries) -> mean precision@k, space "codes" | "pixels"   retrieval.h
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
@@ -855,19 +855,22 @@ public:
         });
     }
 
-    // ae::compare_embeddings of the first n of the published test codes' images (and their codes).
+    // ae::compare_embeddings of n of the published test codes' images (and their codes), spread evenly over them.
     val compareEmbeddings(int n, double perplexity, int iterations, double seed) const {
         return js_guard([&] {
             const ae::Matrix& codes = snapshot_.test_codes;
-            n = std::max(0, std::min(n, static_cast<int>(codes.cols())));
+            const int m = static_cast<int>(codes.cols());
+            const std::vector<int> idx = ae::spread_indices(m, n);
             ae::TsneOptions o;
             o.perplexity = perplexity;
             o.iterations = iterations;
             o.seed = static_cast<uint64_t>(seed);
             const std::vector<ae::EmbeddingView> v = ae::compare_embeddings(
-                ae::dataset_images(session_->test_data(), 0, n), codes.leftCols(n),
-                std::vector<uint8_t>(snapshot_.test_labels.begin(), snapshot_.test_labels.begin() + n), o);
-            val out = val::array();
+                ae::select_columns(ae::dataset_images(session_->test_data(), 0, m), idx), ae::select_columns(codes, idx),
+                ae::select_labels(snapshot_.test_labels, idx), o);
+            val out = val::object();
+            out.set("indices", js_copy(idx));
+            val views = val::array();
             for (const ae::EmbeddingView& e : v) {
                 val o2 = val::object();
                 o2.set("title", e.title);
@@ -877,8 +880,9 @@ public:
                 o2.set("knn", e.knn_accuracy);
                 o2.set("kl", e.kl);
                 o2.set("explained", e.explained);
-                out.call<void>("push", o2);
+                views.call<void>("push", o2);
             }
+            out.set("views", views);
             return out;
         });
     }

@@ -1,5 +1,7 @@
 #include "ae/embedding.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "ae/error.h"
@@ -7,6 +9,35 @@
 #include "ae/metrics.h"
 
 namespace ae {
+
+std::vector<int> spread_indices(int m, int n) {
+    n = std::max(0, std::min(n, m));
+    std::vector<int> idx(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = static_cast<int>(static_cast<int64_t>(i) * m / n);
+    return idx;
+}
+
+Matrix select_columns(const Matrix& x, const std::vector<int>& index) {
+    Matrix out(x.rows(), static_cast<Eigen::Index>(index.size()));
+    for (size_t j = 0; j < index.size(); ++j) {
+        if (index[j] < 0 || index[j] >= x.cols())
+            throw Error("select_columns: index " + std::to_string(index[j]) + " outside the " +
+                        std::to_string(x.cols()) + " columns");
+        out.col(static_cast<Eigen::Index>(j)) = x.col(index[j]);
+    }
+    return out;
+}
+
+std::vector<uint8_t> select_labels(const std::vector<uint8_t>& labels, const std::vector<int>& index) {
+    std::vector<uint8_t> out(index.size());
+    for (size_t j = 0; j < index.size(); ++j) {
+        if (index[j] < 0 || static_cast<size_t>(index[j]) >= labels.size())
+            throw Error("select_labels: index " + std::to_string(index[j]) + " outside the " +
+                        std::to_string(labels.size()) + " labels");
+        out[j] = labels[static_cast<size_t>(index[j])];
+    }
+    return out;
+}
 
 double map_knn_accuracy(const Matrix& points, const std::vector<uint8_t>& labels, int k) {
     const int n = static_cast<int>(points.cols());

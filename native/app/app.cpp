@@ -109,6 +109,7 @@ void App::poll() {
             tsne_started_ = false;
             tsne_map_.points.resize(0, 0);
             nn_pixels_.resize(0, 0);  // another data set's images
+            compare_views_.clear();
             nn_pixel_mean_.clear();
         }
         if (snap_.params_version != model_params_version_ &&
@@ -794,6 +795,10 @@ void App::window_tools() {
             tab_arithmetic();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Compare projections", nullptr, tab_flags("projections"))) {
+            tab_projections();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
@@ -1139,6 +1144,80 @@ void App::tab_arithmetic() {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = arith_grid_.width > 0 ? std::min(avail.x / arith_grid_.width, avail.y / arith_grid_.height) : 1.0f;
     grid_show(arith_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+// embedding.h: n published test images (spread evenly over them) mapped to 2-D four ways (PCA and t-SNE of the pixels and of
+// the codes), each with its 5-NN accuracy; computed on a thread of its own on "Compare" (and by itself once
+// when the tab opens with training stopped, as in a scripted run).
+void App::tab_projections() {
+    const int m = static_cast<int>(snap_.test_codes.cols());
+    if (!status_.test || m < 2) return;
+    const bool computing = compare_future_.valid();
+    ImGui::PushItemWidth(120);
+    ImGui::SliderInt("images", &compare_n_, 100, std::max(100, m));
+    ImGui::PopItemWidth();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(computing);
+    const bool clicked = ImGui::Button("Compare");
+    ImGui::EndDisabled();
+    const bool start = !computing && (clicked || (compare_views_.empty() && compare_error_.empty() &&
+                                                  !status_.running && snap_.step > 0));
+    if (start) {
+        const std::vector<int> idx = ae::spread_indices(m, compare_n_);  // every class, also in MNIST's sorted split
+        ae::Matrix pixels = ae::select_columns(ae::dataset_images(*status_.test, 0, m), idx);
+        ae::Matrix codes = ae::select_columns(snap_.test_codes, idx);
+        compare_labels_ = ae::select_labels(snap_.test_labels, idx);
+        compare_step_ = snap_.step;
+        compare_t0_ = now_seconds();
+        compare_error_.clear();
+        ae::TsneOptions o;
+        o.iterations = 500;
+        compare_future_ = std::async(std::launch::async, [pixels = std::move(pixels), codes = std::move(codes),
+                                                          labels = compare_labels_, o] {
+            return ae::compare_embeddings(pixels, codes, labels, o);
+        });
+    }
+    if (compare_future_.valid()) {
+        if (compare_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            try {
+                compare_views_ = compare_future_.get();
+                compare_seconds_ = now_seconds() - compare_t0_;
+            } catch (const ae::Error& e) {
+                compare_error_ = e.what();
+                compare_future_ = {};
+            }
+        } else {
+            ImGui::SameLine();
+            ImGui::TextDisabled("mapping %d images four ways (two t-SNE runs of 500 iterations) ...",
+                                static_cast<int>(compare_labels_.size()));
+        }
+    }
+    if (!compare_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", compare_error_.c_str());
+    if (compare_views_.empty()) return;
+    ImGui::TextDisabled("%zu test images at step %lld, %.1f s; 5-NN: the even-indexed points classify the odd-indexed "
+                        "ones in each map", compare_labels_.size(), static_cast<long long>(compare_step_),
+                        compare_seconds_);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float w = std::max(120.0f, (avail.x - 3 * 8) / 4), h = std::max(120.0f, avail.y - 40);
+    for (size_t v = 0; v < compare_views_.size(); ++v) {
+        const ae::EmbeddingView& e = compare_views_[v];
+        if (v) ImGui::SameLine();
+        ImGui::BeginGroup();
+        ImGui::TextUnformatted(e.title.c_str());
+        if (e.kl >= 0) ImGui::TextDisabled("5-NN %.3f, KL %.2f", e.knn_accuracy, e.kl);
+        else ImGui::TextDisabled("5-NN %.3f, %.0f%% of the variance", e.knn_accuracy, 100 * e.explained);
+        const ImVec2 p0 = ImGui::GetCursorScreenPos();
+        ImGui::Dummy(ImVec2(w, h));
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddRectFilled(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(255, 255, 255, 255));
+        const Eigen::Vector2f lo = e.points.rowwise().minCoeff(), hi = e.points.rowwise().maxCoeff();
+        const float sx = (w - 8) / std::max(1e-9f, hi(0) - lo(0)), sy = (h - 8) / std::max(1e-9f, hi(1) - lo(1));
+        for (Eigen::Index i = 0; i < e.points.cols(); ++i) {
+            const float x = p0.x + 4 + (e.points(0, i) - lo(0)) * sx, y = p0.y + h - 4 - (e.points(1, i) - lo(1)) * sy;
+            dl->AddRectFilled(ImVec2(x - 1, y - 1), ImVec2(x + 1.5f, y + 1.5f), class_imcolor(compare_labels_[i]));
+        }
+        ImGui::EndGroup();
+    }
 }
 
 void App::tab_interpolation() {

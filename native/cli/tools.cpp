@@ -607,7 +607,8 @@ struct EmbedArgs {
     ae::TsneOptions tsne;
 };
 
-// The first n test images' codes (or pixels) mapped to 2-D by PCA (latent_project_2d, the map of every host)
+// The codes (or pixels) of n test images spread evenly over the test set mapped to 2-D by PCA
+// (latent_project_2d, the map of every host)
 // or t-SNE (tsne.h), drawn as a scatter coloured by class.
 int run_embed(const EmbedArgs& a) {
     Loaded m = load_model(a.model);
@@ -615,17 +616,19 @@ int run_embed(const EmbedArgs& a) {
     const ae::Dataset& test = data.test;
     const int n = std::min(a.n, test.count);
     ae::ThreadPool pool(a.threads);
-    const ae::Matrix x = a.space == "pixels" || a.method == "compare" ? images(test, 0, n)
-                                                                       : ae::dataset_codes(m.model, test, n, &pool);
-    const std::vector<uint8_t> labels(test.labels.begin(), test.labels.begin() + n);
+    // n test images spread evenly over the test set (embedding.h), so every class shows in MNIST's sorted split.
+    const std::vector<int> idx = ae::spread_indices(test.count, n);
+    const ae::Matrix pixels = ae::select_columns(images(test, 0, test.count), idx);
+    const ae::Matrix x = a.space == "pixels" || a.method == "compare" ? pixels : m.model.encode(pixels, &pool);
+    const std::vector<uint8_t> labels = ae::select_labels(test.labels, idx);
     const std::string what = a.space == "pixels" ? "pixels" : std::to_string(x.rows()) + "-D codes";
     const auto t0 = std::chrono::steady_clock::now();
     if (a.method == "compare") {
         // embedding.h: PCA and t-SNE of the pixels and of the codes, 2 x 2, each with its map 5-NN accuracy.
         const std::vector<ae::EmbeddingView> v =
-            ae::compare_embeddings(x, ae::dataset_codes(m.model, test, n, &pool), labels, a.tsne);
+            ae::compare_embeddings(x, m.model.encode(x, &pool), labels, a.tsne);
         std::vector<ae::Image> figs;
-        std::printf("%d test images, 5-NN accuracy of each 2-D map (even-indexed points classify the odd):\n", n);
+        std::printf("%d test images (spread over the test set), 5-NN accuracy of each 2-D map (even-indexed points classify the odd):\n", n);
         for (const ae::EmbeddingView& e : v) {
             char title[160];
             std::snprintf(title, sizeof title, "%s: 5-NN %.3f", e.title.c_str(), e.knn_accuracy);
@@ -793,7 +796,7 @@ public:
         embed_->add_option("--space", ba_.space, "codes (the model's encode) or pixels")
             ->check(CLI::IsMember({"codes", "pixels"}))
             ->capture_default_str();
-        embed_->add_option("--n", ba_.n, "First N test images")->check(CLI::Range(1, ae::kTsneMaxPoints))
+        embed_->add_option("--n", ba_.n, "Number of test images (spread evenly over the test set)")->check(CLI::Range(1, ae::kTsneMaxPoints))
             ->capture_default_str();
         embed_->add_option("--perplexity", ba_.tsne.perplexity, "t-SNE perplexity (< (n - 1) / 3)")
             ->capture_default_str();

@@ -17,7 +17,7 @@ M="$OUT/run/model.safetensors"
 grep -Eq "t-SNE of the 8-D codes of 500 test images: perplexity 20, .*300 iterations, KL [0-9.]+" "$OUT/tsne.txt"
 "$AE" embed "$M" "${LIM[@]}" --space pixels --n 300 --iterations 200 --out "$OUT/tsne_pixels.png" | grep -q "t-SNE of the pixels"
 "$AE" embed "$M" "${LIM[@]}" --method compare --n 300 --iterations 200 --perplexity 20 --out "$OUT/compare.png" > "$OUT/compare.txt"
-grep -q "^300 test images, 5-NN accuracy of each 2-D map" "$OUT/compare.txt"
+grep -q "^300 test images (spread over the test set), 5-NN accuracy of each 2-D map" "$OUT/compare.txt"
 for t in "PCA of the pixels" "t-SNE of the pixels" "8-D codes (PCA)" "t-SNE of the 8-D codes"; do
   grep -Eq "^  $(printf '%s' "$t" | sed 's/[()]/\\&/g') +0\.[0-9]{3}" "$OUT/compare.txt" || { echo "no line for $t"; cat "$OUT/compare.txt"; exit 1; }
 done

@@ -1014,8 +1014,8 @@ $('cmp-run').onclick = () => latest('compare', async () => {
   setText('cmp-status', `mapping ${n} images four ways (two t-SNE runs of 500 iterations; training waits) ...`);
   const t0 = performance.now();
   try {
-    const views = await call('compareEmbeddings', n, perplexity, 500, 1);
-    const labels = state.views.codeLabels.slice(0, n), box = $('cmp-maps');
+    const r = await call('compareEmbeddings', n, perplexity, 500, 1), views = r.views;
+    const labels = Array.from(r.indices, (i) => state.views.codeLabels[i]), box = $('cmp-maps');
     const canvases = views.map(() => { const c = document.createElement('canvas'); c.width = 280; c.height = 260; c.className = 'cmp-map'; return c; });
     box.replaceChildren(...canvases);
     drawLegend(state.views.classNames, 'cmp-legend');

@@ -33,6 +33,14 @@ struct EmbeddingView {
     double explained = -1;     // fraction of the variance the PCA plane shows (1 for a 2-D latent), -1 for t-SNE
 };
 
+// n indices spread evenly over 0..m-1 (i * m / n), so that a subset of a data set stored class by class (the
+// MNIST test split) still holds every class. n is clamped to [0, m].
+std::vector<int> spread_indices(int m, int n);
+// The columns `index` of x: [rows, index.size()]. Throws ae::Error for an index outside x.
+Matrix select_columns(const Matrix& x, const std::vector<int>& index);
+// The same labels.
+std::vector<uint8_t> select_labels(const std::vector<uint8_t>& labels, const std::vector<int>& index);
+
 // Map k-NN accuracy of points [2, n] (any dimension works) with labels [n]. Throws ae::Error for
 // labels.size() != n, k < 1, or fewer than k reference points (n / 2 rounded up).
 double map_knn_accuracy(const Matrix& points, const std::vector<uint8_t>& labels, int k = 5);
