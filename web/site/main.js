@@ -288,6 +288,18 @@ $('reset').onclick = async () => {
   if (!(await confirmDiscard(`Reset discards the trained model (${state.steps} steps).`))) return;
   try { await createModel(await normalizedFormConfig()); } catch (e) { /* shown */ }
 };
+// Keyboard: Space starts or pauses, S steps one minibatch, R resets (as the buttons would: a disabled button
+// does nothing). Not while typing in a field or with a modifier held, and not while a dialog asks.
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+  const t = e.target;
+  if (t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(t.tagName))) return;
+  if (!$('confirm').hidden) return;
+  const id = e.key === ' ' ? (state.running ? 'pause' : 'start') : {s: 'step', S: 'step', r: 'reset', R: 'reset'}[e.key];
+  if (!id) return;
+  e.preventDefault();
+  if (!$(id).disabled) $(id).click();
+});
 
 // ---- data -------------------------------------------------------------------------------------------------
 function beginLoad(text) {
