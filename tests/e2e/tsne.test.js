@@ -130,6 +130,8 @@ run(async () => {
     assert.match(cmp[3], /^t-SNE of the 8-D codes/);
     assert.ok(acc.every(a => a > 0.3) && acc[1] > acc[0], JSON.stringify(acc));
     console.log('screenshot:', await screenshot(page, 'compare.png', '#cmp-maps >> xpath=..'));
+    // Every view's WebGL context is still there (Chromium drops the oldest beyond 16 per page: the map's).
+    assert.strictEqual(await page.evaluate(() => window.aeLab.map.gl.isContextLost()), false);
     assert.deepStrictEqual(t.consoleErrors.filter(e => !/out of range/.test(e)), []);
     console.log('ok');
   } finally {

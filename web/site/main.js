@@ -1,5 +1,5 @@
 // The page thread: form, controls, drawing. Training and every computation live in worker.js.
-import {LatentMap, drawGrid, images, loadShaders, PALETTE, cssColor} from './gl.js';
+import {LatentMap, drawGrid, drawGrid2d, images, loadShaders, PALETTE, cssColor} from './gl.js';
 import {LossChart} from './chart.js';
 import {installThreadControl} from './threads.js';
 
@@ -897,12 +897,12 @@ function refreshNeighbors() {
     const k = fieldValue('nn-k', 1, 32, true, 8), metric = $('nn-metric').value;
     const exclude = q.index >= 0 && q.index < m ? q.index : -1;
     const r = await call('neighbors', q.x, k, metric, exclude, q.label);
-    drawGrid($('nn-query'), q.x, 1, state.rows, state.cols, 1, NN_CELL);
+    drawGrid2d($('nn-query'), q.x, 1, state.rows, state.cols, 1, NN_CELL);
     const cls = (l) => v.classNames[l] ?? String(l);
     for (const [side, res, what] of [['code', r.byCode, `by code (${v.latent}-D)`], ['pixels', r.byPixels, 'by pixels']]) {
       const n = res.indices.length, pix = new Float32Array(n * D);
       res.indices.forEach((j, t) => pix.set(testPixels(j), t * D));
-      drawGrid($(`nn-${side}`), pix, n, state.rows, state.cols, n, NN_CELL);
+      drawGrid2d($(`nn-${side}`), pix, n, state.rows, state.cols, n, NN_CELL);
       nnShown[side] = Array.from(res.indices);
       const box = $(side === 'code' ? 'nn-code-labels' : 'nn-pixel-labels');
       box.replaceChildren(...nnShown[side].map((j) => {
@@ -963,8 +963,8 @@ function refreshArithmetic() {
     $('ar-s-value').textContent = s.toFixed(1);
     const r = await call('attributeStrip', p.x, from, to, [...AR_STRENGTHS, s]);
     const D = state.rows * state.cols, k = AR_STRENGTHS.length;
-    drawGrid($('ar-strip'), r.images.subarray(0, k * D), k, state.rows, state.cols, k, AR_CELL);
-    drawGrid($('ar-live'), r.images.subarray(k * D), 1, state.rows, state.cols, 1, 2 * AR_CELL);
+    drawGrid2d($('ar-strip'), r.images.subarray(0, k * D), k, state.rows, state.cols, k, AR_CELL);
+    drawGrid2d($('ar-live'), r.images.subarray(k * D), 1, state.rows, state.cols, 1, 2 * AR_CELL);
     $('ar-strip-labels').replaceChildren(...AR_STRENGTHS.map((x) => {
       const span = document.createElement('span');
       span.textContent = `s = ${x}`;
@@ -977,7 +977,7 @@ function refreshArithmetic() {
     const m = state.dataset ? state.dataset.testCount : v.m;
     const b = fieldValue('ar-b', 0, m - 1, true, 1), c = fieldValue('ar-c', 0, m - 1, true, 2);
     const a = await call('analogyTest', p.x, b, c);
-    drawGrid($('ar-analogy'), a.images, 4, state.rows, state.cols, 4, AR_CELL);
+    drawGrid2d($('ar-analogy'), a.images, 4, state.rows, state.cols, 4, AR_CELL);
     const lab = (i) => (state.testLabel(i) !== undefined ? ` (${name(state.testLabel(i))})` : '');
     $('ar-analogy-labels').replaceChildren(...['A', '− B', '+ C', '= decoded'].map((t) => {
       const span = document.createElement('span');
@@ -1304,12 +1304,6 @@ async function main() {
     blank('dn-repair', 1, 1, 168);
     blank('an-worst', 32, 16, 40);
     blank('hover-img', 2, 2, 56);
-    blank('nn-query', 1, 1, NN_CELL);
-    blank('nn-code', 8, 8, NN_CELL);
-    blank('nn-pixels', 8, 8, NN_CELL);
-    blank('ar-strip', 7, 7, AR_CELL);
-    blank('ar-live', 1, 1, 2 * AR_CELL);
-    blank('ar-analogy', 4, 4, AR_CELL);
     images($('dn-input')).draw([], 28, 28, 0);
     drawHistogram($('an-hist'), [0], 0);  // its 2D context and size now, not mid-training
     $('an-hist').getContext('2d', {willReadFrequently: true}).clearRect(0, 0, $('an-hist').width, $('an-hist').height);
