@@ -894,8 +894,10 @@ function refreshNeighbors() {
     const q = neighborQuery();
     if (!q) { setText('nn-note', '(draw an image in the Draw panel first, or query the picked image)'); return; }
     const v = state.views, m = v.m, D = state.rows * state.cols;
-    const k = fieldValue('nn-k', 1, 32, true, 8), metric = $('nn-metric').value;
     const exclude = q.index >= 0 && q.index < m ? q.index : -1;
+    if (m - (exclude >= 0 ? 1 : 0) < 1) { setText('nn-note', `(the test set has ${m} image${m === 1 ? '' : 's'}: no neighbours)`); return; }
+    // k is kept below the number of candidates (a small uploaded test set).
+    const k = fieldValue('nn-k', 1, Math.max(1, Math.min(32, m - 1)), true, 8), metric = $('nn-metric').value;
     const r = await call('neighbors', q.x, k, metric, exclude, q.label);
     drawGrid2d($('nn-query'), q.x, 1, state.rows, state.cols, 1, NN_CELL);
     const cls = (l) => v.classNames[l] ?? String(l);
@@ -919,6 +921,7 @@ function refreshNeighbors() {
     }
     setText('nn-note', `(${q.name}${q.label >= 0 ? ` (${cls(q.label)})` : ''}: its ${k} nearest of ${exclude >= 0 ? m - 1 : m} ` +
       `test images, ${metric === 'cosine' ? 'cosine' : 'Euclidean'} distance; click one to query it)`);
+    if (m < k + 1) { setText('nn-mean', ''); return; }
     const key = `${m}|${k}|${metric}`, queries = Math.min(500, m);
     const byCode = await call('retrievalPrecision', k, metric, 'codes', queries);
     if (!nnPixelMean.has(key)) nnPixelMean.set(key, await call('retrievalPrecision', k, metric, 'pixels', queries));
@@ -961,6 +964,13 @@ function refreshArithmetic() {
     const from = $('ar-from').value === 'picked' ? Math.max(0, p.label) : Number($('ar-from').value);
     const to = Number($('ar-to').value), s = Number($('ar-s').value);
     $('ar-s-value').textContent = s.toFixed(1);
+    const name = (c) => v.classNames[c] ?? String(c);
+    // A class without test codes (a small uploaded set) has no mean: say so instead of asking the core.
+    const missing = [to, from].find((c) => !v.codeLabels.includes(c));
+    if (missing !== undefined) {
+      setText('ar-note', `(class ${name(missing)} has no image among the map's ${v.m} test codes: choose another)`);
+      return;
+    }
     const r = await call('attributeStrip', p.x, from, to, [...AR_STRENGTHS, s]);
     const D = state.rows * state.cols, k = AR_STRENGTHS.length;
     drawGrid2d($('ar-strip'), r.images.subarray(0, k * D), k, state.rows, state.cols, k, AR_CELL);
@@ -970,7 +980,6 @@ function refreshArithmetic() {
       span.textContent = `s = ${x}`;
       return span;
     }));
-    const name = (c) => v.classNames[c] ?? String(c);
     setText('ar-live-label', `s = ${s.toFixed(1)}`);
     setText('ar-note', `(image ${p.name} + s (mean(${name(to)}) − mean(${name(from)})), class means over ${v.m} test codes ` +
       `(${r.counts[to]} and ${r.counts[from]} of them); s = 0 is its reconstruction)`);
@@ -1020,6 +1029,7 @@ function drawScatter(c, points, labels, title, sub) {
 }
 $('cmp-run').onclick = () => latest('compare', async () => {
   if (!state.views) return;
+  if (state.views.m < 100) { setText('cmp-status', `needs at least 100 test images; this data set has ${state.views.m}`); return; }
   const n = fieldValue('cmp-n', 100, Math.min(2000, state.views.m), true, 1000);
   const perplexity = fieldValue('cmp-perplexity', 2, Math.floor((n - 2) / 3), false, 30);
   $('cmp-run').disabled = true;
