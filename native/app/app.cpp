@@ -1008,7 +1008,9 @@ void App::tab_neighbors() {
     ImGui::SameLine();
     changed |= ImGui::Checkbox("the drawing instead", &nn_drawn_);
     ImGui::SameLine();
-    changed |= ImGui::SliderInt("k", &nn_k_, 1, 32);
+    const int k_max = std::max(1, std::min(32, m - 1));  // below the number of test images (a small IDX set)
+    changed |= ImGui::SliderInt("k", &nn_k_, 1, k_max);
+    nn_k_ = std::min(nn_k_, k_max);
     ImGui::SameLine();
     changed |= ImGui::Combo("distance", &nn_metric_, "Euclidean\0cosine\0");
     ImGui::PopItemWidth();
