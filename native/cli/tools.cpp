@@ -82,6 +82,12 @@ ae::Matrix images(const ae::Dataset& d, int first, int n) { return ae::dataset_i
 
 int default_threads() { return static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency()))); }
 
+// ae::Error "FLAG I: the test set has N images" for an index outside the test set.
+void check_test_index(const ae::Dataset& test, int i, const std::string& flag) {
+    if (i < 0 || i >= test.count)
+        throw ae::Error(flag + " " + std::to_string(i) + ": the test set has " + std::to_string(test.count) + " images");
+}
+
 void write_text(const std::string& path, const std::string& text) { ae::write_file_atomic(path, text.data(), text.size()); }
 
 std::string dir_of(const std::string& path) {
@@ -258,9 +264,7 @@ int run_sample(const SampleArgs& a) {
     if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
     ae::SampleSet s;
     if (a.around >= 0) {  // sampling.h sample_around: z(I) + sigma * eps
-        if (a.around >= data.test.count)
-            throw ae::Error("--around " + std::to_string(a.around) + ": the test set has " +
-                            std::to_string(data.test.count) + " images");
+        check_test_index(data.test, a.around, "--around");
         s = ae::sample_around(m.model, images(data.test, a.around, 1).col(0), a.n, a.noise, a.seed);
     } else {
         s = ae::sample_model(m.model, &data.train, ae::SampleOptions{a.n, a.seed, a.fit_codes});
@@ -447,9 +451,7 @@ int run_traverse(const TraverseArgs& a) {
     Loaded m = load_model(a.model);
     ae::DatasetPair data = load_data(a.data, m);
     const ae::Dataset& test = data.test;
-    if (a.image >= test.count)
-        throw ae::Error("--image " + std::to_string(a.image) + ": the test set has " + std::to_string(test.count) +
-                        " images");
+    check_test_index(test, a.image, "--image");
     const ae::Matrix codes = ae::dataset_codes(m.model, test);
     const ae::Traversal t = ae::latent_traversal(m.model, images(test, a.image, 1).col(0), codes, a.t);
     ae::write_png(a.out, ae::render_image_grid(t.images, test.rows, test.cols, t.steps, a.scale));
@@ -482,9 +484,7 @@ int run_neighbors(const NeighborsArgs& a) {
     Loaded m = load_model(a.model);
     ae::DatasetPair data = load_data(a.data, m);
     const ae::Dataset& test = data.test;
-    if (a.query >= test.count)
-        throw ae::Error("--query " + std::to_string(a.query) + ": the test set has " + std::to_string(test.count) +
-                        " images");
+    check_test_index(test, a.query, "--query");
     if (a.k >= test.count)
         throw ae::Error("--k " + std::to_string(a.k) + ": the test set has only " + std::to_string(test.count) +
                         " images");
@@ -550,14 +550,10 @@ int run_arithmetic(const ArithmeticArgs& a) {
     ae::DatasetPair data = load_data(a.data, m);
     const ae::Dataset& test = data.test;
     ae::ThreadPool pool(a.threads);
-    auto check_index = [&](int i, const std::string& flag) {
-        if (i < 0 || i >= test.count)
-            throw ae::Error(flag + " " + std::to_string(i) + ": the test set has " + std::to_string(test.count) + " images");
-    };
     std::vector<ae::Matrix> rows;
     int width = 0;
     if (!a.from.empty()) {
-        check_index(a.image, "--image");
+        check_test_index(test, a.image, "--image");
         const int from = class_index(test, a.from, "--from"), to = class_index(test, a.to, "--to");
         if (a.range.size() != 2 || !(a.range[0] < a.range[1])) throw ae::Error("--range: expected LO,HI with LO < HI");
         const ae::Dataset& train = data.train;
@@ -581,7 +577,7 @@ int run_arithmetic(const ArithmeticArgs& a) {
         char tail = 0;
         if (std::sscanf(a.analogy.c_str(), "%d,%d,%d%c", &idx[0], &idx[1], &idx[2], &tail) != 3)
             throw ae::Error("--analogy " + a.analogy + ": expected three test image indices A,B,C");
-        for (int i : idx) check_index(i, "--analogy");
+        for (int i : idx) check_test_index(test, i, "--analogy");
         const ae::Analogy r = ae::latent_analogy(m.model, images(test, idx[0], 1).col(0), images(test, idx[1], 1).col(0),
                                                  images(test, idx[2], 1).col(0));
         rows.push_back(r.images);
