@@ -5,7 +5,8 @@
 //  5. learning rate and epochs edited during training apply at the next minibatch (the saved file has
 //     them); a model field says it needs a new model;
 //  3. training stops at the configured epochs and offers to continue (one more epoch);
-//  2. loading MNIST while training: buttons work again, the views show a model of MNIST.
+//  2. loading MNIST while training: buttons work again, the views show a model of MNIST; Space starts and
+//     pauses, S steps (not while typing in a field).
 'use strict';
 const {openPage, waitForData, setField, screenshot, run, assert} = require('./common.js');
 
@@ -102,10 +103,19 @@ run(async () => {
     assert.deepStrictEqual(b, {start: false, step: false, reset: false, 'save-model': false, 'an-run': false, pause: true});
     const legend = await page.evaluate(() => document.getElementById('legend').textContent);
     assert.ok(!/Trouser/.test(legend), `the legend still shows Fashion-MNIST classes: ${legend}`);
-    await page.click('#start');
+    // The keyboard (issue 14): Space starts, Space pauses, S steps one minibatch; not while typing in a field.
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await page.keyboard.press('Space');
     await page.waitForFunction(() => window.aeLab.running && window.aeLab.steps > 5, null, {timeout: 30000});
-    await page.click('#pause');
+    await page.keyboard.press('Space');
     await page.waitForFunction(() => !window.aeLab.running, null, {timeout: 20000});
+    const before = await page.evaluate(() => window.aeLab.steps);
+    await page.keyboard.press('s');
+    await page.waitForFunction((n) => window.aeLab.steps === n + 1, before, {timeout: 20000});
+    await page.focus('#ip-steps');
+    await page.keyboard.press('s');
+    await page.waitForTimeout(500);
+    assert.strictEqual(await page.evaluate(() => window.aeLab.steps), before + 1, 'S in a field stepped the model');
     await screenshot(page, 'live-after-mnist.png');
     e = await errors();
     assert.deepStrictEqual(e, [], 'the page showed errors');
