@@ -123,6 +123,7 @@ Config toy_config_defaults(const std::string& type) {
     m.loss = Loss::mse;
     m.latent = type == "denoising" || type == "vae" ? 2 : 1;
     if (m.corruption == Corruption::gaussian) m.corruption_level = 0.05f;
+    if (m.is_contractive()) m.contractive_weight = 1e-3f;  // 0.1 collapses the moons onto a line
     return c;
 }
 
