@@ -237,7 +237,8 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
                                                  snap.view_reconstructions, snap.image_rows,
                                                  snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
-    if (config.model.is_vae() && !train->has_values()) {  // 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's
+    // VAE: 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's (not for 2-D points).
+    if (config.model.is_vae() && !train->has_values()) {
         ae::SampleOptions so;
         so.n = 64;
         so.seed = config.train.seed;
