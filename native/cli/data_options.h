@@ -10,7 +10,7 @@
 namespace ae_cli {
 
 struct DataOptions {
-    std::string name;  // fashion-mnist | mnist | idx; empty: the command's default (a model file's data set)
+    std::string name;  // fashion-mnist | mnist | idx | a 2-D toy set (moons, circle, spiral, sine); empty: the command's default (a model file's data set)
     std::string dir;
     std::string train_images, train_labels, test_images, test_labels;
     int limit_train = 0, limit_test = 0;

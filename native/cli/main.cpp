@@ -37,6 +37,7 @@
 #include "ae/safetensors.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
+#include "ae/toy_data.h"
 #include "config_flags.h"
 #include "data_options.h"
 #include "tools.h"
@@ -60,7 +61,8 @@ struct TrainOptions {
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
     d.name = "fashion-mnist";
-    ae_cli::add_data_options(cmd, d, "Data set: fashion-mnist, mnist, or idx (with --train-images ...)");
+    ae_cli::add_data_options(cmd, d, "Data set: fashion-mnist, mnist, idx (with --train-images ...), or 2-D points: "
+                                     "moons, circle, spiral, sine");
 }
 
 ae::DatasetPair load_data(const DataOptions& d) { return ae_cli::load_data(d, d.name); }
@@ -155,6 +157,9 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
     auto test = std::make_shared<const ae::Dataset>(std::move(data.test));
     config.model.input_rows = train->rows;
     config.model.input_cols = train->cols;
+    if (train->has_values() && config.model.is_convolutional())
+        throw ae::Error("--data " + o.data.name + ": 2-D points (1 x 2) need Dense layers, the model has convolutional "
+                        "ones (--encoder / --decoder)");
     ae::config_validate(config);
     // The memory the model and its workspace need, checked before the output folder or the model exist.
     ae::SessionOptions session_options;
@@ -225,13 +230,15 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
 
     session.publish_views();
     ae::Snapshot snap = session.snapshot();
-    ae::write_png(out + "/reconstructions.png",
-                  ae::render_reconstructions(snap.view_corrupted.size() ? snap.view_corrupted : snap.view_inputs,
-                                             snap.view_reconstructions, snap.image_rows,
-                                             snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
-    write_latent_png(out + "/latent.png", session);
     std::string extra_pngs;
-    if (config.model.is_vae()) {  // 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's
+    if (!train->has_values())  // 1 x 2 point "images" are drawn in field.png (write_train_figures) instead
+        ae::write_png(out + "/reconstructions.png",
+                      ae::render_reconstructions(snap.view_corrupted.size() ? snap.view_corrupted : snap.view_inputs,
+                                                 snap.view_reconstructions, snap.image_rows,
+                                                 snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
+    write_latent_png(out + "/latent.png", session);
+    // VAE: 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's (not for 2-D points).
+    if (config.model.is_vae() && !train->has_values()) {
         ae::SampleOptions so;
         so.n = 64;
         so.seed = config.train.seed;
@@ -258,8 +265,8 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
     else
         std::printf("test loss %.4f (%s %s + penalties), test mse %.5f\n", test_loss, ae::loss_name(config.model.loss),
                     ae::loss_unit(config.model), test_mse);
-    std::printf("report: %s/ (metrics.json, reconstructions.png, latent.png%s, model.safetensors)\n", out.c_str(),
-                extra_pngs.c_str());
+    std::printf("report: %s/ (metrics.json, %slatent.png%s, model.safetensors)\n", out.c_str(),
+                train->has_values() ? "" : "reconstructions.png, ", extra_pngs.c_str());
     return 0;
 }
 
@@ -415,6 +422,15 @@ int main(int argc, char** argv) {
             }
             if (train->count("--exclude-class") == 0) r.data.exclude_class = file.data.exclude_class;
             return run_train(r, c, &file);
+        }
+        // 2-D points without a config file: the model type's defaults for 2 inputs (toy_data.h) under the flags.
+        if (o.config_file.empty() && ae::is_toy_dataset(o.data.name)) {
+            const std::string type = ae_host::config_flag_given(flags, "model.type") ? flags.text["model.type"] : "ae";
+            const std::vector<std::string>& types = ae::model_types();
+            if (std::find(types.begin(), types.end(), type) != types.end()) {
+                c = ae::toy_config_defaults(type);
+                c.train.threads = hw;
+            }
         }
         c = ae_host::apply_config_flags(flags, c);
         return run_train(o, c);

@@ -35,6 +35,7 @@
 #include "ae/traversal.h"
 #include "ae/tsne.h"
 #include "ae/vae.h"
+#include "ae/vector_field.h"
 
 namespace ae_cli {
 
@@ -130,7 +131,9 @@ int run_eval(const EvalArgs& a) {
     // Reconstruction quality.
     const ae::Matrix recon = m.model.reconstruct(x_test, &pool);
     const double mse = ae::mse(x_test, recon), bce = ae::bce(x_test, recon);
-    const double psnr = ae::psnr(x_test, recon), ssim = ae::ssim(x_test, recon, rows, cols);
+    // SSIM needs images of at least its 11 x 11 window: NaN (JSON null) for 2-D points and small images.
+    const bool has_ssim = rows >= ae::SsimOptions().window && cols >= ae::SsimOptions().window;
+    const double psnr = ae::psnr(x_test, recon), ssim = has_ssim ? ae::ssim(x_test, recon, rows, cols) : NAN;
 
     // Codes: kNN accuracy of test codes against training codes, AE vs PCA with k components.
     const ae::Matrix z_train = m.model.encode(x_train, &pool), z_test = m.model.encode(x_test, &pool);
@@ -153,7 +156,7 @@ int run_eval(const EvalArgs& a) {
     const double pca_mse = ae::mse(x_test, pca_recon);
     // PCA reconstructions leave [0, 1]; PSNR and SSIM compare the clipped images (MSE uses the raw ones).
     const ae::Matrix pca_clipped = pca_recon.cwiseMax(0.0f).cwiseMin(1.0f);
-    const double pca_psnr = ae::psnr(x_test, pca_clipped), pca_ssim = ae::ssim(x_test, pca_clipped, rows, cols);
+    const double pca_psnr = ae::psnr(x_test, pca_clipped), pca_ssim = has_ssim ? ae::ssim(x_test, pca_clipped, rows, cols) : NAN;
 
     json j;
     j["model"] = a.model;
@@ -668,6 +671,67 @@ int run_embed(const EmbedArgs& a) {
     return 0;
 }
 
+// --- ae field -------------------------------------------------------------------------------------------
+
+struct FieldArgs {
+    std::string model, out = "field.png";
+    DataArgs data;
+    int n = 24;
+    float arrow_scale = 1.0f;
+    std::vector<float> range = {0.0f, 1.0f};
+};
+
+std::string fmt_g(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+struct FieldFigure {
+    ae::ReconstructionField field;
+    ae::FieldAlignment alignment;
+};
+
+// The reconstruction field of a model on 2-D points over an n x n grid of [lo, hi]², drawn with the test
+// points and their reconstructions into `path`; the alignment against the test points (vector_field.h).
+FieldFigure write_field_png(const std::string& path, const ae::Autoencoder& model, const ae::Dataset& test, int n,
+                            float lo, float hi, float arrow_scale, ae::ThreadPool* pool) {
+    if (model.input_dim() != 2 || !test.has_values())
+        throw ae::Error("the vector field needs a model on 2-D points (ae train --data moons|circle|spiral|sine); "
+                        "this one takes " + std::to_string(model.input_dim()) + " inputs (" + test.name + ")");
+    FieldFigure r;
+    r.field = ae::reconstruction_field(model, lo, hi, n, pool);
+    const ae::Matrix x = images(test, 0, test.count);
+    r.alignment = ae::field_alignment(r.field.grid, r.field.field, x);
+    char title[160];
+    std::snprintf(title, sizeof title, "r(x) - x, %s AE: alignment %.3f", model.config().type.c_str(),
+                  r.alignment.mean_cosine);
+    ae::write_png(path, ae::render_vector_field(x, test.labels, test.class_names, model.reconstruct(x, pool),
+                                                r.field.grid, r.field.field, title, 900, 820, arrow_scale));
+    return r;
+}
+
+int run_field(const FieldArgs& a) {
+    if (!(a.range[0] < a.range[1]))
+        throw ae::Error("--range " + fmt_g(a.range[0]) + "," + fmt_g(a.range[1]) + ": expected LO < HI");
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    ae::ThreadPool pool(default_threads());
+    const FieldFigure f = write_field_png(a.out, m.model, data.test, a.n, a.range[0], a.range[1], a.arrow_scale, &pool);
+    const ae::FieldAlignmentOptions o;
+    double mean_length = 0.0;
+    for (Eigen::Index k = 0; k < f.field.field.cols(); ++k) mean_length += f.field.field.col(k).norm();
+    mean_length /= static_cast<double>(f.field.field.cols());
+    std::printf("%s on %s (%d points): r(x) - x on a %d x %d grid over [%g, %g]^2, mean length %.4f\n",
+                a.model.c_str(), data.test.name.c_str(), data.test.count, a.n, a.n, a.range[0], a.range[1],
+                mean_length);
+    std::printf("alignment %.4f: mean cosine between r(x) - x and the direction to the nearest test point, over the "
+                "%d grid points %g..%g away\n",
+                f.alignment.mean_cosine, f.alignment.points, o.min_distance, o.max_distance);
+    std::printf("figure: %s\n", a.out.c_str());
+    return 0;
+}
+
 // --- Registration ---------------------------------------------------------------------------------------
 
 class Commands : public ToolCommands {
@@ -843,6 +907,20 @@ public:
             ->capture_default_str();
         add_data_args(arith_, aa2_.data);
 
+        field_ = app.add_subcommand("field", "Models on 2-D points: the reconstruction vector field r(x) - x on a grid "
+                                             "as arrows, with the test points and their reconstructions, and how well "
+                                             "it points back to the data");
+        field_->add_option("model", fa_.model, "Model file (trained with --data moons, circle, spiral or sine)")
+            ->required()
+            ->check(CLI::ExistingFile);
+        field_->add_option("--n", fa_.n, "Grid side")->check(CLI::Range(2, 200))->capture_default_str();
+        field_->add_option("--range", fa_.range, "LO,HI of both axes")->delimiter(',')->expected(2)->capture_default_str();
+        field_->add_option("--arrow-scale", fa_.arrow_scale, "Arrow length per unit of r(x) - x (1: the head at r(x))")
+            ->check(CLI::Range(0.0f, 100.0f))
+            ->capture_default_str();
+        field_->add_option("--out", fa_.out, "PNG file")->capture_default_str();
+        add_data_args(field_, fa_.data);
+
         recon_ = app.add_subcommand("reconstruct", "Write the reconstructions of the first test images as raw float32");
         recon_->add_option("model", ra_.model, "Model file")->required()->check(CLI::ExistingFile);
         recon_->add_option("--first", ra_.first, "Number of test images")->check(CLI::Range(1, 1000000))
@@ -855,7 +933,7 @@ public:
     bool parsed() const override {
         return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed() ||
                embed_->parsed() || traverse_->parsed() || neighbors_->parsed() ||
-               arith_->parsed();
+               arith_->parsed() || field_->parsed();
     }
 
     int run() override {
@@ -868,12 +946,15 @@ public:
         if (traverse_->parsed()) return run_traverse(ta_);
         if (neighbors_->parsed()) return run_neighbors(na_);
         if (arith_->parsed()) return run_arithmetic(aa2_);
+        if (field_->parsed()) return run_field(fa_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_, *neighbors_, *arith_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_, *neighbors_, *arith_,
+        *field_;
     ArithmeticArgs aa2_;
+    FieldArgs fa_;
     TraverseArgs ta_;
     NeighborsArgs na_;
     EvalArgs ea_;
@@ -892,6 +973,10 @@ std::unique_ptr<ToolCommands> add_tool_commands(CLI::App& app) { return std::mak
 std::string write_train_figures(const std::string& out_dir, ae::TrainingSession& session) {
     const ae::Autoencoder& model = session.model();
     const ae::Dataset& test = session.test_data();
+    if (test.has_values() && model.input_dim() == 2) {  // 2-D points: the vector field instead of a manifold
+        write_field_png(out_dir + "/field.png", model, test, 24, 0.0f, 1.0f, 1.0f, &session.pool());
+        return ", field.png";
+    }
     if (model.latent_dim() != 2 || test.count == 0) return "";
     ae::ManifoldOptions o;  // manifold.h defaults: 20 x 20 over z1, z2
     const ae::ManifoldGrid g = ae::manifold_grid(model, ae::dataset_codes(model, test, ae::kAnalysisCodes, &session.pool()),

