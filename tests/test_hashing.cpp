@@ -14,6 +14,7 @@
 #include "ae/config.h"
 #include "ae/dataset.h"
 #include "ae/error.h"
+#include "ae/model_file.h"
 #include "ae/retrieval.h"
 #include "ae/rng.h"
 #include "ae/session.h"
@@ -204,6 +205,14 @@ TEST(Hashing, FashionCodesBecomeBinaryAndRetrieveTheClass) {
     EXPECT_GT(r.precision, 0.1 + 0.3);  // measured 0.549; chance is 0.1 (10 balanced classes)
     EXPECT_GT(r.recall, 0.15);          // measured 0.289
     EXPECT_LT(r.empty_queries, r.queries / 10);
+
+    // The model file keeps the type and σ, and the reloaded model gives the same bits.
+    const std::vector<uint8_t> bytes = ae::model_file_encode(s.model(), c, ae::TrainingState{});
+    const ae::ModelFile f = ae::model_file_decode(bytes.data(), bytes.size(), "hashing file");
+    EXPECT_EQ(f.config.model.type, "hashing");
+    EXPECT_EQ(f.config.model.code_noise, c.model.code_noise);
+    const ae::Autoencoder back = ae::model_file_build(f);
+    EXPECT_EQ(ae::binarize_codes(back.encode(x)).data, ae::binarize_codes(codes).data);
 }
 
 }  // namespace
