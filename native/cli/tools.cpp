@@ -102,6 +102,9 @@ int run_eval(const EvalArgs& a) {
     if (a.iwae > 0 && !is_vae(m.file))
         throw ae::Error("--iwae " + std::to_string(a.iwae) + ": the importance-weighted bound needs a VAE, " + a.model +
                         " is a '" + m.file.config.model.type + "' model");
+    if (m.file.config.model.is_hashing() && a.radius > m.model.latent_dim())
+        throw ae::Error("--radius " + std::to_string(a.radius) + ": the codes of " + a.model + " have " +
+                        std::to_string(m.model.latent_dim()) + " bits");
     ae::DatasetPair data = load_data(a.data, m);
     ae::ThreadPool pool(a.threads);
     const ae::Dataset& train = data.train;
@@ -188,8 +191,6 @@ int run_eval(const EvalArgs& a) {
     // Semantic hashing (retrieval.h): how binary the test codes are, and Hamming-ball retrieval on the test
     // set, each test image a query against the others.
     if (m.file.config.model.is_hashing()) {
-        if (a.radius > k)
-            throw ae::Error("--radius " + std::to_string(a.radius) + ": the codes have " + std::to_string(k) + " bits");
         const double binary = ae::code_binariness(z_test);
         const ae::HammingRetrieval hr = ae::hamming_retrieval(ae::binarize_codes(z_test), test.labels, a.radius,
                                                               test.count);
