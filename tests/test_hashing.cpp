@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -182,6 +183,10 @@ TEST(Hashing, GradientWithCodeNoiseMatchesFiniteDifferences) {
 // queries (35 empty balls); 8.6 s of training on one core. Without the noise (σ = 0, 4 epochs of 10,000
 // images) the binariness is 0.41.
 TEST(Hashing, FashionCodesBecomeBinaryAndRetrieveTheClass) {
+#ifndef __OPTIMIZE__
+    GTEST_SKIP() << "retrieval quality, not memory safety: minutes without optimization (runs in release; the small "
+                    "session below runs everywhere)";
+#endif
     const ae::DatasetPair p = ae::load_dataset("fashion-mnist");
     auto train = std::make_shared<const ae::Dataset>(ae::dataset_head(p.train, 20000));
     auto test = std::make_shared<const ae::Dataset>(ae::dataset_head(p.test, 2000));
@@ -213,6 +218,26 @@ TEST(Hashing, FashionCodesBecomeBinaryAndRetrieveTheClass) {
     EXPECT_EQ(f.config.model.code_noise, c.model.code_noise);
     const ae::Autoencoder back = ae::model_file_build(f);
     EXPECT_EQ(ae::binarize_codes(back.encode(x)).data, ae::binarize_codes(codes).data);
+}
+
+// A small hashing session (every build, the sanitizers too): the noisy training forward and backward run, the
+// training loss falls and the test loss (noiseless) is finite.
+TEST(Hashing, SmallSessionTrains) {
+    const ae::DatasetPair p = ae::load_dataset("fashion-mnist");
+    auto train = std::make_shared<const ae::Dataset>(ae::dataset_head(p.train, 500));
+    auto test = std::make_shared<const ae::Dataset>(ae::dataset_head(p.test, 100));
+    ae::Config c;
+    c.model = ae::model_defaults("hashing");
+    c.model.encoder = {32};
+    c.model.latent = 8;
+    c.train.batch = 50;
+    ae::TrainingSession s(c, train, test);
+    ASSERT_EQ(s.step(30), 30);
+    const std::vector<float>& l = s.batch_losses();
+    EXPECT_LT(l.back(), l.front());
+    double loss = 0, mse = 0;
+    s.evaluate_test(loss, mse);
+    EXPECT_TRUE(std::isfinite(loss) && loss > 0) << loss;
 }
 
 }  // namespace
