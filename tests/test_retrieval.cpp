@@ -74,6 +74,28 @@ TEST(Retrieval, BadInputsThrow) {
     EXPECT_EQ(ae::distance_from_name("cosine"), ae::Distance::cosine);
 }
 
+// Codes that separate the classes and pixels that do not: the comparison tells them apart, and a query without
+// a class (a drawn image) gets neighbours but no precision.
+TEST(Retrieval, CompareNeighborsByCodeAndByPixels) {
+    const ae::Matrix codes = cols({{0, 0}, {0.1f, 0}, {0.2f, 0}, {9, 9}, {9.1f, 9}, {9.2f, 9}});
+    const ae::Matrix pixels = cols({{0, 0}, {5, 5}, {5, 5.2f}, {0.1f, 0}, {0.2f, 0}, {5, 5.1f}});
+    const std::vector<uint8_t> labels = {0, 0, 0, 1, 1, 1};
+    const ae::NeighborComparison r =
+        ae::compare_neighbors(codes, pixels, labels, codes.col(0), pixels.col(0), 2, ae::Distance::euclidean, 0, 0);
+    EXPECT_EQ(r.by_code.indices, (std::vector<int>{1, 2}));
+    EXPECT_EQ(r.by_pixels.indices, (std::vector<int>{3, 4}));
+    EXPECT_DOUBLE_EQ(r.code_precision, 1.0);
+    EXPECT_DOUBLE_EQ(r.pixel_precision, 0.0);
+    const ae::NeighborComparison drawn =
+        ae::compare_neighbors(codes, pixels, labels, codes.col(3), pixels.col(1), 3, ae::Distance::cosine);
+    EXPECT_EQ(drawn.by_code.indices.size(), 3u);
+    EXPECT_EQ(drawn.code_precision, -1);
+    EXPECT_EQ(drawn.pixel_precision, -1);
+    EXPECT_THROW(ae::compare_neighbors(codes, pixels.leftCols(5), labels, codes.col(0), pixels.col(0), 2,
+                                       ae::Distance::euclidean),
+                 ae::Error);
+}
+
 // Pixel retrieval on the first 1,000 real Fashion-MNIST test images, leave-one-out, k = 8.
 TEST(Retrieval, FashionPixelPrecisionAt8WellAboveChance) {
     const ae::DatasetPair p = ae::load_dataset("fashion-mnist");

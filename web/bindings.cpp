@@ -67,7 +67,7 @@
 //   viewLabels() -> Uint8Array(k);  viewShape() -> [k, rows, cols]
 //   testCodes() -> Float32Array(m*latent), one code after another;  testCodesShape() -> [m, latent]
 //   testLabels() -> Uint8Array(m)
-//   views() -> {rows, cols, k, inputs, reconstructions, labels, m, latent, codes, codeLabels, classNames}
+//   views() -> {rows, cols, k, inputs, reconstructions, labels, indices (test-set index of each), m, latent, codes, codeLabels, classNames}
 //   encode(x: Float32Array(n*D), n) -> Float32Array(n*latent)     pixels in [0, 1], image-major
 //   decode(z: Float32Array(n*latent), n) -> Float32Array(n*D)
 //   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
@@ -83,6 +83,13 @@
 //   samplesAround(x, n, sigma, seed) -> {n, images, source}   sampling.h sample_around
 //   traversal(x, steps, maxDims) -> {steps, dims, lo, hi, rangeSource, images}   traversal.h
 //   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
+//   neighbors(x, k, metric, exclude, label) -> {m, byCode: {indices, distances, precision}, byPixels: {...}}
+//     retrieval.h compare_neighbors among the published test codes' m images (precision -1 for label -1)
+//   attributeStrip(x, from, to, strengths) -> {strengths, images, counts}   arithmetic.h: x's code + s (mean(to) -
+//     mean(from)), class means over the published test codes;  analogy(a, b, c) -> {images: recon a, b, c, result}
+//   compareEmbeddings(n, perplexity, iterations, seed) -> {indices, views: [{title, xLabel, yLabel, points, knn, kl,
+//     explained}]}  embedding.h: PCA and t-SNE of the pixels and codes of n published test images (spread evenly)
+//   retrievalPrecision(k, metric, space, maxQueries) -> mean precision@k, space "codes" | "pixels"   retrieval.h
 //   anomaly(bins, k) -> {errors, counts, edges, maxError, worst, worstErrors, inputs, reconstructions, mse, psnr,
 //                        ssim, ssimImages, aurocByClass, classNames}   anomaly.h
 //   knn(k, nTrain) -> {accuracy, k, nTrain, nTest}   k-NN accuracy of the codes
@@ -128,6 +135,7 @@
 
 #include "ae/dense.h"
 #include "ae/anomaly.h"
+#include "ae/arithmetic.h"
 #include "ae/gemm.h"
 #include "ae/autoencoder.h"
 #include "ae/codes.h"
@@ -135,6 +143,7 @@
 #include "ae/corruption.h"
 #include "ae/dataset.h"
 #include "ae/eigen.h"
+#include "ae/embedding.h"
 #include "ae/error.h"
 #include "ae/filters.h"
 #include "ae/idx.h"
@@ -145,6 +154,7 @@
 #include "ae/model_file.h"
 #include "ae/options.h"
 #include "ae/pca.h"
+#include "ae/retrieval.h"
 #include "ae/traversal.h"
 #include "ae/tsne.h"
 #include "ae/rng.h"
@@ -648,6 +658,7 @@ public:
         o.set("inputs", view_inputs());
         o.set("reconstructions", view_reconstructions());
         o.set("labels", view_labels());
+        o.set("indices", js_copy(snapshot_.view_indices));
         o.set("m", static_cast<int>(snapshot_.test_codes.cols()));
         o.set("latent", static_cast<int>(snapshot_.test_codes.rows()));
         o.set("codes", test_codes());
@@ -785,6 +796,109 @@ public:
             r.set("vae", model().is_vae());
             r.set("dims", dims);
             return r;
+        });
+    }
+
+    // ae::compare_neighbors of image x [D] among the m test images of the published test codes: by code and by
+    // pixels, with `metric` ("euclidean" | "cosine"). exclude = x's index among them (-1: none), label its
+    // class (-1: unknown, precision -1).
+    val neighbors(const val& x, int k, const std::string& metric, int exclude, int label) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const int m = static_cast<int>(codes.cols());
+            const ae::Matrix q = matrix_from_js(x, 1, input_dim(), "neighbors: image");
+            const ae::NeighborComparison r = ae::compare_neighbors(
+                codes, ae::dataset_images(session_->test_data(), 0, m), snapshot_.test_labels, model().encode(q).col(0),
+                q.col(0), k, ae::distance_from_name(metric), exclude, label);
+            auto one = [](const ae::Neighbors& nn, double precision) {
+                val o = val::object();
+                o.set("indices", js_copy(nn.indices.data(), nn.indices.size()));
+                o.set("distances", js_copy(nn.distances.data(), nn.distances.size()));
+                o.set("precision", precision);
+                return o;
+            };
+            val o = val::object();
+            o.set("m", m);
+            o.set("byCode", one(r.by_code, r.code_precision));
+            o.set("byPixels", one(r.by_pixels, r.pixel_precision));
+            return o;
+        });
+    }
+
+    // ae::attribute_strip of image x [D] along mean(to) - mean(from) of the published test codes, at each strength
+    // (a JS array) -> {strengths, images [n * D], counts (codes per class)}.
+    val attributeStrip(const val& x, int from, int to, const val& strengths) const {
+        return js_guard([&] {
+            const ae::ClassMeans m = ae::class_mean_codes(snapshot_.test_codes, snapshot_.test_labels,
+                                                          static_cast<int>(snapshot_.class_names.size()));
+            const ae::ArithmeticStrip st = ae::attribute_strip(
+                model(), matrix_from_js(x, 1, input_dim(), "arithmetic: image").col(0), ae::attribute_vector(m, from, to),
+                vector_from_js<double>(strengths, "arithmetic: strengths"));
+            val o = val::object();
+            o.set("strengths", js_copy(st.strengths));
+            o.set("images", js_copy(st.images.data(), static_cast<size_t>(st.images.size())));
+            o.set("counts", js_copy(m.counts));
+            return o;
+        });
+    }
+
+    // ae::latent_analogy: decode(z(a) - z(b) + z(c)) -> {images [4 * D]: reconstructions of a, b, c, the result}.
+    val analogy(const val& a, const val& b, const val& c) const {
+        return js_guard([&] {
+            const int D = input_dim();
+            const ae::Analogy r =
+                ae::latent_analogy(model(), matrix_from_js(a, 1, D, "analogy: a").col(0),
+                                   matrix_from_js(b, 1, D, "analogy: b").col(0), matrix_from_js(c, 1, D, "analogy: c").col(0));
+            val o = val::object();
+            o.set("images", js_copy(r.images.data(), static_cast<size_t>(r.images.size())));
+            return o;
+        });
+    }
+
+    // ae::compare_embeddings of n of the published test codes' images (and their codes), spread evenly over them.
+    val compareEmbeddings(int n, double perplexity, int iterations, double seed) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const int m = static_cast<int>(codes.cols());
+            const std::vector<int> idx = ae::spread_indices(m, n);
+            ae::TsneOptions o;
+            o.perplexity = perplexity;
+            o.iterations = iterations;
+            o.seed = static_cast<uint64_t>(seed);
+            const std::vector<ae::EmbeddingView> v = ae::compare_embeddings(
+                ae::select_columns(ae::dataset_images(session_->test_data(), 0, m), idx), ae::select_columns(codes, idx),
+                ae::select_labels(snapshot_.test_labels, idx), o);
+            val out = val::object();
+            out.set("indices", js_copy(idx));
+            val views = val::array();
+            for (const ae::EmbeddingView& e : v) {
+                val o2 = val::object();
+                o2.set("title", e.title);
+                o2.set("xLabel", e.x_label);
+                o2.set("yLabel", e.y_label);
+                o2.set("points", js_copy(e.points.data(), static_cast<size_t>(e.points.size())));
+                o2.set("knn", e.knn_accuracy);
+                o2.set("kl", e.kl);
+                o2.set("explained", e.explained);
+                views.call<void>("push", o2);
+            }
+            out.set("views", views);
+            return out;
+        });
+    }
+
+    // ae::retrieval_precision_at_k over the published test codes' m images (space "codes") or their pixels
+    // ("pixels"), the first maxQueries of them as queries, leave-one-out.
+    val retrievalPrecision(int k, const std::string& metric, const std::string& space, int max_queries) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const ae::Distance d = ae::distance_from_name(metric);
+            const double p = space == "pixels"
+                                 ? ae::retrieval_precision_at_k(
+                                       ae::dataset_images(session_->test_data(), 0, static_cast<int>(codes.cols())),
+                                       snapshot_.test_labels, k, d, max_queries)
+                                 : ae::retrieval_precision_at_k(codes, snapshot_.test_labels, k, d, max_queries);
+            return val(p);
         });
     }
 
@@ -1109,6 +1223,11 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("samplesAround", &Session::samplesAround)
         .function("traversal", &Session::traversal)
         .function("latentHistograms", &Session::latentHistograms)
+        .function("neighbors", &Session::neighbors)
+        .function("retrievalPrecision", &Session::retrievalPrecision)
+        .function("attributeStrip", &Session::attributeStrip)
+        .function("analogy", &Session::analogy)
+        .function("compareEmbeddings", &Session::compareEmbeddings)
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)

@@ -471,4 +471,21 @@ Image render_image_grid(const Matrix& images, int rows, int cols, int grid_cols,
     return img;
 }
 
+Image tile_images(const std::vector<Image>& figures, int cols) {
+    if (figures.empty() || cols < 1) throw Error("tile_images: no figures, or cols < 1");
+    const int w = figures[0].width, h = figures[0].height, n = static_cast<int>(figures.size());
+    for (const Image& f : figures)
+        if (f.width != w || f.height != h) throw Error("tile_images: figures of different sizes");
+    const int c = std::min(cols, n), r = (n + c - 1) / c;
+    Image out;
+    out.width = c * w;
+    out.height = r * h;
+    out.rgb.assign(static_cast<size_t>(out.width) * out.height * 3, 255);
+    for (int i = 0; i < n; ++i)
+        for (int y = 0; y < h; ++y)
+            std::copy_n(figures[i].rgb.data() + static_cast<size_t>(y) * w * 3, static_cast<size_t>(w) * 3,
+                        out.rgb.data() + ((static_cast<size_t>((i / c) * h + y)) * out.width + (i % c) * w) * 3);
+    return out;
+}
+
 }  // namespace ae

@@ -90,6 +90,24 @@ double precision_of(const Neighbors& nn, const std::vector<uint8_t>& labels, uin
     return static_cast<double>(hits) / static_cast<double>(nn.indices.size());
 }
 
+NeighborComparison compare_neighbors(const Matrix& codes, const Matrix& pixels, const std::vector<uint8_t>& labels,
+                                     const Vector& query_code, const Vector& query_pixels, int k, Distance metric,
+                                     int exclude, int query_label) {
+    if (codes.cols() != pixels.cols() || static_cast<size_t>(codes.cols()) != labels.size())
+        throw Error("compare_neighbors: " + std::to_string(codes.cols()) + " codes, " + std::to_string(pixels.cols()) +
+                    " images and " + std::to_string(labels.size()) + " labels");
+    if (query_label > 255) throw Error("compare_neighbors: query label " + std::to_string(query_label) + " > 255");
+    NeighborComparison r;
+    r.by_code = nearest_neighbors(codes, query_code, k, metric, exclude);
+    r.by_pixels = nearest_neighbors(pixels, query_pixels, k, metric, exclude);
+    if (query_label >= 0) {
+        const auto label = static_cast<uint8_t>(query_label);
+        r.code_precision = precision_of(r.by_code, labels, label);
+        r.pixel_precision = precision_of(r.by_pixels, labels, label);
+    }
+    return r;
+}
+
 double retrieval_precision_at_k(const Matrix& items, const std::vector<uint8_t>& labels, int k, Distance metric,
                                 int max_queries) {
     check_items(items, "retrieval_precision_at_k");

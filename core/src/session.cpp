@@ -389,6 +389,7 @@ void TrainingSession::publish_views() {
     shared_.view_reconstructions = std::move(recon);
     shared_.view_corrupted = std::move(corrupted);
     shared_.view_labels = std::move(view_labels);
+    shared_.view_indices.assign(pick.begin(), pick.end());
     shared_.test_codes = std::move(codes);
     shared_.test_labels = std::move(code_labels);
     shared_.params = std::move(params);

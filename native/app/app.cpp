@@ -25,6 +25,8 @@
 #include "ae/sampling.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
+#include "ae/arithmetic.h"
+#include "ae/retrieval.h"
 #include "ae/traversal.h"
 
 namespace ae_app {
@@ -106,6 +108,9 @@ void App::poll() {
             tsne_.stop();  // it embedded the old model's codes
             tsne_started_ = false;
             tsne_map_.points.resize(0, 0);
+            nn_pixels_.resize(0, 0);  // another data set's images
+            compare_views_.clear();
+            nn_pixel_mean_.clear();
         }
         if (snap_.params_version != model_params_version_ &&
             snap_.params.size() == model_->params().values().size()) {
@@ -147,7 +152,7 @@ void App::refresh_model() {
     }
     map_pca_ = projection_.uses_pca;
     update_map_points();
-    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = arith_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -715,8 +720,9 @@ void App::window_latent_map() {
         if (hover_ >= 0 && status_.test && model_) {
             if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ImGui::GetMouseDragDelta(0).x == 0 &&
                 ImGui::GetMouseDragDelta(0).y == 0) {
-                interp_a_ = hover_;
-                interp_dirty_ = true;
+                interp_a_ = nn_image_ = arith_image_ = hover_;
+                interp_dirty_ = nn_dirty_ = arith_dirty_ = true;
+                nn_drawn_ = false;
             }
             if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
                 interp_b_ = hover_;
@@ -781,6 +787,18 @@ void App::window_tools() {
             tab_traversals();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Neighbours", nullptr, tab_flags("neighbours"))) {
+            tab_neighbors();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Arithmetic", nullptr, tab_flags("arithmetic"))) {
+            tab_arithmetic();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Compare projections", nullptr, tab_flags("projections"))) {
+            tab_projections();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
@@ -819,6 +837,7 @@ void App::window_tools() {
             draw_recon_grid_.width = 0;
         }
         drawing_dirty_ = false;
+        nn_dirty_ |= nn_drawn_;
     }
     ImGui::End();
 }
@@ -976,6 +995,231 @@ void App::tab_traversals() {
     }
     if (histograms_.size() > shown) ImGui::TextDisabled("(the first %zu of %zu dimensions)", shown, histograms_.size());
     ImGui::EndGroup();
+}
+
+// retrieval.h: a test image's (or the drawing's) k nearest among the published test codes' images, by code
+// distance (row 1) and by pixel distance (row 2), each with its precision@k by class; below, the mean
+// precision@k of the first 500 of them as queries.
+void App::tab_neighbors() {
+    const int m = static_cast<int>(snap_.test_codes.cols());
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("test image", &nn_image_);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox("the drawing instead", &nn_drawn_);
+    ImGui::SameLine();
+    const int k_max = std::max(1, std::min(32, m - 1));  // below the number of test images (a small IDX set)
+    changed |= ImGui::SliderInt("k", &nn_k_, 1, k_max);
+    nn_k_ = std::min(nn_k_, k_max);
+    ImGui::SameLine();
+    changed |= ImGui::Combo("distance", &nn_metric_, "Euclidean\0cosine\0");
+    ImGui::PopItemWidth();
+    nn_image_ = std::max(0, std::min(nn_image_, std::max(0, m - 1)));
+    if ((changed || nn_dirty_ || model_changed_) && status_.test && m > nn_k_) {
+        nn_dirty_ = false;
+        try {
+            if (nn_pixels_.cols() != m) nn_pixels_ = ae::dataset_images(*status_.test, 0, m);
+            const ae::Distance metric = nn_metric_ == 1 ? ae::Distance::cosine : ae::Distance::euclidean;
+            const ae::Vector q = nn_drawn_ ? ae::Vector(Eigen::Map<const ae::Vector>(drawing_.data(), nn_pixels_.rows()))
+                                           : ae::Vector(nn_pixels_.col(nn_image_));
+            const int query_label = nn_drawn_ ? -1 : snap_.test_labels[nn_image_];
+            const ae::NeighborComparison r =
+                ae::compare_neighbors(snap_.test_codes, nn_pixels_, snap_.test_labels, model_->encode(q).col(0), q, nn_k_,
+                                      metric, nn_drawn_ ? -1 : nn_image_, query_label);
+            ae::Matrix grid(q.size(), 2 * (nn_k_ + 1));
+            auto name = [&](int label) {
+                return label < static_cast<int>(snap_.class_names.size()) ? snap_.class_names[label] : std::to_string(label);
+            };
+            for (int row = 0; row < 2; ++row) {
+                const ae::Neighbors& nn = row == 0 ? r.by_code : r.by_pixels;
+                grid.col(row * (nn_k_ + 1)) = q;
+                std::map<int, int> classes;
+                for (int i = 0; i < nn_k_; ++i) {
+                    grid.col(row * (nn_k_ + 1) + 1 + i) = nn_pixels_.col(nn.indices[i]);
+                    ++classes[snap_.test_labels[nn.indices[i]]];
+                }
+                char buf[96];
+                const double p = row == 0 ? r.code_precision : r.pixel_precision;
+                if (p >= 0) std::snprintf(buf, sizeof buf, "precision@%d %.3f:", nn_k_, p);
+                else std::snprintf(buf, sizeof buf, "(a drawing has no class):");
+                std::string note = std::string(row == 0 ? "by code (row 1) " : "by pixels (row 2) ") + buf;
+                for (const auto& [label, n] : classes) note += " " + name(label) + " x" + std::to_string(n);
+                (row == 0 ? nn_code_note_ : nn_pixel_note_) = note;
+            }
+            grid_set(nn_grid_, grid, nn_k_ + 1);
+            nn_note_ = (nn_drawn_ ? std::string("the drawing") : "test image " + std::to_string(nn_image_) + " (" +
+                                                                     name(query_label) + ")") +
+                       ": its " + std::to_string(nn_k_) + " nearest of " + std::to_string(nn_drawn_ ? m : m - 1) +
+                       " test images, " + ae::distance_name(metric) + " distance (left: the query)";
+            const int queries = std::min(500, m);
+            const auto key = std::make_pair(nn_k_, nn_metric_);
+            if (!nn_pixel_mean_.count(key))
+                nn_pixel_mean_[key] = ae::retrieval_precision_at_k(nn_pixels_, snap_.test_labels, nn_k_, metric, queries);
+            char buf[200];
+            std::snprintf(buf, sizeof buf,
+                          "mean precision@%d of the first %d test images as queries (chance about %.2f): by code %.3f, "
+                          "by pixels %.3f",
+                          nn_k_, queries, 1.0 / std::max<size_t>(1, snap_.class_names.size()),
+                          ae::retrieval_precision_at_k(snap_.test_codes, snap_.test_labels, nn_k_, metric, queries),
+                          nn_pixel_mean_[key]);
+            nn_mean_note_ = buf;
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    ImGui::TextWrapped("%s", nn_note_.c_str());
+    ImGui::TextWrapped("%s", nn_code_note_.c_str());
+    ImGui::TextWrapped("%s", nn_pixel_note_.c_str());
+    ImGui::TextDisabled("%s", nn_mean_note_.c_str());
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = nn_grid_.width > 0 ? std::min(avail.x / nn_grid_.width, avail.y / nn_grid_.height) : 1.0f;
+    grid_show(nn_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+// arithmetic.h: test image I's code plus s (mean(to) - mean(from)) over the published test codes, a strip of
+// strengths -1..2 and one at the slider's s (row 1); the analogy z(I) - z(B) + z(C) after the reconstructions
+// of I, B, C (row 2).
+void App::tab_arithmetic() {
+    const int m = static_cast<int>(snap_.test_codes.cols());
+    const int classes = static_cast<int>(snap_.class_names.size());
+    if (classes < 1 || m < 1 || !status_.test) return;
+    auto name = [&](int c) { return c >= 0 && c < classes ? snap_.class_names[c].c_str() : "?"; };
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("test image", &arith_image_);
+    ImGui::SameLine();
+    if (ImGui::BeginCombo("to (mean of)", name(arith_to_))) {
+        for (int c = 0; c < classes; ++c)
+            if (ImGui::Selectable(name(c), c == arith_to_)) arith_to_ = c, changed = true;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    if (ImGui::BeginCombo("minus (mean of)", arith_from_ < 0 ? "the image's class" : name(arith_from_))) {
+        if (ImGui::Selectable("the image's class", arith_from_ < 0)) arith_from_ = -1, changed = true;
+        for (int c = 0; c < classes; ++c)
+            if (ImGui::Selectable(name(c), c == arith_from_)) arith_from_ = c, changed = true;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    changed |= ImGui::SliderFloat("s", &arith_s_, -2.0f, 3.0f, "%.1f");
+    changed |= ImGui::InputInt("analogy: B", &arith_b_);
+    ImGui::SameLine();
+    changed |= ImGui::InputInt("C", &arith_c_);
+    ImGui::PopItemWidth();
+    const int count = status_.test->count;
+    for (int* i : {&arith_image_, &arith_b_, &arith_c_}) *i = std::max(0, std::min(*i, count - 1));
+    arith_to_ = std::min(arith_to_, classes - 1);
+    if (changed || arith_dirty_ || model_changed_) {
+        arith_dirty_ = false;
+        try {
+            const int image_class = status_.test->labels[arith_image_];
+            const int from = arith_from_ < 0 ? image_class : arith_from_;
+            const ae::ClassMeans means = ae::class_mean_codes(snap_.test_codes, snap_.test_labels, classes);
+            std::vector<double> strengths = ae::strength_range(-1.0, 2.0, 7);
+            strengths.push_back(arith_s_);
+            const ae::Matrix x = test_images({arith_image_, arith_b_, arith_c_});
+            const ae::ArithmeticStrip st =
+                ae::attribute_strip(*model_, x.col(0), ae::attribute_vector(means, from, arith_to_), strengths);
+            const ae::Analogy an = ae::latent_analogy(*model_, x.col(0), x.col(1), x.col(2));
+            ae::Matrix grid = ae::Matrix::Zero(x.rows(), 16);  // 8 per row: the strip and s, the analogy
+            grid.leftCols(8) = st.images;
+            grid.middleCols(8, 4) = an.images;
+            grid_set(arith_grid_, grid, 8);
+            char buf[320];
+            std::snprintf(buf, sizeof buf,
+                          "row 1: test image %d (%s) + s (mean(%s) - mean(%s)), s = -1, -0.5, 0 (its reconstruction), "
+                          "0.5, 1, 1.5, 2, then s = %.1f; class means over %d test codes. Row 2: the reconstructions of "
+                          "A = %d (%s), B = %d (%s), C = %d (%s), then z(A) - z(B) + z(C) decoded.",
+                          arith_image_, name(image_class), name(arith_to_), name(from), arith_s_, m, arith_image_,
+                          name(image_class), arith_b_, name(status_.test->labels[arith_b_]), arith_c_,
+                          name(status_.test->labels[arith_c_]));
+            arith_note_ = buf;
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    ImGui::TextWrapped("%s", arith_note_.c_str());
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = arith_grid_.width > 0 ? std::min(avail.x / arith_grid_.width, avail.y / arith_grid_.height) : 1.0f;
+    grid_show(arith_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+// embedding.h: n published test images (spread evenly over them) mapped to 2-D four ways (PCA and t-SNE of the pixels and of
+// the codes), each with its 5-NN accuracy; computed on a thread of its own on "Compare" (and by itself once
+// when the tab opens with training stopped, as in a scripted run).
+void App::tab_projections() {
+    const int m = static_cast<int>(snap_.test_codes.cols());
+    if (!status_.test || m < 2) return;
+    const bool computing = compare_future_.valid();
+    ImGui::PushItemWidth(120);
+    ImGui::SliderInt("images", &compare_n_, 100, std::max(100, m));
+    ImGui::PopItemWidth();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(computing);
+    const bool clicked = ImGui::Button("Compare");
+    ImGui::EndDisabled();
+    const bool start = !computing && (clicked || (compare_views_.empty() && compare_error_.empty() &&
+                                                  !status_.running && snap_.step > 0));
+    if (start) {
+        const std::vector<int> idx = ae::spread_indices(m, compare_n_);  // every class, also in MNIST's sorted split
+        ae::Matrix pixels = ae::select_columns(ae::dataset_images(*status_.test, 0, m), idx);
+        ae::Matrix codes = ae::select_columns(snap_.test_codes, idx);
+        compare_labels_ = ae::select_labels(snap_.test_labels, idx);
+        compare_step_ = snap_.step;
+        compare_t0_ = now_seconds();
+        compare_error_.clear();
+        ae::TsneOptions o;
+        o.iterations = 500;
+        compare_future_ = std::async(std::launch::async, [pixels = std::move(pixels), codes = std::move(codes),
+                                                          labels = compare_labels_, o] {
+            return ae::compare_embeddings(pixels, codes, labels, o);
+        });
+    }
+    if (compare_future_.valid()) {
+        if (compare_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            try {
+                compare_views_ = compare_future_.get();
+                compare_seconds_ = now_seconds() - compare_t0_;
+            } catch (const ae::Error& e) {
+                compare_error_ = e.what();
+                compare_future_ = {};
+            }
+        } else {
+            ImGui::SameLine();
+            ImGui::TextDisabled("mapping %d images four ways (two t-SNE runs of 500 iterations) ...",
+                                static_cast<int>(compare_labels_.size()));
+        }
+    }
+    if (!compare_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", compare_error_.c_str());
+    if (compare_views_.empty()) return;
+    ImGui::TextDisabled("%zu test images at step %lld, %.1f s; 5-NN: the even-indexed points classify the odd-indexed "
+                        "ones in each map", compare_labels_.size(), static_cast<long long>(compare_step_),
+                        compare_seconds_);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float w = std::max(120.0f, (avail.x - 3 * 8) / 4), h = std::max(120.0f, avail.y - 40);
+    for (size_t v = 0; v < compare_views_.size(); ++v) {
+        const ae::EmbeddingView& e = compare_views_[v];
+        if (v) ImGui::SameLine();
+        ImGui::BeginGroup();
+        ImGui::TextUnformatted(e.title.c_str());
+        if (e.kl >= 0) ImGui::TextDisabled("5-NN %.3f, KL %.2f", e.knn_accuracy, e.kl);
+        else ImGui::TextDisabled("5-NN %.3f, %.0f%% of the variance", e.knn_accuracy, 100 * e.explained);
+        const ImVec2 p0 = ImGui::GetCursorScreenPos();
+        ImGui::Dummy(ImVec2(w, h));
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddRectFilled(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(255, 255, 255, 255));
+        const Eigen::Vector2f lo = e.points.rowwise().minCoeff(), hi = e.points.rowwise().maxCoeff();
+        const float sx = (w - 8) / std::max(1e-9f, hi(0) - lo(0)), sy = (h - 8) / std::max(1e-9f, hi(1) - lo(1));
+        for (Eigen::Index i = 0; i < e.points.cols(); ++i) {
+            const float x = p0.x + 4 + (e.points(0, i) - lo(0)) * sx, y = p0.y + h - 4 - (e.points(1, i) - lo(1)) * sy;
+            dl->AddRectFilled(ImVec2(x - 1, y - 1), ImVec2(x + 1.5f, y + 1.5f), class_imcolor(compare_labels_[i]));
+        }
+        ImGui::EndGroup();
+    }
 }
 
 void App::tab_interpolation() {

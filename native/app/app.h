@@ -10,6 +10,8 @@
 #include <imgui.h>
 
 #include <array>
+#include <future>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +22,9 @@
 #include "ae/config.h"
 #include "ae/latent.h"
 #include "ae/session.h"
+#include "ae/arithmetic.h"
+#include "ae/embedding.h"
+#include "ae/retrieval.h"
 #include "ae/traversal.h"
 #include "gl_views.h"
 #include "ae/options.h"
@@ -62,6 +67,8 @@ public:
     const ae::Snapshot& snapshot() const { return snap_; }
     // Whether the next frame would show something new (status or a snapshot due for polling).
     bool has_news() const;
+    // A view is being computed on a thread of its own (Compare projections): a scripted run waits for it.
+    bool computing() const { return compare_future_.valid(); }
     bool training() const { return status_.running; }
     // Screen rectangle (x0, y0, x1, y1) of the latent map image in the last frame.
     std::array<float, 4> latent_map_rect() const { return map_rect_; }
@@ -84,6 +91,9 @@ private:
     void tab_manifold();
     void tab_prior();
     void tab_traversals();
+    void tab_neighbors();
+    void tab_arithmetic();
+    void tab_projections();
     void tab_interpolation();
     void tab_draw();
     void tab_denoise();
@@ -162,6 +172,25 @@ private:
     std::string traversal_note_;
     std::vector<ae::LatentHistogram> histograms_;
     std::vector<std::vector<float>> histogram_counts_;
+    GridView nn_grid_;
+    int nn_image_ = 0, nn_k_ = 8, nn_metric_ = 0;  // metric 0 euclidean, 1 cosine
+    bool nn_drawn_ = false, nn_dirty_ = true;
+    std::string nn_note_, nn_code_note_, nn_pixel_note_, nn_mean_note_;
+    ae::Matrix nn_pixels_;                         // [D, m] the images of the published test codes
+    std::map<std::pair<int, int>, double> nn_pixel_mean_;  // (k, metric) -> mean precision@k by pixels
+    // Compare projections (embedding.h), computed on a thread of its own (two t-SNE runs take seconds).
+    std::future<std::vector<ae::EmbeddingView>> compare_future_;
+    std::vector<ae::EmbeddingView> compare_views_;
+    std::vector<uint8_t> compare_labels_;
+    int compare_n_ = 1000;
+    int64_t compare_step_ = 0;
+    double compare_t0_ = 0, compare_seconds_ = 0;
+    std::string compare_error_;
+    GridView arith_grid_;
+    int arith_image_ = 0, arith_from_ = -1, arith_to_ = 1, arith_b_ = 1, arith_c_ = 2;  // from -1: the image's class
+    float arith_s_ = 1.0f;
+    bool arith_dirty_ = true;
+    std::string arith_note_;
     bool prior_around_ = false;
     int prior_image_ = 0;
     float prior_sigma_ = 0.5f;

@@ -14,9 +14,11 @@
 #include <tuple>
 
 #include "ae/anomaly.h"
+#include "ae/arithmetic.h"
 #include "ae/atomic_file.h"
 #include "ae/codes.h"
 #include "ae/dataset.h"
+#include "ae/embedding.h"
 #include "ae/error.h"
 #include "ae/interpolation.h"
 #include "ae/latent.h"
@@ -80,6 +82,12 @@ ae::Matrix images(const ae::Dataset& d, int first, int n) { return ae::dataset_i
 
 int default_threads() { return static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency()))); }
 
+// ae::Error "FLAG I: the test set has N images" for an index outside the test set.
+void check_test_index(const ae::Dataset& test, int i, const std::string& flag) {
+    if (i < 0 || i >= test.count)
+        throw ae::Error(flag + " " + std::to_string(i) + ": the test set has " + std::to_string(test.count) + " images");
+}
+
 void write_text(const std::string& path, const std::string& text) { ae::write_file_atomic(path, text.data(), text.size()); }
 
 std::string dir_of(const std::string& path) {
@@ -93,7 +101,9 @@ struct EvalArgs {
     std::string model, out;
     DataArgs data;
     int knn = 5, anomaly_class = -1, iwae = 0, threads = default_threads();
-    int radius = 2;     // hashing: the Hamming ball's radius in bits
+    int retrieval_k = 8;  // precision@k of leave-one-out retrieval among the test images
+    std::string metric = "euclidean";
+    int radius = 2;       // hashing: the Hamming ball's radius in bits
     uint64_t seed = 1;  // the VAE's z samples for the ELBO and IWAE estimates
 };
 
@@ -137,6 +147,13 @@ int run_eval(const EvalArgs& a) {
     const ae::Matrix p_test = ae::pca_project(pca, x_test);
     const double knn_pca = ae::knn_accuracy(ae::pca_project(pca, x_train), train.labels, p_test, test.labels, a.knn);
     const ae::Matrix pca_recon = ae::pca_reconstruct(pca, p_test);
+    // Retrieval (retrieval.h): precision@k of the first 1000 test images as queries among all test images.
+    const ae::Distance metric = ae::distance_from_name(a.metric, "--metric");
+    const int queries = std::min(1000, test.count);
+    const int rk = std::min(a.retrieval_k, test.count - 1);
+    const double ret_ae = ae::retrieval_precision_at_k(z_test, test.labels, rk, metric, queries);
+    const double ret_pca = ae::retrieval_precision_at_k(p_test, test.labels, rk, metric, queries);
+    const double ret_pixels = ae::retrieval_precision_at_k(x_test, test.labels, rk, metric, queries);
     const double pca_mse = ae::mse(x_test, pca_recon);
     // PCA reconstructions leave [0, 1]; PSNR and SSIM compare the clipped images (MSE uses the raw ones).
     const ae::Matrix pca_clipped = pca_recon.cwiseMax(0.0f).cwiseMin(1.0f);
@@ -153,6 +170,14 @@ int run_eval(const EvalArgs& a) {
     j["pca"] = {{"components", k}, {"mse", pca_mse}, {"psnr_db", pca_psnr}, {"ssim", pca_ssim},
                 {"note", "PCA fitted on the training images the model saw; psnr/ssim on reconstructions clipped to [0, 1]"}};
     j["knn"] = {{"k", a.knn}, {"ae_accuracy", knn_ae}, {"pca_accuracy", knn_pca}, {"code_size", k}};
+    j["retrieval"] = {{"k", rk},
+                      {"metric", ae::distance_name(metric)},
+                      {"queries", queries},
+                      {"ae_precision", ret_ae},
+                      {"pca_precision", ret_pca},
+                      {"pixel_precision", ret_pixels},
+                      {"note", "precision@k by class; each of the first `queries` test images against all other "
+                               "test images"}};
 
     std::printf("%s: %s model, latent %d, trained %d epochs\n", a.model.c_str(), m.file.config.model.type.c_str(), k,
                 m.file.state.epoch);
@@ -164,6 +189,10 @@ int run_eval(const EvalArgs& a) {
     std::printf("  %-40s %12.4f %12.4f\n", "SSIM (11x11 Gaussian, sigma 1.5)", ssim, pca_ssim);
     std::printf("  %-40s %12.4f %12.4f\n", ("kNN accuracy (k=" + std::to_string(a.knn) + ", " + std::to_string(k) +
                                             "-D codes)").c_str(), knn_ae, knn_pca);
+    std::printf("  %-40s %12.4f %12.4f\n", ("retrieval precision@" + std::to_string(rk) + " (" +
+                                            ae::distance_name(metric) + ")").c_str(), ret_ae, ret_pca);
+    std::printf("  %-40s %12.4f %12s\n", ("  the same by pixels (" + std::to_string(queries) + " queries)").c_str(),
+                ret_pixels, "");
 
     // VAE: the bounds on log p(x) (nats per image, one z sample per image for the ELBO, K for IWAE),
     // KL per latent dimension and active units.
@@ -267,9 +296,7 @@ int run_sample(const SampleArgs& a) {
     if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
     ae::SampleSet s;
     if (a.around >= 0) {  // sampling.h sample_around: z(I) + sigma * eps
-        if (a.around >= data.test.count)
-            throw ae::Error("--around " + std::to_string(a.around) + ": the test set has " +
-                            std::to_string(data.test.count) + " images");
+        check_test_index(data.test, a.around, "--around");
         s = ae::sample_around(m.model, images(data.test, a.around, 1).col(0), a.n, a.noise, a.seed);
     } else {
         s = ae::sample_model(m.model, &data.train, ae::SampleOptions{a.n, a.seed, a.fit_codes});
@@ -456,9 +483,7 @@ int run_traverse(const TraverseArgs& a) {
     Loaded m = load_model(a.model);
     ae::DatasetPair data = load_data(a.data, m);
     const ae::Dataset& test = data.test;
-    if (a.image >= test.count)
-        throw ae::Error("--image " + std::to_string(a.image) + ": the test set has " + std::to_string(test.count) +
-                        " images");
+    check_test_index(test, a.image, "--image");
     const ae::Matrix codes = ae::dataset_codes(m.model, test);
     const ae::Traversal t = ae::latent_traversal(m.model, images(test, a.image, 1).col(0), codes, a.t);
     ae::write_png(a.out, ae::render_image_grid(t.images, test.rows, test.cols, t.steps, a.scale));
@@ -477,6 +502,130 @@ int run_traverse(const TraverseArgs& a) {
     return 0;
 }
 
+// --- ae neighbors ---------------------------------------------------------------------------------------
+
+struct NeighborsArgs {
+    std::string model, out = "nn.png", metric = "euclidean";
+    DataArgs data;
+    int query = 0, k = 8, scale = 2, threads = default_threads();
+};
+
+// retrieval.h: the k test images nearest to test image --query by code distance and by pixel distance, each
+// with its precision@k by class; the PNG has two rows, the query then its neighbours by code, and by pixels.
+int run_neighbors(const NeighborsArgs& a) {
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    const ae::Dataset& test = data.test;
+    check_test_index(test, a.query, "--query");
+    if (a.k >= test.count)
+        throw ae::Error("--k " + std::to_string(a.k) + ": the test set has only " + std::to_string(test.count) +
+                        " images");
+    ae::ThreadPool pool(a.threads);
+    const ae::Distance metric = ae::distance_from_name(a.metric, "--metric");
+    const ae::Matrix pixels = images(test, 0, test.count);
+    const ae::Matrix codes = ae::dataset_codes(m.model, test, test.count, &pool);
+    const ae::NeighborComparison r = ae::compare_neighbors(codes, pixels, test.labels, codes.col(a.query),
+                                                           pixels.col(a.query), a.k, metric, a.query,
+                                                           test.labels[a.query]);
+    ae::Matrix grid(pixels.rows(), 2 * (a.k + 1));
+    for (int row = 0; row < 2; ++row) {
+        const ae::Neighbors& nn = row == 0 ? r.by_code : r.by_pixels;
+        grid.col(row * (a.k + 1)) = pixels.col(a.query);
+        for (int i = 0; i < a.k; ++i) grid.col(row * (a.k + 1) + 1 + i) = pixels.col(nn.indices[i]);
+    }
+    ae::write_png(a.out, ae::render_image_grid(grid, test.rows, test.cols, a.k + 1, a.scale));
+    std::printf("test image %d (%s): its %d nearest of the other %d test images, %s distance\n", a.query,
+                test.class_names[test.labels[a.query]].c_str(), a.k, test.count - 1, ae::distance_name(metric));
+    for (int row = 0; row < 2; ++row) {
+        const ae::Neighbors& nn = row == 0 ? r.by_code : r.by_pixels;
+        std::printf("  by %-6s precision@%d %.3f:", row == 0 ? "code" : "pixels", a.k,
+                    row == 0 ? r.code_precision : r.pixel_precision);
+        for (int i = 0; i < a.k; ++i)
+            std::printf(" #%d %s (%.3g)%s", nn.indices[i], test.class_names[test.labels[nn.indices[i]]].c_str(),
+                        nn.distances[i], i + 1 < a.k ? "," : "\n");
+    }
+    std::printf("%s: row 1 the query and its neighbours by code (%lld-D), row 2 by pixels\n", a.out.c_str(),
+                static_cast<long long>(codes.rows()));
+    return 0;
+}
+
+// --- ae arithmetic --------------------------------------------------------------------------------------
+
+struct ArithmeticArgs {
+    std::string model, out = "arithmetic.png", from, to, analogy;
+    DataArgs data;
+    int image = 0, steps = 7, scale = 2, threads = default_threads();
+    std::vector<double> range = {-1.0, 2.0};
+};
+
+// A class given by index ("7") or by name, case-insensitively ("sneaker", "Ankle boot").
+int class_index(const ae::Dataset& d, const std::string& text, const std::string& flag) {
+    auto lower = [](std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    for (int c = 0; c < d.num_classes(); ++c)
+        if (text == std::to_string(c) || lower(text) == lower(d.class_names[c])) return c;
+    std::string names;
+    for (const std::string& n : d.class_names) names += (names.empty() ? "" : ", ") + n;
+    throw ae::Error(flag + " " + text + ": not a class of " + d.name + " (0.." + std::to_string(d.num_classes() - 1) +
+                    " or one of: " + names + ")");
+}
+
+// arithmetic.h: with --from/--to, row 1 decodes test image --image's code plus s (mean(to) - mean(from)) for
+// --steps strengths over --range (class means over the first 10,000 training codes); with --analogy A,B,C,
+// a row of the reconstructions of A, B, C and the decoding of z(A) - z(B) + z(C).
+int run_arithmetic(const ArithmeticArgs& a) {
+    if (a.from.empty() != a.to.empty()) throw ae::Error("--from and --to go together");
+    if (a.from.empty() && a.analogy.empty()) throw ae::Error("give --from C --to C (an attribute vector) or --analogy A,B,C");
+    Loaded m = load_model(a.model);
+    ae::DatasetPair data = load_data(a.data, m);
+    const ae::Dataset& test = data.test;
+    ae::ThreadPool pool(a.threads);
+    std::vector<ae::Matrix> rows;
+    int width = 0;
+    if (!a.from.empty()) {
+        check_test_index(test, a.image, "--image");
+        const int from = class_index(test, a.from, "--from"), to = class_index(test, a.to, "--to");
+        if (a.range.size() != 2 || !(a.range[0] < a.range[1])) throw ae::Error("--range: expected LO,HI with LO < HI");
+        const ae::Dataset& train = data.train;
+        const int n = std::min(train.count, 10000);
+        const ae::ClassMeans means = ae::class_mean_codes(
+            m.model.encode(images(train, 0, n), &pool),
+            std::vector<uint8_t>(train.labels.begin(), train.labels.begin() + n), train.num_classes());
+        const ae::ArithmeticStrip st =
+            ae::attribute_strip(m.model, images(test, a.image, 1).col(0), ae::attribute_vector(means, from, to),
+                                ae::strength_range(a.range[0], a.range[1], a.steps));
+        rows.push_back(st.images);
+        width = a.steps;
+        std::printf("test image %d (%s) + s (mean(%s) - mean(%s)), class means over %d training codes, s =", a.image,
+                    test.class_names[test.labels[a.image]].c_str(), test.class_names[to].c_str(),
+                    test.class_names[from].c_str(), n);
+        for (double s : st.strengths) std::printf(" %g", s);
+        std::printf("\n");
+    }
+    if (!a.analogy.empty()) {
+        int idx[3];
+        char tail = 0;
+        if (std::sscanf(a.analogy.c_str(), "%d,%d,%d%c", &idx[0], &idx[1], &idx[2], &tail) != 3)
+            throw ae::Error("--analogy " + a.analogy + ": expected three test image indices A,B,C");
+        for (int i : idx) check_test_index(test, i, "--analogy");
+        const ae::Analogy r = ae::latent_analogy(m.model, images(test, idx[0], 1).col(0), images(test, idx[1], 1).col(0),
+                                                 images(test, idx[2], 1).col(0));
+        rows.push_back(r.images);
+        width = std::max(width, 4);
+        auto cls = [&](int i) { return test.class_names[test.labels[i]]; };
+        std::printf("analogy: z(#%d %s) - z(#%d %s) + z(#%d %s), decoded after their reconstructions\n", idx[0],
+                    cls(idx[0]).c_str(), idx[1], cls(idx[1]).c_str(), idx[2], cls(idx[2]).c_str());
+    }
+    // One row per part, padded with blank cells to the widest.
+    ae::Matrix grid = ae::Matrix::Zero(test.dim(), width * static_cast<int>(rows.size()));
+    for (size_t r = 0; r < rows.size(); ++r) grid.middleCols(static_cast<Eigen::Index>(r) * width, rows[r].cols()) = rows[r];
+    ae::write_png(a.out, ae::render_image_grid(grid, test.rows, test.cols, width, a.scale));
+    std::printf("%s\n", a.out.c_str());
+    return 0;
+}
+
 // --- ae embed -------------------------------------------------------------------------------------------
 
 struct EmbedArgs {
@@ -486,7 +635,8 @@ struct EmbedArgs {
     ae::TsneOptions tsne;
 };
 
-// The first n test images' codes (or pixels) mapped to 2-D by PCA (latent_project_2d, the map of every host)
+// The codes (or pixels) of n test images spread evenly over the test set mapped to 2-D by PCA
+// (latent_project_2d, the map of every host)
 // or t-SNE (tsne.h), drawn as a scatter coloured by class.
 int run_embed(const EmbedArgs& a) {
     Loaded m = load_model(a.model);
@@ -494,10 +644,33 @@ int run_embed(const EmbedArgs& a) {
     const ae::Dataset& test = data.test;
     const int n = std::min(a.n, test.count);
     ae::ThreadPool pool(a.threads);
-    const ae::Matrix x = a.space == "pixels" ? images(test, 0, n) : ae::dataset_codes(m.model, test, n, &pool);
-    const std::vector<uint8_t> labels(test.labels.begin(), test.labels.begin() + n);
+    // n test images spread evenly over the test set (embedding.h), so every class shows in MNIST's sorted split.
+    const std::vector<int> idx = ae::spread_indices(test.count, n);
+    const ae::Matrix pixels = ae::select_columns(images(test, 0, test.count), idx);
+    const ae::Matrix x = a.space == "pixels" || a.method == "compare" ? pixels : m.model.encode(pixels, &pool);
+    const std::vector<uint8_t> labels = ae::select_labels(test.labels, idx);
     const std::string what = a.space == "pixels" ? "pixels" : std::to_string(x.rows()) + "-D codes";
     const auto t0 = std::chrono::steady_clock::now();
+    if (a.method == "compare") {
+        // embedding.h: PCA and t-SNE of the pixels and of the codes, 2 x 2, each with its map 5-NN accuracy.
+        const std::vector<ae::EmbeddingView> v =
+            ae::compare_embeddings(x, m.model.encode(x, &pool), labels, a.tsne);
+        std::vector<ae::Image> figs;
+        std::printf("%d test images (spread over the test set), 5-NN accuracy of each 2-D map (even-indexed points classify the odd):\n", n);
+        for (const ae::EmbeddingView& e : v) {
+            char title[160];
+            std::snprintf(title, sizeof title, "%s: 5-NN %.3f", e.title.c_str(), e.knn_accuracy);
+            figs.push_back(ae::render_scatter(e.points, labels, test.class_names, title, e.x_label, e.y_label, 700, 540));
+            std::printf("  %-40s %.3f", e.title.c_str(), e.knn_accuracy);
+            if (e.kl >= 0) std::printf("  (KL %.3f)", e.kl);
+            if (e.explained >= 0) std::printf("  (%.0f%% of the variance)", 100 * e.explained);
+            std::printf("\n");
+        }
+        ae::write_png(a.out, ae::tile_images(figs, 2));
+        std::printf("%.2f s: %s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                    a.out.c_str());
+        return 0;
+    }
     ae::Matrix points;
     std::string title, x_label, y_label;
     if (a.method == "pca") {
@@ -539,6 +712,12 @@ public:
         add_data_args(eval_, ea_.data);
         eval_->add_option("--out", ea_.out, "Metrics JSON (default: eval.json next to the model file)");
         eval_->add_option("--knn", ea_.knn, "Neighbours for the kNN classifier")->check(CLI::Range(1, 1000))
+            ->capture_default_str();
+        eval_->add_option("--retrieval-k", ea_.retrieval_k, "k of the retrieval precision@k")
+            ->check(CLI::Range(1, 1000))
+            ->capture_default_str();
+        eval_->add_option("--metric", ea_.metric, "Distance for retrieval")
+            ->check(CLI::IsMember({"euclidean", "cosine"}))
             ->capture_default_str();
         eval_->add_option("--anomaly-class", ea_.anomaly_class,
                           "Class scored as the anomaly for AUROC (default: the class excluded in training, if any)");
@@ -640,13 +819,15 @@ public:
         embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA or t-SNE, as a "
                                              "scatter PNG coloured by class");
         embed_->add_option("model", ba_.model, "Model file")->required()->check(CLI::ExistingFile);
-        embed_->add_option("--method", ba_.method, "pca or tsne (Barnes-Hut t-SNE)")
-            ->check(CLI::IsMember({"pca", "tsne"}))
+        embed_->add_option("--method", ba_.method,
+                           "pca, tsne (Barnes-Hut t-SNE), or compare (PCA and t-SNE of the pixels and of the codes, "
+                           "2 x 2, with each map's 5-NN accuracy)")
+            ->check(CLI::IsMember({"pca", "tsne", "compare"}))
             ->capture_default_str();
         embed_->add_option("--space", ba_.space, "codes (the model's encode) or pixels")
             ->check(CLI::IsMember({"codes", "pixels"}))
             ->capture_default_str();
-        embed_->add_option("--n", ba_.n, "First N test images")->check(CLI::Range(1, ae::kTsneMaxPoints))
+        embed_->add_option("--n", ba_.n, "Number of test images (spread evenly over the test set)")->check(CLI::Range(1, ae::kTsneMaxPoints))
             ->capture_default_str();
         embed_->add_option("--perplexity", ba_.tsne.perplexity, "t-SNE perplexity (< (n - 1) / 3)")
             ->capture_default_str();
@@ -664,6 +845,39 @@ public:
             ->capture_default_str();
         add_data_args(embed_, ba_.data);
 
+        neighbors_ = app.add_subcommand("neighbors", "The test images nearest to one test image by code distance "
+                                                     "and by pixel distance, with the precision@k of each");
+        neighbors_->add_option("model", na_.model, "Model file")->required()->check(CLI::ExistingFile);
+        neighbors_->add_option("--query", na_.query, "Test image index")->check(CLI::NonNegativeNumber)
+            ->capture_default_str();
+        neighbors_->add_option("--k", na_.k, "Neighbours")->check(CLI::Range(1, 64))->capture_default_str();
+        neighbors_->add_option("--metric", na_.metric, "Distance, for codes and pixels alike")
+            ->check(CLI::IsMember({"euclidean", "cosine"}))
+            ->capture_default_str();
+        neighbors_->add_option("--out", na_.out, "PNG file")->capture_default_str();
+        neighbors_->add_option("--scale", na_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
+        neighbors_->add_option("--threads", na_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
+            ->capture_default_str();
+        add_data_args(neighbors_, na_.data);
+
+        arith_ = app.add_subcommand("arithmetic", "Latent arithmetic: a test image's code moved along an attribute "
+                                                  "vector (mean code of one class minus another's), or an analogy "
+                                                  "z(A) - z(B) + z(C), decoded");
+        arith_->add_option("model", aa2_.model, "Model file")->required()->check(CLI::ExistingFile);
+        arith_->add_option("--image", aa2_.image, "Test image index the attribute vector is added to")
+            ->capture_default_str();
+        arith_->add_option("--from", aa2_.from, "Class the attribute vector starts from (index or name)");
+        arith_->add_option("--to", aa2_.to, "Class it points to: v = mean(to) - mean(from)");
+        arith_->add_option("--range", aa2_.range, "Strengths s from LO to HI")->delimiter(',')->expected(2)
+            ->capture_default_str();
+        arith_->add_option("--steps", aa2_.steps, "Number of strengths")->check(CLI::Range(2, 32))->capture_default_str();
+        arith_->add_option("--analogy", aa2_.analogy, "Test image indices A,B,C: decode z(A) - z(B) + z(C)");
+        arith_->add_option("--out", aa2_.out, "PNG file")->capture_default_str();
+        arith_->add_option("--scale", aa2_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
+        arith_->add_option("--threads", aa2_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
+            ->capture_default_str();
+        add_data_args(arith_, aa2_.data);
+
         recon_ = app.add_subcommand("reconstruct", "Write the reconstructions of the first test images as raw float32");
         recon_->add_option("model", ra_.model, "Model file")->required()->check(CLI::ExistingFile);
         recon_->add_option("--first", ra_.first, "Number of test images")->check(CLI::Range(1, 1000000))
@@ -675,7 +889,8 @@ public:
 
     bool parsed() const override {
         return eval_->parsed() || analyze_->parsed() || sample_->parsed() || interp_->parsed() || manifold_->parsed() || recon_->parsed() ||
-               embed_->parsed() || traverse_->parsed();
+               embed_->parsed() || traverse_->parsed() || neighbors_->parsed() ||
+               arith_->parsed();
     }
 
     int run() override {
@@ -686,12 +901,16 @@ public:
         if (analyze_->parsed()) return run_analyze(aa_);
         if (embed_->parsed()) return run_embed(ba_);
         if (traverse_->parsed()) return run_traverse(ta_);
+        if (neighbors_->parsed()) return run_neighbors(na_);
+        if (arith_->parsed()) return run_arithmetic(aa2_);
         return run_reconstruct(ra_);
     }
 
 private:
-    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_;
+    CLI::App *eval_, *sample_, *interp_, *manifold_, *analyze_, *recon_, *embed_, *traverse_, *neighbors_, *arith_;
+    ArithmeticArgs aa2_;
     TraverseArgs ta_;
+    NeighborsArgs na_;
     EvalArgs ea_;
     SampleArgs sa_;
     InterpArgs ia_;

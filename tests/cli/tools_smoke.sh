@@ -29,6 +29,9 @@ assert 10 < r['psnr_db'] < 40 and 0 < r['ssim'] < 1, r
 assert 0 < e['pca']['mse'] < 0.1, e['pca']
 k = e['knn']
 assert k['k'] == 5 and k['code_size'] == 2 and 0.3 < k['ae_accuracy'] <= 1 and 0.3 < k['pca_accuracy'] <= 1, k
+q = e['retrieval']   # precision@8 among the 2000 test images; chance is about 0.1 (0.11 without the bags)
+assert q['k'] == 8 and q['metric'] == 'euclidean' and q['queries'] == 1000, q
+assert 0.3 < q['ae_precision'] <= 1 and 0.3 < q['pca_precision'] <= 1 and 0.4 < q['pixel_precision'] <= 1, q
 a = e['anomaly']
 assert a['class'] == 8 and a['excluded_in_training'], a
 assert 0.75 < a['auroc'] <= 1, a   # bags are unlike every other class: well above chance (0.5)

@@ -122,6 +122,34 @@ export function drawGrid(canvas, pixels, k, rows, cols, perRow, cell, gap = 2) {
   return items;
 }
 
+// The same grid drawn on a 2D canvas (nearest-neighbour upscaling, CPU): for the small grids of the
+// neighbour and arithmetic views, since Chromium keeps at most 16 WebGL contexts per page and drops the oldest
+// (the latent map's) beyond that.
+export function drawGrid2d(canvas, pixels, k, rows, cols, perRow, cell, gap = 2) {
+  const D = rows * cols, nr = Math.ceil(k / perRow);
+  const W = perRow * (cell + gap) + gap, H = nr * (cell + gap) + gap;
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  const img = ctx.createImageData(cell, cell), d = img.data;
+  for (let i = 0; i < k; i++) {
+    const px = pixels.subarray(i * D, (i + 1) * D);
+    for (let y = 0; y < cell; y++) {
+      const r = Math.min(rows - 1, Math.floor(y * rows / cell)) * cols;
+      for (let x = 0; x < cell; x++) {
+        const v = px[r + Math.min(cols - 1, Math.floor(x * cols / cell))];
+        const g = Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
+        const o = 4 * (y * cell + x);
+        d[o] = d[o + 1] = d[o + 2] = g;
+        d[o + 3] = 255;
+      }
+    }
+    ctx.putImageData(img, gap + (i % perRow) * (cell + gap), gap + Math.floor(i / perRow) * (cell + gap));
+  }
+}
+
 // The latent map: points in map coordinates (Float32Array m*2) coloured by class, pan (drag) and zoom
 // (wheel), a highlighted point, and extra marked points (the drawn image's code, a path).
 export class LatentMap {

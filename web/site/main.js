@@ -1,5 +1,5 @@
 // The page thread: form, controls, drawing. Training and every computation live in worker.js.
-import {LatentMap, drawGrid, images, loadShaders, PALETTE, cssColor} from './gl.js';
+import {LatentMap, drawGrid, drawGrid2d, images, loadShaders, PALETTE, cssColor} from './gl.js';
 import {LossChart} from './chart.js';
 import {installThreadControl} from './threads.js';
 
@@ -252,6 +252,7 @@ function updateButtons() {
   $('reset').disabled = !state.created;
   $('save-model').disabled = !state.created;
   $('an-run').disabled = !state.created;
+  $('cmp-run').disabled = !state.created;
   setText('start', state.finished ? 'Continue (+1 epoch)' : state.created && state.steps > 0 ? 'Resume' : 'Start');
 }
 
@@ -287,6 +288,18 @@ $('reset').onclick = async () => {
   if (!(await confirmDiscard(`Reset discards the trained model (${state.steps} steps).`))) return;
   try { await createModel(await normalizedFormConfig()); } catch (e) { /* shown */ }
 };
+// Keyboard: Space starts or pauses, S steps one minibatch, R resets (as the buttons would: a disabled button
+// does nothing). Not while typing in a field or with a modifier held, and not while a dialog asks.
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+  const t = e.target;
+  if (t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(t.tagName))) return;
+  if (!$('confirm').hidden) return;
+  const id = e.key === ' ' ? (state.running ? 'pause' : 'start') : {s: 'step', S: 'step', r: 'reset', R: 'reset'}[e.key];
+  if (!id) return;
+  e.preventDefault();
+  if (!$(id).disabled) $(id).click();
+});
 
 // ---- data -------------------------------------------------------------------------------------------------
 function beginLoad(text) {
@@ -350,11 +363,11 @@ function drawRecon(v) {
   drawGrid($('recon'), both, 2 * v.k, v.rows, v.cols, v.k, 48);
 }
 
-function drawLegend(names) {
+function drawLegend(names, id = 'legend') {
   const key = names.join('\n');
-  if ($('legend').dataset.names === key) return;
-  $('legend').dataset.names = key;
-  $('legend').innerHTML = names.map((n, i) =>
+  if ($(id).dataset.names === key) return;
+  $(id).dataset.names = key;
+  $(id).innerHTML = names.map((n, i) =>
     `<span><i style="background:${cssColor(PALETTE[Math.min(i, 14)])}"></i>${n}</span>`).join('');
 }
 
@@ -453,6 +466,8 @@ function refreshDependentViews() {
   refreshSamples();
   refreshTraversal();
   refreshHistograms();
+  refreshNeighbors();
+  refreshArithmetic();
   if (state.interp.length === 2) refreshInterpolation();
   if (state.drawn) refreshDrawing();
   refreshDenoise();
@@ -506,7 +521,7 @@ $('recon').addEventListener('click', (e) => {
   const col = Math.floor((e.clientX - r.left) * c.width / r.width / 50);
   if (col < 0 || col >= v.k) return;
   const D = v.rows * v.cols;
-  const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D)};
+  const pick = {i: `grid ${col + 1}`, x: v.inputs.slice(col * D, (col + 1) * D), index: v.indices[col], label: v.labels[col]};
   state.interp = state.interp.length === 1 ? [state.interp[0], pick] : [pick];
   picked();
   if (state.interp.length === 2) refreshInterpolation();
@@ -627,6 +642,7 @@ function refreshDrawing() {
     state.drawnReconstruction = r.reconstruction;
     state.extraDraw = r.point;
     showExtras();
+    if ($('nn-source').value === 'drawn') refreshNeighbors();
   });
 }
 
@@ -820,10 +836,16 @@ for (const id of ['samples-source', 'samples-sigma']) $(id).addEventListener('ch
 function picked() {
   refreshTraversal();
   if ($('samples-source').value === 'around') refreshSamples();
+  if ($('nn-source').value === 'picked') refreshNeighbors();
+  refreshArithmetic();
 }
+// {x, name, index (its test-set index, -1 if none), label (its class, -1 if none)}.
 function pickedImage() {
   const p = state.interp[state.interp.length - 1];
-  return p ? {x: p.x, name: typeof p.i === 'number' ? `#${p.i}` : p.i} : {x: testPixels(0), name: '#0'};
+  const labelOf = (i) => state.views?.codeLabels[i] ?? -1;
+  if (!p) return {x: testPixels(0), name: '#0', index: 0, label: labelOf(0)};
+  if (typeof p.i === 'number') return {x: p.x, name: `#${p.i}`, index: p.i, label: labelOf(p.i)};
+  return {x: p.x, name: p.i, index: p.index ?? -1, label: p.label ?? -1};
 }
 
 // Traversals (traversal.h): rows = latent dimensions (all, or those of largest code variance), each moved
@@ -855,6 +877,182 @@ function refreshTraversal() {
   });
 }
 for (const id of ['trav-steps', 'trav-dims']) $(id).addEventListener('change', refreshTraversal);
+
+// Nearest neighbours (retrieval.h): the query's k nearest among the map's m test images by code distance and
+// by pixel distance, each with its precision@k by class (a drawn image has no class), and below both the mean
+// precision@k of the first 500 of the m images as queries. Clicking a neighbour picks it.
+const NN_CELL = 48;
+const nnPixelMean = new Map();  // `${m}|${k}|${metric}` -> mean by pixels (the pixels do not change while training)
+const nnShown = {code: [], pixels: []};
+function neighborQuery() {
+  if ($('nn-source').value !== 'drawn') return pickedImage();
+  return state.drawn ? {x: state.drawnPixels(), name: 'the drawn image', index: -1, label: -1} : null;
+}
+function refreshNeighbors() {
+  if (!state.created || !state.views) return;
+  latest('neighbors', async () => {
+    const q = neighborQuery();
+    if (!q) { setText('nn-note', '(draw an image in the Draw panel first, or query the picked image)'); return; }
+    const v = state.views, m = v.m, D = state.rows * state.cols;
+    const exclude = q.index >= 0 && q.index < m ? q.index : -1;
+    if (m - (exclude >= 0 ? 1 : 0) < 1) { setText('nn-note', `(the test set has ${m} image${m === 1 ? '' : 's'}: no neighbours)`); return; }
+    // k is kept below the number of candidates (a small uploaded test set).
+    const k = fieldValue('nn-k', 1, Math.max(1, Math.min(32, m - 1)), true, 8), metric = $('nn-metric').value;
+    const r = await call('neighbors', q.x, k, metric, exclude, q.label);
+    drawGrid2d($('nn-query'), q.x, 1, state.rows, state.cols, 1, NN_CELL);
+    const cls = (l) => v.classNames[l] ?? String(l);
+    for (const [side, res, what] of [['code', r.byCode, `by code (${v.latent}-D)`], ['pixels', r.byPixels, 'by pixels']]) {
+      const n = res.indices.length, pix = new Float32Array(n * D);
+      res.indices.forEach((j, t) => pix.set(testPixels(j), t * D));
+      drawGrid2d($(`nn-${side}`), pix, n, state.rows, state.cols, n, NN_CELL);
+      nnShown[side] = Array.from(res.indices);
+      const box = $(side === 'code' ? 'nn-code-labels' : 'nn-pixel-labels');
+      box.replaceChildren(...nnShown[side].map((j) => {
+        const span = document.createElement('span');
+        const l = v.codeLabels[j];
+        span.textContent = cls(l);
+        span.title = `#${j} ${cls(l)}`;
+        if (q.label >= 0) span.className = l === q.label ? 'same' : 'other';
+        return span;
+      }));
+      setText(side === 'code' ? 'nn-code-note' : 'nn-pixel-note', q.label >= 0
+        ? `${what}: precision@${n} ${res.precision.toFixed(3)} (${Math.round(res.precision * n)} of ${n} of class ${cls(q.label)})`
+        : `${what} (a drawn image has no class: no precision)`);
+    }
+    setText('nn-note', `(${q.name}${q.label >= 0 ? ` (${cls(q.label)})` : ''}: its ${k} nearest of ${exclude >= 0 ? m - 1 : m} ` +
+      `test images, ${metric === 'cosine' ? 'cosine' : 'Euclidean'} distance; click one to query it)`);
+    if (m < k + 1) { setText('nn-mean', ''); return; }
+    const key = `${m}|${k}|${metric}`, queries = Math.min(500, m);
+    const byCode = await call('retrievalPrecision', k, metric, 'codes', queries);
+    if (!nnPixelMean.has(key)) nnPixelMean.set(key, await call('retrievalPrecision', k, metric, 'pixels', queries));
+    setText('nn-mean', `mean precision@${k} of the first ${queries} test images as queries (chance ≈ ` +
+      `${(1 / v.classNames.length).toFixed(2)}): by code ${byCode.toFixed(3)}, by pixels ${nnPixelMean.get(key).toFixed(3)}`);
+  });
+}
+for (const id of ['nn-source', 'nn-k', 'nn-metric']) $(id).addEventListener('change', refreshNeighbors);
+for (const side of ['code', 'pixels']) {
+  $(`nn-${side}`).addEventListener('click', (e) => {
+    const c = $(`nn-${side}`), r = c.getBoundingClientRect();
+    const j = nnShown[side][Math.floor((e.clientX - r.left) * c.width / r.width / (NN_CELL + 2))];
+    if (j === undefined) return;
+    $('nn-source').value = 'picked';
+    state.interp = [{i: j, x: testPixels(j)}];
+    picked();
+  });
+}
+
+// Latent arithmetic (arithmetic.h): the picked image's code plus s (mean(to) - mean(from)), class means over the
+// map's test codes, as a strip of strengths and one image at the slider's s; and the analogy z(A) - z(B) + z(C).
+const AR_STRENGTHS = [-1, -0.5, 0, 0.5, 1, 1.5, 2], AR_CELL = 48;
+function fillArithmeticClasses(names) {
+  const to = $('ar-to'), from = $('ar-from');
+  if (to.dataset.names === names.join('|')) return;
+  to.dataset.names = names.join('|');
+  const opts = (sel, keep) => {
+    sel.replaceChildren(...keep, ...names.map((n, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = n; return o; }));
+  };
+  opts(to, []);
+  opts(from, [from.querySelector('option[value="picked"]')]);
+  to.value = String(Math.min(1, names.length - 1));
+  from.value = 'picked';
+}
+function refreshArithmetic() {
+  if (!state.created || !state.views) return;
+  latest('arithmetic', async () => {
+    const v = state.views, p = pickedImage();
+    fillArithmeticClasses(v.classNames);
+    const from = $('ar-from').value === 'picked' ? Math.max(0, p.label) : Number($('ar-from').value);
+    const to = Number($('ar-to').value), s = Number($('ar-s').value);
+    $('ar-s-value').textContent = s.toFixed(1);
+    const name = (c) => v.classNames[c] ?? String(c);
+    // A class without test codes (a small uploaded set) has no mean: say so instead of asking the core.
+    const missing = [to, from].find((c) => !v.codeLabels.includes(c));
+    if (missing !== undefined) {
+      setText('ar-note', `(class ${name(missing)} has no image among the map's ${v.m} test codes: choose another)`);
+      return;
+    }
+    const r = await call('attributeStrip', p.x, from, to, [...AR_STRENGTHS, s]);
+    const D = state.rows * state.cols, k = AR_STRENGTHS.length;
+    drawGrid2d($('ar-strip'), r.images.subarray(0, k * D), k, state.rows, state.cols, k, AR_CELL);
+    drawGrid2d($('ar-live'), r.images.subarray(k * D), 1, state.rows, state.cols, 1, 2 * AR_CELL);
+    $('ar-strip-labels').replaceChildren(...AR_STRENGTHS.map((x) => {
+      const span = document.createElement('span');
+      span.textContent = `s = ${x}`;
+      return span;
+    }));
+    setText('ar-live-label', `s = ${s.toFixed(1)}`);
+    setText('ar-note', `(image ${p.name} + s (mean(${name(to)}) − mean(${name(from)})), class means over ${v.m} test codes ` +
+      `(${r.counts[to]} and ${r.counts[from]} of them); s = 0 is its reconstruction)`);
+    const m = state.dataset ? state.dataset.testCount : v.m;
+    const b = fieldValue('ar-b', 0, m - 1, true, 1), c = fieldValue('ar-c', 0, m - 1, true, 2);
+    const a = await call('analogyTest', p.x, b, c);
+    drawGrid2d($('ar-analogy'), a.images, 4, state.rows, state.cols, 4, AR_CELL);
+    const lab = (i) => (state.testLabel(i) !== undefined ? ` (${name(state.testLabel(i))})` : '');
+    $('ar-analogy-labels').replaceChildren(...['A', '− B', '+ C', '= decoded'].map((t) => {
+      const span = document.createElement('span');
+      span.textContent = t;
+      return span;
+    }));
+    setText('ar-analogy-note', `A = ${p.name}${p.label >= 0 ? ` (${name(p.label)})` : ''}, B = #${b}${lab(b)}, ` +
+      `C = #${c}${lab(c)}: their reconstructions, then the decoding of z(A) − z(B) + z(C)`);
+  });
+}
+for (const id of ['ar-from', 'ar-to', 'ar-b', 'ar-c']) $(id).addEventListener('change', refreshArithmetic);
+$('ar-s').addEventListener('input', refreshArithmetic);
+
+// Compare projections (embedding.h): four 2-D maps of the same test images, each a 2D canvas scatter coloured
+// by class with its title and 5-NN accuracy. On demand: two t-SNE runs take a few seconds (training waits).
+function drawScatter(c, points, labels, title, sub) {
+  const ctx = c.getContext('2d');
+  const W = c.width, H = c.height, pad = 8, top = 34;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.fillStyle = '#222';
+  ctx.font = 'bold 13px sans-serif';
+  ctx.fillText(title, pad, 15);
+  ctx.font = '12px sans-serif';
+  ctx.fillStyle = '#555';
+  ctx.fillText(sub, pad, 30);
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < labels.length; i++) {
+    const x = points[2 * i], y = points[2 * i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  ctx.strokeStyle = '#ccc';
+  ctx.strokeRect(pad - 0.5, top - 0.5, W - 2 * pad + 1, H - top - pad + 1);
+  const sx = (W - 2 * pad - 6) / Math.max(1e-9, x1 - x0), sy = (H - top - pad - 6) / Math.max(1e-9, y1 - y0);
+  for (let i = 0; i < labels.length; i++) {
+    ctx.fillStyle = cssColor(PALETTE[Math.min(labels[i], 14)]);
+    ctx.fillRect(pad + 3 + (points[2 * i] - x0) * sx - 1, H - pad - 3 - (points[2 * i + 1] - y0) * sy - 1, 2.5, 2.5);
+  }
+}
+$('cmp-run').onclick = () => latest('compare', async () => {
+  if (!state.views) return;
+  if (state.views.m < 100) { setText('cmp-status', `needs at least 100 test images; this data set has ${state.views.m}`); return; }
+  const n = fieldValue('cmp-n', 100, Math.min(2000, state.views.m), true, 1000);
+  const perplexity = fieldValue('cmp-perplexity', 2, Math.floor((n - 2) / 3), false, 30);
+  $('cmp-run').disabled = true;
+  setText('cmp-status', `mapping ${n} images four ways (two t-SNE runs of 500 iterations; training waits) ...`);
+  const t0 = performance.now();
+  try {
+    const r = await call('compareEmbeddings', n, perplexity, 500, 1), views = r.views;
+    const labels = Array.from(r.indices, (i) => state.views.codeLabels[i]), box = $('cmp-maps');
+    const canvases = views.map(() => { const c = document.createElement('canvas'); c.width = 280; c.height = 260; c.className = 'cmp-map'; return c; });
+    box.replaceChildren(...canvases);
+    drawLegend(state.views.classNames, 'cmp-legend');
+    views.forEach((v, i) => {
+      const extra = v.kl >= 0 ? `KL ${v.kl.toFixed(2)}` : `${Math.round(100 * v.explained)}% of the variance`;
+      drawScatter(canvases[i], v.points, labels, v.title, `5-NN accuracy ${v.knn.toFixed(3)} · ${extra}`);
+      canvases[i].setAttribute('role', 'img');
+      canvases[i].setAttribute('aria-label', `${v.title}: 5-NN accuracy ${v.knn.toFixed(3)}`);
+    });
+    setText('cmp-status', `${n} test images at step ${state.steps.toLocaleString('en')}, ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+      '5-NN: the even-indexed points classify the odd-indexed ones in each map');
+  } finally {
+    $('cmp-run').disabled = !state.created;
+  }
+});
 
 // Histograms of each latent variable over the test codes (μ for a VAE, with the prior N(0, 1) drawn over
 // each on the same scale): small multiples, 10 per row.
@@ -1026,6 +1224,9 @@ function onMessage(ev) {
       state.testLosses = [];
       state.testLoss = null;
       state.interp = [];
+      nnPixelMean.clear();
+      $('cmp-maps').replaceChildren();  // another model's maps
+      setText('cmp-status', '');
       state.mask = null;
       state.extraPath = state.extraDraw = null;
       showExtras();

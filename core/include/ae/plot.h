@@ -74,4 +74,8 @@ Image render_reconstructions(const Matrix& inputs, const Matrix& outputs, int ro
 // Throws ae::Error for mismatched shapes, an empty matrix, grid_cols < 1 or scale < 1.
 Image render_image_grid(const Matrix& images, int rows, int cols, int grid_cols, int scale);
 
+// Figures of one size side by side, `cols` per row (row-major), on white: width cols * w, height
+// ceil(n / cols) * h. Throws ae::Error for no figures, cols < 1 or figures of different sizes.
+Image tile_images(const std::vector<Image>& figures, int cols);
+
 }  // namespace ae

@@ -43,6 +43,24 @@ Neighbors nearest_neighbors(const Matrix& items, const Vector& query, int k, Dis
 // for an empty neighbour list or an index outside labels.
 double precision_of(const Neighbors& nn, const std::vector<uint8_t>& labels, uint8_t query_label);
 
+// One query's k nearest images two ways, as the hosts' neighbour views show them side by side: by code
+// distance and by pixel distance (the same metric), with the precision@k of each when the query's class is
+// known (a test image; a drawn image has none).
+struct NeighborComparison {
+    Neighbors by_code;     // indices into the columns of codes / pixels
+    Neighbors by_pixels;
+    double code_precision = -1;   // precision@k by class of by_code; -1 when query_label < 0
+    double pixel_precision = -1;  // the same for by_pixels
+};
+
+// codes [latent, m] and pixels [D, m] describe the same m images (column j = image j), labels [m].
+// query_code [latent], query_pixels [D]; exclude = the query's own column for a query from the set (-1
+// otherwise); query_label its class or -1. Throws ae::Error when codes, pixels and labels disagree on m,
+// and as nearest_neighbors does.
+NeighborComparison compare_neighbors(const Matrix& codes, const Matrix& pixels, const std::vector<uint8_t>& labels,
+                                     const Vector& query_code, const Vector& query_pixels, int k, Distance metric,
+                                     int exclude = -1, int query_label = -1);
+
 // Mean precision@k over the first min(n, max_queries) items as queries, each against all n items but itself
 // (leave-one-out). Throws ae::Error for labels.size() != n, k < 1, k >= n, max_queries < 1, an empty set or
 // non-finite entries. Cost O(q n d) with blocked matrix products.

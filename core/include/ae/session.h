@@ -97,6 +97,7 @@ struct Snapshot {
     Matrix view_reconstructions;   // [D, k] (of view_corrupted when the model has a corruption)
     Matrix view_corrupted;         // [D, k] the corrupted view_inputs (denoising; empty without corruption)
     std::vector<uint8_t> view_labels;  // k
+    std::vector<int> view_indices;     // k test-set indices of view_inputs (evenly spaced over the test set)
     Matrix test_codes;             // [latent, m] codes of the first m test images
     std::vector<uint8_t> test_labels;  // m
     std::vector<std::string> class_names;
