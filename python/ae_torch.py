@@ -39,7 +39,8 @@ logits (``bce``) or squared error of the output (``mse``), + sparsity (l1: weigh
 kl: weight * sum_j KL(rho || rho_hat_j), rho_hat = batch mean of the code, clamped to [1e-6, 1 - 1e-6])
 + contractive (weight * mean_i ||J_f(x_i)||_F^2: exact for a one-layer encoder, a one-probe Hutchinson
 estimate for deeper ones, as the C++ does); denoising types corrupt the input (gaussian, salt_pepper,
-masking, block) and compare with the clean image. ``vae``: nats per image, summed BCE (or squared error)
+masking, block) and compare with the clean image; ``hashing`` (semantic hashing) adds N(0, code_noise^2) to the
+code's pre-activations before its sigmoid in training (``forward`` with sample). ``vae``: nats per image, summed BCE (or squared error)
 per image + beta * KL(q(z|x) || N(0, I)) per image, z = mu + exp(logvar / 2) * eps.
 """
 import json
@@ -57,7 +58,7 @@ __all__ = ['load', 'save', 'build', 'Autoencoder', 'resolve_config', 'model_defa
            'write_safetensors', 'load_images', 'FORMAT']
 
 FORMAT = 'autoencoder-lab/1'
-MODEL_TYPES = ('ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae')
+MODEL_TYPES = ('ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae', 'hashing')
 ACTIVATIONS = ('identity', 'relu', 'leaky_relu', 'sigmoid', 'tanh')
 
 # --- safetensors -----------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ _BASE_MODEL = {'type': 'ae', 'input_rows': 28, 'input_cols': 28, 'input_channels
                'decoder': [], 'latent': 2, 'activation': 'relu', 'latent_activation': 'identity',
                'output': 'sigmoid', 'loss': 'bce', 'init': 'torch', 'sparsity': 'none', 'sparsity_weight': 1e-3,
                'sparsity_target': 0.05, 'corruption': 'none', 'corruption_level': 0.3, 'contractive_weight': 0.1,
-               'beta': 1.0, 'kl_warmup_epochs': 0}
+               'beta': 1.0, 'kl_warmup_epochs': 0, 'code_noise': 4.0}
 _TYPE_DEFAULTS = {
     'ae': {},
     'linear': {'encoder': [], 'latent': 8, 'activation': 'identity', 'latent_activation': 'identity',
@@ -144,6 +145,7 @@ _TYPE_DEFAULTS = {
     'denoising': {'latent': 32, 'corruption': 'gaussian', 'corruption_level': 0.3},
     'contractive': {'encoder': [], 'latent': 64, 'latent_activation': 'sigmoid', 'contractive_weight': 0.1},
     'vae': {'encoder': [400], 'latent': 20, 'latent_activation': 'identity', 'loss': 'bce'},
+    'hashing': {'latent': 32, 'latent_activation': 'sigmoid', 'loss': 'bce', 'code_noise': 4.0},
 }
 _BASE_TRAIN = {'optimizer': 'adam', 'lr': 1e-3, 'momentum': 0.9, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8,
                'weight_decay': 0.0, 'batch': 256, 'epochs': 10, 'seed': 1, 'threads': 1}
@@ -194,6 +196,8 @@ def resolve_config(config):
         raise ValueError('model.output: loss bce needs a sigmoid output')
     if m['type'] == 'vae' and m['latent_activation'] != 'identity':
         raise ValueError('model.latent_activation: the vae code layer is the linear mu head: must be identity')
+    if m['type'] == 'hashing' and m['latent_activation'] != 'sigmoid':
+        raise ValueError('model.latent_activation: semantic hashing needs a sigmoid code (latent_activation sigmoid)')
     if m['sparsity'] not in ('none', 'l1', 'kl'):
         raise ValueError(f'model.sparsity: expected none, l1 or kl, got {m["sparsity"]!r}')
     if m['corruption'] not in ('none', 'gaussian', 'salt_pepper', 'masking', 'block'):
@@ -527,12 +531,20 @@ class Autoencoder(nn.Module):
     def forward(self, x, sample=None):
         """Training forward: (logits, code, logvar). VAE: code is mu, and the decoder reads
         z = mu + exp(logvar / 2) * eps with eps ~ N(0, I) when `sample` (default: self.training), else z = mu.
-        Other types: logvar is None and the decoder reads the code. The output activation is NOT applied."""
+        Other types: logvar is None and the decoder reads the code; hashing with `sample`: the code is
+        sigmoid(a + code_noise * eps), eps ~ N(0, I), a the code Linear's output. The output activation is NOT
+        applied."""
+        if sample is None:
+            sample = self.training
+        if self.model_config['type'] == 'hashing' and sample:
+            # Semantic hashing: N(0, code_noise^2) on the code Linear's output before the Sigmoid (config.h).
+            x = self._check(x, self.input_dim, 'forward')
+            a = self.encoder[:-1](x)
+            code = torch.sigmoid(a + float(self.model_config['code_noise']) * torch.randn_like(a))
+            return self.decoder(code), code, None
         mu, logvar = self.encode_gaussian(x)
         if not self.is_vae:
             return self.decoder(mu), mu, None
-        if sample is None:
-            sample = self.training
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if sample else mu
         return self.decoder(z), mu, logvar
 

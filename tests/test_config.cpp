@@ -42,6 +42,7 @@ ae::Config non_default_config() {
     c.model.contractive_weight = 0.7f;
     c.model.beta = 4.0f;
     c.model.kl_warmup_epochs = 3;
+    c.model.code_noise = 2.5f;
     c.train.optimizer.type = ae::OptimizerType::adamw;
     c.train.optimizer.lr = 0.003f;
     c.train.optimizer.momentum = 0.5f;
@@ -76,6 +77,7 @@ void expect_same(const ae::Config& a, const ae::Config& b) {
     EXPECT_EQ(a.model.contractive_weight, b.model.contractive_weight);
     EXPECT_EQ(a.model.beta, b.model.beta);
     EXPECT_EQ(a.model.kl_warmup_epochs, b.model.kl_warmup_epochs);
+    EXPECT_EQ(a.model.code_noise, b.model.code_noise);
     EXPECT_EQ(a.train.optimizer.type, b.train.optimizer.type);
     EXPECT_EQ(a.train.optimizer.lr, b.train.optimizer.lr);  // floats survive exactly
     EXPECT_EQ(a.train.optimizer.momentum, b.train.optimizer.momentum);

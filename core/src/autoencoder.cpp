@@ -46,8 +46,13 @@ StackWorkspace Stack::make_workspace(int capacity, bool training) const {
 }
 
 void Stack::forward(const ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, ThreadPool* pool) const {
+    forward_range(p, ws, x, 0, layers.size(), pool);
+}
+
+void Stack::forward_range(const ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, size_t begin, size_t end,
+                          ThreadPool* pool) const {
     const Eigen::Index n = x.cols();
-    for (size_t i = 0; i < layers.size(); ++i) {
+    for (size_t i = begin; i < end; ++i) {
         auto y = ws.act[ws.slot[i]].leftCols(n);
         if (i == 0) layers[i]->forward(p, x, y, ws.scratch[i].data(), pool);
         else layers[i]->forward(p, ws.act[ws.slot[i - 1]].leftCols(n), y, ws.scratch[i].data(), pool);
@@ -79,6 +84,10 @@ Autoencoder::Autoencoder(const ModelConfig& config) : config_(config), kl_weight
     config_validate(full);
     plan_ = plan_architecture(config_);
     for (const ModulePlan& m : plan_.encoder) encoder_.layers.push_back(make_layer(m, params_));
+    const auto& enc = encoder_.layers;
+    if (config_.is_hashing() &&
+        (enc.size() < 2 || enc.back()->type() != "Sigmoid" || enc[enc.size() - 2]->type() != "Linear"))
+        throw Error("model.latent_activation: semantic hashing needs the encoder to end in Linear + Sigmoid");
     if (is_vae()) {
         mu_ = make_layer(plan_.heads[0], params_);
         logvar_ = make_layer(plan_.heads[1], params_);
@@ -173,8 +182,19 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
     ws.have_rng = rng != nullptr;
     LossTerms terms;
 
-    // Encoder: x [D, n] -> h [h, n] (the code itself for a deterministic head).
-    encoder_.forward(params_, ws.enc, x, pool);
+    // Encoder: x [D, n] -> h [h, n] (the code itself for a deterministic head). Hashing (training): the code
+    // Linear's output a [latent, n] gets code_noise * ε before the Sigmoid, the encoder's last module.
+    if (config_.is_hashing() && rng && ws.training) {
+        const size_t L = encoder_.layers.size();
+        encoder_.forward_range(params_, ws.enc, x, 0, L - 1, pool);
+        auto a = encoder_.layer_output(ws.enc, static_cast<int>(L) - 2, static_cast<int>(n));
+        const float sigma = config_.code_noise;
+        for (Eigen::Index c = 0; c < n; ++c)
+            for (Eigen::Index r = 0; r < a.rows(); ++r) a(r, c) += sigma * static_cast<float>(rng->normal());
+        encoder_.forward_range(params_, ws.enc, x, L - 1, L, pool);
+    } else {
+        encoder_.forward(params_, ws.enc, x, pool);
+    }
     const Eigen::Ref<const Matrix> h = encoder_.empty() ? x : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, n));
 
     // Gaussian head: mu, logvar [latent, n]; z = mu + exp(logvar / 2) * eps.

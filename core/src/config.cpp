@@ -55,7 +55,8 @@ float sparsity_default_weight(Sparsity s) {
 }
 
 const std::vector<std::string>& model_types() {
-    static const std::vector<std::string> types = {"ae", "linear", "sparse", "denoising", "contractive", "vae"};
+    static const std::vector<std::string> types = {"ae", "linear", "sparse", "denoising", "contractive", "vae",
+                                                     "hashing"};
     return types;
 }
 
@@ -88,9 +89,14 @@ ModelConfig model_defaults(const std::string& type) {
         m.latent = 20;
         m.latent_activation = Activation::identity;
         m.loss = Loss::bce;
+    } else if (type == "hashing") {
+        m.latent = 32;
+        m.latent_activation = Activation::sigmoid;
+        m.loss = Loss::bce;
+        m.code_noise = 4.0f;
     } else {
         throw Error("model.type: unknown model type '" + type + "' (expected ae, linear, sparse, denoising, "
-                    "contractive or vae)");
+                    "contractive, vae or hashing)");
     }
     return m;
 }
@@ -100,7 +106,7 @@ void config_validate(const Config& c) {
     auto fail = [](const std::string& field, const std::string& what) { throw Error(field + ": " + what); };
     if (std::find(model_types().begin(), model_types().end(), m.type) == model_types().end())
         fail("model.type", "unknown model type '" + m.type +
-                               "' (expected ae, linear, sparse, denoising, contractive or vae)");
+                               "' (expected ae, linear, sparse, denoising, contractive, vae or hashing)");
     // Every number against its range in the one table of options (options.h), as stored: a float32 that
     // overflowed to infinity fails here, so a file the project writes always loads again.
     for (const FieldInfo& f : config_fields()) {
@@ -157,6 +163,9 @@ void config_validate(const Config& c) {
                                            field_text(c, "model.corruption_level"));
     if (m.type == "vae" && m.latent_activation != Activation::identity)
         fail("model.latent_activation", "the vae's code layer is the linear μ head: latent_activation must be identity");
+    if (m.is_hashing() && m.latent_activation != Activation::sigmoid)
+        fail("model.latent_activation", "semantic hashing needs a sigmoid code (latent_activation sigmoid): its "
+                                        "bits are the code units thresholded at 0.5");
 }
 
 namespace {
@@ -196,7 +205,8 @@ std::string config_to_json(const Config& c, int indent) {
                   {"corruption_level", m.corruption_level},
                   {"contractive_weight", m.contractive_weight},
                   {"beta", m.beta},
-                  {"kl_warmup_epochs", m.kl_warmup_epochs}};
+                  {"kl_warmup_epochs", m.kl_warmup_epochs},
+                  {"code_noise", m.code_noise}};
     j["train"] = {{"optimizer", optimizer_name(t.optimizer.type)},
                   {"lr", t.optimizer.lr},
                   {"momentum", t.optimizer.momentum},
@@ -325,12 +335,12 @@ Config config_from_json_checked(const std::string& text, const std::string& sour
         r.check_keys({"type", "input_channels", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
                       "latent_activation", "output", "loss", "init", "sparsity", "sparsity_weight",
                       "sparsity_target", "corruption", "corruption_level", "contractive_weight", "beta",
-                      "kl_warmup_epochs"});
+                      "kl_warmup_epochs", "code_noise"});
         ModelConfig& m = c.model;
         const std::string type = r.string("type", m.type);
         if (std::find(model_types().begin(), model_types().end(), type) == model_types().end())
             throw Error(source + ": model.type: unknown model type '" + type +
-                        "' (expected ae, linear, sparse, denoising, contractive or vae)");
+                        "' (expected ae, linear, sparse, denoising, contractive, vae or hashing)");
         m = model_defaults(type);
         r.integer("input_channels", m.input_channels);
         r.integer("input_rows", m.input_rows);
@@ -354,6 +364,7 @@ Config config_from_json_checked(const std::string& text, const std::string& sour
         r.number("contractive_weight", m.contractive_weight);
         r.number("beta", m.beta);
         r.integer("kl_warmup_epochs", m.kl_warmup_epochs);
+        r.number("code_noise", m.code_noise);
     }
     if (const json* tj = top.get("train")) {
         if (!tj->is_object()) throw Error(source + ": train: expected an object");

@@ -38,14 +38,15 @@ FieldInfo& types(FieldInfo& f, std::vector<std::string> t) {
 }
 
 std::vector<FieldInfo> make_fields() {
-    const std::vector<std::string> not_vae = {"ae", "linear", "sparse", "denoising", "contractive"};
-    const std::vector<std::string> not_linear = {"ae", "sparse", "denoising", "contractive", "vae"};
+    const std::vector<std::string> not_vae = {"ae", "linear", "sparse", "denoising", "contractive", "hashing"};
+    const std::vector<std::string> not_linear = {"ae", "sparse", "denoising", "contractive", "vae", "hashing"};
     std::vector<FieldInfo> v;
     v.push_back(choice("model.type", "--model", "model type",
                        "ae: plain undercomplete; linear: the PCA model (Baldi & Hornik 1989); sparse: a penalty on "
                        "the code; denoising: reconstruct clean inputs from corrupted ones (Vincent et al. 2008); "
                        "contractive: a penalty on the encoder's Jacobian (Rifai et al. 2011); vae: variational "
-                       "(Kingma & Welling 2014). Each type brings its own defaults",
+                       "(Kingma & Welling 2014); hashing: binary codes, noise before the sigmoid code "
+                       "(Salakhutdinov & Hinton 2009). Each type brings its own defaults",
                        model_types(), "model"));
     v.push_back(range("model.encoder", "--encoder", "encoder layers",
                       "input side first: Dense widths (512,256); convolutions c32k4s2p1 (32 channels, kernel 4, "
@@ -112,6 +113,11 @@ std::vector<FieldInfo> make_fields() {
                       "loss + λ mean_i ‖J_f(x_i)‖²_F, the encoder's Jacobian (Rifai et al. 2011)", "",
                       FieldKind::number, 0, 1000, "regularization"));
     types(v.back(), {"contractive"});
+    v.push_back(range("model.code_noise", "--code-noise", "code noise σ",
+                      "training adds N(0, σ²) to the code's pre-activations before the sigmoid, so the code units "
+                      "saturate at 0 or 1 (the bits; Salakhutdinov & Hinton 2009); none at evaluation",
+                      "", FieldKind::number, 0, 100, "regularization"));
+    types(v.back(), {"hashing"});
     v.push_back(choice("train.optimizer", "--optimizer", "optimizer",
                        "adam (Kingma & Ba 2015), adamw (decoupled weight decay, Loshchilov & Hutter 2019), sgd with "
                        "momentum",
@@ -206,6 +212,7 @@ const std::map<std::string, Access>& accessors() {
         N("model.sparsity_weight", [](Config& c) -> float& { return c.model.sparsity_weight; });
         N("model.sparsity_target", [](Config& c) -> float& { return c.model.sparsity_target; });
         N("model.contractive_weight", [](Config& c) -> float& { return c.model.contractive_weight; });
+        N("model.code_noise", [](Config& c) -> float& { return c.model.code_noise; });
         C("train.optimizer", [](const Config& c) { return std::string(optimizer_name(c.train.optimizer.type)); },
           [](Config& c, const std::string& s) { c.train.optimizer.type = optimizer_from_string(s); });
         N("train.lr", [](Config& c) -> float& { return c.train.optimizer.lr; });

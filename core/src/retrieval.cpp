@@ -135,4 +135,91 @@ double retrieval_precision_at_k(const Matrix& items, const std::vector<uint8_t>&
     return sum / m;
 }
 
+// ---- Semantic hashing --------------------------------------------------------------------------------
+
+BinaryCodes binarize_codes(const Matrix& codes, float threshold) {
+    check_items(codes, "binarize_codes");
+    BinaryCodes b;
+    b.bits = static_cast<int>(codes.rows());
+    b.count = static_cast<int>(codes.cols());
+    b.words = (b.bits + 63) / 64;
+    b.data.assign(static_cast<size_t>(b.count) * b.words, 0);
+    for (int i = 0; i < b.count; ++i) {
+        uint64_t* w = b.data.data() + static_cast<size_t>(i) * b.words;
+        for (int j = 0; j < b.bits; ++j)
+            if (codes(j, i) > threshold) w[j / 64] |= uint64_t{1} << (j % 64);
+    }
+    return b;
+}
+
+namespace {
+
+int hamming_words(const uint64_t* a, const uint64_t* b, int words) {
+    int d = 0;
+    for (int k = 0; k < words; ++k) d += __builtin_popcountll(a[k] ^ b[k]);  // std::popcount is C++20
+    return d;
+}
+
+}  // namespace
+
+int hamming_distance(const BinaryCodes& c, int a, int b) {
+    if (a < 0 || a >= c.count || b < 0 || b >= c.count)
+        throw Error("hamming_distance: items " + std::to_string(a) + ", " + std::to_string(b) + " outside [0, " +
+                    std::to_string(c.count) + ")");
+    return hamming_words(c.data.data() + static_cast<size_t>(a) * c.words,
+                         c.data.data() + static_cast<size_t>(b) * c.words, c.words);
+}
+
+HammingRetrieval hamming_retrieval(const BinaryCodes& codes, const std::vector<uint8_t>& labels, int radius,
+                                   int max_queries) {
+    const int n = codes.count;
+    if (static_cast<int>(labels.size()) != n)
+        throw Error("hamming_retrieval: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) +
+                    " codes");
+    if (n < 2) throw Error("hamming_retrieval: needs at least 2 items, got " + std::to_string(n));
+    if (radius < 0 || radius > codes.bits)
+        throw Error("hamming_retrieval: radius " + std::to_string(radius) + " outside [0, " +
+                    std::to_string(codes.bits) + "]");
+    if (max_queries < 1) throw Error("hamming_retrieval: max_queries must be >= 1");
+    std::vector<int> class_size(256, 0);
+    for (uint8_t l : labels) ++class_size[l];
+    HammingRetrieval r;
+    r.radius = radius;
+    r.queries = std::min(n, max_queries);
+    double precision_sum = 0.0, recall_sum = 0.0, ball_sum = 0.0;
+    int recall_queries = 0;
+    for (int q = 0; q < r.queries; ++q) {
+        const uint64_t* a = codes.data.data() + static_cast<size_t>(q) * codes.words;
+        int ball = 0, same = 0;
+        for (int i = 0; i < n; ++i) {
+            if (i == q || hamming_words(a, codes.data.data() + static_cast<size_t>(i) * codes.words, codes.words) >
+                              radius)
+                continue;
+            ++ball;
+            same += labels[i] == labels[q];
+        }
+        ball_sum += ball;
+        if (ball > 0) precision_sum += static_cast<double>(same) / ball;
+        else ++r.empty_queries;
+        const int relevant = class_size[labels[q]] - 1;
+        if (relevant > 0) {
+            recall_sum += static_cast<double>(same) / relevant;
+            ++recall_queries;
+        }
+    }
+    const int answered = r.queries - r.empty_queries;
+    r.precision = answered > 0 ? precision_sum / answered : 0.0;
+    r.recall = recall_queries > 0 ? recall_sum / recall_queries : 0.0;
+    r.mean_ball_size = ball_sum / r.queries;
+    return r;
+}
+
+double code_binariness(const Matrix& codes, float margin) {
+    if (codes.size() == 0) throw Error("code_binariness: empty code matrix");
+    if (!(margin >= 0.0f && margin <= 0.5f))
+        throw Error("code_binariness: margin " + std::to_string(margin) + " outside [0, 0.5]");
+    const Eigen::Index near = (codes.array() <= margin || codes.array() >= 1.0f - margin).count();
+    return static_cast<double>(near) / static_cast<double>(codes.size());
+}
+
 }  // namespace ae

@@ -104,6 +104,7 @@ struct EvalArgs {
     int knn = 5, anomaly_class = -1, iwae = 0, threads = default_threads();
     int retrieval_k = 8;  // precision@k of leave-one-out retrieval among the test images
     std::string metric = "euclidean";
+    int radius = 2;       // hashing: the Hamming ball's radius in bits
     uint64_t seed = 1;  // the VAE's z samples for the ELBO and IWAE estimates
 };
 
@@ -112,6 +113,9 @@ int run_eval(const EvalArgs& a) {
     if (a.iwae > 0 && !is_vae(m.file))
         throw ae::Error("--iwae " + std::to_string(a.iwae) + ": the importance-weighted bound needs a VAE, " + a.model +
                         " is a '" + m.file.config.model.type + "' model");
+    if (m.file.config.model.is_hashing() && a.radius > m.model.latent_dim())
+        throw ae::Error("--radius " + std::to_string(a.radius) + ": the codes of " + a.model + " have " +
+                        std::to_string(m.model.latent_dim()) + " bits");
     ae::DatasetPair data = load_data(a.data, m);
     ae::ThreadPool pool(a.threads);
     const ae::Dataset& train = data.train;
@@ -214,6 +218,34 @@ int run_eval(const EvalArgs& a) {
                         iwae, "-");
         }
         std::printf("  %-40s %12d %12s\n", "active units (Cov_x E[z_j] > 0.01)", st.active_units, "-");
+    }
+
+    // Semantic hashing (retrieval.h): how binary the test codes are, and Hamming-ball retrieval on the test
+    // set, each test image a query against the others.
+    if (m.file.config.model.is_hashing()) {
+        const double binary = ae::code_binariness(z_test);
+        const ae::HammingRetrieval hr = ae::hamming_retrieval(ae::binarize_codes(z_test), test.labels, a.radius,
+                                                              test.count);
+        j["hashing"] = {{"bits", k},
+                        {"binariness", binary},
+                        {"radius", hr.radius},
+                        {"precision", hr.precision},
+                        {"recall", hr.recall},
+                        {"queries", hr.queries},
+                        {"empty_queries", hr.empty_queries},
+                        {"mean_ball_size", hr.mean_ball_size},
+                        {"note", "bits = code > 0.5; binariness: fraction of code units within 0.1 of 0 or 1; "
+                                 "Hamming ball of each test image among the other test images, relevant = same "
+                                 "class; precision over the non-empty balls (Salakhutdinov & Hinton 2009)"}};
+        std::printf("  %-40s %12.4f %12s\n", "binariness (code units within 0.1 of 0/1)", binary, "-");
+        std::printf("  %-40s %12.4f %12s\n", ("Hamming precision (radius " + std::to_string(a.radius) + ")").c_str(),
+                    hr.precision, "-");
+        std::printf("  %-40s %12.4f %12s\n", ("Hamming recall (radius " + std::to_string(a.radius) + ")").c_str(),
+                    hr.recall, "-");
+        std::printf("  %-40s %12.1f %12s\n", "mean Hamming ball size (images)", hr.mean_ball_size, "-");
+        if (hr.empty_queries > 0)
+            std::printf("  (%d of %d test images have an empty ball: left out of the precision)\n", hr.empty_queries,
+                        hr.queries);
     }
 
     if (anomaly >= 0) {
@@ -756,6 +788,9 @@ public:
         eval_->add_option("--iwae", ea_.iwae, "Importance samples K for the IWAE bound (VAE only)")
             ->check(CLI::Range(1, 100000));
         eval_->add_option("--seed", ea_.seed, "Seed of the VAE's z samples (ELBO, IWAE)")->capture_default_str();
+        eval_->add_option("--radius", ea_.radius, "Hamming ball radius in bits for the retrieval (hashing only)")
+            ->check(CLI::Range(0, 65536))
+            ->capture_default_str();
         eval_->add_option("--threads", ea_.threads, "Threads for the matrix products")->check(CLI::Range(1, 256))
             ->capture_default_str();
 

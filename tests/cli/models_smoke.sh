@@ -5,7 +5,7 @@ AE=$1
 OUT=$2
 rm -rf "$OUT"
 for data in fashion-mnist mnist; do
-for model in ae linear sparse denoising contractive vae; do
+for model in ae linear sparse denoising contractive vae hashing; do
   "$AE" train --data "$data" --model "$model" --limit-train 1000 --limit-test 200 --epochs 1 --batch 100 \
     --seed 2 --threads 2 --out "$OUT/$data-$model" -q
   /usr/bin/python3 - "$OUT/$data-$model" "$model" "$data" <<'PY'
@@ -25,6 +25,16 @@ assert m['final']['loss_unit'] == ('nats per image' if model == 'vae' else 'per 
 PY
 done
 done
+# `ae eval` of a hashing model reports binariness and Hamming-ball retrieval at --radius (text and JSON).
+"$AE" eval "$OUT/fashion-mnist-hashing/model.safetensors" --limit-train 1000 --limit-test 500 --radius 3 --threads 2 \
+  --out "$OUT/hashing_eval.json" > "$OUT/hashing_eval.txt" 2>/dev/null
+grep -q 'Hamming precision (radius 3)' "$OUT/hashing_eval.txt"
+/usr/bin/python3 - "$OUT/hashing_eval.json" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))['hashing']
+assert h['bits'] == 32 and h['radius'] == 3 and h['queries'] == 500, h
+assert 0 <= h['binariness'] <= 1 and 0 <= h['recall'] <= 1 and 0 <= h['precision'] <= 1, h
+PY
 # Options reach the config: a denoising run with block corruption, a beta-VAE with warm-up.
 "$AE" train --data fashion-mnist --model denoising --corruption block --corruption-level 8 --limit-train 500 \
   --limit-test 100 --epochs 1 --threads 2 --out "$OUT/block" -q

@@ -78,8 +78,15 @@ run(async () => {
     await settle();
     assert.strictEqual(await startDisabled(), false);
 
-    // Model types: the vae brings its defaults and its fields; the ae's penalties hide.
-    assert.strictEqual((await fieldError('model.beta')).hidden, true, 'β shown for the plain ae');
+    // Model types: semantic hashing is one (its code noise σ shown with it, 32 bits by default) ...
+    assert.strictEqual((await fieldError('model.code_noise')).hidden, true, 'code noise shown for the plain ae');
+    await setField(page, 'model.type', 'hashing');
+    await settle();
+    assert.strictEqual((await fieldError('model.code_noise')).hidden, false, 'code noise hidden for hashing');
+    assert.strictEqual(await page.evaluate(() => document.querySelector('[name="model.latent"]').value), '32');
+    assert.strictEqual(await startDisabled(), false, 'Start disabled for the hashing defaults');
+    // ... the vae brings its defaults and its fields; the ae's penalties hide.
+    assert.strictEqual((await fieldError('model.beta')).hidden, true, 'β shown for hashing');
     await setField(page, 'model.type', 'vae');
     await settle();
     const v = await page.evaluate(() => ({enc: document.querySelector('[name="model.encoder"]').value,

@@ -33,6 +33,7 @@ run sparse_l1 --encoder 64 --latent 16 --sparsity l1
 run denoising --model denoising --encoder 64 --latent 8
 run contractive --model contractive
 run contractive_deep --model contractive --encoder 64 --latent 8
+run hashing --model hashing --encoder 64 --latent 16
 run vae --model vae --encoder 128 --latent 8
 run vae_flat --model vae --encoder '' --latent 4
 run conv_vae --model vae --encoder c8k4s2p1,c16k4s2p1 --latent 8

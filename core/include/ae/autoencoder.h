@@ -11,6 +11,9 @@
 // 0.5 sum_j (μ_j² + σ_j² - 1 - log σ_j²) (Kingma & Welling, appendix B) weighted by kl_weight() (beta after
 // warm-up, set by the session); sparsity (l1 / kl) on the code; the contractive penalty on the encoder
 // (penalty.h). Each term reports its own value (LossTerms).
+// Semantic hashing (config.h, type hashing): in a training forward (a workspace with training buffers and an
+// Rng) the code layer computes σ(a + code_noise ε), ε ~ N(0, I) added to the code Linear's output a before the
+// Sigmoid module; its backward is the Sigmoid's (from its output) followed by the identity on a.
 // forward() and backward() are two straight-line routines that mirror each other (llm.c's gpt2_forward /
 // gpt2_backward): the stacks forward, the head, the loss and terms; then the loss gradient, the decoder
 // backward, the head and terms backward, the encoder backward.
@@ -73,6 +76,9 @@ public:
     StackWorkspace make_workspace(int capacity, bool training = true) const;
     // x [in, n] -> output(ws, n). Without layers the output is x itself (see output()).
     void forward(const ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, ThreadPool* pool) const;
+    // Layers [begin, end) only: layer `begin` reads x if begin == 0, else layer begin - 1's output in ws.
+    void forward_range(const ParamStore& p, StackWorkspace& ws, ConstMatrixRef x, size_t begin, size_t end,
+                       ThreadPool* pool) const;
     // Before: output_grad(ws, n) holds dL/d(output). Adds the parameter gradients; writes dL/dx into *dx if
     // given. extra (optional, per layer): extra[i] (if non-null) is added to layer i's output gradient just
     // before layer i's backward (the contractive penalty's gradient on pre-activations).
@@ -130,8 +136,9 @@ public:
 
     // Forward pass of x [D, n] (n <= ws.capacity); returns the reconstruction loss summed over all n * D
     // elements against `target` [D, n] (for a plain autoencoder target = x) and fills ws.terms (every term,
-    // in loss_unit()). `rng` draws the VAE's ε and the contractive probes of a deep encoder; without it the
-    // VAE decodes z = μ and a deep contractive penalty is reported as 0.
+    // in loss_unit()). `rng` draws the VAE's ε, the contractive probes of a deep encoder and (hashing, only
+    // with a training workspace) the code noise; without it the VAE decodes z = μ, a deep contractive
+    // penalty is reported as 0 and the hashing code is noiseless.
     double forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& target,
                    ThreadPool* pool = nullptr, Rng* rng = nullptr) const;
     // After forward (same x, target): backpropagation of the whole objective. The gradient added into

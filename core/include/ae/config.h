@@ -8,7 +8,7 @@
 //              "loss": "bce", "init": "torch",
 //              "sparsity": "none", "sparsity_weight": 0.001, "sparsity_target": 0.05,
 //              "corruption": "none", "corruption_level": 0.3, "contractive_weight": 0.1,
-//              "beta": 1, "kl_warmup_epochs": 0},
+//              "beta": 1, "kl_warmup_epochs": 0, "code_noise": 4},
 //    "train": {"optimizer": "adam", "lr": 0.001, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999,
 //              "eps": 1e-8, "weight_decay": 0, "batch": 256, "epochs": 10, "seed": 1, "threads": 1}}
 // Parsing errors are ae::Error naming the field ("model.latent: expected an integer >= 1, got -3").
@@ -39,6 +39,15 @@
 //                log σ², prior N(0, I), beta (KL weight, default 1) warmed up linearly from 0 over
 //                kl_warmup_epochs (default 0 = none) (D. Kingma, M. Welling, ICLR 2014; see vae.h).
 //                loss bce = Bernoulli decoder with logits, mse = Gaussian decoder with fixed variance.
+//   hashing      semantic hashing (R. Salakhutdinov & G. Hinton, "Semantic hashing", Int. J. Approximate
+//                Reasoning 50(7), 2009): encoder [512, 256], latent 32 (bits), sigmoid code, bce, code_noise 4.
+//                In a training forward, Gaussian noise N(0, code_noise²) is added to the code units'
+//                pre-activations before the sigmoid, h = σ(a + code_noise ε), so that only codes far from 0.5
+//                survive the noise: the units saturate at 0 or 1. The gradient through the noise is the
+//                identity on a (additive noise). Evaluation, encode() and the session's test loss use the
+//                noiseless code σ(a); the binary code is h > 0.5 (retrieval.h: binarize_codes). Requires a
+//                sigmoid code. (The paper adds Gaussian noise, fixed per training case, while fine-tuning;
+//                σ = 4 is chosen by measurement: see the README's semantic hashing numbers.)
 // Units of the reported losses: see loss_unit() in autoencoder.h (per pixel for every type but vae,
 // nats per image for vae).
 #pragma once
@@ -67,7 +76,7 @@ Corruption corruption_from_string(const std::string& s);  // "none" | "gaussian"
 // Default sparsity_weight for a penalty: 1e-3 for l1, 0.1 for kl, 0 for none. Used when a JSON config or
 // `ae train` names the penalty without a weight.
 float sparsity_default_weight(Sparsity s);
-// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae.
+// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae, hashing.
 const std::vector<std::string>& model_types();
 
 struct ModelConfig {
@@ -92,11 +101,13 @@ struct ModelConfig {
     float contractive_weight = 0.1f;  // λ, contractive only
     float beta = 1.0f;                // KL weight, vae only, >= 0
     int kl_warmup_epochs = 0;         // vae: beta rises linearly from 0 over this many epochs
+    float code_noise = 4.0f;          // hashing: σ of the N(0, σ²) noise on the code pre-activations, >= 0
 
     int input_dim() const { return input_channels * input_rows * input_cols; }
     bool is_convolutional() const { return has_map_layers(encoder) || has_map_layers(decoder); }
     bool is_vae() const { return type == "vae"; }
     bool is_contractive() const { return type == "contractive"; }
+    bool is_hashing() const { return type == "hashing"; }
 };
 
 // The defaults of a model type (see above); throws ae::Error naming model.type for an unknown type.

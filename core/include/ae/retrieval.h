@@ -67,4 +67,52 @@ NeighborComparison compare_neighbors(const Matrix& codes, const Matrix& pixels, 
 double retrieval_precision_at_k(const Matrix& items, const std::vector<uint8_t>& labels, int k, Distance metric,
                                 int max_queries = 1000);
 
+// ---- Semantic hashing: binary codes and Hamming-ball retrieval ------------------------------------------
+// R. Salakhutdinov & G. Hinton, "Semantic hashing", Int. J. Approximate Reasoning 50(7), 2009 (section 4):
+// the code of each item is a k-bit address; the items retrieved for a query are those whose address lies
+// within Hamming distance r of the query's (a Hamming ball), found without comparing real-valued codes.
+//   bit         b_j(x) = [h_j(x) > 0.5]        (h [k] the code of a sigmoid code layer, in [0, 1])
+//   Hamming     d_H(a, b) = |{j : a_j != b_j}|  (popcount of a XOR b)
+//   ball        B_r(q) = {i != q : d_H(b(x_i), b(x_q)) <= r}   (leave-one-out: the query is not in its ball)
+//   precision   P(q) = |{i in B_r(q) : label(i) = label(q)}| / |B_r(q)|   — defined only for a non-empty
+//               ball: queries with B_r(q) empty are skipped in the mean precision and counted (empty_queries)
+//   recall      R(q) = |{i in B_r(q) : label(i) = label(q)}| / |{i != q : label(i) = label(q)}|  (0 for an
+//               empty ball; queries whose class has no other item are skipped)
+//   binariness  the fraction of code entries h_ij with h_ij <= margin or h_ij >= 1 - margin (margin 0.1: "the
+//               units are binary" when it is near 1).
+// Shapes: codes [k, n] one column per item; bits packed 64 per word, item i in words [i w, (i + 1) w),
+// w = ceil(k / 64), bit j of the item in word j / 64 at position j % 64.
+
+struct BinaryCodes {
+    int bits = 0;                // k
+    int count = 0;               // n
+    int words = 0;               // w = ceil(k / 64) words per item
+    std::vector<uint64_t> data;  // [n * w]
+    bool bit(int item, int j) const { return (data[static_cast<size_t>(item) * words + j / 64] >> (j % 64)) & 1u; }
+};
+
+// The bits of codes [k, n]: codes(j, i) > threshold. Throws ae::Error for an empty matrix or a non-finite entry.
+BinaryCodes binarize_codes(const Matrix& codes, float threshold = 0.5f);
+// d_H between items a and b (indices into c). Throws ae::Error for an index outside [0, count).
+int hamming_distance(const BinaryCodes& c, int a, int b);
+
+struct HammingRetrieval {
+    int radius = 0;
+    int queries = 0;             // queries evaluated
+    int empty_queries = 0;       // of these, queries whose ball was empty (not in `precision`)
+    double precision = 0.0;      // mean P(q) over the queries with a non-empty ball (0 if there are none)
+    double recall = 0.0;         // mean R(q) over the queries (empty balls count as 0)
+    double mean_ball_size = 0.0; // mean |B_r(q)| over the queries
+};
+
+// Hamming-ball retrieval at `radius` with the first min(n, max_queries) items as queries, each against all n
+// items but itself. Throws ae::Error for labels.size() != n, n < 2, radius outside [0, k] or max_queries < 1.
+// Cost O(q n w).
+HammingRetrieval hamming_retrieval(const BinaryCodes& codes, const std::vector<uint8_t>& labels, int radius,
+                                   int max_queries = 1000);
+
+// Fraction of the entries of codes [k, n] within `margin` of 0 or 1 (binariness above). Throws ae::Error for
+// an empty matrix or margin outside [0, 0.5].
+double code_binariness(const Matrix& codes, float margin = 0.1f);
+
 }  // namespace ae
