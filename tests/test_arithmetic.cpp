@@ -75,6 +75,10 @@ double fraction_turned(const ae::Autoencoder& model, const ae::ClassMeans& m, co
 }
 
 TEST(Arithmetic, AttributeVectorsTurnOneGarmentIntoAnother) {
+#ifndef __OPTIMIZE__
+    GTEST_SKIP() << "the attribute vectors' effect, not memory safety: 7 minutes under ASan (runs in release; the "
+                    "strip and analogy test above runs everywhere)";
+#endif
     ae::Config c = small_config("ae", 16);
     c.model.encoder = {256};
     auto s = trained(c, 400);
