@@ -89,6 +89,16 @@ void check_test_index(const ae::Dataset& test, int i, const std::string& flag) {
         throw ae::Error(flag + " " + std::to_string(i) + ": the test set has " + std::to_string(test.count) + " images");
 }
 
+// --out PNG, --scale, --threads (when given) and the data options of the commands that draw test images.
+void add_png_args(CLI::App* cmd, std::string& out, int& scale, int* threads, DataArgs& data) {
+    cmd->add_option("--out", out, "PNG file")->capture_default_str();
+    cmd->add_option("--scale", scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
+    if (threads)
+        cmd->add_option("--threads", *threads, "Threads for the encoder")->check(CLI::Range(1, 256))
+            ->capture_default_str();
+    add_data_args(cmd, data);
+}
+
 void write_text(const std::string& path, const std::string& text) { ae::write_file_atomic(path, text.data(), text.size()); }
 
 std::string dir_of(const std::string& path) {
@@ -876,9 +886,7 @@ public:
             ->check(CLI::Range(1, 256))
             ->capture_default_str();
         traverse_->add_option("--bins", ta_.bins, "Histogram bins")->check(CLI::Range(1, 200))->capture_default_str();
-        traverse_->add_option("--out", ta_.out, "PNG file")->capture_default_str();
-        traverse_->add_option("--scale", ta_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
-        add_data_args(traverse_, ta_.data);
+        add_png_args(traverse_, ta_.out, ta_.scale, nullptr, ta_.data);
 
         embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA or t-SNE, as a "
                                              "scatter PNG coloured by class");
@@ -918,11 +926,7 @@ public:
         neighbors_->add_option("--metric", na_.metric, "Distance, for codes and pixels alike")
             ->check(CLI::IsMember({"euclidean", "cosine"}))
             ->capture_default_str();
-        neighbors_->add_option("--out", na_.out, "PNG file")->capture_default_str();
-        neighbors_->add_option("--scale", na_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
-        neighbors_->add_option("--threads", na_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
-            ->capture_default_str();
-        add_data_args(neighbors_, na_.data);
+        add_png_args(neighbors_, na_.out, na_.scale, &na_.threads, na_.data);
 
         arith_ = app.add_subcommand("arithmetic", "Latent arithmetic: a test image's code moved along an attribute "
                                                   "vector (mean code of one class minus another's), or an analogy "
@@ -936,11 +940,7 @@ public:
             ->capture_default_str();
         arith_->add_option("--steps", aa2_.steps, "Number of strengths")->check(CLI::Range(2, 32))->capture_default_str();
         arith_->add_option("--analogy", aa2_.analogy, "Test image indices A,B,C: decode z(A) - z(B) + z(C)");
-        arith_->add_option("--out", aa2_.out, "PNG file")->capture_default_str();
-        arith_->add_option("--scale", aa2_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
-        arith_->add_option("--threads", aa2_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
-            ->capture_default_str();
-        add_data_args(arith_, aa2_.data);
+        add_png_args(arith_, aa2_.out, aa2_.scale, &aa2_.threads, aa2_.data);
 
         field_ = app.add_subcommand("field", "Models on 2-D points: the reconstruction vector field r(x) - x on a grid "
                                              "as arrows, with the test points and their reconstructions, and how well "
