@@ -73,6 +73,7 @@ run(async () => {
     await page.waitForFunction(() => /image grid 3: the image's code plus N\(0, 0.5/.test(document.getElementById('samples-note').textContent), null, {timeout: 30000});
     await page.locator('#traversal').scrollIntoViewIfNeeded();
     console.log('screenshot:', await screenshot(page, 'traversal.png', '#traversal >> xpath=../..'));
+    await page.locator('#nn-query').scrollIntoViewIfNeeded();  // refreshed while on screen
     await page.waitForFunction(() => /^\(grid 3 \(.+\): its 8 nearest of 1999 test images, Euclidean/.test(document.getElementById('nn-note').textContent) &&
       /by pixels 0\.\d{3}/.test(document.getElementById('nn-mean').textContent), null, {timeout: 30000});
     const nn = await page.evaluate(() => {
@@ -99,6 +100,8 @@ run(async () => {
     console.log('screenshot:', await screenshot(page, 'neighbors.png', '#nn-code >> xpath=../../..'));
     // Latent arithmetic (arithmetic.h) on the picked neighbour: toward the trousers' mean code; the strip's s = 0 is
     // the image's reconstruction, s = 2 moves it; the analogy row has 4 images.
+    await page.locator('#ar-strip').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('#ar-to option[value="1"]'), null, {timeout: 30000});
     await page.selectOption('#ar-to', '1');
     await page.waitForFunction(() => /^\(image #\d+ \+ s \(mean\(Trouser\) − mean\(.+\)\), class means over \d+ test codes/.test(document.getElementById('ar-note').textContent) &&
       /^A = #\d+/.test(document.getElementById('ar-analogy-note').textContent), null, {timeout: 30000});

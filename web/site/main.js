@@ -881,6 +881,20 @@ for (const id of ['trav-steps', 'trav-dims']) $(id).addEventListener('change', r
 // Nearest neighbours (retrieval.h): the query's k nearest among the map's m test images by code distance and
 // by pixel distance, each with its precision@k by class (a drawn image has no class), and below both the mean
 // precision@k of the first 500 of the m images as queries. Clicking a neighbour picks it.
+// Views far down the page are refreshed only while on screen (IntersectionObserver): a view update while
+// training then costs the worker nothing for them, and scrolling one into view refreshes it.
+const onScreen = new Map();  // section element -> visible
+function refreshWhenVisible(id, refresh) {
+  const section = $(id).closest('section');
+  onScreen.set(section, false);
+  new IntersectionObserver((entries) => {
+    const visible = entries.some((e) => e.isIntersecting), was = onScreen.get(section);
+    onScreen.set(section, visible);
+    if (visible && !was) refresh();
+  }).observe(section);
+}
+const isOnScreen = (id) => onScreen.get($(id).closest('section')) !== false;
+
 const NN_CELL = 48;
 const nnPixelMean = new Map();  // `${m}|${k}|${metric}` -> mean by pixels (the pixels do not change while training)
 const nnShown = {code: [], pixels: []};
@@ -889,7 +903,7 @@ function neighborQuery() {
   return state.drawn ? {x: state.drawnPixels(), name: 'the drawn image', index: -1, label: -1} : null;
 }
 function refreshNeighbors() {
-  if (!state.created || !state.views) return;
+  if (!state.created || !state.views || !isOnScreen('nn-query')) return;
   latest('neighbors', async () => {
     const q = neighborQuery();
     if (!q) { setText('nn-note', '(draw an image in the Draw panel first, or query the picked image)'); return; }
@@ -930,6 +944,7 @@ function refreshNeighbors() {
   });
 }
 for (const id of ['nn-source', 'nn-k', 'nn-metric']) $(id).addEventListener('change', refreshNeighbors);
+refreshWhenVisible('nn-query', refreshNeighbors);
 for (const side of ['code', 'pixels']) {
   $(`nn-${side}`).addEventListener('click', (e) => {
     const c = $(`nn-${side}`), r = c.getBoundingClientRect();
@@ -957,7 +972,7 @@ function fillArithmeticClasses(names) {
   from.value = 'picked';
 }
 function refreshArithmetic() {
-  if (!state.created || !state.views) return;
+  if (!state.created || !state.views || !isOnScreen('ar-strip')) return;
   latest('arithmetic', async () => {
     const v = state.views, p = pickedImage();
     fillArithmeticClasses(v.classNames);
@@ -999,6 +1014,7 @@ function refreshArithmetic() {
 }
 for (const id of ['ar-from', 'ar-to', 'ar-b', 'ar-c']) $(id).addEventListener('change', refreshArithmetic);
 $('ar-s').addEventListener('input', refreshArithmetic);
+refreshWhenVisible('ar-strip', refreshArithmetic);
 
 // Compare projections (embedding.h): four 2-D maps of the same test images, each a 2D canvas scatter coloured
 // by class with its title and 5-NN accuracy. On demand: two t-SNE runs take a few seconds (training waits).
