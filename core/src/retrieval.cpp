@@ -124,11 +124,15 @@ double retrieval_precision_at_k(const Matrix& items, const std::vector<uint8_t>&
     const VectorD x_norm2 = x.colwise().squaredNorm().transpose();
     constexpr int kBlock = 128;  // queries per matrix product
     double sum = 0.0;
+    // Query i is item i * n / m: spread over the set, so a set stored class by class is queried in every class.
+    auto query = [&](int i) { return static_cast<int>(static_cast<int64_t>(i) * n / m); };
     for (int q0 = 0; q0 < m; q0 += kBlock) {
         const int b = std::min(kBlock, m - q0);
-        const MatrixD d = distances(x, x_norm2, x.middleCols(q0, b), metric);
+        MatrixD qx(x.rows(), b);
+        for (int c = 0; c < b; ++c) qx.col(c) = x.col(query(q0 + c));
+        const MatrixD d = distances(x, x_norm2, qx, metric);
         for (int c = 0; c < b; ++c) {
-            const int q = q0 + c;
+            const int q = query(q0 + c);
             sum += precision_of(smallest(d.col(c).data(), n, k, q), labels, labels[q]);
         }
     }

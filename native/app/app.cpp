@@ -999,7 +999,7 @@ void App::tab_traversals() {
 
 // retrieval.h: a test image's (or the drawing's) k nearest among the published test codes' images, by code
 // distance (row 1) and by pixel distance (row 2), each with its precision@k by class; below, the mean
-// precision@k of the first 500 of them as queries.
+// precision@k of 500 of them (spread over them) as queries.
 void App::tab_neighbors() {
     const int m = static_cast<int>(snap_.test_codes.cols());
     bool changed = false;
@@ -1057,9 +1057,9 @@ void App::tab_neighbors() {
                 nn_pixel_mean_[key] = ae::retrieval_precision_at_k(nn_pixels_, snap_.test_labels, nn_k_, metric, queries);
             char buf[200];
             std::snprintf(buf, sizeof buf,
-                          "mean precision@%d of the first %d test images as queries (chance about %.2f): by code %.3f, "
-                          "by pixels %.3f",
-                          nn_k_, queries, 1.0 / std::max<size_t>(1, snap_.class_names.size()),
+                          "mean precision@%d of %d of the %d test images as queries (chance about %.2f): by code "
+                          "%.3f, by pixels %.3f",
+                          nn_k_, queries, m, 1.0 / std::max<size_t>(1, snap_.class_names.size()),
                           ae::retrieval_precision_at_k(snap_.test_codes, snap_.test_labels, nn_k_, metric, queries),
                           nn_pixel_mean_[key]);
             nn_mean_note_ = buf;

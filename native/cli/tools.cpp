@@ -160,7 +160,8 @@ int run_eval(const EvalArgs& a) {
     const ae::Matrix p_test = ae::pca_project(pca, x_test);
     const double knn_pca = ae::knn_accuracy(ae::pca_project(pca, x_train), train.labels, p_test, test.labels, a.knn);
     const ae::Matrix pca_recon = ae::pca_reconstruct(pca, p_test);
-    // Retrieval (retrieval.h): precision@k of the first 1000 test images as queries among all test images.
+    // Retrieval (retrieval.h): precision@k of 1000 test images (spread over the test set) as
+    // queries among all test images.
     const ae::Distance metric = ae::distance_from_name(a.metric, "--metric");
     const int queries = std::min(1000, test.count);
     const int rk = std::min(a.retrieval_k, test.count - 1);
@@ -189,8 +190,8 @@ int run_eval(const EvalArgs& a) {
                       {"ae_precision", ret_ae},
                       {"pca_precision", ret_pca},
                       {"pixel_precision", ret_pixels},
-                      {"note", "precision@k by class; each of the first `queries` test images against all other "
-                               "test images"}};
+                      {"note", "precision@k by class; each of `queries` test images spread over the test set "
+                               "against all other test images"}};
 
     std::printf("%s: %s model, latent %d, trained %d epochs\n", a.model.c_str(), m.file.config.model.type.c_str(), k,
                 m.file.state.epoch);

@@ -880,7 +880,7 @@ for (const id of ['trav-steps', 'trav-dims']) $(id).addEventListener('change', r
 
 // Nearest neighbours (retrieval.h): the query's k nearest among the map's m test images by code distance and
 // by pixel distance, each with its precision@k by class (a drawn image has no class), and below both the mean
-// precision@k of the first 500 of the m images as queries. Clicking a neighbour picks it.
+// precision@k of 500 of the m images (spread over them) as queries. Clicking a neighbour picks it.
 // Views far down the page are refreshed only while on screen (IntersectionObserver): a view update while
 // training then costs the worker nothing for them, and scrolling one into view refreshes it.
 const onScreen = new Map();  // section element -> visible
@@ -939,7 +939,7 @@ function refreshNeighbors() {
     const key = `${m}|${k}|${metric}`, queries = Math.min(500, m);
     const byCode = await call('retrievalPrecision', k, metric, 'codes', queries);
     if (!nnPixelMean.has(key)) nnPixelMean.set(key, await call('retrievalPrecision', k, metric, 'pixels', queries));
-    setText('nn-mean', `mean precision@${k} of the first ${queries} test images as queries (chance ≈ ` +
+    setText('nn-mean', `mean precision@${k} of ${queries} of the ${m} test images as queries (chance ≈ ` +
       `${(1 / v.classNames.length).toFixed(2)}): by code ${byCode.toFixed(3)}, by pixels ${nnPixelMean.get(key).toFixed(3)}`);
   });
 }

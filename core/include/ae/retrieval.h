@@ -61,7 +61,8 @@ NeighborComparison compare_neighbors(const Matrix& codes, const Matrix& pixels, 
                                      const Vector& query_code, const Vector& query_pixels, int k, Distance metric,
                                      int exclude = -1, int query_label = -1);
 
-// Mean precision@k over the first min(n, max_queries) items as queries, each against all n items but itself
+// Mean precision@k over m = min(n, max_queries) items as queries, item i * n / m for i < m (spread over the
+// set, so that a set stored class by class is queried in every class), each against all n items but itself
 // (leave-one-out). Throws ae::Error for labels.size() != n, k < 1, k >= n, max_queries < 1, an empty set or
 // non-finite entries. Cost O(q n d) with blocked matrix products.
 double retrieval_precision_at_k(const Matrix& items, const std::vector<uint8_t>& labels, int k, Distance metric,
