@@ -28,8 +28,9 @@ run(async () => {
     await page.selectOption('#map-projection', 'tsne');
     // Snapshots of the map while it converges.
     const seen = [];
-    for (const it of [100, 300, 999]) {
-      await page.waitForFunction((n) => window.aeLab.tsne && window.aeLab.tsne.iteration >= n, it, {timeout: 120000});
+    // The last waits for the final message (done), not an iteration count: 999 of 1000 is not the end.
+    for (const it of [100, 300, 0]) {
+      await page.waitForFunction((n) => window.aeLab.tsne && (n ? window.aeLab.tsne.iteration >= n : window.aeLab.tsne.done), it, {timeout: 120000});
       seen.push(await page.evaluate(() => ({iteration: window.aeLab.tsne.iteration, kl: window.aeLab.tsne.kl,
         first: Array.from(window.aeLab.tsne.points.slice(0, 20)), status: document.getElementById('tsne-status').textContent,
         note: document.getElementById('map-note').textContent})));
