@@ -295,7 +295,17 @@ TEST(Session, DivergenceStopsAndKeepsLastGoodWeights) {
 // as well as before the blow-up.
 TEST(Session, FiniteDivergenceStopsAndRestoresTheBestWeights) {
 #ifndef __OPTIMIZE__
-    GTEST_SKIP() << "the default model takes minutes per epoch without optimization (runs in release and tsan)";
+    GTEST_SKIP() << "the default model takes minutes per epoch without optimization (runs in release)";
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define AE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AE_TSAN 1
+#endif
+#endif
+#ifdef AE_TSAN
+    GTEST_SKIP() << "single-threaded divergence logic, 123 s under TSan in CI; runs in release";
 #endif
     const Data d = mnist_head(2000, 500);
     ae::Config c;  // the default model: encoder [512, 256], latent 2, Adam, batch 256
