@@ -9,6 +9,7 @@
 #include "ae/autoencoder.h"
 #include "ae/dataset.h"
 #include "ae/error.h"
+#include "ae/field_comparison.h"
 #include "ae/plot.h"
 #include "ae/session.h"
 #include "ae/toy_data.h"
@@ -101,6 +102,68 @@ TEST(VectorField, BadArguments) {
     EXPECT_EQ(ae::field_alignment(f.grid, f.field, one).points, 0);
 }
 
+TEST(VectorField, ArrowSegmentsEndAtTheReconstruction) {
+    // Two grid points: one arrow of length 0.1 along +x (a barb 0.3 * 0.1 = 0.03 capped at 0.012), one zero
+    // vector (no arrow), one arrow of length 0.02 along +y at scale 2 (barb 0.3 * 0.04 = 0.012: the cap).
+    ae::Matrix grid(2, 3), field(2, 3);
+    grid << 0.1f, 0.5f, 0.9f,
+            0.2f, 0.5f, 0.3f;
+    field << 0.05f, 0.0f, 0.0f,
+             0.0f, 0.0f, 0.01f;
+    const std::vector<float> seg = ae::field_arrow_segments(grid, field, 2.0f);
+    ASSERT_EQ(seg.size(), 24u);  // 2 arrows x 3 segments x 4 floats
+    // Shaft of the first: (0.1, 0.2) -> (0.2, 0.2); both barbs start at the head, are 0.012 long and point
+    // back at 25 degrees on either side.
+    EXPECT_FLOAT_EQ(seg[0], 0.1f);
+    EXPECT_FLOAT_EQ(seg[1], 0.2f);
+    EXPECT_FLOAT_EQ(seg[2], 0.2f);
+    EXPECT_FLOAT_EQ(seg[3], 0.2f);
+    for (int b = 1; b <= 2; ++b) {
+        const float* s = &seg[4 * b];
+        EXPECT_FLOAT_EQ(s[0], 0.2f);
+        EXPECT_FLOAT_EQ(s[1], 0.2f);
+        const float dx = s[2] - s[0], dy = s[3] - s[1];
+        EXPECT_NEAR(std::hypot(dx, dy), 0.012f, 1e-6f);
+        EXPECT_NEAR(dx, -0.012f * std::cos(0.436332f), 1e-6f);
+        EXPECT_NEAR(std::abs(dy), 0.012f * std::sin(0.436332f), 1e-6f);
+    }
+    EXPECT_LT((seg[7] - 0.2f) * (seg[11] - 0.2f), 0.0f);  // one barb above the shaft, one below
+    // The second arrow: (0.9, 0.3) -> (0.9, 0.32).
+    EXPECT_FLOAT_EQ(seg[12], 0.9f);
+    EXPECT_FLOAT_EQ(seg[14], 0.9f);
+    EXPECT_NEAR(seg[15], 0.32f, 1e-6f);
+    test_util::expect_contains(test_util::error_of([&] { ae::field_arrow_segments(grid, field, 0.0f); }),
+                               {"must be finite and > 0"});
+    test_util::expect_contains(
+        test_util::error_of([&] { ae::field_arrow_segments(grid, ae::Matrix::Zero(2, 2)); }), {"[2, 3] and [2, 2]"});
+}
+
+TEST(VectorField, FieldViewOfTheKnownFunction) {
+    // The affine model on the circle's test points: points spread over the set, reconstructions r(x),
+    // alignment and arrows as computed one by one.
+    const ae::Autoencoder model = affine_model(0.5f, 0.25f);
+    ae::ToyDataOptions o;
+    o.test = 300;
+    const ae::DatasetPair p = ae::toy_dataset("circle", o);
+    const ae::FieldView v = ae::field_view(model, p.test, 0.0f, 1.0f, 10, 100);
+    ASSERT_EQ(v.points.cols(), 100);
+    ASSERT_EQ(v.labels.size(), 100u);
+    EXPECT_FLOAT_EQ(v.points(0, 1), p.test.values[2 * 3]);  // item 1 of 100 is point 3 of 300
+    EXPECT_FLOAT_EQ(v.points(1, 1), p.test.values[2 * 3 + 1]);
+    EXPECT_TRUE(v.reconstructions.isApprox((0.5f * v.points.array() + 0.25f).matrix(), 1e-6f));
+    EXPECT_EQ(v.field.n, 10);
+    const ae::FieldAlignment a = ae::field_alignment(v.field.grid, v.field.field, v.points);
+    EXPECT_EQ(v.alignment.points, a.points);
+    EXPECT_DOUBLE_EQ(v.alignment.mean_cosine, a.mean_cosine);
+    // Every grid point but none has a non-zero field ((0.5, 0.5) is not on a 10 x 10 grid of [0, 1]).
+    EXPECT_EQ(v.arrows.size(), 100u * 12);
+    ae::ModelConfig image = ae::model_defaults("ae");
+    test_util::expect_contains(test_util::error_of([&] { ae::field_view(ae::Autoencoder(image), p.test); }),
+                               {"needs a model on 2-D points", "784 inputs"});
+    test_util::expect_contains(test_util::error_of([&] { ae::field_view(model, p.test, 0.0f, 1.0f, 10, 0); }),
+                               {"max_points 0"});
+}
+
 // Alignment of the session's model on the moons test points, over the default 24 x 24 grid of [0, 1]².
 double moons_alignment(const ae::TrainingSession& s, int* points = nullptr) {
     const ae::Dataset& test = s.test_data();
@@ -137,6 +200,42 @@ TEST(VectorField, DenoisingAutoencoderPointsBackToTheMoons) {
     EXPECT_GT(trained_points, 150);
     EXPECT_GT(trained, kFloor);
     EXPECT_GT(trained, untrained + 0.3);
+}
+
+TEST(FieldComparison, TrainsSideBySideAsAeTrainDoes) {
+    // The GUIs' view: denoising and contractive on moons, stepped in slices of 700 to the end of training. The
+    // denoising model is the one of the test above, step for step (same config, data and seed), so its
+    // field is the same; the contractive one trains alongside.
+    ae::FieldComparison fc("moons", {"denoising", "contractive"});
+    ASSERT_EQ(fc.models(), 2);
+    EXPECT_EQ(fc.total_steps(), kSteps);
+    EXPECT_EQ(fc.recent_loss(0), 0.0);
+    int slices = 0;
+    while (!fc.done()) {
+        const int k = fc.step(700);
+        ASSERT_GT(k, 0);
+        ASSERT_LE(k, 700);
+        ++slices;
+    }
+    EXPECT_EQ(slices, 10);  // 6,400 = 9 x 700 + 100
+    EXPECT_EQ(fc.steps(), kSteps);
+    EXPECT_EQ(fc.step(100), 0);
+    const ae::DatasetPair p = ae::toy_dataset("moons");
+    ae::TrainingSession alone(ae::toy_config_defaults("denoising"), std::make_shared<const ae::Dataset>(p.train),
+                              std::make_shared<const ae::Dataset>(p.test));
+    alone.step(kSteps);
+    const ae::FieldView v = fc.view(0);
+    EXPECT_DOUBLE_EQ(v.alignment.mean_cosine, moons_alignment(alone));
+    EXPECT_GT(v.alignment.mean_cosine, kFloor);
+    const ae::FieldView c = fc.view(1);
+    std::printf("moons: denoising alignment %.4f, contractive %.4f; recent losses %.5f, %.5f\n",
+                v.alignment.mean_cosine, c.alignment.mean_cosine, fc.recent_loss(0), fc.recent_loss(1));
+    EXPECT_GT(fc.recent_loss(1), 0.0);
+    EXPECT_EQ(c.points.cols(), 500);
+    test_util::expect_contains(test_util::error_of([] { ae::FieldComparison("moon", {"ae"}); }), {"moon"});
+    test_util::expect_contains(test_util::error_of([] { ae::FieldComparison("moons", {}); }), {"1 to 4 model types"});
+    test_util::expect_contains(test_util::error_of([] { ae::FieldComparison("moons", {"ae", "nonsense"}); }),
+                               {"model type nonsense on moons"});
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "ae/error.h"
 #include "ae/filters.h"
@@ -27,6 +28,7 @@
 #include "ae/rng.h"
 #include "ae/arithmetic.h"
 #include "ae/retrieval.h"
+#include "ae/toy_data.h"
 #include "ae/traversal.h"
 
 namespace ae_app {
@@ -65,6 +67,8 @@ App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), optio
 void App::init_gl() {
     image_program_.init();
     points_program_.init();
+    field_points_.init();
+    segments_program_.init();
 }
 
 ae::Matrix App::test_images(const std::vector<int>& index) const {
@@ -799,6 +803,10 @@ void App::window_tools() {
             tab_projections();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Vector field", nullptr, tab_flags("field"))) {
+            tab_field();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Interpolation", nullptr, tab_flags("interpolation"))) {
             tab_interpolation();
             ImGui::EndTabItem();
@@ -1218,6 +1226,90 @@ void App::tab_projections() {
             const float x = p0.x + 4 + (e.points(0, i) - lo(0)) * sx, y = p0.y + h - 4 - (e.points(1, i) - lo(1)) * sy;
             dl->AddRectFilled(ImVec2(x - 1, y - 1), ImVec2(x + 1.5f, y + 1.5f), class_imcolor(compare_labels_[i]));
         }
+        ImGui::EndGroup();
+    }
+}
+
+// Two model types trained side by side on a 2-D toy set by FieldRunner (apart from the session): the test
+// points by class, the arrows x -> r(x) on a 24 x 24 grid of [0, 1]² (shaders/segments.*), the points'
+// reconstructions as black dots, and each field's alignment with the data (vector_field.h). Opening the tab
+// the first time starts it; changing the data or a type restarts it.
+void App::tab_field() {
+    const std::vector<std::string>& sets = ae::toy_dataset_names();
+    const std::vector<std::string>& types = ae::model_types();
+    auto combo = [](const char* label, int* index, const std::vector<std::string>& items) {
+        bool changed = false;
+        ImGui::PushItemWidth(130);
+        if (ImGui::BeginCombo(label, items[static_cast<size_t>(*index)].c_str())) {
+            for (int i = 0; i < static_cast<int>(items.size()); ++i)
+                if (ImGui::Selectable(items[static_cast<size_t>(i)].c_str(), i == *index)) {
+                    changed |= i != *index;
+                    *index = i;
+                }
+            ImGui::EndCombo();
+        }
+        ImGui::PopItemWidth();
+        return changed;
+    };
+    bool restart = !field_started_;
+    for (auto [label, index, items] : {std::make_tuple("data", &field_data_, &sets),
+                                       std::make_tuple("left", &field_types_[0], &types),
+                                       std::make_tuple("right", &field_types_[1], &types)}) {
+        ImGui::TextUnformatted(label);
+        ImGui::SameLine();
+        restart |= combo((std::string("##field-") + label).c_str(), index, *items);
+        ImGui::SameLine();
+    }
+    if (field_.running()) {
+        if (ImGui::Button("Stop##field")) field_.stop();
+    } else if (ImGui::Button("Train both##field")) {
+        restart = true;
+    }
+    if (restart) {
+        field_started_ = true;
+        field_.start(sets[static_cast<size_t>(field_data_)],
+                     {types[static_cast<size_t>(field_types_[0])], types[static_cast<size_t>(field_types_[1])]}, 0.5f);
+    }
+    const bool fresh = field_.poll(field_state_);
+    const FieldRunner::State& s = field_state_;
+    if (!s.error.empty()) {
+        ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", s.error.c_str());
+        return;
+    }
+    if (s.models.empty()) return;
+    ImGui::TextDisabled("%s: step %lld / %lld%s. Grey arrows: x -> x + (r(x) - x) / 2 on a 24 x 24 grid (half length);",
+                        s.data.c_str(), static_cast<long long>(s.steps), static_cast<long long>(s.total_steps),
+                        s.done ? ", done" : "");
+    ImGui::TextDisabled("black dots: the test points' reconstructions; alignment: the mean cosine of r(x) - x with the "
+                        "direction to the nearest test point");
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float side = std::max(120.0f, std::min((avail.x - 8) / 2, avail.y - 50));
+    const std::array<float, 48> pal = palette();
+    for (size_t i = 0; i < s.models.size() && i < 2; ++i) {
+        const FieldRunner::Model& m = s.models[i];
+        if (fresh || field_canvas_[i].width() != static_cast<int>(side)) {
+            const ae::FieldView& v = m.view;
+            std::vector<float> xy(v.points.data(), v.points.data() + v.points.size()), cls;
+            for (uint8_t l : v.labels) cls.push_back(static_cast<float>(std::min<int>(l, 14)));
+            field_canvas_[i].begin(static_cast<int>(side), static_cast<int>(side), {1, 1, 1, 1});
+            segments_program_.upload({0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0});  // the unit square
+            segments_program_.draw(0.5f, 0.5f, 1.9f, 1.9f, {0.75f, 0.75f, 0.75f, 1});
+            field_points_.upload(xy, cls);
+            field_points_.draw(0.5f, 0.5f, 1.9f, 1.9f, 5.0f, pal, -1, 0.45f);
+            segments_program_.upload(v.arrows);
+            segments_program_.draw(0.5f, 0.5f, 1.9f, 1.9f, {0.2f, 0.2f, 0.2f, 0.9f});
+            std::vector<float> rxy(v.reconstructions.data(), v.reconstructions.data() + v.reconstructions.size());
+            field_points_.upload(rxy, std::vector<float>(rxy.size() / 2, 15.0f));
+            field_points_.draw(0.5f, 0.5f, 1.9f, 1.9f, 2.5f, pal, -1, 0.9f);
+            field_canvas_[i].end();
+        }
+        if (i) ImGui::SameLine();
+        ImGui::BeginGroup();
+        ImGui::Text("%s: alignment %.3f (%d grid points), loss %.5f", m.type.c_str(), m.view.alignment.mean_cosine,
+                    m.view.alignment.points, m.loss);
+        ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(field_canvas_[i].texture())),
+                     ImVec2(side, side), ImVec2(0, 1), ImVec2(1, 0));
+        if (m.diverged) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", m.message.c_str());
         ImGui::EndGroup();
     }
 }

@@ -29,6 +29,7 @@
 #include "gl_views.h"
 #include "ae/options.h"
 #include "trainer.h"
+#include "field_runner.h"
 #include "tsne_runner.h"
 
 namespace ae_app {
@@ -68,7 +69,7 @@ public:
     // Whether the next frame would show something new (status or a snapshot due for polling).
     bool has_news() const;
     // A view is being computed on a thread of its own (Compare projections): a scripted run waits for it.
-    bool computing() const { return compare_future_.valid(); }
+    bool computing() const { return compare_future_.valid() || field_.busy(field_state_.version); }
     bool training() const { return status_.running; }
     // Screen rectangle (x0, y0, x1, y1) of the latent map image in the last frame.
     std::array<float, 4> latent_map_rect() const { return map_rect_; }
@@ -94,6 +95,7 @@ private:
     void tab_neighbors();
     void tab_arithmetic();
     void tab_projections();
+    void tab_field();  // the vector field on 2-D toy data (field_runner.h), apart from the session
     void tab_interpolation();
     void tab_draw();
     void tab_denoise();
@@ -186,6 +188,14 @@ private:
     int64_t compare_step_ = 0;
     double compare_t0_ = 0, compare_seconds_ = 0;
     std::string compare_error_;
+    // Vector field on 2-D data: two model types trained side by side on a toy set (field_comparison.h).
+    FieldRunner field_;
+    FieldRunner::State field_state_;
+    int field_data_ = 0, field_types_[2] = {3, 4};  // indices into the toy sets and ae::model_types()
+    bool field_started_ = false;
+    Canvas field_canvas_[2];
+    SegmentsProgram segments_program_;
+    PointsProgram field_points_;
     GridView arith_grid_;
     int arith_image_ = 0, arith_from_ = -1, arith_to_ = 1, arith_b_ = 1, arith_c_ = 2;  // from -1: the image's class
     float arith_s_ = 1.0f;

@@ -180,4 +180,39 @@ void PointsProgram::draw(float center_x, float center_y, float scale_x, float sc
     glBindVertexArray(0);
 }
 
+void SegmentsProgram::init() {
+    program_ = program_build(shader_segments_vert, shader_segments_frag, "segments");
+    u_center_ = glGetUniformLocation(program_, "u_center");
+    u_scale_ = glGetUniformLocation(program_, "u_scale");
+    u_color_ = glGetUniformLocation(program_, "u_color");
+    glGenVertexArrays(1, &vao_);
+    glGenBuffers(1, &vbo_);
+    glBindVertexArray(vao_);
+    glBindBuffer(GL_ARRAY_BUFFER, vbo_);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glBindVertexArray(0);
+}
+
+void SegmentsProgram::upload(const std::vector<float>& segments) {
+    vertices_ = static_cast<int>(segments.size() / 2);
+    glBindBuffer(GL_ARRAY_BUFFER, vbo_);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(segments.size() * sizeof(float)), segments.data(),
+                 GL_DYNAMIC_DRAW);
+}
+
+void SegmentsProgram::draw(float center_x, float center_y, float scale_x, float scale_y,
+                           const std::array<float, 4>& color) const {
+    if (vertices_ == 0) return;
+    glUseProgram(program_);
+    glBindVertexArray(vao_);
+    glUniform2f(u_center_, center_x, center_y);
+    glUniform2f(u_scale_, scale_x, scale_y);
+    glUniform4fv(u_color_, 1, color.data());
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    glDrawArrays(GL_LINES, 0, vertices_);
+    glBindVertexArray(0);
+}
+
 }  // namespace ae_app

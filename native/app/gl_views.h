@@ -2,7 +2,8 @@
 // time, "#version 330 core" prepended here, as Dear ImGui's GL3 backend does):
 //   - Canvas: an RGBA8 texture behind a framebuffer object, shown in ImGui with ImGui::Image;
 //   - ImageProgram (image.vert/.frag): grey (or signed) one-channel textures drawn as quads;
-//   - PointsProgram (latent_points.vert/.frag): the latent map's class-coloured points.
+//   - PointsProgram (latent_points.vert/.frag): the latent map's class-coloured points;
+//   - SegmentsProgram (segments.vert/.frag): line segments in one colour (the vector field's arrows).
 // All functions must run on the thread that owns the GL context (the UI thread).
 #pragma once
 
@@ -84,6 +85,20 @@ private:
     GLuint program_ = 0, vao_ = 0, vbo_xy_ = 0, vbo_class_ = 0;
     int count_ = 0;
     GLint u_center_ = -1, u_scale_ = -1, u_point_size_ = -1, u_palette_ = -1, u_highlight_ = -1, u_alpha_ = -1;
+};
+
+class SegmentsProgram {
+public:
+    void init();  // compiles segments.vert/.frag; throws ae::Error
+    // segments: 4 floats per segment (x0, y0, x1, y1), as vector_field.h field_arrow_segments.
+    void upload(const std::vector<float>& segments);
+    // Draws the uploaded segments as GL_LINES with alpha blending; color: linear RGBA.
+    void draw(float center_x, float center_y, float scale_x, float scale_y, const std::array<float, 4>& color) const;
+
+private:
+    GLuint program_ = 0, vao_ = 0, vbo_ = 0;
+    int vertices_ = 0;
+    GLint u_center_ = -1, u_scale_ = -1, u_color_ = -1;
 };
 
 }  // namespace ae_app

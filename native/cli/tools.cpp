@@ -730,28 +730,17 @@ std::string fmt_g(double v) {
     return buf;
 }
 
-struct FieldFigure {
-    ae::ReconstructionField field;
-    ae::FieldAlignment alignment;
-};
-
-// The reconstruction field of a model on 2-D points over an n x n grid of [lo, hi]², drawn with the test
-// points and their reconstructions into `path`; the alignment against the test points (vector_field.h).
-FieldFigure write_field_png(const std::string& path, const ae::Autoencoder& model, const ae::Dataset& test, int n,
-                            float lo, float hi, float arrow_scale, ae::ThreadPool* pool) {
-    if (model.input_dim() != 2 || !test.has_values())
-        throw ae::Error("the vector field needs a model on 2-D points (ae train --data moons|circle|spiral|sine); "
-                        "this one takes " + std::to_string(model.input_dim()) + " inputs (" + test.name + ")");
-    FieldFigure r;
-    r.field = ae::reconstruction_field(model, lo, hi, n, pool);
-    const ae::Matrix x = images(test, 0, test.count);
-    r.alignment = ae::field_alignment(r.field.grid, r.field.field, x);
+// The reconstruction field of a model on 2-D points over an n x n grid of [lo, hi]² (vector_field.h
+// field_view), drawn with the test points and their reconstructions into `path`.
+ae::FieldView write_field_png(const std::string& path, const ae::Autoencoder& model, const ae::Dataset& test, int n,
+                              float lo, float hi, float arrow_scale, ae::ThreadPool* pool) {
+    ae::FieldView v = ae::field_view(model, test, lo, hi, n, test.count, pool, arrow_scale);
     char title[160];
     std::snprintf(title, sizeof title, "r(x) - x, %s AE: alignment %.3f", model.config().type.c_str(),
-                  r.alignment.mean_cosine);
-    ae::write_png(path, ae::render_vector_field(x, test.labels, test.class_names, model.reconstruct(x, pool),
-                                                r.field.grid, r.field.field, title, 900, 820, arrow_scale));
-    return r;
+                  v.alignment.mean_cosine);
+    ae::write_png(path, ae::render_vector_field(v.points, v.labels, test.class_names, v.reconstructions,
+                                                v.field.grid, v.field.field, title, 900, 820, arrow_scale));
+    return v;
 }
 
 int run_field(const FieldArgs& a) {
@@ -760,7 +749,7 @@ int run_field(const FieldArgs& a) {
     Loaded m = load_model(a.model);
     ae::DatasetPair data = load_data(a.data, m);
     ae::ThreadPool pool(default_threads());
-    const FieldFigure f = write_field_png(a.out, m.model, data.test, a.n, a.range[0], a.range[1], a.arrow_scale, &pool);
+    const ae::FieldView f = write_field_png(a.out, m.model, data.test, a.n, a.range[0], a.range[1], a.arrow_scale, &pool);
     const ae::FieldAlignmentOptions o;
     double mean_length = 0.0;
     for (Eigen::Index k = 0; k < f.field.field.cols(); ++k) mean_length += f.field.field.col(k).norm();

@@ -11,7 +11,11 @@
 // Shapes: one column per 2-D point, row 0 = x, row 1 = y.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "ae/autoencoder.h"
+#include "ae/dataset.h"
 #include "ae/eigen.h"
 #include "ae/thread_pool.h"
 
@@ -49,5 +53,32 @@ struct FieldAlignment {
 // other shapes, m = 0, or min_distance > max_distance.
 FieldAlignment field_alignment(const Matrix& grid, const Matrix& field, const Matrix& data,
                                const FieldAlignmentOptions& o = {});
+
+// Arrows for drawing a field as line segments (the GUIs upload them as they are; shaders/segments.vert):
+// for each grid point k with a finite, non-zero f_k, the shaft g_k -> g_k + scale f_k and two barbs from the
+// head back at ±25° to the shaft, each `head` times the shaft's length long but at most head_max (data
+// units). Returns 4 floats per segment (x0, y0, x1, y1), 3 segments per arrow, arrows in grid order.
+// grid, field: [2, g]. Throws ae::Error for other shapes or a scale, head or head_max not finite and > 0.
+std::vector<float> field_arrow_segments(const Matrix& grid, const Matrix& field, float scale = 1.0f,
+                                        float head = 0.3f, float head_max = 0.012f);
+
+// Everything a host draws for a model on 2-D points, computed once here for the page, the app and `ae field`:
+// the field over an n x n grid of [lo, hi]², the test points and their reconstructions, the alignment of the
+// field with those points, and the arrows (arrow_scale 1: each arrow ends at r(x), as in the figure of `ae
+// field`; the GUIs draw 0.5, so that the long arrows far from the data do not cover the picture).
+struct FieldView {
+    ReconstructionField field;
+    Matrix points;                 // [2, m] test points: m = min(count, max_points), spread over the set
+    std::vector<uint8_t> labels;   // [m]
+    Matrix reconstructions;        // [2, m] r(points)
+    FieldAlignment alignment;      // field_alignment(field.grid, field.field, points), default options
+    std::vector<float> arrows;     // field_arrow_segments(field.grid, field.field, arrow_scale)
+};
+
+// Throws ae::Error when the model does not take 2 inputs or `test` holds no 2-D points (Dataset::values,
+// rows x cols = 1 x 2, as toy_data.h makes), n as reconstruction_field, max_points < 1, or an arrow_scale as
+// field_arrow_segments' scale.
+FieldView field_view(const Autoencoder& model, const Dataset& test, float lo = 0.0f, float hi = 1.0f, int n = 24,
+                     int max_points = 500, ThreadPool* pool = nullptr, float arrow_scale = 1.0f);
 
 }  // namespace ae
