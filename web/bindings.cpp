@@ -102,6 +102,14 @@
 //   loadWeights(bytes) -> {epoch, step, optimizerRestored, data}   continues the file's run (session.h resume)
 //   delete()                               free the WASM side (embind)
 //
+// class FieldLab(data: "moons"|"circle"|"spiral"|"sine", types: string (comma-separated model types), threads)
+//   field_comparison.h: 1-4 models trained side by side on the 2-D toy set (toy_config_defaults, seed 1)
+//   step(n) -> minibatches trained per model (0 when done);  done(), steps(), totalSteps(), models()
+//   view(i, n, arrowScale) -> {type, steps, loss, diverged, message, alignment, alignmentPoints, points: Float32Array(m*2),
+//                  labels: Uint8Array(m), reconstructions: Float32Array(m*2), arrows: Float32Array(4 per segment),
+//                  n, classNames}   vector_field.h field_view over an n x n grid of [0, 1]², arrows at
+//                  arrowScale times r(x) − x
+//
 //   threaded() -> bool                     whether this is the -pthread build (ae-mt.js) or the single-threaded one (ae.js)
 //   maxThreads() -> number                 the most train.threads this module runs (1 in ae.js)
 //   heapBytes() -> number                  the size of WASM memory now (it grows in ae.js)
@@ -145,6 +153,7 @@
 #include "ae/eigen.h"
 #include "ae/embedding.h"
 #include "ae/error.h"
+#include "ae/field_comparison.h"
 #include "ae/filters.h"
 #include "ae/idx.h"
 #include "ae/interpolation.h"
@@ -1142,6 +1151,56 @@ private:
     size_t reported_losses_ = 0;   // batch losses already returned by progress()
 };
 
+
+// ae::FieldComparison for the page's vector-field view (see the top of the file).
+class FieldLab {
+public:
+    FieldLab(const std::string& data, const std::string& types, int threads) {
+        js_guard([&] {
+            std::vector<std::string> list;
+            size_t a = 0;
+            while (a <= types.size()) {
+                const size_t b = std::min(types.find(',', a), types.size());
+                if (b > a) list.push_back(types.substr(a, b - a));
+                a = b + 1;
+            }
+            lab_ = std::make_unique<ae::FieldComparison>(data, list, clamp_threads(threads));
+        });
+    }
+    int step(int n) {
+        return js_guard([&] { return lab_->step(n); });
+    }
+    bool done() const { return lab_->done(); }
+    double steps() const { return static_cast<double>(lab_->steps()); }
+    double total_steps() const { return static_cast<double>(lab_->total_steps()); }
+    int models() const { return lab_->models(); }
+    val view(int i, int n, float arrow_scale) const {
+        return js_guard([&] {
+            if (i < 0 || i >= lab_->models())
+                throw ae::Error("FieldLab.view: model " + std::to_string(i) + " of " + std::to_string(lab_->models()));
+            const ae::FieldView v = lab_->view(i, n, arrow_scale);
+            const ae::TrainingSession& s = lab_->session(i);
+            val o = val::object();
+            o.set("type", lab_->type(i));
+            o.set("steps", static_cast<double>(s.steps()));
+            o.set("loss", lab_->recent_loss(i));
+            o.set("diverged", s.diverged());
+            o.set("message", s.message());
+            o.set("alignment", v.alignment.mean_cosine);
+            o.set("alignmentPoints", v.alignment.points);
+            o.set("points", js_copy(v.points.data(), static_cast<size_t>(v.points.size())));
+            o.set("labels", js_copy(v.labels));
+            o.set("reconstructions", js_copy(v.reconstructions.data(), static_cast<size_t>(v.reconstructions.size())));
+            o.set("arrows", js_copy(v.arrows));
+            o.set("n", v.field.n);
+            o.set("classNames", js_strings(s.test_data().class_names));
+            return o;
+        });
+    }
+
+private:
+    std::unique_ptr<ae::FieldComparison> lab_;
+};
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(ae_module) {
@@ -1234,4 +1293,13 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("setTrainConfig", &Session::set_train_config)
         .function("setExcludedClass", &Session::set_excluded_class)
         .function("setThreads", &Session::set_threads);
+
+    class_<FieldLab>("FieldLab")
+        .constructor<std::string, std::string, int>()
+        .function("step", &FieldLab::step)
+        .function("done", &FieldLab::done)
+        .function("steps", &FieldLab::steps)
+        .function("totalSteps", &FieldLab::total_steps)
+        .function("models", &FieldLab::models)
+        .function("view", &FieldLab::view);
 }

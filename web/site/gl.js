@@ -1,5 +1,6 @@
 // WebGL2 drawing with the shared GLSL in shaders/ (the same sources the desktop app compiles as
-// GLSL 3.30 core): the latent map (latent_points.*) and grey images (image.*). Drawing only: every
+// GLSL 3.30 core): the latent map (latent_points.*), grey images (image.*) and the vector field's arrows
+// (segments.*). Drawing only: every
 // coordinate and pixel value comes from the Worker.
 
 const PREFIX = '#version 300 es\nprecision highp float;\n';
@@ -13,7 +14,7 @@ export const cssColor = (c) => `rgb(${c.map(v => Math.round(v * 255)).join(',')}
 
 let sources = null;
 export async function loadShaders() {
-  const names = ['latent_points.vert', 'latent_points.frag', 'image.vert', 'image.frag'];
+  const names = ['latent_points.vert', 'latent_points.frag', 'image.vert', 'image.frag', 'segments.vert', 'segments.frag'];
   const texts = await Promise.all(names.map(n => fetch('shaders/' + n).then(r => {
     if (!r.ok) throw new Error(`shaders/${n}: HTTP ${r.status}`);
     return r.text();
@@ -307,6 +308,90 @@ export class LatentMap {
       gl.bindVertexArray(this.extraVao);
       gl.drawArrays(gl.POINTS, 0, this.extra);
     }
+    gl.bindVertexArray(null);
+  }
+}
+
+// The vector field of models on 2-D points (core vector_field.h field_view, one view per model from the
+// Worker's FieldLab), side by side in one WebGL2 canvas (one viewport per model; the page stays under the
+// browser's WebGL context limit): the test points by class, the arrows r(x) − x on the grid, and each point's
+// reconstruction r(x) as a small black dot. Both axes show [0, 1] (the toy sets live there).
+const FRAME = new Float32Array([0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0]);
+export class FieldView {
+  constructor(canvas) {
+    this.canvas = canvas;
+    // alpha: false: an opaque drawing buffer, so half-transparent points blend with the white background here
+    // rather than leaving the canvas half transparent (pale on the page).
+    const gl = canvas.getContext('webgl2', {alpha: false, antialias: true, preserveDrawingBuffer: true});
+    if (!gl) throw new Error('WebGL2 is not available in this browser');
+    this.gl = gl;
+    this.points = program(gl, 'latent_points.vert', 'latent_points.frag');
+    this.lines = program(gl, 'segments.vert', 'segments.frag');
+    this.pos = gl.createBuffer();
+    this.cls = gl.createBuffer();
+    this.seg = gl.createBuffer();
+    this.pointVao = gl.createVertexArray();
+    gl.bindVertexArray(this.pointVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.pos);
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.cls);
+    gl.enableVertexAttribArray(1);
+    gl.vertexAttribPointer(1, 1, gl.FLOAT, false, 0, 0);
+    this.segVao = gl.createVertexArray();
+    gl.bindVertexArray(this.segVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.seg);
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+    gl.bindVertexArray(null);
+    this.views = [];
+  }
+
+  // views: [{points, labels, reconstructions, arrows}] (Float32Array / Uint8Array from FieldLab.view).
+  draw(views) {
+    this.views = views;
+    const gl = this.gl, c = this.canvas, dpr = window.devicePixelRatio || 1;
+    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
+    if (w > 0 && h > 0 && (c.width !== w || c.height !== h)) { c.width = w; c.height = h; }
+    gl.viewport(0, 0, c.width, c.height);
+    gl.clearColor(1, 1, 1, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    const n = Math.max(1, views.length), pw = Math.floor(c.width / n), side = Math.min(pw, c.height);
+    views.forEach((v, i) => {
+      gl.viewport(i * pw + Math.floor((pw - side) / 2), Math.floor((c.height - side) / 2), side, side);
+      const points = (xy, classes, size, alpha) => {
+        const u = this.points.u;
+        gl.useProgram(this.points.p);
+        gl.uniform2f(u.u_center, 0.5, 0.5);
+        gl.uniform2f(u.u_scale, 1.9, 1.9);
+        gl.uniform3fv(u.u_palette, new Float32Array(PALETTE.flat()));
+        gl.uniform1f(u.u_point_size, size * dpr);
+        gl.uniform1f(u.u_alpha, alpha);
+        gl.uniform1f(u.u_highlight, -1);
+        gl.bindVertexArray(this.pointVao);
+        gl.bindBuffer(gl.ARRAY_BUFFER, this.pos);
+        gl.bufferData(gl.ARRAY_BUFFER, xy, gl.DYNAMIC_DRAW);
+        gl.bindBuffer(gl.ARRAY_BUFFER, this.cls);
+        gl.bufferData(gl.ARRAY_BUFFER, classes, gl.DYNAMIC_DRAW);
+        gl.drawArrays(gl.POINTS, 0, xy.length / 2);
+      };
+      const lines = (segments, color) => {
+        gl.useProgram(this.lines.p);
+        gl.uniform2f(this.lines.u.u_center, 0.5, 0.5);
+        gl.uniform2f(this.lines.u.u_scale, 1.9, 1.9);
+        gl.uniform4f(this.lines.u.u_color, ...color);
+        gl.bindVertexArray(this.segVao);
+        gl.bindBuffer(gl.ARRAY_BUFFER, this.seg);
+        gl.bufferData(gl.ARRAY_BUFFER, segments, gl.DYNAMIC_DRAW);
+        gl.drawArrays(gl.LINES, 0, segments.length / 2);
+      };
+      lines(FRAME, [0.75, 0.75, 0.75, 1]);  // the unit square
+      points(v.points, Float32Array.from(v.labels, (l) => Math.min(l, 14)), 5, 0.45);
+      lines(v.arrows, [0.2, 0.2, 0.2, 0.9]);
+      points(v.reconstructions, new Float32Array(v.reconstructions.length / 2).fill(15), 2.5, 0.9);
+    });
     gl.bindVertexArray(null);
   }
 }

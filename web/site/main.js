@@ -1,5 +1,5 @@
 // The page thread: form, controls, drawing. Training and every computation live in worker.js.
-import {LatentMap, drawGrid, drawGrid2d, images, loadShaders, PALETTE, cssColor} from './gl.js';
+import {LatentMap, FieldView, drawGrid, drawGrid2d, images, loadShaders, PALETTE, cssColor} from './gl.js';
 import {LossChart} from './chart.js';
 import {installThreadControl} from './threads.js';
 
@@ -1174,6 +1174,49 @@ async function evaluateTest() {
   $('st-test').textContent = `${r.loss.toFixed(4)} (step ${state.steps})`;
 }
 
+// The vector field on 2-D data (core field_comparison.h, trained by the Worker apart from the session): two
+// model types side by side on one toy set, the arrows redrawn as the Worker posts them while both train.
+let fieldView = null;
+const vf = {running: false, views: null};
+function fillFieldTypes() {
+  const f = FIELDS.find((x) => x.path === 'model.type');
+  if (!f || $('vf-left').options.length) return;
+  for (const [id, def] of [['vf-left', 'denoising'], ['vf-right', 'contractive']]) {
+    for (const t of f.choices) $(id).add(new Option(t, t));
+    $(id).value = def;
+  }
+}
+function setFieldRunning(on) {
+  vf.running = on;
+  $('vf-run').textContent = on ? 'Stop' : 'Train both';
+}
+$('vf-run').onclick = () => {
+  if (vf.running) {
+    state.worker.postMessage({type: 'fieldStop'});
+    setFieldRunning(false);
+    setText('vf-status', `stopped at step ${(vf.steps || 0).toLocaleString('en')}`);
+    return;
+  }
+  if (!fieldView) fieldView = new FieldView($('vf-canvas'));
+  setFieldRunning(true);
+  setText('vf-status', 'starting…');
+  state.worker.postMessage({type: 'field', data: $('vf-data').value, types: [$('vf-left').value, $('vf-right').value]});
+};
+for (const id of ['vf-data', 'vf-left', 'vf-right']) $(id).onchange = () => { if (vf.running) { setFieldRunning(false); $('vf-run').click(); } };
+function onField(m) {
+  if (!vf.running) return;  // stopped: a message already on its way
+  vf.views = m.views;
+  vf.steps = m.steps;
+  fieldView.draw(m.views);
+  m.views.forEach((v, i) => setText(`vf-caption-${i}`, `${v.type}: alignment ${v.alignment.toFixed(3)} ` +
+    `(${v.alignmentPoints} grid points), loss ${v.loss.toFixed(5)}` + (v.diverged ? `; stopped: ${v.message}` : '')));
+  drawLegend(m.views[0].classNames, 'vf-legend');
+  setText('vf-status', `${m.data}: step ${m.steps.toLocaleString('en')} / ${m.totalSteps.toLocaleString('en')}` +
+    (m.done ? ', done' : '') + '; alignment = mean cosine between r(x) − x and the direction to the nearest test point');
+  if (m.done) setFieldRunning(false);
+}
+state.field = vf;
+
 function onMessage(ev) {
   const m = ev.data;
   switch (m.type) {
@@ -1183,6 +1226,7 @@ function onMessage(ev) {
       for (const t of m.terms) TERM_NAMES[t.name] = t.label;
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
       buildForm();
+      fillFieldTypes();
       setFormConfig(m.defaultConfig).catch(e => showError('form', e.message));
       $('load-data').click();
       break;
@@ -1264,6 +1308,9 @@ function onMessage(ev) {
     case 'tsne':
       onTsne(m);
       break;
+    case 'field':
+      onField(m);
+      break;
     case 'state':
       if (m.dropped) state.created = false;
       if (state.running && !m.running && state.created) evaluateTest().catch(e => showError('evaluate', e.message));
@@ -1297,6 +1344,7 @@ function onMessage(ev) {
       }
       if (m.where === 'create' && state.onCreated) { $('config-error').textContent = m.message; }
       if (m.where === 'tsne') setText('tsne-status', m.message);
+      if (m.where === 'field') { setFieldRunning(false); setText('vf-status', m.message); }
       showError(m.place || m.where, m.message);
       break;
   }

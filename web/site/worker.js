@@ -6,16 +6,20 @@
 // page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} | {type: 'loadModel', file, name} |
 //                 {type: 'create', config, excludeClass} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
 //                 {type: 'call', id, fn, args} | {type: 'threads', n} |
-//                 {type: 'tsne', perplexity, learningRate, exaggeration, iterations, seed} | {type: 'tsneStop'}
+//                 {type: 'tsne', perplexity, learningRate, exaggeration, iterations, seed} | {type: 'tsneStop'} |
+//                 {type: 'field', data, types} | {type: 'fieldStop'}
 // worker -> page: {type: 'ready', defaultConfig, simd, threaded, maxThreads, threads, heapBytes, buildNote} |
 //                 {type: 'threads', threaded, maxThreads, threads} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
 //                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} |
 //                 {type: 'state', running, finished, epochs} | {type: 'reply', id, result | error} |
 //                 {type: 'error', where, message} |
-//                 {type: 'tsne', points, kl, iteration, iterations, done, learningRate, step}
+//                 {type: 'tsne', points, kl, iteration, iterations, done, learningRate, step} |
+//                 {type: 'field', data, steps, totalSteps, done, views: [FieldLab.view(i, 24, 0.5) per model]}
 // t-SNE (the map's second projection, core tsne.h): 'tsne' embeds the codes of the last published views and
 // runs a few iterations per slice (~30 ms, interleaved with training slices), posting the map after each,
 // so the map animates as it converges; it stops after its iterations or at 'tsneStop'.
+// The vector field (core field_comparison.h): 'field' trains 1-4 small models on a 2-D toy set side by side,
+// apart from the session, in slices as t-SNE does, posting each model's field about every 100 ms and at the end.
 // Training stops by itself after the config's epochs (as `ae train` does): 'state' then says finished;
 // a 'run' of a finished model trains one more epoch (the desktop app's rule). Loading data stops training
 // and drops the model (the page creates one for the new data).
@@ -38,11 +42,13 @@ let epochs = 10;        // stop after this many epochs (config train.epochs, cha
 let excludedClass = -1; // class left out of the training set (-1: none)
 let threads = 1;        // train.threads of every session (1..ae.maxThreads())
 let tsne = null;        // the running t-SNE: {chunk, learningRate, step (training step of its codes)} or null
+let field = null;       // the vector-field lab: {lab (ae.FieldLab), data, chunk, posted (time)} or null
+let fieldChain = 0;
 const MIN_IMAGES = 4;   // a data set needs 2 test images (the map, the fitted Gaussian) and 2 to train on
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const PLACES = {load: 'data', loadModel: 'model file', userIdx: 'your IDX files', userPngs: 'your PNG folder', create: 'model', run: 'training',
-                step: 'training', module: 'WebAssembly module', tsne: 't-SNE'};
+                step: 'training', module: 'WebAssembly module', tsne: 't-SNE', field: 'vector field'};
 const fail = (where, err) => post({type: 'error', where, place: PLACES[where] || where,
                                    message: String(err && err.message || err)});
 const buffers = (...arrays) => arrays.filter(a => a && a.buffer).map(a => a.buffer);
@@ -291,6 +297,51 @@ function tsneSlice(chain) {
   setTimeout(() => tsneSlice(chain), 0);
 }
 
+function postField(f) {
+  const views = [];
+  for (let i = 0; i < f.lab.models(); i++) views.push(f.lab.view(i, 24, 0.5));  // arrows at half length, as the app draws them
+  const transfer = [];
+  for (const v of views) transfer.push(...buffers(v.points, v.labels, v.reconstructions, v.arrows));
+  post({type: 'field', data: f.data, steps: f.lab.steps(), totalSteps: f.lab.totalSteps(), done: f.lab.done(), views},
+       transfer);
+  f.posted = performance.now();
+}
+
+function stopField() {
+  if (field) field.lab.delete();
+  field = null;
+  ++fieldChain;
+}
+
+// One slice of vector-field training (adapted to ~30 ms), its views every ~100 ms, then yield.
+function fieldSlice(chain) {
+  if (!field || chain !== fieldChain) return;
+  const f = field;
+  try {
+    const t0 = performance.now();
+    f.lab.step(f.chunk);
+    const dt = performance.now() - t0;
+    f.chunk = Math.max(1, Math.min(2000, Math.round(f.chunk * (dt < 15 ? 1.5 : dt > 45 ? 0.6 : 1))));
+    const done = f.lab.done();
+    if (done || performance.now() - f.posted > 100) postField(f);
+    if (done) { stopField(); return; }
+  } catch (e) {
+    stopField();
+    fail('field', e);
+    return;
+  }
+  setTimeout(() => fieldSlice(chain), 0);
+}
+
+function startField(m) {
+  stopField();
+  const lab = new ae.FieldLab(m.data, m.types.join(','), 1);
+  field = {lab, data: m.data, chunk: 16, posted: 0};
+  postField(field);
+  const chain = fieldChain;
+  setTimeout(() => fieldSlice(chain), 0);
+}
+
 function startTsne(m) {
   if (!session) throw new Error('no model yet');
   tsne = null;
@@ -510,6 +561,12 @@ async function handle(m) {
       case 'tsneStop':
         tsne = null;
         if (session) session.tsneStop();
+        break;
+      case 'field':
+        startField(m);
+        break;
+      case 'fieldStop':
+        stopField();
         break;
       case 'step':
         if (!session) throw new Error('no model');
