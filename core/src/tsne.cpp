@@ -10,22 +10,13 @@
 
 #include "ae/error.h"
 #include "ae/rng.h"
+#include "exact_knn.h"
 
 namespace ae {
 
-namespace {
-
-std::string num(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%g", v);
-    return b;
-}
-
-// --- Input affinities -------------------------------------------------------------------------------------
-
 // The K nearest neighbours of every column of x (squared Euclidean distance, ties by index), excluding
 // the point itself: nn[i * K + k], d2[i * K + k] in increasing distance.
-void nearest_neighbours(const Eigen::MatrixXd& x, int K, std::vector<int>& nn, std::vector<double>& d2) {
+void exact_knn(const Eigen::MatrixXd& x, int K, std::vector<int>& nn, std::vector<double>& d2) {
     const int n = static_cast<int>(x.cols());
     nn.assign(static_cast<size_t>(n) * K, 0);
     d2.assign(static_cast<size_t>(n) * K, 0.0);
@@ -59,6 +50,16 @@ void nearest_neighbours(const Eigen::MatrixXd& x, int K, std::vector<int>& nn, s
         }
     }
 }
+
+namespace {
+
+std::string num(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return b;
+}
+
+// --- Input affinities -------------------------------------------------------------------------------------
 
 // p_{j|i} over the K neighbours of one point with entropy log(perplexity), by bisection on beta.
 // d: the K squared distances (increasing) -> p (sum 1).
@@ -215,7 +216,7 @@ Tsne::Tsne(const Matrix& x, const TsneOptions& o) : o_(o), n_(static_cast<int>(x
     const int K = std::min(n_ - 1, static_cast<int>(3.0 * o.perplexity));
     std::vector<int> nn;
     std::vector<double> d2, p(static_cast<size_t>(n_) * K);
-    nearest_neighbours(x.cast<double>(), K, nn, d2);
+    exact_knn(x.cast<double>(), K, nn, d2);
     std::vector<Eigen::Triplet<double>> t;
     t.reserve(2 * p.size());
     for (int i = 0; i < n_; ++i) {

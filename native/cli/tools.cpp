@@ -34,6 +34,7 @@
 #include "ae/session.h"
 #include "ae/traversal.h"
 #include "ae/tsne.h"
+#include "ae/umap.h"
 #include "ae/vae.h"
 #include "ae/vector_field.h"
 
@@ -647,11 +648,12 @@ struct EmbedArgs {
     DataArgs data;
     int n = ae::kAnalysisCodes, threads = default_threads();
     ae::TsneOptions tsne;
+    ae::UmapOptions umap;
 };
 
 // The codes (or pixels) of n test images spread evenly over the test set mapped to 2-D by PCA
 // (latent_project_2d, the map of every host)
-// or t-SNE (tsne.h), drawn as a scatter coloured by class.
+// or t-SNE (tsne.h) or UMAP (umap.h), drawn as a scatter coloured by class, with its 5-NN accuracy.
 int run_embed(const EmbedArgs& a) {
     Loaded m = load_model(a.model);
     ae::DatasetPair data = load_data(a.data, m);
@@ -695,6 +697,18 @@ int run_embed(const EmbedArgs& a) {
         title = "PCA of the " + what + " of " + std::to_string(n) + " test images";
         if (p.uses_pca) title += " (" + std::to_string(static_cast<int>(std::lround(100.0 * p.explained))) + "% of variance)";
         std::printf("PCA of the %s of %d test images", what.c_str(), n);
+    } else if (a.method == "umap") {
+        ae::UmapOptions o = a.umap;
+        o.seed = a.tsne.seed;
+        points = ae::umap_embed(x, o);
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "UMAP of the %s of %d test images (%d neighbours, min_dist %g)", what.c_str(), n,
+                      o.n_neighbors, o.min_dist);
+        title = buf;
+        x_label = "UMAP 1";
+        y_label = "UMAP 2";
+        std::printf("UMAP of the %s of %d test images: %d neighbours, min_dist %g, %d epochs, 5-NN %.3f", what.c_str(),
+                    n, o.n_neighbors, o.min_dist, o.epochs, ae::map_knn_accuracy(points, labels));
     } else {
         ae::Tsne t(x, a.tsne);
         const ae::TsneProgress r = t.step(a.tsne.iterations);
@@ -878,13 +892,13 @@ public:
         traverse_->add_option("--bins", ta_.bins, "Histogram bins")->check(CLI::Range(1, 200))->capture_default_str();
         add_png_args(traverse_, ta_.out, ta_.scale, nullptr, ta_.data);
 
-        embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA or t-SNE, as a "
+        embed_ = app.add_subcommand("embed", "Map the codes (or pixels) of test images to 2-D by PCA, t-SNE or UMAP, as a "
                                              "scatter PNG coloured by class");
         embed_->add_option("model", ba_.model, "Model file")->required()->check(CLI::ExistingFile);
         embed_->add_option("--method", ba_.method,
-                           "pca, tsne (Barnes-Hut t-SNE), or compare (PCA and t-SNE of the pixels and of the codes, "
-                           "2 x 2, with each map's 5-NN accuracy)")
-            ->check(CLI::IsMember({"pca", "tsne", "compare"}))
+                           "pca, tsne (Barnes-Hut t-SNE), umap, or compare (PCA and t-SNE of the pixels and of the "
+                           "codes, 2 x 2, with each map's 5-NN accuracy)")
+            ->check(CLI::IsMember({"pca", "tsne", "umap", "compare"}))
             ->capture_default_str();
         embed_->add_option("--space", ba_.space, "codes (the model's encode) or pixels")
             ->check(CLI::IsMember({"codes", "pixels"}))
@@ -901,7 +915,13 @@ public:
                            "t-SNE early exaggeration (first 250 iterations)")
             ->capture_default_str();
         embed_->add_option("--theta", ba_.tsne.theta, "Barnes-Hut accuracy (0: exact)")->capture_default_str();
-        embed_->add_option("--seed", ba_.tsne.seed, "t-SNE seed (start positions)")->capture_default_str();
+        embed_->add_option("--seed", ba_.tsne.seed, "t-SNE seed (start positions); UMAP seed (negative samples)")
+            ->capture_default_str();
+        embed_->add_option("--neighbors", ba_.umap.n_neighbors, "UMAP n_neighbors (the point itself counted)")
+            ->check(CLI::Range(2, 1000))->capture_default_str();
+        embed_->add_option("--min-dist", ba_.umap.min_dist, "UMAP min_dist")->check(CLI::Range(0.0, 2.99))
+            ->capture_default_str();
+        embed_->add_option("--epochs", ba_.umap.epochs, "UMAP epochs")->check(CLI::Range(1, 100000))->capture_default_str();
         embed_->add_option("--out", ba_.out, "PNG file")->capture_default_str();
         embed_->add_option("--threads", ba_.threads, "Threads for the encoder")->check(CLI::Range(1, 256))
             ->capture_default_str();

@@ -15,6 +15,8 @@ M="$OUT/run/model.safetensors"
 "$AE" embed "$M" "${LIM[@]}" --method pca --n 500 --out "$OUT/pca.png" | grep -q "PCA of the 8-D codes of 500 test images"
 "$AE" embed "$M" "${LIM[@]}" --method tsne --n 500 --iterations 300 --perplexity 20 --out "$OUT/tsne.png" | tee "$OUT/tsne.txt"
 grep -Eq "t-SNE of the 8-D codes of 500 test images: perplexity 20, .*300 iterations, KL [0-9.]+" "$OUT/tsne.txt"
+"$AE" embed "$M" "${LIM[@]}" --method umap --n 500 --epochs 200 --out "$OUT/umap.png" | tee "$OUT/umap.txt"
+grep -Eq "UMAP of the 8-D codes of 500 test images: 15 neighbours, min_dist 0.1, 200 epochs, 5-NN 0\.[0-9]{3}" "$OUT/umap.txt"
 "$AE" embed "$M" "${LIM[@]}" --space pixels --n 300 --iterations 200 --out "$OUT/tsne_pixels.png" | grep -q "t-SNE of the pixels"
 "$AE" embed "$M" "${LIM[@]}" --method compare --n 300 --iterations 200 --perplexity 20 --out "$OUT/compare.png" > "$OUT/compare.txt"
 grep -q "^300 test images (spread over the test set), 5-NN accuracy of each 2-D map" "$OUT/compare.txt"
@@ -62,7 +64,7 @@ msg=$("$AE" traverse "$M" "${LIM[@]}" --image 600 --out "$OUT/x.png" 2>&1); code
 [ $code -ne 0 ] && echo "$msg" | grep -q -- "--image 600: the test set has 600 images" || { echo "bad image: $code $msg"; exit 1; }
 msg=$("$AE" embed "$M" --method umapp --out "$OUT/x.png" 2>&1); code=$?
 [ $code -eq 2 ] || { echo "bad method: exit code $code, expected 2: $msg"; exit 1; }
-echo "$msg" | grep -q -- "--method: umapp not in {pca,tsne,compare}" || { echo "unexpected message: $msg"; exit 1; }
+echo "$msg" | grep -q -- "--method: umapp not in {pca,tsne,umap,compare}" || { echo "unexpected message: $msg"; exit 1; }
 msg=$("$AE" embed "$M" "${LIM[@]}" --n 30 --perplexity 30 --out "$OUT/x.png" 2>&1); code=$?
 [ $code -eq 2 ] || { echo "bad perplexity: exit code $code, expected 2: $msg"; exit 1; }
 echo "$msg" | grep -q "perplexity 30 out of range for 30 points" || { echo "unexpected message: $msg"; exit 1; }
