@@ -96,6 +96,8 @@
 //   tsneStart(perplexity, learningRate, exaggeration, iterations, seed) -> {n, learningRate}   tsne.h: a t-SNE
 //     of the published test codes (the map's points), run on by tsneStep(n) -> {points: Float32Array(m*2), kl,
 //     iteration, iterations, done}; tsneStop() frees it
+//   umapStart(nNeighbors, minDist, epochs, seed) -> {n, edges}   umap.h: UMAP of the same codes, run on by
+//     umapStep(n) -> {points, iteration (epochs done), iterations, done}; tsneStop() frees it too
 //   testImages(first, n) -> Uint8Array;  testImagesUnit(first, n) -> Float32Array in [0, 1] (dataset_images)
 //   setDataSource(name, trainImages, trainLabels, testImages, testLabels)   recorded by saveModel()
 //   saveModel() -> Uint8Array (the file `ae train` writes: weights, config, epoch/step, data set, optimizer state)
@@ -166,6 +168,7 @@
 #include "ae/retrieval.h"
 #include "ae/traversal.h"
 #include "ae/tsne.h"
+#include "ae/umap.h"
 #include "ae/rng.h"
 #include "ae/sampling.h"
 #include "ae/session.h"
@@ -1107,7 +1110,39 @@ public:
             return r;
         });
     }
-    void tsneStop() { tsne_.reset(); }
+    void tsneStop() {
+        tsne_.reset();
+        umap_.reset();
+    }
+
+    // UMAP of the published test codes (umap.h), stepped like t-SNE; tsneStop() frees it too.
+    val umapStart(int n_neighbors, double min_dist, int epochs, double seed) {
+        return js_guard([&] {
+            ae::UmapOptions o;
+            o.n_neighbors = n_neighbors;
+            o.min_dist = min_dist;
+            o.epochs = epochs;
+            o.seed = static_cast<uint64_t>(seed);
+            umap_.reset();
+            umap_ = std::make_unique<ae::Umap>(snapshot_.test_codes, o);
+            val r = val::object();
+            r.set("n", static_cast<int>(snapshot_.test_codes.cols()));
+            r.set("edges", umap_->edges());
+            return r;
+        });
+    }
+    val umapStep(int n) {
+        return js_guard([&] {
+            if (!umap_) throw ae::Error("umapStep: no UMAP started (umapStart)");
+            const ae::Matrix& y = umap_->step(n);
+            val r = val::object();
+            r.set("points", js_copy(y.data(), static_cast<size_t>(y.size())));
+            r.set("iteration", umap_->epoch());
+            r.set("iterations", umap_->options().epochs);
+            r.set("done", umap_->done());
+            return r;
+        });
+    }
 
     // Projected test codes of the last publishViews() [m * 2].
     val points() const { return js_copy(projection_.points.data(), static_cast<size_t>(projection_.points.size())); }
@@ -1115,6 +1150,7 @@ public:
 private:
     ae::LatentProjection projection_;  // the map: latent_project_2d of the published test codes
     std::unique_ptr<ae::Tsne> tsne_;   // tsneStart: t-SNE of the published test codes
+    std::unique_ptr<ae::Umap> umap_;   // umapStart: UMAP of them
     ae::DatasetRef data_ref_;          // setDataSource / the loaded file's data set
 
     const ae::Autoencoder& model() const { return static_cast<const ae::TrainingSession&>(*session_).model(); }
@@ -1274,6 +1310,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("tsneStart", &Session::tsneStart)
         .function("tsneStep", &Session::tsneStep)
         .function("tsneStop", &Session::tsneStop)
+        .function("umapStart", &Session::umapStart)
+        .function("umapStep", &Session::umapStep)
         .function("saveModel", &Session::saveModel)
         .function("points", &Session::points)
         .function("setDataSource", &Session::setDataSource)

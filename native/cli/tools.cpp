@@ -702,8 +702,8 @@ int run_embed(const EmbedArgs& a) {
         o.seed = a.tsne.seed;
         points = ae::umap_embed(x, o);
         char buf[160];
-        std::snprintf(buf, sizeof buf, "UMAP of the %s of %d test images (%d neighbours, min_dist %g)", what.c_str(), n,
-                      o.n_neighbors, o.min_dist);
+        std::snprintf(buf, sizeof buf, "UMAP of the %s of %d test images (%d neighbours)", what.c_str(), n,
+                      o.n_neighbors);
         title = buf;
         x_label = "UMAP 1";
         y_label = "UMAP 2";

@@ -59,6 +59,34 @@ run(async () => {
     const back = await page.evaluate(() => ({points: Array.from(window.aeLab.map.points.slice(0, 20)), note: document.getElementById('map-note').textContent}));
     assert.match(back.note, /PCA projection of the 8-D codes/);
     assert.deepStrictEqual(back.points, pca);
+    // UMAP (umap.h) of the same codes, stepped by the Worker as t-SNE is: the perplexity is t-SNE's only; the
+    // map moves and ends at epoch 500 with its note; its 5-NN accuracy (computed here over the shown points,
+    // even-indexed classify odd-indexed as embedding.h does) is well above chance (0.1).
+    await page.selectOption('#map-projection', 'umap');
+    assert.ok(await page.evaluate(() => document.getElementById('tsne-perplexity').disabled));
+    await page.waitForFunction(() => window.aeLab.tsne && window.aeLab.tsne.method === 'umap' && window.aeLab.tsne.done, null, {timeout: 120000});
+    const umap = await page.evaluate(() => {
+      const p = window.aeLab.tsne.points, l = window.aeLab.views.codeLabels, n = p.length / 2;
+      let right = 0, tested = 0;
+      for (let i = 1; i < n; i += 2) {
+        const d = [];
+        for (let j = 0; j < n; j += 2) d.push([(p[2 * i] - p[2 * j]) ** 2 + (p[2 * i + 1] - p[2 * j + 1]) ** 2, l[j]]);
+        d.sort((a, b) => a[0] - b[0]);
+        const votes = new Map();
+        for (const [, c] of d.slice(0, 5)) votes.set(c, (votes.get(c) || 0) + 1);
+        const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+        right += best === l[i];
+        tested++;
+      }
+      return {status: document.getElementById('tsne-status').textContent, note: document.getElementById('map-note').textContent,
+              knn: right / tested, moved: Array.from(p.slice(0, 20))};
+    });
+    console.log(`UMAP: ${umap.status}; 5-NN ${umap.knn.toFixed(3)}; ${umap.note}`);
+    assert.strictEqual(umap.status, 'epoch 500 / 500, done');
+    assert.match(umap.note, /UMAP of the 8-D codes at step \d+, 15 neighbours/);
+    assert.notDeepStrictEqual(umap.moved, pca);
+    assert.ok(umap.knn > 0.4, `UMAP 5-NN ${umap.knn}`);
+    await page.selectOption('#map-projection', 'pca');
     // Traversals and histograms (traversal.h) of the same model: pick the third image of the reconstructions
     // grid; 8 rows (every dimension of the 8-D latent) x 9 steps; a histogram per latent variable; the
     // samples switch to that image's code plus noise.

@@ -393,13 +393,20 @@ function setMapNote() {
         `${t.perplexity}, learning rate ${Math.round(t.learningRate)}; axes have no units)`);
     return;
   }
+  if (mapProjection() === 'umap' && t) {
+    setText('map-note', `(${of}; UMAP of the ${v.latent}-D codes at step ${t.step.toLocaleString('en')}, 15 neighbours, ` +
+        `min_dist 0.1; axes have no units)`);
+    return;
+  }
   setText('map-note', v.latent > 2 ? `(${of}; PCA projection of the ${v.latent}-D codes: first two principal components, ` +
       `${Math.round(100 * v.explained)}% of their variance)`
     : v.latent === 2 ? `(${of}; the 2-D codes themselves)` : `(${of}; 1-D codes on the x axis)`);
 }
 
-// ---- t-SNE: the map's second projection (core tsne.h), run by the Worker a few iterations per message ----
+// ---- t-SNE and UMAP: the map's other projections (core tsne.h, umap.h), run by the Worker a few iterations
+// (epochs) per message ----
 const mapProjection = () => $('map-projection').value;
+const neighbourMap = () => mapProjection() !== 'pca';
 
 function startTsne() {
   if (!state.created || !state.views) return;
@@ -407,23 +414,33 @@ function startTsne() {
   state.tsne = null;
   state.tsnePerplexity = perplexity;
   map.autoFit = true;
+  if (mapProjection() === 'umap') {
+    setText('tsne-status', 'computing the neighbour graph…');
+    state.worker.postMessage({type: 'tsne', method: 'umap', neighbors: 15, minDist: 0.1, iterations: 500, seed: 1});
+    return;
+  }
   setText('tsne-status', 'computing the input affinities…');
-  state.worker.postMessage({type: 'tsne', perplexity, iterations: 1000, seed: 1});
+  state.worker.postMessage({type: 'tsne', method: 'tsne', perplexity, iterations: 1000, seed: 1});
 }
 
 function onTsne(m) {
-  if (mapProjection() !== 'tsne' || !state.views || m.points.length !== 2 * state.views.m) return;
+  if (mapProjection() !== m.method || !state.views || m.points.length !== 2 * state.views.m) return;
   state.tsne = {...m, perplexity: state.tsnePerplexity};
   map.setPoints(m.points, state.views.codeLabels);
-  $('tsne-status').dataset.kl = String(m.kl);
-  setText('tsne-status', `iteration ${m.iteration} / ${m.iterations}, KL(P‖Q) = ${m.kl.toFixed(3)} nats` +
-      (m.iteration < 250 ? ' (early exaggeration)' : '') + (m.done ? ', done' : ''));
+  if (m.method === 'umap') {
+    setText('tsne-status', `epoch ${m.iteration} / ${m.iterations}` + (m.done ? ', done' : ''));
+  } else {
+    $('tsne-status').dataset.kl = String(m.kl);
+    setText('tsne-status', `iteration ${m.iteration} / ${m.iterations}, KL(P‖Q) = ${m.kl.toFixed(3)} nats` +
+        (m.iteration < 250 ? ' (early exaggeration)' : '') + (m.done ? ', done' : ''));
+  }
   setMapNote();
 }
 
 function setProjection() {
-  const tsne = mapProjection() === 'tsne';
-  $('tsne-perplexity').disabled = $('tsne-run').disabled = !tsne;
+  const tsne = neighbourMap();
+  $('tsne-run').disabled = !tsne;
+  $('tsne-perplexity').disabled = mapProjection() !== 'tsne';
   if (tsne) { startTsne(); showExtras(); return; }
   state.worker.postMessage({type: 'tsneStop'});
   state.tsne = null;
@@ -624,7 +641,7 @@ function installDraw() {
 // Marked points on the map: the interpolation path, then the drawn image's code (emphasised, last).
 function showExtras() {
   // Other codes go through the PCA plane only: t-SNE places just the points it embedded.
-  if (mapProjection() === 'tsne') { map.setExtra(null); return; }
+  if (neighbourMap()) { map.setExtra(null); return; }
   const parts = [state.extraPath, state.extraDraw].filter(Boolean);
   const n = parts.reduce((a, p) => a + p.length, 0);
   if (!n) { map.setExtra(null); return; }
@@ -1292,7 +1309,7 @@ function onMessage(ev) {
       showExtras();
       map.autoFit = true;
       state.tsne = null;
-      if (mapProjection() === 'tsne') state.tsneRestart = true;  // of the new model's codes, once its views arrive
+      if (neighbourMap()) state.tsneRestart = true;  // of the new model's codes, once its views arrive
       chart.clear();
       $('st-test').textContent = '–';
       evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data

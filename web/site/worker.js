@@ -6,16 +6,17 @@
 // page -> worker: {type: 'load', dataset} | {type: 'userIdx', ...} | {type: 'userPngs', files, ...} | {type: 'loadModel', file, name} |
 //                 {type: 'create', config, excludeClass} | {type: 'run'} | {type: 'pause'} | {type: 'step', n} |
 //                 {type: 'call', id, fn, args} | {type: 'threads', n} |
-//                 {type: 'tsne', perplexity, learningRate, exaggeration, iterations, seed} | {type: 'tsneStop'} |
+//                 {type: 'tsne', method ('tsne' | 'umap'), perplexity, learningRate, exaggeration, iterations, seed,
+//                  neighbors, minDist} | {type: 'tsneStop'} |
 //                 {type: 'field', data, types} | {type: 'fieldStop'}
 // worker -> page: {type: 'ready', defaultConfig, simd, threaded, maxThreads, threads, heapBytes, buildNote} |
 //                 {type: 'threads', threaded, maxThreads, threads} | {type: 'loadProgress', ...} | {type: 'dataset', info} |
 //                 {type: 'created', ...} | {type: 'progress', ...} | {type: 'views', ...} |
 //                 {type: 'state', running, finished, epochs} | {type: 'reply', id, result | error} |
 //                 {type: 'error', where, message} |
-//                 {type: 'tsne', points, kl, iteration, iterations, done, learningRate, step} |
+//                 {type: 'tsne', method, points, kl (t-SNE), iteration, iterations, done, learningRate, step} |
 //                 {type: 'field', data, steps, totalSteps, done, views: [FieldLab.view(i, 24, 0.5) per model]}
-// t-SNE (the map's second projection, core tsne.h): 'tsne' embeds the codes of the last published views and
+// t-SNE or UMAP (the map's other projections, core tsne.h, umap.h): 'tsne' embeds the codes of the last published views and
 // runs a few iterations per slice (~30 ms, interleaved with training slices), posting the map after each,
 // so the map animates as it converges; it stops after its iterations or at 'tsneStop'.
 // The vector field (core field_comparison.h): 'field' trains 1-4 small models on a 2-D toy set side by side,
@@ -284,10 +285,10 @@ function tsneSlice(chain) {
   if (!tsne || !session || chain !== tsneChain) return;
   try {
     const t0 = performance.now();
-    const r = session.tsneStep(tsne.chunk);
+    const r = tsne.method === 'umap' ? session.umapStep(tsne.chunk) : session.tsneStep(tsne.chunk);
     const dt = performance.now() - t0;
     tsne.chunk = Math.max(1, Math.min(100, Math.round(tsne.chunk * (dt < 15 ? 1.5 : dt > 45 ? 0.6 : 1))));
-    post({type: 'tsne', ...r, learningRate: tsne.learningRate, step: tsne.step}, [r.points.buffer]);
+    post({type: 'tsne', method: tsne.method, ...r, learningRate: tsne.learningRate, step: tsne.step}, [r.points.buffer]);
     if (r.done) { tsne = null; session.tsneStop(); return; }
   } catch (e) {
     tsne = null;
@@ -345,9 +346,16 @@ function startField(m) {
 function startTsne(m) {
   if (!session) throw new Error('no model yet');
   tsne = null;
-  const r = session.tsneStart(m.perplexity, m.learningRate || 0, m.exaggeration || 12, m.iterations || 1000, m.seed || 1);
-  tsne = {chunk: 1, learningRate: r.learningRate, step: session.steps()};
-  post({type: 'tsne', ...session.tsneStep(0), learningRate: r.learningRate, step: tsne.step});
+  session.tsneStop();
+  if (m.method === 'umap') {
+    session.umapStart(m.neighbors || 15, m.minDist === undefined ? 0.1 : m.minDist, m.iterations || 500, m.seed || 1);
+    tsne = {chunk: 1, method: 'umap', step: session.steps()};
+    post({type: 'tsne', method: 'umap', ...session.umapStep(0), step: tsne.step});
+  } else {
+    const r = session.tsneStart(m.perplexity, m.learningRate || 0, m.exaggeration || 12, m.iterations || 1000, m.seed || 1);
+    tsne = {chunk: 1, method: 'tsne', learningRate: r.learningRate, step: session.steps()};
+    post({type: 'tsne', method: 'tsne', ...session.tsneStep(0), learningRate: r.learningRate, step: tsne.step});
+  }
   const chain = ++tsneChain;
   setTimeout(() => tsneSlice(chain), 0);
 }
