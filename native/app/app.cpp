@@ -61,7 +61,7 @@ ImU32 class_imcolor(int c) {
 
 App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), options_(options), data_(options.data) {
     form_from_config(options.config);
-    map_method_ = options.map == "tsne" ? 1 : 0;
+    map_method_ = options.map == "tsne" ? 1 : options.map == "umap" ? 2 : 0;
 }
 
 void App::init_gl() {
@@ -124,8 +124,8 @@ void App::poll() {
             refresh_model();
         }
     }
-    if (map_method_ == 1) {
-        // In a scripted or paused run t-SNE starts by itself; while training, "Re-run t-SNE" starts it.
+    if (map_method_ >= 1) {
+        // In a scripted or paused run t-SNE (UMAP) starts by itself; while training, "Re-run" starts it.
         if (!tsne_started_ && !status_.running && snap_.test_codes.cols() >= 2) start_tsne();
         if (tsne_.poll(tsne_map_)) update_map_points();
     }
@@ -161,9 +161,13 @@ void App::refresh_model() {
 }
 
 void App::start_tsne() {
-    ae::TsneOptions o;
-    o.perplexity = tsne_perplexity_;
-    tsne_.start(snap_.test_codes, o);
+    if (map_method_ == 2) {
+        tsne_.start_umap(snap_.test_codes, ae::UmapOptions{});
+    } else {
+        ae::TsneOptions o;
+        o.perplexity = tsne_perplexity_;
+        tsne_.start(snap_.test_codes, o);
+    }
     tsne_started_ = true;
     tsne_step_ = snap_.step;
     tsne_map_.points.resize(0, 0);
@@ -175,7 +179,7 @@ void App::update_map_points() {
     const ae::Matrix& codes = snap_.test_codes;
     const int m = static_cast<int>(codes.cols());
     if (m == 0 || projection_.points.cols() != m) return;
-    if (map_method_ == 1 && tsne_map_.points.cols() == m) {
+    if (map_method_ >= 1 && tsne_map_.points.cols() == m && tsne_map_.umap == (map_method_ == 2)) {
         map_points_ = tsne_map_.points;
     } else {
         map_points_ = projection_.points;
@@ -601,8 +605,8 @@ void App::window_latent_map() {
     ImGui::Begin("Latent map");
     const int latent = snap_.test_codes.rows();
     ImGui::SetNextItemWidth(90);
-    if (ImGui::Combo("projection", &map_method_, "PCA\0t-SNE\0")) {
-        if (map_method_ == 1) {
+    if (ImGui::Combo("projection", &map_method_, "PCA\0t-SNE\0UMAP\0")) {
+        if (map_method_ >= 1) {
             start_tsne();
         } else {
             tsne_.stop();
@@ -611,7 +615,17 @@ void App::window_latent_map() {
         }
         update_map_points();
     }
-    if (map_method_ == 1) {
+    if (map_method_ == 2) {
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Re-run UMAP")) start_tsne();
+        if (!tsne_map_.error.empty())
+            ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", tsne_map_.error.c_str());
+        else if (tsne_map_.points.cols() == 0 || !tsne_map_.umap)
+            ImGui::TextDisabled("UMAP: computing the neighbour graph...");
+        else
+            ImGui::Text("UMAP of the %d-D codes at step %lld: epoch %d / %d (15 neighbours, min_dist 0.1)", latent,
+                        static_cast<long long>(tsne_step_), tsne_map_.iteration, tsne_map_.iterations);
+    } else if (map_method_ == 1) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(90);
         ImGui::InputFloat("perplexity", &tsne_perplexity_, 0, 0, "%.0f");

@@ -52,7 +52,7 @@ struct AppOptions {
     bool autostart = false;  // start training at once
     int steps = 0;           // > 0: train exactly this many minibatches, then pause
     std::string tab;         // latent tools tab to open first: manifold, prior, interpolation, draw, denoise, anomalies
-    std::string map = "pca"; // the latent map's projection: pca or tsne (t-SNE starts once training pauses)
+    std::string map = "pca"; // the latent map's projection: pca, tsne or umap (they start once training pauses)
 };
 
 class App {
@@ -153,7 +153,7 @@ private:
     float view_cx_ = 0, view_cy_ = 0, view_sx_ = 1, view_sy_ = 1;  // fit: data -> clip
     float zoom_ = 1.0f, pan_x_ = 0, pan_y_ = 0;
     bool map_fit_ = true;
-    int map_method_ = 0;  // 0: PCA (latent_project_2d), 1: t-SNE (tsne.h)
+    int map_method_ = 0;  // 0: PCA (latent_project_2d), 1: t-SNE (tsne.h), 2: UMAP (umap.h)
     float tsne_perplexity_ = 30.0f;
     TsneRunner tsne_;
     TsneRunner::Map tsne_map_;  // the last map polled from tsne_

@@ -122,8 +122,8 @@ int main(int argc, char** argv) {
     cli.add_option("--save", save_file,
                    "Scripted run: after --steps (default 200), write the model file (weights, config, data set, "
                    "optimizer state) to FILE, then exit (after the screenshot, if any)");
-    cli.add_option("--map", opt.map, "Latent map projection: pca, or tsne (t-SNE, starts once training pauses)")
-        ->check(CLI::IsMember({"pca", "tsne"}))
+    cli.add_option("--map", opt.map, "Latent map projection: pca, tsne (t-SNE) or umap (both start once training pauses)")
+        ->check(CLI::IsMember({"pca", "tsne", "umap"}))
         ->capture_default_str();
     cli.add_option("--tab", opt.tab, "Latent tools tab to show first")
         ->check(CLI::IsMember({"manifold", "prior", "traversals", "neighbours", "arithmetic", "projections", "field", "interpolation", "draw", "denoise", "anomalies", "weights"}));

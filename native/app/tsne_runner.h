@@ -1,5 +1,5 @@
-// The latent map's t-SNE (core tsne.h) on a thread of its own, so the UI thread stays responsive: start()
-// copies the codes and runs ae::Tsne a few iterations at a time, publishing each map under a mutex with a
+// The latent map's t-SNE (core tsne.h) or UMAP (umap.h) on a thread of its own, so the UI thread stays responsive: start()
+// copies the codes and runs ae::Tsne (start_umap: ae::Umap) a few iterations (epochs) at a time, publishing each map under a mutex with a
 // version; the UI polls() it once per frame. No math here: the map and its KL come from the core.
 #pragma once
 
@@ -11,6 +11,7 @@
 
 #include "ae/error.h"
 #include "ae/tsne.h"
+#include "ae/umap.h"
 
 namespace ae_app {
 
@@ -18,6 +19,7 @@ class TsneRunner {
 public:
     struct Map {
         ae::Matrix points;  // [2, n]
+        bool umap = false;  // a UMAP map: iteration counts epochs, no KL
         double kl = 0.0;
         int iteration = 0, iterations = 0;
         double learning_rate = 0.0;
@@ -49,6 +51,28 @@ public:
         });
     }
 
+    // codes: [k, n]. Stops a running map first.
+    void start_umap(const ae::Matrix& codes, const ae::UmapOptions& o) {
+        stop();
+        stop_ = false;
+        running_ = true;
+        thread_ = std::thread([this, codes, o] {
+            try {
+                ae::Umap u(codes, o);
+                publish_umap(u);
+                while (!stop_ && !u.done()) {
+                    u.step(5);
+                    publish_umap(u);
+                }
+            } catch (const ae::Error& e) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                map_.error = e.what();
+                ++map_.version;
+            }
+            running_ = false;
+        });
+    }
+
     void stop() {
         stop_ = true;
         if (thread_.joinable()) thread_.join();
@@ -65,8 +89,20 @@ public:
     }
 
 private:
+    void publish_umap(const ae::Umap& u) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        map_.points = u.embedding();
+        map_.umap = true;
+        map_.kl = 0.0;
+        map_.iteration = u.epoch();
+        map_.iterations = u.options().epochs;
+        map_.learning_rate = u.options().learning_rate;
+        map_.error.clear();
+        ++map_.version;
+    }
     void publish(const ae::Tsne& t) {
         std::lock_guard<std::mutex> lock(mutex_);
+        map_.umap = false;
         map_.points = t.embedding();
         map_.kl = t.kl();
         map_.iteration = t.iteration();
