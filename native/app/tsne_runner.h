@@ -29,48 +29,12 @@ public:
 
     ~TsneRunner() { stop(); }
 
-    // codes: [k, n]. Stops a running t-SNE first.
-    void start(const ae::Matrix& codes, const ae::TsneOptions& o) {
-        stop();
-        stop_ = false;
-        running_ = true;
-        thread_ = std::thread([this, codes, o] {
-            try {
-                ae::Tsne t(codes, o);
-                publish(t);
-                while (!stop_ && !t.done()) {
-                    t.step(5);
-                    publish(t);
-                }
-            } catch (const ae::Error& e) {
-                std::lock_guard<std::mutex> lock(mutex_);
-                map_.error = e.what();
-                ++map_.version;
-            }
-            running_ = false;
-        });
-    }
-
     // codes: [k, n]. Stops a running map first.
+    void start(const ae::Matrix& codes, const ae::TsneOptions& o) {
+        launch([codes, o] { return ae::Tsne(codes, o); }, [this](const ae::Tsne& t) { publish(t); });
+    }
     void start_umap(const ae::Matrix& codes, const ae::UmapOptions& o) {
-        stop();
-        stop_ = false;
-        running_ = true;
-        thread_ = std::thread([this, codes, o] {
-            try {
-                ae::Umap u(codes, o);
-                publish_umap(u);
-                while (!stop_ && !u.done()) {
-                    u.step(5);
-                    publish_umap(u);
-                }
-            } catch (const ae::Error& e) {
-                std::lock_guard<std::mutex> lock(mutex_);
-                map_.error = e.what();
-                ++map_.version;
-            }
-            running_ = false;
-        });
+        launch([codes, o] { return ae::Umap(codes, o); }, [this](const ae::Umap& u) { publish_umap(u); });
     }
 
     void stop() {
@@ -89,6 +53,29 @@ public:
     }
 
 private:
+    // Makes the map on the thread (the affinities or the graph take the longest), then steps it 5 at a time.
+    template <class Make, class Publish>
+    void launch(Make make, Publish publish) {
+        stop();
+        stop_ = false;
+        running_ = true;
+        thread_ = std::thread([this, make, publish] {
+            try {
+                auto map = make();
+                publish(map);
+                while (!stop_ && !map.done()) {
+                    map.step(5);
+                    publish(map);
+                }
+            } catch (const ae::Error& e) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                map_.error = e.what();
+                ++map_.version;
+            }
+            running_ = false;
+        });
+    }
+
     void publish_umap(const ae::Umap& u) {
         std::lock_guard<std::mutex> lock(mutex_);
         map_.points = u.embedding();

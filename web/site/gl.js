@@ -151,6 +151,20 @@ export function drawGrid2d(canvas, pixels, k, rows, cols, perRow, cell, gap = 2)
   }
 }
 
+// Sizes the drawing buffer to the canvas's CSS size times the device pixel ratio, clears it to white and
+// sets alpha blending; returns the ratio.
+function beginFrame(gl, c) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
+  if (w > 0 && h > 0 && (c.width !== w || c.height !== h)) { c.width = w; c.height = h; }
+  gl.viewport(0, 0, c.width, c.height);
+  gl.clearColor(1, 1, 1, 1);
+  gl.clear(gl.COLOR_BUFFER_BIT);
+  gl.enable(gl.BLEND);
+  gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+  return dpr;
+}
+
 // The latent map: points in map coordinates (Float32Array m*2) coloured by class, pan (drag) and zoom
 // (wheel), a highlighted point, and extra marked points (the drawn image's code, a path).
 export class LatentMap {
@@ -282,15 +296,7 @@ export class LatentMap {
   resetView() { this.autoFit = true; this.fitView(); this.draw(); }
 
   draw() {
-    const gl = this.gl, c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
-    if (w > 0 && h > 0 && (c.width !== w || c.height !== h)) { c.width = w; c.height = h; }
-    gl.viewport(0, 0, c.width, c.height);
-    gl.clearColor(1, 1, 1, 1);
-    gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    const gl = this.gl, dpr = beginFrame(gl, this.canvas);
     gl.useProgram(this.prog.p);
     const u = this.prog.u, s = this.scale();
     gl.uniform2f(u.u_center, this.center[0], this.center[1]);
@@ -350,14 +356,7 @@ export class FieldView {
   // views: [{points, labels, reconstructions, arrows}] (Float32Array / Uint8Array from FieldLab.view).
   draw(views) {
     this.views = views;
-    const gl = this.gl, c = this.canvas, dpr = window.devicePixelRatio || 1;
-    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
-    if (w > 0 && h > 0 && (c.width !== w || c.height !== h)) { c.width = w; c.height = h; }
-    gl.viewport(0, 0, c.width, c.height);
-    gl.clearColor(1, 1, 1, 1);
-    gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    const gl = this.gl, c = this.canvas, dpr = beginFrame(gl, c);
     const n = Math.max(1, views.length), pw = Math.floor(c.width / n), side = Math.min(pw, c.height);
     views.forEach((v, i) => {
       gl.viewport(i * pw + Math.floor((pw - side) / 2), Math.floor((c.height - side) / 2), side, side);
