@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -92,13 +93,97 @@ TEST(Hashing, HammingBallPrecisionRecallByHand) {
     ae::HammingRetrieval r3 = ae::hamming_retrieval(b, labels, 3);
     EXPECT_DOUBLE_EQ(r3.recall, 1.0);
     EXPECT_DOUBLE_EQ(r3.precision, (3 * 2.0 / 4 + 2 * 1.0 / 4) / 5);
-    // max_queries limits the queries, not the items.
+    // max_queries limits the queries, not the items; the queries are spread over the set (items 0 and 2 of 5).
     EXPECT_EQ(ae::hamming_retrieval(b, labels, 1, 2).queries, 2);
-    EXPECT_DOUBLE_EQ(ae::hamming_retrieval(b, labels, 1, 2).precision, 0.75);
+    EXPECT_DOUBLE_EQ(ae::hamming_retrieval(b, labels, 1, 2).precision, (1.0 + 0.0) / 2);
+    EXPECT_DOUBLE_EQ(ae::hamming_retrieval(b, labels, 1, 2).recall, (0.5 + 0.0) / 2);
     EXPECT_THROW(ae::hamming_retrieval(b, labels, 4), ae::Error);
     EXPECT_THROW(ae::hamming_retrieval(b, labels, -1), ae::Error);
     EXPECT_THROW(ae::hamming_retrieval(b, {0, 1}, 1), ae::Error);
     EXPECT_THROW(ae::hamming_retrieval(b, labels, 1, 0), ae::Error);
+}
+
+// One query's ball (the hosts' view) on the codes above: nearest first, ties by index, P and R as defined.
+TEST(Hashing, SingleQueryBallByHand) {
+    // Items 0-2 class 0, 3-4 class 1. Codes: 0 "000", 1 "001", 2 "111", 3 "110", 4 "011".
+    const ae::BinaryCodes b = ae::binarize_codes(codes_of({"000", "001", "111", "110", "011"}));
+    const std::vector<uint8_t> labels = {0, 0, 0, 1, 1};
+    auto code = [](std::initializer_list<float> v) { return ae::Vector(Eigen::Map<const ae::Vector>(v.begin(), static_cast<Eigen::Index>(v.size()))); };
+    // Query "011" (item 4's code, left out): distances 0:2 1:1 2:1 3:2. Radius 1 -> items 1, 2 (ties by index).
+    ae::HammingBall r = ae::hamming_ball(b, labels, code({0.2f, 0.7f, 0.9f}), 1, 4, 1);
+    EXPECT_EQ(r.query_bits, (std::vector<uint8_t>{0, 1, 1}));
+    EXPECT_EQ(r.indices, (std::vector<int>{1, 2}));
+    EXPECT_EQ(r.distances, (std::vector<int>{1, 1}));
+    EXPECT_EQ(r.same, 0);
+    EXPECT_EQ(r.relevant, 1);  // item 3 (item 4 itself is left out)
+    EXPECT_DOUBLE_EQ(r.precision, 0.0);
+    EXPECT_DOUBLE_EQ(r.recall, 0.0);
+    // Radius 2: 1, 2 at distance 1, then 0, 3 at distance 2; item 3 is the one of class 1.
+    r = ae::hamming_ball(b, labels, code({0.2f, 0.7f, 0.9f}), 2, 4, 1);
+    EXPECT_EQ(r.indices, (std::vector<int>{1, 2, 0, 3}));
+    EXPECT_EQ(r.distances, (std::vector<int>{1, 1, 2, 2}));
+    EXPECT_DOUBLE_EQ(r.precision, 0.25);
+    EXPECT_DOUBLE_EQ(r.recall, 1.0);
+    // Without exclude the query's own item is at distance 0 and counts.
+    r = ae::hamming_ball(b, labels, code({0.2f, 0.7f, 0.9f}), 0, -1, 1);
+    EXPECT_EQ(r.indices, (std::vector<int>{4}));
+    EXPECT_EQ(r.relevant, 2);
+    EXPECT_DOUBLE_EQ(r.precision, 1.0);
+    EXPECT_DOUBLE_EQ(r.recall, 0.5);
+    // An empty ball: precision undefined (-1), recall 0. An unknown class: both undefined, the ball still found.
+    r = ae::hamming_ball(b, labels, code({0.2f, 0.7f, 0.9f}), 0, 4, 1);
+    EXPECT_TRUE(r.indices.empty());
+    EXPECT_EQ(r.precision, -1.0);
+    EXPECT_EQ(r.recall, 0.0);
+    r = ae::hamming_ball(b, labels, code({0.9f, 0.9f, 0.1f}), 0);
+    EXPECT_EQ(r.indices, (std::vector<int>{3}));
+    EXPECT_EQ(r.relevant, -1);
+    EXPECT_EQ(r.precision, -1.0);
+    EXPECT_EQ(r.recall, -1.0);
+    // A class with no other item: recall undefined.
+    r = ae::hamming_ball(b, {0, 0, 0, 1, 2}, code({0.2f, 0.7f, 0.9f}), 3, 4, 2);
+    EXPECT_EQ(r.relevant, 0);
+    EXPECT_EQ(r.recall, -1.0);
+    EXPECT_DOUBLE_EQ(r.precision, 0.0);
+    // The threshold applies to the query as to binarize_codes (strict).
+    EXPECT_EQ(ae::hamming_ball(b, labels, code({0.5f, 0.6f, 0.4f}), 0, -1, -1, 0.55f).query_bits,
+              (std::vector<uint8_t>{0, 1, 0}));
+    // Each item as its own query (exclude = itself) averages to hamming_retrieval's numbers.
+    const ae::Matrix codes = codes_of({"000", "001", "111", "110", "011"});
+    double p_sum = 0, r_sum = 0;
+    for (int q = 0; q < 5; ++q) {
+        const ae::HammingBall one = ae::hamming_ball(b, labels, codes.col(q), 1, q, labels[q]);
+        p_sum += one.precision;
+        r_sum += one.recall;
+    }
+    EXPECT_DOUBLE_EQ(p_sum / 5, ae::hamming_retrieval(b, labels, 1).precision);
+    EXPECT_DOUBLE_EQ(r_sum / 5, ae::hamming_retrieval(b, labels, 1).recall);
+    EXPECT_THROW(ae::hamming_ball(b, labels, code({0.1f, 0.1f}), 1), ae::Error);
+    EXPECT_THROW(ae::hamming_ball(b, labels, code({0.1f, 0.1f, NAN}), 1), ae::Error);
+    EXPECT_THROW(ae::hamming_ball(b, labels, code({0.1f, 0.1f, 0.1f}), 4), ae::Error);
+    EXPECT_THROW(ae::hamming_ball(b, labels, code({0.1f, 0.1f, 0.1f}), 1, 5), ae::Error);
+    EXPECT_THROW(ae::hamming_ball(b, labels, code({0.1f, 0.1f, 0.1f}), 1, -1, 256), ae::Error);
+    EXPECT_THROW(ae::hamming_ball(b, {0, 1}, code({0.1f, 0.1f, 0.1f}), 1), ae::Error);
+}
+
+TEST(Hashing, CodeBitsImageRowsSpreadAndGroupedByClass) {
+    // Six items, classes 1 0 1 0 2 0; bits "10" "01" "11" "00" "10" "01".
+    const ae::BinaryCodes b = ae::binarize_codes(codes_of({"10", "01", "11", "00", "10", "01"}));
+    const std::vector<uint8_t> labels = {1, 0, 1, 0, 2, 0};
+    // Three rows: items 0, 2, 4 (i * 6 / 3), grouped by class: 0 (class 1), 2 (class 1), 4 (class 2).
+    ae::CodeBitsImage im = ae::code_bits_image(b, labels, 3);
+    EXPECT_EQ(im.rows, 3);
+    EXPECT_EQ(im.cols, 2);
+    EXPECT_EQ(im.items, (std::vector<int>{0, 2, 4}));
+    EXPECT_EQ(im.labels, (std::vector<uint8_t>{1, 1, 2}));
+    EXPECT_EQ(im.bits, (std::vector<uint8_t>{1, 0, 1, 1, 1, 0}));
+    // All six: class 0 (items 1, 3, 5), class 1 (0, 2), class 2 (4).
+    im = ae::code_bits_image(b, labels, 100);
+    EXPECT_EQ(im.rows, 6);
+    EXPECT_EQ(im.items, (std::vector<int>{1, 3, 5, 0, 2, 4}));
+    EXPECT_EQ(im.bits, (std::vector<uint8_t>{0, 1, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0}));
+    EXPECT_THROW(ae::code_bits_image(b, labels, 0), ae::Error);
+    EXPECT_THROW(ae::code_bits_image(b, {0, 1}, 3), ae::Error);
 }
 
 TEST(Hashing, BinarinessCountsEntriesNearZeroOrOne) {
@@ -210,6 +295,30 @@ TEST(Hashing, FashionCodesBecomeBinaryAndRetrieveTheClass) {
     EXPECT_GT(r.precision, 0.1 + 0.3);  // measured 0.549; chance is 0.1 (10 balanced classes)
     EXPECT_GT(r.recall, 0.15);          // measured 0.289
     EXPECT_LT(r.empty_queries, r.queries / 10);
+
+    // The single-query ball of the hosts' view on these codes: it grows with the radius (each ball holds the
+    // smaller), and its mean precision / recall over every test image as a query is hamming_retrieval's.
+    const ae::BinaryCodes bits = ae::binarize_codes(codes);
+    double p_sum = 0, r_sum = 0;
+    int answered = 0;
+    for (int q = 0; q < test->count; ++q) {
+        const ae::HammingBall one = ae::hamming_ball(bits, labels, codes.col(q), 2, q, labels[q]);
+        if (one.precision >= 0) p_sum += one.precision, ++answered;
+        r_sum += one.recall;
+    }
+    EXPECT_EQ(test->count - answered, r.empty_queries);
+    EXPECT_NEAR(p_sum / answered, r.precision, 1e-12);
+    EXPECT_NEAR(r_sum / test->count, r.recall, 1e-12);
+    size_t previous = 0;
+    for (int radius = 0; radius <= 6; ++radius) {
+        const ae::HammingBall one = ae::hamming_ball(bits, labels, codes.col(7), radius, 7, labels[7]);
+        EXPECT_GE(one.indices.size(), previous);
+        EXPECT_TRUE(std::is_sorted(one.distances.begin(), one.distances.end()));
+        for (size_t t = 0; t < one.indices.size(); ++t)
+            EXPECT_EQ(one.distances[t], ae::hamming_distance(bits, 7, one.indices[t]));
+        previous = one.indices.size();
+    }
+    EXPECT_GT(previous, 0u);
 
     // The model file keeps the type and σ, and the reloaded model gives the same bits.
     const std::vector<uint8_t> bytes = ae::model_file_encode(s.model(), c, ae::TrainingState{});

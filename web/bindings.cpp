@@ -85,6 +85,12 @@
 //   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
 //   neighbors(x, k, metric, exclude, label) -> {m, byCode: {indices, distances, precision}, byPixels: {...}}
 //     retrieval.h compare_neighbors among the published test codes' m images (precision -1 for label -1)
+//   hammingBall(x, radius, exclude, label) -> {m, bits, radius, queryBits, indices, distances, same, relevant,
+//     precision, recall}   retrieval.h hamming_ball among the bits of the published test codes (precision -1 for an
+//     empty ball or label -1, recall -1 for label -1); a query from them (exclude >= 0) uses its published code
+//   hashing(radius, maxQueries, rows) -> {m, bits, binariness, mean: {radius, queries, emptyQueries, precision,
+//     recall, meanBallSize}, image: {rows, cols, items, labels, bits (Uint8Array rows*cols, row-major)}}
+//     retrieval.h code_binariness, hamming_retrieval and code_bits_image of the published test codes
 //   attributeStrip(x, from, to, strengths) -> {strengths, images, counts}   arithmetic.h: x's code + s (mean(to) -
 //     mean(from)), class means over the published test codes;  analogy(a, b, c) -> {images: recon a, b, c, result}
 //   compareEmbeddings(n, perplexity, iterations, seed) -> {indices, views: [{title, xLabel, yLabel, points, knn, kl,
@@ -837,6 +843,64 @@ public:
         });
     }
 
+    // ae::hamming_ball of image x [D] among the bits (code > 0.5) of the published test codes' m images, at
+    // `radius`. exclude = x's index among them (-1: none; then x is encoded by the current model, else its
+    // published code is the query, so that it agrees with the map and the bits image), label its class (-1:
+    // unknown).
+    val hammingBall(const val& x, int radius, int exclude, int label) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const ae::Vector q = exclude >= 0 && exclude < codes.cols()
+                                     ? ae::Vector(codes.col(exclude))
+                                     : ae::Vector(model().encode(matrix_from_js(x, 1, input_dim(), "hammingBall: image")).col(0));
+            const ae::HammingBall b =
+                ae::hamming_ball(ae::binarize_codes(codes), snapshot_.test_labels, q, radius, exclude, label);
+            val o = val::object();
+            o.set("m", static_cast<int>(codes.cols()));
+            o.set("bits", static_cast<int>(codes.rows()));
+            o.set("radius", b.radius);
+            o.set("queryBits", js_copy(b.query_bits));
+            o.set("indices", js_copy(b.indices));
+            o.set("distances", js_copy(b.distances));
+            o.set("same", b.same);
+            o.set("relevant", b.relevant);
+            o.set("precision", b.precision);
+            o.set("recall", b.recall);
+            return o;
+        });
+    }
+
+    // Semantic hashing over the published test codes: ae::code_binariness, ae::hamming_retrieval at `radius`
+    // (maxQueries of them spread over them as queries) and ae::code_bits_image of `rows` of them.
+    val hashing(int radius, int max_queries, int rows) const {
+        return js_guard([&] {
+            const ae::Matrix& codes = snapshot_.test_codes;
+            const ae::BinaryCodes bits = ae::binarize_codes(codes);
+            const ae::HammingRetrieval r = ae::hamming_retrieval(bits, snapshot_.test_labels, radius, max_queries);
+            const ae::CodeBitsImage im = ae::code_bits_image(bits, snapshot_.test_labels, rows);
+            val mean = val::object();
+            mean.set("radius", r.radius);
+            mean.set("queries", r.queries);
+            mean.set("emptyQueries", r.empty_queries);
+            mean.set("precision", r.precision);
+            mean.set("recall", r.recall);
+            mean.set("meanBallSize", r.mean_ball_size);
+            val image = val::object();
+            image.set("rows", im.rows);
+            image.set("cols", im.cols);
+            image.set("items", js_copy(im.items));
+            image.set("labels", js_copy(im.labels));
+            image.set("bits", js_copy(im.bits));
+            val o = val::object();
+            o.set("m", bits.count);
+            o.set("bits", bits.bits);
+            o.set("binariness", ae::code_binariness(codes));
+            o.set("mean", mean);
+            o.set("image", image);
+            return o;
+        });
+    }
+
     // ae::attribute_strip of image x [D] along mean(to) - mean(from) of the published test codes, at each strength
     // (a JS array) -> {strengths, images [n * D], counts (codes per class)}.
     val attributeStrip(const val& x, int from, int to, const val& strengths) const {
@@ -1321,6 +1385,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("traversal", &Session::traversal)
         .function("latentHistograms", &Session::latentHistograms)
         .function("neighbors", &Session::neighbors)
+        .function("hammingBall", &Session::hammingBall)
+        .function("hashing", &Session::hashing)
         .function("retrievalPrecision", &Session::retrievalPrecision)
         .function("attributeStrip", &Session::attributeStrip)
         .function("analogy", &Session::analogy)

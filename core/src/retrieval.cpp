@@ -5,6 +5,7 @@
 #include <numeric>
 #include <string>
 
+#include "ae/embedding.h"  // spread_indices
 #include "ae/error.h"
 
 namespace ae {
@@ -192,7 +193,9 @@ HammingRetrieval hamming_retrieval(const BinaryCodes& codes, const std::vector<u
     r.queries = std::min(n, max_queries);
     double precision_sum = 0.0, recall_sum = 0.0, ball_sum = 0.0;
     int recall_queries = 0;
-    for (int q = 0; q < r.queries; ++q) {
+    for (int qi = 0; qi < r.queries; ++qi) {
+        // Query qi is item qi * n / m: spread over the set, so a set stored class by class is queried in every class.
+        const int q = static_cast<int>(static_cast<int64_t>(qi) * n / r.queries);
         const uint64_t* a = codes.data.data() + static_cast<size_t>(q) * codes.words;
         int ball = 0, same = 0;
         for (int i = 0; i < n; ++i) {
@@ -216,6 +219,73 @@ HammingRetrieval hamming_retrieval(const BinaryCodes& codes, const std::vector<u
     r.recall = recall_queries > 0 ? recall_sum / recall_queries : 0.0;
     r.mean_ball_size = ball_sum / r.queries;
     return r;
+}
+
+HammingBall hamming_ball(const BinaryCodes& codes, const std::vector<uint8_t>& labels, const Vector& query_code,
+                         int radius, int exclude, int query_label, float threshold) {
+    const int n = codes.count, k = codes.bits;
+    if (static_cast<int>(labels.size()) != n)
+        throw Error("hamming_ball: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) + " codes");
+    if (query_code.size() != k)
+        throw Error("hamming_ball: query code has " + std::to_string(query_code.size()) + " entries, the codes have " +
+                    std::to_string(k) + " bits");
+    if (!query_code.allFinite()) throw Error("hamming_ball: query code contains a non-finite entry");
+    if (radius < 0 || radius > k)
+        throw Error("hamming_ball: radius " + std::to_string(radius) + " outside [0, " + std::to_string(k) + "]");
+    if (exclude < -1 || exclude >= n)
+        throw Error("hamming_ball: exclude " + std::to_string(exclude) + " outside [-1, " + std::to_string(n) + ")");
+    if (query_label < -1 || query_label > 255)
+        throw Error("hamming_ball: query label " + std::to_string(query_label) + " outside [-1, 255]");
+    HammingBall b;
+    b.radius = radius;
+    b.query_bits.resize(static_cast<size_t>(k));
+    std::vector<uint64_t> q(static_cast<size_t>(codes.words), 0);
+    for (int j = 0; j < k; ++j) {
+        b.query_bits[j] = query_code(j) > threshold;
+        if (b.query_bits[j]) q[j / 64] |= uint64_t{1} << (j % 64);
+    }
+    // Counting sort by distance (0..k) keeps equal distances in index order.
+    std::vector<std::vector<int>> by_distance(static_cast<size_t>(radius) + 1);
+    if (query_label >= 0) b.relevant = 0;
+    for (int i = 0; i < n; ++i) {
+        if (i == exclude) continue;
+        const bool same = query_label >= 0 && labels[i] == query_label;
+        b.relevant += same;
+        const int d = hamming_words(q.data(), codes.data.data() + static_cast<size_t>(i) * codes.words, codes.words);
+        if (d > radius) continue;
+        by_distance[d].push_back(i);
+        b.same += same;
+    }
+    for (int d = 0; d <= radius; ++d)
+        for (int i : by_distance[d]) {
+            b.indices.push_back(i);
+            b.distances.push_back(d);
+        }
+    if (query_label >= 0) {
+        if (!b.indices.empty()) b.precision = static_cast<double>(b.same) / static_cast<double>(b.indices.size());
+        if (b.relevant > 0) b.recall = static_cast<double>(b.same) / b.relevant;
+    }
+    return b;
+}
+
+CodeBitsImage code_bits_image(const BinaryCodes& codes, const std::vector<uint8_t>& labels, int max_rows) {
+    const int n = codes.count;
+    if (static_cast<int>(labels.size()) != n)
+        throw Error("code_bits_image: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) +
+                    " codes");
+    if (n < 1) throw Error("code_bits_image: empty code set");
+    if (max_rows < 1) throw Error("code_bits_image: max_rows must be >= 1, got " + std::to_string(max_rows));
+    CodeBitsImage im;
+    im.items = spread_indices(n, max_rows);
+    std::stable_sort(im.items.begin(), im.items.end(), [&](int a, int b) { return labels[a] < labels[b]; });
+    im.rows = static_cast<int>(im.items.size());
+    im.cols = codes.bits;
+    im.bits.resize(static_cast<size_t>(im.rows) * im.cols);
+    for (int r = 0; r < im.rows; ++r) {
+        im.labels.push_back(labels[im.items[r]]);
+        for (int j = 0; j < im.cols; ++j) im.bits[static_cast<size_t>(r) * im.cols + j] = codes.bit(im.items[r], j);
+    }
+    return im;
 }
 
 double code_binariness(const Matrix& codes, float margin) {

@@ -103,6 +103,7 @@ void App::poll() {
         last_poll_ = t_poll;
         if (snap_generation_ != model_generation_) {
             model_ = std::make_unique<ae::Autoencoder>(config.model);
+            model_hashing_ = config.model.is_hashing();
             model_generation_ = snap_generation_;
             model_params_version_ = 0;
             drawing_.assign(static_cast<size_t>(config.model.input_dim()), 0.0f);
@@ -156,7 +157,8 @@ void App::refresh_model() {
     }
     map_pca_ = projection_.uses_pca;
     update_map_points();
-    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = arith_dirty_ = interp_dirty_ = denoise_dirty_ = drawing_dirty_ = true;
+    manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = hash_dirty_ = arith_dirty_ = interp_dirty_ =
+        denoise_dirty_ = drawing_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -738,9 +740,9 @@ void App::window_latent_map() {
         if (hover_ >= 0 && status_.test && model_) {
             if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ImGui::GetMouseDragDelta(0).x == 0 &&
                 ImGui::GetMouseDragDelta(0).y == 0) {
-                interp_a_ = nn_image_ = arith_image_ = hover_;
-                interp_dirty_ = nn_dirty_ = arith_dirty_ = true;
-                nn_drawn_ = false;
+                interp_a_ = nn_image_ = hash_image_ = arith_image_ = hover_;
+                interp_dirty_ = nn_dirty_ = hash_dirty_ = arith_dirty_ = true;
+                nn_drawn_ = hash_drawn_ = false;
             }
             if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
                 interp_b_ = hover_;
@@ -809,6 +811,10 @@ void App::window_tools() {
             tab_neighbors();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Hashing", nullptr, tab_flags("hashing"))) {
+            tab_hashing();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Arithmetic", nullptr, tab_flags("arithmetic"))) {
             tab_arithmetic();
             ImGui::EndTabItem();
@@ -860,6 +866,7 @@ void App::window_tools() {
         }
         drawing_dirty_ = false;
         nn_dirty_ |= nn_drawn_;
+        hash_dirty_ |= hash_drawn_;
     }
     ImGui::End();
 }
@@ -1098,6 +1105,170 @@ void App::tab_neighbors() {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = nn_grid_.width > 0 ? std::min(avail.x / nn_grid_.width, avail.y / nn_grid_.height) : 1.0f;
     grid_show(nn_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+// retrieval.h, a hashing model's view (semantic hashing, Salakhutdinov & Hinton 2009): a test image's (or the
+// drawing's) code bits (code > 0.5), the test images in its Hamming ball of radius r among the published test codes
+// (nearest first; frame green: the query's class, red: another; the number: the distance in bits), its precision
+// and recall, the mean over every one of them as a query, the binariness of their codes, and the bits of 40 of them
+// grouped by class as an image. Every number is the core's.
+void App::tab_hashing() {
+    if (!model_hashing_) {
+        ImGui::TextWrapped("A view of a hashing model: its sigmoid code units get Gaussian noise before the sigmoid while "
+                           "training, so they saturate and the code thresholded at 0.5 is a binary address. Choose "
+                           "model type \"hashing\" in the controls (or start with --model hashing) and Apply.");
+        return;
+    }
+    const int m = static_cast<int>(snap_.test_codes.cols()), k = static_cast<int>(snap_.test_codes.rows());
+    constexpr int kShown = 24, kPerRow = 12, kImageRows = 40;
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("test image", &hash_image_);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox("the drawing instead", &hash_drawn_);
+    ImGui::SameLine();
+    changed |= ImGui::SliderInt("radius r (bits)", &hash_radius_, 0, std::max(0, k));
+    ImGui::PopItemWidth();
+    hash_image_ = std::max(0, std::min(hash_image_, std::max(0, m - 1)));
+    hash_radius_ = std::max(0, std::min(hash_radius_, k));
+    auto name = [&](int label) {
+        return label >= 0 && label < static_cast<int>(snap_.class_names.size()) ? snap_.class_names[label]
+                                                                                  : std::to_string(label);
+    };
+    if ((changed || hash_dirty_ || model_changed_) && status_.test && model_ && m >= 2) {
+        hash_dirty_ = false;
+        try {
+            if (nn_pixels_.cols() != m) nn_pixels_ = ae::dataset_images(*status_.test, 0, m);  // shared with Neighbours
+            const ae::BinaryCodes bits = ae::binarize_codes(snap_.test_codes);
+            const int D = static_cast<int>(nn_pixels_.rows());
+            const ae::Vector x = hash_drawn_ ? ae::Vector(Eigen::Map<const ae::Vector>(drawing_.data(), D))
+                                             : ae::Vector(nn_pixels_.col(hash_image_));
+            // A test image's query is its published code (its row of the bits image); the drawing is encoded.
+            const ae::Vector q = hash_drawn_ ? ae::Vector(model_->encode(x).col(0)) : ae::Vector(snap_.test_codes.col(hash_image_));
+            const int label = hash_drawn_ ? -1 : snap_.test_labels[hash_image_];
+            const int exclude = hash_drawn_ ? -1 : hash_image_;
+            hash_ball_ = ae::hamming_ball(bits, snap_.test_labels, q, hash_radius_, exclude, label);
+            grid_set(hash_query_grid_, x, 1);
+            // The bits as a row of 6 x 6 cells (a white rim, so that they stand out on the dark window), black = 1.
+            ae::Matrix cells = ae::Matrix::Ones(36, k);
+            for (int j = 0; j < k; ++j)
+                for (int y = 1; y < 5; ++y) cells.col(j).segment(6 * y + 1, 4).setConstant(hash_ball_.query_bits[j] ? 0.0f : 0.75f);
+            grid_set(hash_bits_grid_, cells, k, 6, 6);
+            const int n = static_cast<int>(hash_ball_.indices.size()), shown = std::min(n, kShown);
+            if (shown > 0) {
+                grid_set(hash_ball_grid_, test_images(std::vector<int>(hash_ball_.indices.begin(),
+                                                                       hash_ball_.indices.begin() + shown)),
+                         kPerRow);
+            } else {
+                hash_ball_grid_.width = 0;
+            }
+            hash_bits_image_ = ae::code_bits_image(bits, snap_.test_labels, kImageRows);
+            ae::Matrix image(hash_bits_image_.rows * k, 1);
+            for (Eigen::Index i = 0; i < image.rows(); ++i) image(i, 0) = hash_bits_image_.bits[static_cast<size_t>(i)] ? 0.0f : 0.93f;
+            grid_set(hash_image_grid_, image, 1, hash_bits_image_.rows, k);
+
+            std::string bit_text;
+            for (int j = 0; j < k; ++j) bit_text += (j && j % 8 == 0 ? " " : "") + std::string(hash_ball_.query_bits[j] ? "1" : "0");
+            hash_note_ = (hash_drawn_ ? std::string("the drawing") : "test image " + std::to_string(hash_image_) + " (" +
+                                                                          name(label) + ")") +
+                         ": its " + std::to_string(k) + " code bits (code > 0.5; black = 1): " + bit_text;
+            char buf[320];
+            const int pool = hash_drawn_ ? m : m - 1;
+            if (label < 0)
+                std::snprintf(buf, sizeof buf, "a drawing has no class: no precision or recall");
+            else if (n == 0)
+                std::snprintf(buf, sizeof buf, "empty ball: precision undefined, recall 0 (of the %d other %s images)",
+                              hash_ball_.relevant, name(label).c_str());
+            else
+                std::snprintf(buf, sizeof buf, "precision %.3f (%d of %d of class %s), recall %.3f (%d of the %d other %s images)",
+                              hash_ball_.precision, hash_ball_.same, n, name(label).c_str(), hash_ball_.recall,
+                              hash_ball_.same, hash_ball_.relevant, name(label).c_str());
+            hash_ball_note_ = "Hamming ball of radius " + std::to_string(hash_radius_) + ": " + std::to_string(n) + " of " +
+                              std::to_string(pool) + " test images" +
+                              (n > shown ? " (the nearest " + std::to_string(shown) + " shown)" : "") + "; " + buf;
+            const ae::HammingRetrieval r = ae::hamming_retrieval(bits, snap_.test_labels, hash_radius_, m);
+            std::snprintf(buf, sizeof buf,
+                          "mean over all %d test images as queries at radius %d (chance about %.2f): precision %.3f over "
+                          "the %d non-empty balls, recall %.3f, %.1f images per ball, %d empty balls; binariness of the "
+                          "codes %.3f (fraction of code units within 0.1 of 0 or 1)",
+                          r.queries, hash_radius_, 1.0 / std::max<size_t>(1, snap_.class_names.size()), r.precision,
+                          r.queries - r.empty_queries, r.recall, r.mean_ball_size, r.empty_queries,
+                          ae::code_binariness(snap_.test_codes));
+            hash_mean_note_ = buf;
+            tool_error_.clear();
+        } catch (const ae::Error& e) {
+            tool_error_ = e.what();
+        }
+    }
+    ImGui::TextWrapped("%s", hash_note_.c_str());
+    if (!tool_error_.empty()) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "%s", tool_error_.c_str());
+    // Left: the query, its bits, its ball and the means; right: the bits image.
+    const float scale = 2.0f, left_w = kPerRow * (snap_.image_cols + 1) * scale + 8;
+    const float top = ImGui::GetCursorPosY(), avail_h = ImGui::GetContentRegionAvail().y;
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + left_w);
+    grid_show(hash_query_grid_, scale);
+    ImGui::SameLine();
+    grid_show(hash_bits_grid_, 2.0f);
+    ImGui::TextWrapped("%s", hash_ball_note_.c_str());
+    // The ball's images, each framed green (the query's class) or red (another), its distance in bits at the corner.
+    const int hovered = grid_show(hash_ball_grid_, scale);
+    if (hash_ball_grid_.width > 0) {
+        const ImVec2 p0 = ImGui::GetItemRectMin();
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        const int shown = std::min<int>(kShown, static_cast<int>(hash_ball_.indices.size()));
+        const int query_label = hash_drawn_ ? -1 : snap_.test_labels[hash_image_];
+        for (int t = 0; t < shown; ++t) {
+            const float x0 = p0.x + (t % kPerRow) * hash_ball_grid_.cell_w * scale;
+            const float y0 = p0.y + (t / kPerRow) * hash_ball_grid_.cell_h * scale;
+            const float w = (hash_ball_grid_.cell_w - 1) * scale, h = (hash_ball_grid_.cell_h - 1) * scale;
+            if (query_label >= 0) {
+                const bool same = snap_.test_labels[hash_ball_.indices[t]] == query_label;
+                dl->AddRect(ImVec2(x0, y0), ImVec2(x0 + w, y0 + h), same ? IM_COL32(40, 170, 80, 255) : IM_COL32(220, 50, 40, 255),
+                            0.0f, 0, 2.0f);
+            }
+            dl->AddText(ImVec2(x0 + 3, y0 + 1), IM_COL32(255, 230, 60, 255), std::to_string(hash_ball_.distances[t]).c_str());
+        }
+        if (hovered >= 0 && hovered < shown) {
+            const int j = hash_ball_.indices[hovered];
+            ImGui::SetTooltip("#%d %s, %d bits away (click to query it)", j, name(snap_.test_labels[j]).c_str(),
+                              hash_ball_.distances[hovered]);
+            if (ImGui::IsItemClicked()) hash_image_ = j, hash_drawn_ = false, hash_dirty_ = true;
+        }
+    }
+    ImGui::TextDisabled("%s", hash_mean_note_.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+    // The bits image: rows = test images grouped by class (names at the right), columns = bits, black = 1.
+    ImGui::SameLine();
+    ImGui::SetCursorPosY(top);
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 420);
+    ImGui::TextDisabled("the %d bits (columns, black = 1) of %d of the %d test images (rows), spread over them and "
+                        "grouped by class", k, hash_bits_image_.rows, m);
+    ImGui::PopTextWrapPos();
+    const float rows = static_cast<float>(std::max(1, hash_bits_image_.rows));
+    const float image_scale =
+        std::max(2.0f, std::floor(std::min({8.0f, 320.0f / std::max(1, k), (avail_h - 40.0f) / rows})));
+    grid_show(hash_image_grid_, image_scale);
+    if (hash_image_grid_.width > 0) {
+        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p1.x + 1, p1.y + 1), IM_COL32(200, 200, 200, 255));
+        const std::vector<uint8_t>& labels = hash_bits_image_.labels;
+        float next_text_y = p0.y;  // a class of few rows: its name goes below the previous one, not over it
+        for (int r = 0; r < hash_bits_image_.rows; ++r) {
+            if (r > 0 && labels[r] == labels[r - 1]) continue;
+            int n = 1;
+            while (r + n < hash_bits_image_.rows && labels[r + n] == labels[r]) ++n;
+            const float y = p0.y + r * image_scale;
+            dl->AddRectFilled(ImVec2(p1.x + 2, y), ImVec2(p1.x + 8, y + n * image_scale - 1), class_imcolor(labels[r]));
+            const float text_y = std::max(next_text_y, y + 0.5f * (n * image_scale - ImGui::GetFontSize()));
+            dl->AddText(ImVec2(p1.x + 12, text_y), class_imcolor(labels[r]), name(labels[r]).c_str());
+            next_text_y = text_y + ImGui::GetFontSize();
+        }
+    }
+    ImGui::EndGroup();
 }
 
 // arithmetic.h: test image I's code plus s (mean(to) - mean(from)) over the published test codes, a strip of

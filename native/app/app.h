@@ -51,7 +51,7 @@ struct AppOptions {
     std::string model_path;  // load these weights at start (safetensors)
     bool autostart = false;  // start training at once
     int steps = 0;           // > 0: train exactly this many minibatches, then pause
-    std::string tab;         // latent tools tab to open first: manifold, prior, interpolation, draw, denoise, anomalies
+    std::string tab;         // latent tools tab to open first: manifold, prior, ..., neighbours, hashing, anomalies
     std::string map = "pca"; // the latent map's projection: pca, tsne or umap (they start once training pauses)
 };
 
@@ -93,6 +93,7 @@ private:
     void tab_prior();
     void tab_traversals();
     void tab_neighbors();
+    void tab_hashing();
     void tab_arithmetic();
     void tab_projections();
     void tab_field();  // the vector field on 2-D toy data (field_runner.h), apart from the session
@@ -180,6 +181,14 @@ private:
     std::string nn_note_, nn_code_note_, nn_pixel_note_, nn_mean_note_;
     ae::Matrix nn_pixels_;                         // [D, m] the images of the published test codes
     std::map<std::pair<int, int>, double> nn_pixel_mean_;  // (k, metric) -> mean precision@k by pixels
+    // Semantic hashing (retrieval.h): a hashing model's code bits, Hamming ball, mean retrieval and bits image.
+    bool model_hashing_ = false;  // the UI model (snapshot generation) is a `hashing` model
+    GridView hash_query_grid_, hash_bits_grid_, hash_ball_grid_, hash_image_grid_;
+    int hash_image_ = 0, hash_radius_ = 2;
+    bool hash_drawn_ = false, hash_dirty_ = true;
+    ae::HammingBall hash_ball_;
+    ae::CodeBitsImage hash_bits_image_;
+    std::string hash_note_, hash_ball_note_, hash_mean_note_;
     // Compare projections (embedding.h), computed on a thread of its own (two t-SNE runs take seconds).
     std::future<std::vector<ae::EmbeddingView>> compare_future_;
     std::vector<ae::EmbeddingView> compare_views_;

@@ -1,6 +1,7 @@
 // The same model file and seed give the same samples, manifold, interpolation and anomaly ranking in the
 // native core (`ae analyze`, native/cli/tools.cpp) and in the WebAssembly module (web/bindings.cpp), within
-// 1e-6: both hosts call the one analysis API of the core (anomaly.h, sampling.h, interpolation.h, manifold.h).
+// 1e-6: both hosts call the one analysis API of the core (anomaly.h, sampling.h, interpolation.h, manifold.h); and a
+// hashing model's Hamming-ball retrieval in the page equals `ae eval --radius`'s (retrieval.h).
 // Needs the native `ae` (AE_CLI, default build/release/native/cli/ae); exits 77 (ctest: skipped) without it.
 'use strict';
 const fs = require('fs');
@@ -86,5 +87,35 @@ run(async () => {
     console.log(`${type}: samples, manifold (latent, pca), lerp/slerp, anomaly ranking agree; largest |wasm - native| ${worst.toExponential(2)}`);
     s.delete();
   }
+
+  // Semantic hashing (retrieval.h): the page's hashing() over the published test codes (all N_TEST) gives `ae eval
+  // --radius`'s numbers (the same codes, each test image a query), and hammingBall of a test image agrees with it.
+  const out = path.join(dir, 'hashing');
+  execFileSync(AE_CLI, ['train', '--data', 'fashion-mnist', '--model', 'hashing', '--encoder', '64', '--latent', '16',
+                        '--epochs', '20', '--batch', '100', '--threads', '1', '--quiet', '--out', out, ...limits],
+               {stdio: ['ignore', 'ignore', 'inherit']});
+  const modelPath = path.join(out, 'model.safetensors');
+  execFileSync(AE_CLI, ['eval', modelPath, '--radius', '3', '--threads', '1', '--out', path.join(out, 'eval.json'), ...limits],
+               {stdio: ['ignore', 'ignore', 'inherit']});
+  const native = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8')).hashing;
+  const bytes = new Uint8Array(fs.readFileSync(modelPath));
+  const s = new ae.Session(ae.modelFileConfig(bytes, 'model.safetensors').config, train, test);
+  s.loadWeights(bytes);
+  s.publishViews();
+  const h = s.hashing(3, N_TEST, 40);
+  assert.strictEqual(h.m, N_TEST);
+  assert.strictEqual(h.bits, 16);
+  assert.strictEqual(h.mean.queries, native.queries);
+  assert.strictEqual(h.mean.emptyQueries, native.empty_queries);
+  close('hashing precision, recall, ball size, binariness', [h.mean.precision, h.mean.recall, h.mean.meanBallSize, h.binariness],
+        [native.precision, native.recall, native.mean_ball_size, native.binariness]);
+  assert.strictEqual(h.image.rows, 40);
+  assert.strictEqual(h.image.bits.length, 40 * 16);
+  const b = s.hammingBall(s.testImagesUnit(5, 1), 3, 5, test.labels[5]);
+  assert.ok(!Array.from(b.indices).includes(5) && Array.from(b.distances).every((d) => d <= 3));
+  if (b.indices.length) assert.strictEqual(b.precision, Array.from(b.indices).filter((j) => test.labels[j] === test.labels[5]).length / b.indices.length);
+  console.log(`hashing: ae eval and the page agree at radius 3: precision ${h.mean.precision.toFixed(4)}, recall ` +
+              `${h.mean.recall.toFixed(4)}, binariness ${h.binariness.toFixed(4)}; image 5's ball ${b.indices.length}`);
+  s.delete();
   fs.rmSync(dir, {recursive: true, force: true});
 });

@@ -484,6 +484,7 @@ function refreshDependentViews() {
   refreshTraversal();
   refreshHistograms();
   refreshNeighbors();
+  refreshHashing();
   refreshArithmetic();
   if (state.interp.length === 2) refreshInterpolation();
   if (state.drawn) refreshDrawing();
@@ -660,6 +661,7 @@ function refreshDrawing() {
     state.extraDraw = r.point;
     showExtras();
     if ($('nn-source').value === 'drawn') refreshNeighbors();
+    if ($('hash-source').value === 'drawn') refreshHashing();
   });
 }
 
@@ -854,6 +856,7 @@ function picked() {
   refreshTraversal();
   if ($('samples-source').value === 'around') refreshSamples();
   if ($('nn-source').value === 'picked') refreshNeighbors();
+  if ($('hash-source').value === 'picked') refreshHashing();
   refreshArithmetic();
 }
 // {x, name, index (its test-set index, -1 if none), label (its class, -1 if none)}.
@@ -915,10 +918,12 @@ const isOnScreen = (id) => onScreen.get($(id).closest('section')) !== false;
 const NN_CELL = 48;
 const nnPixelMean = new Map();  // `${m}|${k}|${metric}` -> mean by pixels (the pixels do not change while training)
 const nnShown = {code: [], pixels: []};
-function neighborQuery() {
-  if ($('nn-source').value !== 'drawn') return pickedImage();
+// The query a view's source selector names: the picked image, or the drawn one (null when nothing is drawn).
+function queryFrom(sourceId) {
+  if ($(sourceId).value !== 'drawn') return pickedImage();
   return state.drawn ? {x: state.drawnPixels(), name: 'the drawn image', index: -1, label: -1} : null;
 }
+const neighborQuery = () => queryFrom('nn-source');
 function refreshNeighbors() {
   if (!state.created || !state.views || !isOnScreen('nn-query')) return;
   latest('neighbors', async () => {
@@ -972,6 +977,126 @@ for (const side of ['code', 'pixels']) {
     picked();
   });
 }
+
+// Semantic hashing (retrieval.h), a view of a `hashing` model: the query's code bits (code > 0.5), the test images
+// in its Hamming ball of radius r among the map's m test codes (nearest first, each with its distance in bits;
+// green: the query's class, red: another), its precision and recall, the mean over every one of the m images as a
+// query (hamming_retrieval), the binariness of their codes and the bits of 40 of them by class as an image. Every
+// number is the core's; the page draws. Clicking a ball image picks it.
+const HASH_CELL = 40, HASH_SHOWN = 24, HASH_ROWS = 40;
+const isHashing = () => !!state.sessionConfig && JSON.parse(state.sessionConfig).model.type === 'hashing';
+const fmt3 = (x) => (x < 0 ? 'undefined' : x.toFixed(3));
+function drawBitsRow(canvas, bits) {
+  const cell = 14, k = bits.length, W = k * (cell + 1) + 1, H = cell + 2;
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#bbb';
+  ctx.fillRect(0, 0, W, H);
+  for (let j = 0; j < k; j++) {
+    ctx.fillStyle = bits[j] ? '#111' : '#fff';
+    ctx.fillRect(1 + j * (cell + 1), 1, cell, cell);
+  }
+}
+// The [rows, k] bits image: a class name and colour at the left of each group of rows, black = 1.
+function drawBitsImage(canvas, im, classNames) {
+  const cw = Math.max(4, Math.min(12, Math.floor(384 / im.cols))), rh = 6, left = 96;
+  const W = left + im.cols * cw, H = im.rows * rh;
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.font = '10px sans-serif';
+  let nextY = 0;  // a class of few rows: its name goes below the previous one, not over it
+  for (let r = 0; r < im.rows; r++) {
+    const l = im.labels[r];
+    ctx.fillStyle = cssColor(PALETTE[l % PALETTE.length]);
+    ctx.fillRect(left - 8, r * rh, 6, rh);
+    for (let j = 0; j < im.cols; j++) {
+      ctx.fillStyle = im.bits[r * im.cols + j] ? '#111' : '#eee';
+      ctx.fillRect(left + j * cw, r * rh, cw - 1, rh - 1);
+    }
+    if (r === 0 || im.labels[r - 1] !== l) {  // the first row of a class: its name
+      let n = 1;
+      while (r + n < im.rows && im.labels[r + n] === l) n++;
+      ctx.fillStyle = '#333';
+      const y = Math.max(nextY + 10, r * rh + Math.min(n * rh, 14) / 2 + 4);
+      ctx.fillText(classNames[l] ?? String(l), 2, y, left - 12);
+      nextY = y;
+    }
+  }
+}
+function refreshHashing() {
+  if (!state.created || !state.views || !isOnScreen('hash-query')) return;
+  const on = isHashing();
+  $('hash-on').hidden = !on;
+  $('hash-off').hidden = on;
+  if (!on) { state.hash = null; return; }
+  latest('hashing', async () => {
+    const v = state.views, m = v.m, k = v.latent, D = state.rows * state.cols;
+    const cls = (l) => v.classNames[l] ?? String(l);
+    const slider = $('hash-radius');
+    if (Number(slider.max) !== k) slider.max = String(k);
+    const radius = Math.min(k, Math.max(0, Math.round(Number(slider.value))));
+    setText('hash-radius-value', String(radius));
+    if (m < 2) { setText('hash-note', `(the test set has ${m} image${m === 1 ? '' : 's'}: no retrieval)`); return; }
+    const s = await call('hashing', radius, m, HASH_ROWS);
+    drawBitsImage($('hash-image'), s.image, v.classNames);
+    setText('hash-image-note', `the ${k} bits (columns, black = 1) of ${s.image.rows} of the ${m} test images (rows), spread ` +
+      'over them and grouped by class: the bits a class shares show as vertical stripes');
+    const mean = s.mean;
+    setText('hash-mean', `mean over all ${mean.queries} test images as queries at radius ${radius} (chance ≈ ` +
+      `${(1 / v.classNames.length).toFixed(2)}): precision ${mean.precision.toFixed(3)} over the ` +
+      `${mean.queries - mean.emptyQueries} non-empty balls, recall ${mean.recall.toFixed(3)}, ` +
+      `${mean.meanBallSize.toFixed(1)} images per ball, ${mean.emptyQueries} empty balls; binariness of the codes ` +
+      `${s.binariness.toFixed(3)} (fraction of code units within 0.1 of 0 or 1)`);
+    const q = queryFrom('hash-source');
+    if (!q) { setText('hash-note', '(draw an image in the Draw panel first, or query the picked image)'); return; }
+    const exclude = q.index >= 0 && q.index < m ? q.index : -1;
+    const b = await call('hammingBall', q.x, radius, exclude, q.label);
+    state.hash = {...b, query: exclude, label: q.label, mean, binariness: s.binariness};
+    drawGrid2d($('hash-query'), q.x, 1, state.rows, state.cols, 1, 48);
+    drawBitsRow($('hash-bits'), b.queryBits);
+    const bitText = Array.from(b.queryBits).join('').replace(/(.{8})(?=.)/g, '$1 ');
+    setText('hash-query-note', `its ${k} code bits (code > 0.5; black = 1): ${bitText}`);
+    const n = b.indices.length, shown = Math.min(n, HASH_SHOWN);
+    $('hash-ball').replaceChildren(...Array.from(b.indices.subarray(0, shown), (j, t) => {
+      const fig = document.createElement('figure');
+      const c = document.createElement('canvas');
+      drawGrid2d(c, testPixels(j), 1, state.rows, state.cols, 1, HASH_CELL);
+      const cap = document.createElement('figcaption');
+      const l = v.codeLabels[j];
+      cap.append(`d = ${b.distances[t]}`, document.createElement('br'), cls(l));
+      fig.title = `#${j} ${cls(l)}, ${b.distances[t]} bit${b.distances[t] === 1 ? '' : 's'} away`;
+      fig.dataset.index = String(j);
+      if (q.label >= 0) fig.className = l === q.label ? 'same' : 'other';
+      fig.append(c, cap);
+      return fig;
+    }));
+    const pool = exclude >= 0 ? m - 1 : m;
+    const which = n === 0 ? '' : n > shown ? ` (the nearest ${shown} shown, each with its distance in bits)` : ' (all shown, each with its distance in bits)';
+    let pr;
+    if (q.label < 0) pr = 'a drawn image has no class: no precision or recall';
+    else if (n === 0) pr = `empty ball: precision undefined, recall 0 (of the ${b.relevant} other ${cls(q.label)} images)`;
+    else pr = `precision ${fmt3(b.precision)} (${b.same} of ${n} of class ${cls(q.label)}), recall ${fmt3(b.recall)} ` +
+      `(${b.same} of the ${b.relevant} other ${cls(q.label)} images)`;
+    setText('hash-ball-note', `Hamming ball of radius ${radius}: ${n} of ${pool} test images within ${radius} bit${radius === 1 ? '' : 's'}${which}; ${pr}`);
+    setText('hash-note', `(${q.name}${q.label >= 0 ? ` (${cls(q.label)})` : ''} among the map's ${m} test codes as ${k}-bit ` +
+      'addresses; click a ball image to query it)');
+  });
+}
+$('hash-radius').addEventListener('input', refreshHashing);
+$('hash-source').addEventListener('change', refreshHashing);
+refreshWhenVisible('hash-query', refreshHashing);
+$('hash-ball').addEventListener('click', (e) => {
+  const fig = e.target.closest('figure');
+  if (!fig) return;
+  const j = Number(fig.dataset.index);
+  $('hash-source').value = 'picked';
+  state.interp = [{i: j, x: testPixels(j)}];
+  picked();
+});
 
 // Latent arithmetic (arithmetic.h): the picked image's code plus s (mean(to) - mean(from)), class means over the
 // map's test codes, as a strip of strengths and one image at the slider's s; and the analogy z(A) - z(B) + z(C).

@@ -106,11 +106,44 @@ struct HammingRetrieval {
     double mean_ball_size = 0.0; // mean |B_r(q)| over the queries
 };
 
-// Hamming-ball retrieval at `radius` with the first min(n, max_queries) items as queries, each against all n
-// items but itself. Throws ae::Error for labels.size() != n, n < 2, radius outside [0, k] or max_queries < 1.
-// Cost O(q n w).
+// Hamming-ball retrieval at `radius` with m = min(n, max_queries) items as queries, item i * n / m for i < m
+// (spread over the set, as retrieval_precision_at_k), each against all n items but itself. Throws ae::Error for
+// labels.size() != n, n < 2, radius outside [0, k] or max_queries < 1. Cost O(q n w).
 HammingRetrieval hamming_retrieval(const BinaryCodes& codes, const std::vector<uint8_t>& labels, int radius,
                                    int max_queries = 1000);
+
+// One query's Hamming ball B_r(q), as the hosts' hashing views show it, with its P(q) and R(q) (above).
+struct HammingBall {
+    int radius = 0;
+    std::vector<uint8_t> query_bits;  // [k] b_j(query), 0 or 1
+    std::vector<int> indices;         // [|B_r(q)|] the items in the ball, nearest first (ties by lower index)
+    std::vector<int> distances;       // [|B_r(q)|] their d_H to the query, ascending
+    int same = 0;                     // items in the ball of the query's class (0 for an unknown class)
+    int relevant = -1;                // items (but `exclude`) of the query's class; -1 for an unknown class
+    double precision = -1.0;          // P(q) = same / |B_r(q)|; -1 for an empty ball or an unknown class
+    double recall = -1.0;             // R(q) = same / relevant (0 for an empty ball); -1 for an unknown class or
+                                      // relevant = 0
+};
+
+// The Hamming ball of radius `radius` around query_code [k] (a code of the sigmoid layer, bits = entries >
+// threshold) among `codes` (n items, labels [n]), skipping item `exclude` (-1 = none; the query's own index for a
+// query from the set: leave-one-out as above). query_label: the query's class, or -1 (a drawn image). Throws
+// ae::Error for labels.size() != n, query_code.size() != k, a non-finite query entry, radius outside [0, k],
+// exclude outside [-1, n) or query_label outside [-1, 255]. Cost O(n w + |B| log |B|).
+HammingBall hamming_ball(const BinaryCodes& codes, const std::vector<uint8_t>& labels, const Vector& query_code,
+                         int radius, int exclude = -1, int query_label = -1, float threshold = 0.5f);
+
+// "The code bits shown as an image": the bits of up to max_rows items as a [rows, k] 0/1 image, one item per
+// row, the items spread over the set (item i * n / rows, as above) and then grouped by class (stable: class 0's
+// rows first, in set order within a class), so that the bit patterns each class shares show as vertical bands.
+struct CodeBitsImage {
+    int rows = 0, cols = 0;        // rows = min(n, max_rows) items, cols = k bits
+    std::vector<int> items;        // [rows] the item of each row
+    std::vector<uint8_t> labels;   // [rows] its class
+    std::vector<uint8_t> bits;     // [rows, cols] row-major: bits[r * cols + j] = b_j(items[r])
+};
+// Throws ae::Error for labels.size() != n, an empty set or max_rows < 1.
+CodeBitsImage code_bits_image(const BinaryCodes& codes, const std::vector<uint8_t>& labels, int max_rows);
 
 // Fraction of the entries of codes [k, n] within `margin` of 0 or 1 (binariness above). Throws ae::Error for
 // an empty matrix or margin outside [0, 0.5].
