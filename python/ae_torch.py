@@ -41,7 +41,10 @@ kl: weight * sum_j KL(rho || rho_hat_j), rho_hat = batch mean of the code, clamp
 estimate for deeper ones, as the C++ does); denoising types corrupt the input (gaussian, salt_pepper,
 masking, block) and compare with the clean image; ``hashing`` (semantic hashing) adds N(0, code_noise^2) to the
 code's pre-activations before its sigmoid in training (``forward`` with sample). ``vae``: nats per image, summed BCE (or squared error)
-per image + beta * KL(q(z|x) || N(0, I)) per image, z = mu + exp(logvar / 2) * eps.
+per image + beta * KL(q(z|x) || N(0, I)) per image, z = mu + exp(logvar / 2) * eps. ``cvae`` (the
+conditional VAE, Sohn et al. 2015): the vae whose encoder reads [x, y] and decoder [z, y], y the one-hot
+class (``num_classes`` entries): pass the classes as ``y=`` to encode, decode, forward and loss_terms
+(``load_labels`` reads them).
 """
 import json
 import os
@@ -55,10 +58,11 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = ['load', 'save', 'build', 'Autoencoder', 'resolve_config', 'model_defaults', 'read_safetensors',
-           'write_safetensors', 'load_images', 'FORMAT']
+           'write_safetensors', 'load_images', 'load_labels', 'FORMAT']
 
 FORMAT = 'autoencoder-lab/1'
-MODEL_TYPES = ('ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae', 'hashing')
+MODEL_TYPES = ('ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae', 'cvae', 'hashing')
+VAE_TYPES = ('vae', 'cvae')  # a Gaussian encoder (heads mu, logvar) and the ELBO
 ACTIVATIONS = ('identity', 'relu', 'leaky_relu', 'sigmoid', 'tanh')
 
 # --- safetensors -----------------------------------------------------------------------------------------
@@ -135,7 +139,7 @@ _BASE_MODEL = {'type': 'ae', 'input_rows': 28, 'input_cols': 28, 'input_channels
                'decoder': [], 'latent': 2, 'activation': 'relu', 'latent_activation': 'identity',
                'output': 'sigmoid', 'loss': 'bce', 'init': 'torch', 'sparsity': 'none', 'sparsity_weight': 1e-3,
                'sparsity_target': 0.05, 'corruption': 'none', 'corruption_level': 0.3, 'contractive_weight': 0.1,
-               'beta': 1.0, 'kl_warmup_epochs': 0, 'code_noise': 4.0}
+               'beta': 1.0, 'kl_warmup_epochs': 0, 'code_noise': 4.0, 'num_classes': 0}
 _TYPE_DEFAULTS = {
     'ae': {},
     'linear': {'encoder': [], 'latent': 8, 'activation': 'identity', 'latent_activation': 'identity',
@@ -145,6 +149,9 @@ _TYPE_DEFAULTS = {
     'denoising': {'latent': 32, 'corruption': 'gaussian', 'corruption_level': 0.3},
     'contractive': {'encoder': [], 'latent': 64, 'latent_activation': 'sigmoid', 'contractive_weight': 0.1},
     'vae': {'encoder': [400], 'latent': 20, 'latent_activation': 'identity', 'loss': 'bce'},
+    # The conditional VAE (Sohn et al. 2015): the one-hot class y (num_classes) joins the encoder's input
+    # [x, y] and the decoder's [z, y].
+    'cvae': {'encoder': [400], 'latent': 20, 'latent_activation': 'identity', 'loss': 'bce', 'num_classes': 10},
     'hashing': {'latent': 32, 'latent_activation': 'sigmoid', 'loss': 'bce', 'code_noise': 4.0},
 }
 _BASE_TRAIN = {'optimizer': 'adam', 'lr': 1e-3, 'momentum': 0.9, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8,
@@ -194,7 +201,7 @@ def resolve_config(config):
         raise ValueError(f'model.loss: expected bce or mse, got {m["loss"]!r}')
     if m['loss'] == 'bce' and m['output'] != 'sigmoid':
         raise ValueError('model.output: loss bce needs a sigmoid output')
-    if m['type'] == 'vae' and m['latent_activation'] != 'identity':
+    if m['type'] in VAE_TYPES and m['latent_activation'] != 'identity':
         raise ValueError('model.latent_activation: the vae code layer is the linear mu head: must be identity')
     if m['type'] == 'hashing' and m['latent_activation'] != 'sigmoid':
         raise ValueError('model.latent_activation: semantic hashing needs a sigmoid code (latent_activation sigmoid)')
@@ -202,6 +209,11 @@ def resolve_config(config):
         raise ValueError(f'model.sparsity: expected none, l1 or kl, got {m["sparsity"]!r}')
     if m['corruption'] not in ('none', 'gaussian', 'salt_pepper', 'masking', 'block'):
         raise ValueError(f'model.corruption: unknown corruption {m["corruption"]!r}')
+    if m['type'] == 'cvae':
+        if not isinstance(m['num_classes'], int) or m['num_classes'] < 2:
+            raise ValueError(f'model.num_classes: a conditional VAE needs at least 2 classes, got {m["num_classes"]!r}')
+        if _has_specs(m['encoder']) or _has_specs(m['decoder']):
+            raise ValueError('model.encoder: the conditional VAE is implemented for Dense layers only')
     for key in ('input_rows', 'input_cols', 'input_channels', 'latent'):
         if not isinstance(m[key], int) or m[key] < 1:
             raise ValueError(f'model.{key}: expected an integer >= 1, got {m[key]!r}')
@@ -325,6 +337,11 @@ def _encoder_maps(m):
     return out, shape
 
 
+def _condition_dim(m):
+    """Entries of the one-hot condition y the stacks read: num_classes for the cvae, else 0."""
+    return int(m['num_classes']) if m['type'] == 'cvae' else 0
+
+
 def build_encoder(m):
     """The encoder Sequential of a resolved "model" config (and the width its output has).
 
@@ -335,7 +352,7 @@ def build_encoder(m):
     code Linear(.., latent) [+ latent act]. Hidden activations are always modules (nn.Identity too)."""
     widths, specs = _parse_specs(m['encoder'], 'encoder')
     layers = []
-    width = m['input_channels'] * m['input_rows'] * m['input_cols']
+    width = m['input_channels'] * m['input_rows'] * m['input_cols'] + _condition_dim(m)  # cvae: [x, y]
     if specs:
         maps, (c, h, w) = _encoder_maps(m)
         layers.append(nn.Unflatten(1, _input_shape(m)))
@@ -350,7 +367,7 @@ def build_encoder(m):
     for wd in widths:
         layers += [nn.Linear(width, wd), _act(m['activation'])]
         width = wd
-    if m['type'] != 'vae':
+    if m['type'] not in VAE_TYPES:
         layers.append(nn.Linear(width, m['latent']))
         if m['latent_activation'] != 'identity':
             layers.append(_act(m['latent_activation']))
@@ -377,7 +394,7 @@ def build_decoder(m):
     act = m['activation']
     mirror = not m['decoder']
     if not dec_specs and not (mirror and _has_specs(m['encoder'])):
-        dims = [m['latent']] + (list(reversed(enc_widths)) if mirror else dec_widths) + [D]
+        dims = [m['latent'] + _condition_dim(m)] + (list(reversed(enc_widths)) if mirror else dec_widths) + [D]
         layers = []
         for i in range(len(dims) - 1):
             layers.append(nn.Linear(dims[i], dims[i + 1]))
@@ -486,7 +503,9 @@ class Autoencoder(nn.Module):
         self.train_config = full['train']
         self.epoch, self.step = int(epoch), int(step)
         self.metadata = dict(metadata or {})
-        self.is_vae = m['type'] == 'vae'
+        self.is_vae = m['type'] in VAE_TYPES
+        self.is_conditional = m['type'] == 'cvae'
+        self.num_classes = _condition_dim(m)
         self.input_dim = m['input_channels'] * m['input_rows'] * m['input_cols']
         self.encoder, width = build_encoder(m)
         if self.is_vae:
@@ -502,38 +521,60 @@ class Autoencoder(nn.Module):
             raise ValueError(f'{what}: expected a batch [n, {width}], got {list(x.shape)}')
         return x
 
-    def encode_gaussian(self, x):
-        """(mu, logvar) of the VAE's posterior; other types: (code, None)."""
+    def condition(self, y, n):
+        """cvae: the one-hot condition [n, num_classes] of y (class indices [n], or already one-hot [n, C]);
+        None for the other types. ValueError when a cvae gets no y or a class outside [0, num_classes)."""
+        if not self.is_conditional:
+            return None
+        if y is None:
+            raise ValueError('cvae: the class labels y are needed (a LongTensor [n] of classes, or one-hot [n, C])')
+        y = torch.as_tensor(y)
+        if y.dim() == 2:
+            if list(y.shape) != [n, self.num_classes]:
+                raise ValueError(f'y: expected one-hot [{n}, {self.num_classes}], got {list(y.shape)}')
+            return y.to(torch.float32)
+        if list(y.shape) != [n]:
+            raise ValueError(f'y: expected {n} class indices, got shape {list(y.shape)}')
+        y = y.to(torch.long)
+        if n and (int(y.min()) < 0 or int(y.max()) >= self.num_classes):
+            raise ValueError(f'y: classes must lie in 0..{self.num_classes - 1}')
+        return F.one_hot(y, self.num_classes).to(torch.float32)
+
+    def encode_gaussian(self, x, y=None):
+        """(mu, logvar) of the VAE's posterior; other types: (code, None). cvae: q(z | x, y), y the classes."""
         x = self._check(x, self.input_dim, 'encode')
-        h = self.encoder(x)
+        c = self.condition(y, x.shape[0])
+        h = self.encoder(x if c is None else torch.cat([x, c], 1))
         if not self.is_vae:
             return h, None
         return self.mu(h), self.logvar(h)
 
-    def encode(self, x):
+    def encode(self, x, y=None):
         """The code of x [n, D] in [0, 1]: [n, latent] (the latent activation applied; VAE: the mean mu)."""
-        return self.encode_gaussian(x)[0]
+        return self.encode_gaussian(x, y)[0]
 
-    def decode_logits(self, z):
-        """The decoder's last pre-activation [n, D] (before the output activation)."""
-        return self.decoder(self._check(z, self.model_config['latent'], 'decode'))
+    def decode_logits(self, z, y=None):
+        """The decoder's last pre-activation [n, D] (before the output activation). cvae: of [z, y]."""
+        z = self._check(z, self.model_config['latent'], 'decode')
+        c = self.condition(y, z.shape[0])
+        return self.decoder(z if c is None else torch.cat([z, c], 1))
 
-    def decode(self, z):
+    def decode(self, z, y=None):
         """The reconstruction [n, D] of codes z [n, latent]: the output activation (sigmoid or identity) of
         the decoder's logits, as the C++ Autoencoder::decode."""
-        return _act_fn(self.model_config['output'], self.decode_logits(z))
+        return _act_fn(self.model_config['output'], self.decode_logits(z, y))
 
-    def reconstruct(self, x):
+    def reconstruct(self, x, y=None):
         """decode(encode(x)) (VAE: through mu, no sampling): what `ae reconstruct` writes."""
-        return self.decode(self.encode(x))
+        return self.decode(self.encode(x, y), y)
 
     # -- training -----------------------------------------------------------------------------------------
-    def forward(self, x, sample=None):
+    def forward(self, x, sample=None, y=None):
         """Training forward: (logits, code, logvar). VAE: code is mu, and the decoder reads
         z = mu + exp(logvar / 2) * eps with eps ~ N(0, I) when `sample` (default: self.training), else z = mu.
         Other types: logvar is None and the decoder reads the code; hashing with `sample`: the code is
         sigmoid(a + code_noise * eps), eps ~ N(0, I), a the code Linear's output. The output activation is NOT
-        applied."""
+        applied. cvae: y the classes (see condition)."""
         if sample is None:
             sample = self.training
         if self.model_config['type'] == 'hashing' and sample:
@@ -542,11 +583,11 @@ class Autoencoder(nn.Module):
             a = self.encoder[:-1](x)
             code = torch.sigmoid(a + float(self.model_config['code_noise']) * torch.randn_like(a))
             return self.decoder(code), code, None
-        mu, logvar = self.encode_gaussian(x)
+        mu, logvar = self.encode_gaussian(x, y)
         if not self.is_vae:
             return self.decoder(mu), mu, None
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if sample else mu
-        return self.decoder(z), mu, logvar
+        return self.decode_logits(z, y), mu, logvar
 
     def corrupt(self, x, generator=None):
         """The config's input corruption of x (a new tensor): gaussian x + level * eps (not clipped);
@@ -577,7 +618,7 @@ class Autoencoder(nn.Module):
         block = block.expand(n, m['input_channels'], rows * cols).reshape(n, -1)
         return x.masked_fill(block, 0.0)
 
-    def loss_terms(self, x, outputs=None, target=None, kl_weight=None, corrupt=None):
+    def loss_terms(self, x, outputs=None, target=None, kl_weight=None, corrupt=None, y=None):
         """The training objective's terms as a dict of scalar tensors: reconstruction, kl, sparsity,
         contractive, total (LossTerms in core/include/ae/autoencoder.h), in the model's unit: per pixel
         (mean over images and pixels) for every type but the VAE, nats per image (mean over the batch of
@@ -587,7 +628,8 @@ class Autoencoder(nn.Module):
         x is the encoder's input; target (default x) what the reconstruction is compared with. With
         `corrupt` (default: self.training and no `outputs` and no `target` given) x is first corrupted with
         the config's corruption and the clean x becomes the target (denoising). `outputs` is the result of
-        forward(x) when the caller ran it already (e.g. through DistributedDataParallel)."""
+        forward(x) when the caller ran it already (e.g. through DistributedDataParallel). cvae: y the classes
+        (the conditional ELBO)."""
         m = self.model_config
         x = self._check(x, self.input_dim, 'loss')
         if corrupt is None:
@@ -597,7 +639,7 @@ class Autoencoder(nn.Module):
         if corrupt:
             x = self.corrupt(x)
         if outputs is None:
-            outputs = self(x)
+            outputs = self(x, y=y)
         logits, code, logvar = outputs
         n = x.shape[0]
         if m['loss'] == 'bce':
@@ -735,6 +777,22 @@ def save(model, config=None, path=None, epoch=None, step=None, metadata=None):
 # --- data ------------------------------------------------------------------------------------------------
 
 FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
+
+
+def load_labels(split='train', limit=None, data_dir=FASHION_MNIST_DIR, path=None):
+    """Class labels of an IDX label file (gzip or plain) as int64 [n]: Fashion-MNIST's "train" or "t10k"
+    split by default, `path` another file; `limit` keeps the first labels (the cvae's condition y)."""
+    import gzip
+    if path is None:
+        path = os.path.join(data_dir, ('train' if split == 'train' else 't10k') + '-labels-idx1-ubyte.gz')
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rb') as f:
+        raw = f.read()
+    magic, count = struct.unpack('>II', raw[:8])
+    if magic != 0x801:
+        raise ValueError(f'{path}: not an IDX label file (magic {magic:#x}, expected 0x801)')
+    n = count if limit is None else min(count, int(limit))
+    return torch.from_numpy(np.frombuffer(raw, dtype=np.uint8, count=n, offset=8).astype(np.int64))
 
 
 def load_images(split='train', limit=None, data_dir=FASHION_MNIST_DIR, path=None):

@@ -36,9 +36,11 @@ inline double objective(const ae::Autoencoder& model, ae::Autoencoder::Workspace
 }
 
 // Returns the worst relative error |a - n| / max(1, |a|, |n|) over all parameters; fails the test above tol.
+// labels (cvae): the class of each column, the condition y every evaluation reads.
 inline double check_model_gradients(ae::Autoencoder& model, const ae::Matrix& x, const ae::Matrix& target,
-                                    uint64_t seed, double tol, float h = 1e-2f) {
+                                    uint64_t seed, double tol, float h = 1e-2f, const int* labels = nullptr) {
     auto ws = model.make_workspace(static_cast<int>(x.cols()));
+    model.one_hot_into(ws, static_cast<int>(x.cols()), labels);
     model.params().zero_grad();
     {
         ae::Rng r(seed, 77);

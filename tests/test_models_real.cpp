@@ -14,6 +14,7 @@
 #include "ae/dataset.h"
 #include "ae/metrics.h"
 #include "ae/pca.h"
+#include "ae/sampling.h"
 #include "ae/session.h"
 #include "ae/vae.h"
 
@@ -209,6 +210,81 @@ TEST(ModelsReal, VaeKlFallsAsBetaRises) {
         }
     }
     for (size_t i = 1; i < kls.size(); ++i) EXPECT_LT(kls[i], kls[i - 1]);
+}
+
+// Sohn et al. 2015 on Fashion-MNIST: a CVAE 784+10 -> 256 -> [2] -> 256+10 -> 784, 8 epochs on the 60,000
+// training images (batch 128). A 5-NN classifier on 2,000 real test images (pixels) labels 100 prior samples
+// of each class and the 1,000 test images 2,000..2,999 decoded with a new class (each image's label + 1 mod 10).
+// Measured when written (Release, GCC 12, ~15 s): samples 0.543 (chance 0.10), swapped 0.452, swapped images
+// still classified as their old class 0.082; ELBO -248.11, IWAE_50 -247.24 nats on 200 test images. (On 20,000
+// images: 0.433 / 0.342; with latent 8 the code carries the class itself and the swap weakens: 0.442 / 0.317.)
+TEST(ModelsReal, CvaeSamplesAndSwapsHaveTheChosenClass) {
+    Data d = subset(60000, 3000);
+    const ae::Dataset* test = d.test.get();
+    ae::Config c;
+    c.model = ae::model_defaults("cvae");
+    c.model.encoder = {256};
+    c.model.latent = 2;
+    c.train.batch = 128;
+    c.train.epochs = 8;
+    c.train.seed = 1;
+    ae::TrainingSession s(c, d.train, d.test);
+    train(s);
+    const ae::Autoencoder& model = s.model();
+
+    ae::Matrix ref(784, 2000), swap_in(784, 1000);
+    ae::TrainingSession::load_batch(*test, nullptr, 0, 2000, ref);
+    ae::TrainingSession::load_batch(*test, nullptr, 2000, 1000, swap_in);
+    const std::vector<uint8_t> ref_labels(test->labels.begin(), test->labels.begin() + 2000);
+
+    ae::Matrix samples(784, 1000);
+    std::vector<uint8_t> sample_labels;
+    for (int k = 0; k < 10; ++k) {
+        ae::SampleOptions o;
+        o.n = 100;
+        o.seed = 3 + k;
+        o.label = k;
+        samples.middleCols(100 * k, 100) = ae::sample_model(model, nullptr, o).images;
+        sample_labels.insert(sample_labels.end(), 100, static_cast<uint8_t>(k));
+    }
+    const double sample_acc = ae::knn_accuracy(ref, ref_labels, samples, sample_labels, 5);
+
+    std::vector<int> from(1000);
+    std::vector<uint8_t> old_labels(1000), new_labels(1000);
+    ae::Matrix swapped(784, 1000);
+    for (int j = 0; j < 1000; ++j) {
+        from[j] = test->labels[2000 + j];
+        old_labels[j] = static_cast<uint8_t>(from[j]);
+        new_labels[j] = static_cast<uint8_t>((from[j] + 1) % 10);
+    }
+    for (int to = 0; to < 10; ++to) {  // one class per call: the images whose new class is `to`
+        std::vector<int> idx;
+        for (int j = 0; j < 1000; ++j)
+            if (new_labels[j] == to) idx.push_back(j);
+        ae::Matrix xs(784, static_cast<Eigen::Index>(idx.size()));
+        std::vector<int> fs(idx.size());
+        for (size_t i = 0; i < idx.size(); ++i) {
+            xs.col(static_cast<Eigen::Index>(i)) = swap_in.col(idx[i]);
+            fs[i] = from[idx[i]];
+        }
+        const ae::Matrix out = ae::swap_class(model, xs, fs.data(), to);
+        for (size_t i = 0; i < idx.size(); ++i) swapped.col(idx[i]) = out.col(static_cast<Eigen::Index>(i));
+    }
+    const double swap_acc = ae::knn_accuracy(ref, ref_labels, swapped, new_labels, 5);
+    const double old_acc = ae::knn_accuracy(ref, ref_labels, swapped, old_labels, 5);
+
+    ae::Rng r1(7, 7), r2(8, 8);
+    std::vector<int> own(from.begin(), from.begin() + 200);
+    const double elbo = ae::vae_elbo_per_image(model, swap_in.leftCols(200), r1, nullptr, own.data()).mean();
+    const double iwae = ae::vae_iwae_per_image(model, swap_in.leftCols(200), 50, r2, nullptr, own.data()).mean();
+    std::printf("cvae: samples 5-NN %.3f, swapped %.3f (old class %.3f); ELBO %.2f, IWAE_50 %.2f nats\n", sample_acc,
+                swap_acc, old_acc, elbo, iwae);
+    RecordProperty("sample_accuracy", std::to_string(sample_acc));
+    RecordProperty("swap_accuracy", std::to_string(swap_acc));
+    EXPECT_GT(sample_acc, 0.45);
+    EXPECT_GT(swap_acc, 0.38);
+    EXPECT_LT(old_acc, 0.15);
+    EXPECT_GT(iwae, elbo);
 }
 
 }  // namespace

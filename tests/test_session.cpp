@@ -137,7 +137,7 @@ TEST(Session, EveryModelTypeIsDeterministic) {
         ae::Config c = small_config(11, 2);
         c.model = ae::model_defaults(type);
         if (type != "linear") c.model.encoder = {32, 16};  // deep: the contractive probe path
-        if (type == "vae") c.model.kl_warmup_epochs = 1;
+        if (c.model.is_vae()) c.model.kl_warmup_epochs = 1;
         ae::TrainingSession a(c, d.train, d.test), b(c, d.train, d.test);
         ASSERT_EQ(a.step(20), 20);
         ASSERT_EQ(b.step(20), 20);
@@ -153,7 +153,7 @@ TEST(Session, EveryModelTypeIsDeterministic) {
         EXPECT_EQ(la, lb);  // the evaluation Rng restarts each time
         const ae::Snapshot snap = a.snapshot();
         EXPECT_EQ(snap.train_terms.size(), snap.train_loss.size());
-        EXPECT_EQ(snap.loss_unit, type == "vae" ? "nats per image" : "per pixel");
+        EXPECT_EQ(snap.loss_unit, c.model.is_vae() ? "nats per image" : "per pixel");
         c.train.seed = 12;
         ae::TrainingSession other(c, d.train, d.test);
         ASSERT_EQ(other.step(20), 20);

@@ -250,7 +250,8 @@ ArchitecturePlan plan_architecture(const ModelConfig& m) {
 
     // Encoder: map layers first, then Dense widths.
     StackBuilder enc{plan.encoder, "encoder", plan.input};
-    enc.shape = Shape{static_cast<int>(plan.input.size()), 1, 1};
+    const int C = m.condition_dim();  // cvae: the one-hot class joins the encoder's and the decoder's input
+    enc.shape = Shape{static_cast<int>(plan.input.size()) + C, 1, 1};
     std::vector<size_t> map_layers;  // indices into m.encoder of its map layers, in order
     std::vector<Shape> map_inputs;   // the map each of them reads
     bool dense_seen = false;
@@ -265,6 +266,7 @@ ArchitecturePlan plan_architecture(const ModelConfig& m) {
         if (s.kind != LayerKind::conv && s.kind != LayerKind::maxpool)
             throw Error(who + ": an encoder has convolutions (c) and max pools (m); transposed convolutions (t) and "
                               "upsampling (u) belong to the decoder");
+        if (C > 0) throw Error(who + ": the conditional VAE is implemented for Dense layers only");
         if (map_layers.empty()) enc.unflatten(plan.input);
         map_inputs.push_back(enc.shape);
         add_map_layer(enc, s, who, s.kind == LayerKind::conv, act);
@@ -297,7 +299,7 @@ ArchitecturePlan plan_architecture(const ModelConfig& m) {
     }
 
     // Decoder.
-    StackBuilder dec{plan.decoder, "decoder", Shape{m.latent, 1, 1}};
+    StackBuilder dec{plan.decoder, "decoder", Shape{m.latent + C, 1, 1}};
     const bool explicit_maps = has_map_layers(m.decoder);
     const int D = static_cast<int>(plan.input.size());
     if (explicit_maps && !plan.convolutional)

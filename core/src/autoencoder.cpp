@@ -165,6 +165,12 @@ Autoencoder::Workspace Autoencoder::make_workspace(int capacity, bool training) 
         if (dense_steps_.size() > 1) ws.probe.resize(input_dim(), capacity);
     }
     if (config_.sparsity == Sparsity::kl) ws.rho_hat.resize(k);
+    if (const int C = condition_dim()) {
+        ws.condition = Matrix::Zero(C, capacity);
+        ws.xy.resize(input_dim() + C, capacity);
+        ws.zy.resize(k + C, capacity);
+        if (training) ws.dzy.resize(k + C, capacity);
+    }
     return ws;
 }
 
@@ -182,20 +188,22 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
     ws.have_rng = rng != nullptr;
     LossTerms terms;
 
-    // Encoder: x [D, n] -> h [h, n] (the code itself for a deterministic head). Hashing (training): the code
-    // Linear's output a [latent, n] gets code_noise * ε before the Sigmoid, the encoder's last module.
+    // Encoder: x [D, n] (cvae: [x; y] [D + C, n]) -> h [h, n] (the code itself for a deterministic head).
+    // Hashing (training): the code Linear's output a [latent, n] gets code_noise * ε before the Sigmoid, the
+    // encoder's last module.
+    const Eigen::Ref<const Matrix> xin = encoder_input(ws, x);
     if (config_.is_hashing() && rng && ws.training) {
         const size_t L = encoder_.layers.size();
-        encoder_.forward_range(params_, ws.enc, x, 0, L - 1, pool);
+        encoder_.forward_range(params_, ws.enc, xin, 0, L - 1, pool);
         auto a = encoder_.layer_output(ws.enc, static_cast<int>(L) - 2, static_cast<int>(n));
         const float sigma = config_.code_noise;
         for (Eigen::Index c = 0; c < n; ++c)
             for (Eigen::Index r = 0; r < a.rows(); ++r) a(r, c) += sigma * static_cast<float>(rng->normal());
-        encoder_.forward_range(params_, ws.enc, x, L - 1, L, pool);
+        encoder_.forward_range(params_, ws.enc, xin, L - 1, L, pool);
     } else {
-        encoder_.forward(params_, ws.enc, x, pool);
+        encoder_.forward(params_, ws.enc, xin, pool);
     }
-    const Eigen::Ref<const Matrix> h = encoder_.empty() ? x : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, n));
+    const Eigen::Ref<const Matrix> h = encoder_.empty() ? xin : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, n));
 
     // Gaussian head: mu, logvar [latent, n]; z = mu + exp(logvar / 2) * eps.
     if (vae) {
@@ -212,8 +220,8 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
     }
     const Eigen::Ref<const Matrix> code = vae ? Eigen::Ref<const Matrix>(ws.z.leftCols(n)) : h;
 
-    // Decoder: code [latent, n] -> logits [D, n]; reconstruction = f(logits).
-    decoder_.forward(params_, ws.dec, code, pool);
+    // Decoder: code [latent, n] (cvae: [z; y] [latent + C, n]) -> logits [D, n]; reconstruction = f(logits).
+    decoder_.forward(params_, ws.dec, decoder_input(ws, code), pool);
     auto logits = decoder_.output(ws.dec, n);
     auto recon = ws.recon.leftCols(n);
     activation_forward<float>(config_.output, logits, recon);
@@ -258,9 +266,16 @@ void Autoencoder::backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, con
     auto dlogits = decoder_.output_grad(ws.dec, n);
     loss_backward<float>(config_.loss, config_.output, ws.recon.leftCols(n), target, dlogits, grad_scale);
 
-    // Decoder: dlogits -> dcode (the vae's dz; else the encoder output's gradient directly).
-    const Eigen::Ref<const Matrix> h = encoder_.empty() ? x : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, n));
-    if (vae) {
+    // Decoder: dlogits -> dcode (the vae's dz; else the encoder output's gradient directly). cvae: the stacks
+    // read [x; y] and [z; y] (assembled by forward); dz = the first latent rows of d[z; y].
+    const int C = condition_dim();
+    const Eigen::Ref<const Matrix> xin = C ? Eigen::Ref<const Matrix>(ws.xy.leftCols(n)) : x;
+    const Eigen::Ref<const Matrix> h = encoder_.empty() ? xin : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, n));
+    if (C) {
+        Eigen::Ref<Matrix> dzy = ws.dzy.leftCols(n);
+        decoder_.backward(params_, ws.dec, ws.zy.leftCols(n), &dzy, pool);
+        ws.dcode.leftCols(n) = ws.dzy.topRows(latent_dim()).leftCols(n);
+    } else if (vae) {
         Eigen::Ref<Matrix> dz = ws.dcode.leftCols(n);
         decoder_.backward(params_, ws.dec, ws.z.leftCols(n), &dz, pool);
     } else {
@@ -297,7 +312,7 @@ void Autoencoder::backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, con
 
     // Encoder (no gradient with respect to the data).
     if (!encoder_.empty())
-        encoder_.backward(params_, ws.enc, x, nullptr, pool, config_.is_contractive() ? &ws.extra_at : nullptr);
+        encoder_.backward(params_, ws.enc, xin, nullptr, pool, config_.is_contractive() ? &ws.extra_at : nullptr);
 }
 
 double Autoencoder::forward_backward(Workspace& ws, const Eigen::Ref<const Matrix>& x,
@@ -389,23 +404,64 @@ int Autoencoder::chunk_for(Eigen::Index n) const {
     return static_cast<int>(std::min<Eigen::Index>(std::max<Eigen::Index>(n, 1), cap));
 }
 
+Eigen::Ref<const Matrix> Autoencoder::encoder_input(Workspace& ws, const Eigen::Ref<const Matrix>& x) const {
+    const int C = condition_dim();
+    if (C == 0) return x;
+    const Eigen::Index n = x.cols();
+    ws.xy.topLeftCorner(input_dim(), n) = x;
+    ws.xy.bottomLeftCorner(C, n) = ws.condition.leftCols(n);
+    return ws.xy.leftCols(n);
+}
+
+Eigen::Ref<const Matrix> Autoencoder::decoder_input(Workspace& ws, const Eigen::Ref<const Matrix>& code) const {
+    const int C = condition_dim();
+    if (C == 0) return code;
+    const Eigen::Index n = code.cols();
+    ws.zy.topLeftCorner(latent_dim(), n) = code;
+    ws.zy.bottomLeftCorner(C, n) = ws.condition.leftCols(n);
+    return ws.zy.leftCols(n);
+}
+
+void Autoencoder::set_default_class(int c) {
+    if (c < 0 || (is_conditional() && c >= condition_dim()))
+        throw Error("class " + std::to_string(c) + " is outside 0.." + std::to_string(condition_dim() - 1) +
+                    " (the model's num_classes is " + std::to_string(condition_dim()) + ")");
+    default_class_ = c;
+}
+
+void Autoencoder::one_hot_into(Workspace& ws, int n, const int* labels) const {
+    const int C = condition_dim();
+    if (C == 0) return;
+    if (n > ws.capacity) throw Error("Autoencoder::one_hot_into: more columns than the workspace holds");
+    auto y = ws.condition.leftCols(n);
+    y.setZero();
+    for (int j = 0; j < n; ++j) {
+        const int c = labels ? labels[j] : default_class_;
+        if (c < 0 || c >= C)
+            throw Error("class " + std::to_string(c) + " of sample " + std::to_string(j) + " is outside 0.." +
+                        std::to_string(C - 1) + " (the model's num_classes is " + std::to_string(C) + ")");
+        y(c, j) = 1.0f;
+    }
+}
+
 void Autoencoder::encode_into(Workspace& ws, const Eigen::Ref<const Matrix>& x, ThreadPool* pool) const {
     const Eigen::Index m = x.cols();
-    encoder_.forward(params_, ws.enc, x, pool);
+    const Eigen::Ref<const Matrix> xin = encoder_input(ws, x);
+    encoder_.forward(params_, ws.enc, xin, pool);
     if (!is_vae()) return;
-    const Eigen::Ref<const Matrix> h = encoder_.empty() ? x : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, m));
+    const Eigen::Ref<const Matrix> h = encoder_.empty() ? xin : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, m));
     mu_->forward(params_, h, ws.mu.leftCols(m), nullptr, pool);
     logvar_->forward(params_, h, ws.logvar.leftCols(m), nullptr, pool);
 }
 
-Matrix Autoencoder::encode(const Eigen::Ref<const Matrix>& x, ThreadPool* pool) const {
+Matrix Autoencoder::encode(const Eigen::Ref<const Matrix>& x, ThreadPool* pool, const int* labels) const {
     Matrix mu, logvar;
-    encode_gaussian(x, mu, logvar, pool);
+    encode_gaussian(x, mu, logvar, pool, labels);
     return mu;
 }
 
-void Autoencoder::encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu, Matrix& logvar,
-                                  ThreadPool* pool) const {
+void Autoencoder::encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu, Matrix& logvar, ThreadPool* pool,
+                                  const int* labels) const {
     if (x.rows() != input_dim())
         throw Error("encode: input has " + std::to_string(x.rows()) + " rows, model expects " +
                     std::to_string(input_dim()));
@@ -415,6 +471,7 @@ void Autoencoder::encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu,
     Workspace ws = make_workspace(chunk_for(n), false);
     for (Eigen::Index c = 0; c < n; c += ws.capacity) {
         const Eigen::Index m = std::min<Eigen::Index>(ws.capacity, n - c);
+        one_hot_into(ws, static_cast<int>(m), labels ? labels + c : nullptr);
         encode_into(ws, x.middleCols(c, m), pool);
         if (is_vae()) {
             mu.middleCols(c, m) = ws.mu.leftCols(m);
@@ -425,7 +482,7 @@ void Autoencoder::encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu,
     }
 }
 
-Matrix Autoencoder::decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool* pool) const {
+Matrix Autoencoder::decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool* pool, const int* labels) const {
     if (z.rows() != latent_dim())
         throw Error("decode: codes have " + std::to_string(z.rows()) + " rows, model's latent size is " +
                     std::to_string(latent_dim()));
@@ -434,26 +491,28 @@ Matrix Autoencoder::decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool*
     Workspace ws = make_workspace(chunk_for(n), false);
     for (Eigen::Index c = 0; c < n; c += ws.capacity) {
         const Eigen::Index m = std::min<Eigen::Index>(ws.capacity, n - c);
-        decoder_.forward(params_, ws.dec, z.middleCols(c, m), pool);
+        one_hot_into(ws, static_cast<int>(m), labels ? labels + c : nullptr);
+        decoder_.forward(params_, ws.dec, decoder_input(ws, z.middleCols(c, m)), pool);
         y.middleCols(c, m) = decoder_.output(ws.dec, static_cast<int>(m));
     }
     return y;
 }
 
-Matrix Autoencoder::decode(const Eigen::Ref<const Matrix>& z, ThreadPool* pool) const {
-    Matrix logits = decode_logits(z, pool);
+Matrix Autoencoder::decode(const Eigen::Ref<const Matrix>& z, ThreadPool* pool, const int* labels) const {
+    Matrix logits = decode_logits(z, pool, labels);
     Matrix y(logits.rows(), logits.cols());
     activation_forward<float>(config_.output, logits, y);
     return y;
 }
 
-Matrix Autoencoder::reconstruct(const Eigen::Ref<const Matrix>& x, ThreadPool* pool) const {
-    return decode(encode(x, pool), pool);
+Matrix Autoencoder::reconstruct(const Eigen::Ref<const Matrix>& x, ThreadPool* pool, const int* labels) const {
+    return decode(encode(x, pool, labels), pool, labels);
 }
 
 Eigen::MatrixXd Autoencoder::encoder_jacobian(const Eigen::Ref<const Vector>& x) const {
     if (x.size() != input_dim()) throw Error("encoder_jacobian: input size does not match the model");
     if (plan_.convolutional) throw Error("encoder_jacobian: implemented for Dense encoders only");
+    if (is_conditional()) throw Error("encoder_jacobian: not available for the conditional VAE (its encoder also reads y)");
     Eigen::MatrixXd U = Eigen::MatrixXd::Identity(input_dim(), input_dim());
     Eigen::VectorXd h = x.cast<double>();
     auto step = [&](const Eigen::MatrixXd& W, const Eigen::VectorXd& b, Activation act) {

@@ -56,7 +56,7 @@ float sparsity_default_weight(Sparsity s) {
 
 const std::vector<std::string>& model_types() {
     static const std::vector<std::string> types = {"ae", "linear", "sparse", "denoising", "contractive", "vae",
-                                                     "hashing"};
+                                                     "cvae", "hashing"};
     return types;
 }
 
@@ -84,8 +84,9 @@ ModelConfig model_defaults(const std::string& type) {
         m.latent = 64;
         m.latent_activation = Activation::sigmoid;
         m.contractive_weight = 0.1f;
-    } else if (type == "vae") {
+    } else if (type == "vae" || type == "cvae") {
         m.encoder = {400};
+        if (type == "cvae") m.num_classes = 10;
         m.latent = 20;
         m.latent_activation = Activation::identity;
         m.loss = Loss::bce;
@@ -96,7 +97,7 @@ ModelConfig model_defaults(const std::string& type) {
         m.code_noise = 4.0f;
     } else {
         throw Error("model.type: unknown model type '" + type + "' (expected ae, linear, sparse, denoising, "
-                    "contractive, vae or hashing)");
+                    "contractive, vae, cvae or hashing)");
     }
     return m;
 }
@@ -106,7 +107,7 @@ void config_validate(const Config& c) {
     auto fail = [](const std::string& field, const std::string& what) { throw Error(field + ": " + what); };
     if (std::find(model_types().begin(), model_types().end(), m.type) == model_types().end())
         fail("model.type", "unknown model type '" + m.type +
-                               "' (expected ae, linear, sparse, denoising, contractive, vae or hashing)");
+                               "' (expected ae, linear, sparse, denoising, contractive, vae, cvae or hashing)");
     // Every number against its range in the one table of options (options.h), as stored: a float32 that
     // overflowed to infinity fails here, so a file the project writes always loads again.
     for (const FieldInfo& f : config_fields()) {
@@ -131,6 +132,10 @@ void config_validate(const Config& c) {
         }
     if (m.is_convolutional() && m.type == "linear")
         fail("model.encoder", "a linear autoencoder (the PCA model) has one Dense layer each way: no convolutions");
+    if (m.is_conditional() && m.num_classes < 2)
+        fail("model.num_classes", "a conditional VAE needs at least 2 classes, got " + std::to_string(m.num_classes));
+    if (m.is_convolutional() && m.is_conditional())
+        fail("model.encoder", "the conditional VAE is implemented for Dense layers only: no convolutions");
     if (m.is_convolutional() && m.type == "contractive")
         fail("model.encoder", "the contractive penalty is implemented for Dense encoders only: no convolutions");
     plan_architecture(m);  // shape errors name the field and the layer
@@ -146,11 +151,11 @@ void config_validate(const Config& c) {
         fail("model.sparsity", "a sparse autoencoder needs a sparsity penalty (l1 or kl)");
     if (m.sparsity == Sparsity::kl && m.latent_activation != Activation::sigmoid)
         fail("model.latent_activation", "the kl sparsity penalty needs a sigmoid code (latent_activation sigmoid)");
-    if (m.type == "vae" && m.sparsity != Sparsity::none)
+    if (m.is_vae() && m.sparsity != Sparsity::none)
         fail("model.sparsity", "a sparsity penalty is not available for the vae");
     if (m.type == "denoising" && m.corruption == Corruption::none)
         fail("model.corruption", "a denoising autoencoder needs a corruption (gaussian, salt_pepper, masking, block)");
-    if (m.type == "vae" && m.corruption != Corruption::none)
+    if (m.is_vae() && m.corruption != Corruption::none)
         fail("model.corruption", "input corruption is not available for the vae");
     if ((m.corruption == Corruption::salt_pepper || m.corruption == Corruption::masking) && m.corruption_level > 1)
         fail("model.corruption_level", std::string("the ") + corruption_name(m.corruption) +
@@ -161,7 +166,7 @@ void config_validate(const Config& c) {
         fail("model.corruption_level", "the block side must be a whole number of pixels in 1.." +
                                            std::to_string(std::min(m.input_rows, m.input_cols)) + ", got " +
                                            field_text(c, "model.corruption_level"));
-    if (m.type == "vae" && m.latent_activation != Activation::identity)
+    if (m.is_vae() && m.latent_activation != Activation::identity)
         fail("model.latent_activation", "the vae's code layer is the linear μ head: latent_activation must be identity");
     if (m.is_hashing() && m.latent_activation != Activation::sigmoid)
         fail("model.latent_activation", "semantic hashing needs a sigmoid code (latent_activation sigmoid): its "
@@ -206,7 +211,8 @@ std::string config_to_json(const Config& c, int indent) {
                   {"contractive_weight", m.contractive_weight},
                   {"beta", m.beta},
                   {"kl_warmup_epochs", m.kl_warmup_epochs},
-                  {"code_noise", m.code_noise}};
+                  {"code_noise", m.code_noise},
+                  {"num_classes", m.num_classes}};  // cvae; 0 (no condition) for the other types
     j["train"] = {{"optimizer", optimizer_name(t.optimizer.type)},
                   {"lr", t.optimizer.lr},
                   {"momentum", t.optimizer.momentum},
@@ -335,12 +341,12 @@ Config config_from_json_checked(const std::string& text, const std::string& sour
         r.check_keys({"type", "input_channels", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
                       "latent_activation", "output", "loss", "init", "sparsity", "sparsity_weight",
                       "sparsity_target", "corruption", "corruption_level", "contractive_weight", "beta",
-                      "kl_warmup_epochs", "code_noise"});
+                      "kl_warmup_epochs", "code_noise", "num_classes"});
         ModelConfig& m = c.model;
         const std::string type = r.string("type", m.type);
         if (std::find(model_types().begin(), model_types().end(), type) == model_types().end())
             throw Error(source + ": model.type: unknown model type '" + type +
-                        "' (expected ae, linear, sparse, denoising, contractive, vae or hashing)");
+                        "' (expected ae, linear, sparse, denoising, contractive, vae, cvae or hashing)");
         m = model_defaults(type);
         r.integer("input_channels", m.input_channels);
         r.integer("input_rows", m.input_rows);
@@ -365,6 +371,7 @@ Config config_from_json_checked(const std::string& text, const std::string& sour
         r.number("beta", m.beta);
         r.integer("kl_warmup_epochs", m.kl_warmup_epochs);
         r.number("code_noise", m.code_noise);
+        r.integer("num_classes", m.num_classes);
     }
     if (const json* tj = top.get("train")) {
         if (!tj->is_object()) throw Error(source + ": train: expected an object");

@@ -51,6 +51,8 @@ size_t workspace_floats(const ModelConfig& m, const Layers& l, size_t b, bool tr
     f = sat_add(f, sat_mul(d + k, b));                                   // reconstruction, code gradient
     if (m.is_vae() && !l.plan.heads.empty())  // mu, logvar, eps, z, dmu, dlogvar; dh2 (training)
         f = sat_add(f, sat_mul(6 * k + (training ? static_cast<size_t>(l.plan.heads[0].in.size()) : 0), b));
+    if (const size_t C = static_cast<size_t>(m.condition_dim()))  // condition, [x; y], [z; y], d[z; y]
+        f = sat_add(f, sat_mul(C + (d + C) + (k + C) * (training ? 2 : 1), b));
     if (m.is_contractive()) {
         size_t widths = 0;
         for (const ModulePlan& p : l.plan.encoder)

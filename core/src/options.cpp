@@ -39,13 +39,14 @@ FieldInfo& types(FieldInfo& f, std::vector<std::string> t) {
 
 std::vector<FieldInfo> make_fields() {
     const std::vector<std::string> not_vae = {"ae", "linear", "sparse", "denoising", "contractive", "hashing"};
-    const std::vector<std::string> not_linear = {"ae", "sparse", "denoising", "contractive", "vae", "hashing"};
+    const std::vector<std::string> not_linear = {"ae", "sparse", "denoising", "contractive", "vae", "cvae", "hashing"};
     std::vector<FieldInfo> v;
     v.push_back(choice("model.type", "--model", "model type",
                        "ae: plain undercomplete; linear: the PCA model (Baldi & Hornik 1989); sparse: a penalty on "
                        "the code; denoising: reconstruct clean inputs from corrupted ones (Vincent et al. 2008); "
                        "contractive: a penalty on the encoder's Jacobian (Rifai et al. 2011); vae: variational "
-                       "(Kingma & Welling 2014); hashing: binary codes, noise before the sigmoid code "
+                       "(Kingma & Welling 2014); cvae: the vae conditioned on the class, which enters the encoder and "
+                       "the decoder (Sohn et al. 2015); hashing: binary codes, noise before the sigmoid code "
                        "(Salakhutdinov & Hinton 2009). Each type brings its own defaults",
                        model_types(), "model"));
     v.push_back(range("model.encoder", "--encoder", "encoder layers",
@@ -81,11 +82,11 @@ std::vector<FieldInfo> make_fields() {
     v.push_back(range("model.beta", "--beta", "β (KL weight)",
                       "loss = reconstruction + β KL(q(z|x) || N(0, I)); β > 1: the β-VAE (Higgins et al. 2017)", "",
                       FieldKind::number, 0, 1000, "regularization"));
-    types(v.back(), {"vae"});
+    types(v.back(), {"vae", "cvae"});
     v.push_back(range("model.kl_warmup_epochs", "--kl-warmup", "β warm-up",
                       "β rises linearly from 0 over this many epochs (0: none; Bowman et al. 2016)", "epochs",
                       FieldKind::integer, 0, 1000000, "regularization"));
-    types(v.back(), {"vae"});
+    types(v.back(), {"vae", "cvae"});
     v.push_back(choice("model.corruption", "--corruption", "corruption",
                        "input corruption for denoising: gaussian noise, salt_pepper, masking (pixels set to 0), "
                        "block (one square set to 0)",
@@ -159,6 +160,10 @@ std::vector<FieldInfo> make_fields() {
     v.back().advanced = true;
     v.push_back(range("model.input_channels", "", "input channels", "set by the data set", "channels",
                       FieldKind::integer, 1, 4, "data"));
+    v.push_back(range("model.num_classes", "", "classes",
+                      "the size of the cvae's one-hot condition y: set by the data set's classes", "classes",
+                      FieldKind::integer, 0, 65536, "data"));
+    types(v.back(), {"cvae"});
     v.push_back(range("model.input_rows", "", "image rows", "set by the data set", "pixels", FieldKind::integer, 1,
                       4096, "data"));
     v.push_back(range("model.input_cols", "", "image columns", "set by the data set", "pixels", FieldKind::integer,
@@ -227,6 +232,7 @@ const std::map<std::string, Access>& accessors() {
         I("train.threads", [](Config& c) -> int& { return c.train.threads; });
         I("model.input_channels", [](Config& c) -> int& { return c.model.input_channels; });
         I("model.input_rows", [](Config& c) -> int& { return c.model.input_rows; });
+        I("model.num_classes", [](Config& c) -> int& { return c.model.num_classes; });
         I("model.input_cols", [](Config& c) -> int& { return c.model.input_cols; });
         return m;
     }();

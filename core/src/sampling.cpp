@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "ae/error.h"
 #include "ae/latent.h"
@@ -31,8 +32,27 @@ SampleSet sample_model(const Autoencoder& model, const Dataset* train, const Sam
         s.description = "a Gaussian fitted to " + std::to_string(s.fit_count) +
                         " training codes (a plain autoencoder has no prior)";
     }
-    s.images = model.decode(s.codes, pool);
+    if (model.is_conditional()) {
+        const int c = o.label < 0 ? model.default_class() : o.label;
+        const std::vector<int> labels(static_cast<size_t>(o.n), c);
+        s.images = model.decode(s.codes, pool, labels.data());  // ae::Error for a class out of range
+        s.description += ", decoded with class " + std::to_string(c);
+    } else {
+        s.images = model.decode(s.codes, pool);
+    }
     return s;
+}
+
+Matrix swap_class(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, const int* from, int to,
+                  ThreadPool* pool) {
+    if (!model.is_conditional())
+        throw Error("swap_class: the model is not a conditional VAE (model.type '" + model.config().type + "')");
+    if (to < 0 || to >= model.condition_dim())
+        throw Error("swap_class: class " + std::to_string(to) + " is outside 0.." +
+                    std::to_string(model.condition_dim() - 1));
+    const Matrix mu = model.encode(x, pool, from);
+    const std::vector<int> labels(static_cast<size_t>(x.cols()), to);
+    return model.decode(mu, pool, labels.data());
 }
 
 SampleSet sample_around(const Autoencoder& model, const Vector& x, int n, double sigma, uint64_t seed, ThreadPool* pool) {

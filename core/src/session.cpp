@@ -31,6 +31,14 @@ void add_terms(LossTerms& sum, const LossTerms& t, double weight) {
     sum.total += t.total * weight;
 }
 
+// The classes of images order[first .. first + n) of d (order null: first .. first + n), as ints (cvae), in
+// `out` (no allocation once its capacity is n).
+const int* batch_labels(const Dataset& d, const uint32_t* order, int64_t first, int n, std::vector<int>& out) {
+    out.resize(static_cast<size_t>(n));
+    for (int j = 0; j < n; ++j) out[j] = d.labels[order ? order[first + j] : static_cast<size_t>(first + j)];
+    return out.data();
+}
+
 LossTerms scale_terms(LossTerms t, double factor) {
     t.reconstruction *= factor;
     t.kl *= factor;
@@ -64,6 +72,10 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
         if (config_.model.input_channels != 1)  // every Dataset holds grey levels, one channel per pixel
             throw Error(d->name + ": images have one channel (grey levels), the model expects " +
                         std::to_string(config_.model.input_channels) + " (model.input_channels)");
+        if (config_.model.is_conditional() && d->num_classes() != config_.model.num_classes)
+            throw Error(d->name + ": the data set has " + std::to_string(d->num_classes()) +
+                        " classes, the conditional VAE expects " + std::to_string(config_.model.num_classes) +
+                        " (model.num_classes)");
     }
     model_.init(init_rng_);
     const int batch = std::min(config_.train.batch, train_->count);
@@ -72,6 +84,7 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
     const int eval_chunk = model_.chunk_for(std::min(kEvalChunk, test_->count));
     eval_ws_ = model_.make_workspace(eval_chunk, false);  // evaluation only runs forward
     eval_x_.resize(model_.input_dim(), eval_chunk);
+    if (model_.is_conditional()) labels_.reserve(static_cast<size_t>(std::max(batch, eval_chunk)));
     if (config_.model.corruption != Corruption::none) {
         batch_in_.resize(model_.input_dim(), batch);
         eval_in_.resize(model_.input_dim(), eval_chunk);
@@ -180,6 +193,8 @@ int TrainingSession::step(int n_batches) {
         const int n = static_cast<int>(std::min<int64_t>(ws_.capacity, train_->count - cursor_));
         auto x = batch_x_.leftCols(n);
         load_batch(*train_, order_.data(), cursor_, n, x);
+        if (model_.is_conditional())
+            model_.one_hot_into(ws_, n, batch_labels(*train_, order_.data(), cursor_, n, labels_));
         model_.params().zero_grad();
         const float scale = model_.is_vae() ? 1.0f : 1.0f / (static_cast<float>(n) * static_cast<float>(dim));
         update_kl_weight();
@@ -280,6 +295,7 @@ void TrainingSession::evaluate_test_stats(EpochStats& s) {
         const int n = std::min(eval_ws_.capacity, test_->count - first);
         auto x = eval_x_.leftCols(n);
         load_batch(*test_, nullptr, first, n, x);
+        if (model_.is_conditional()) model_.one_hot_into(eval_ws_, n, batch_labels(*test_, nullptr, first, n, labels_));
         if (config_.model.corruption != Corruption::none) {
             auto xin = eval_in_.leftCols(n);
             corrupt(config_.model.corruption, config_.model.corruption_level, config_.model.input_rows,
@@ -375,11 +391,11 @@ void TrainingSession::publish_views() {
                 config_.model.input_cols, view_rng, inputs, corrupted);
         recon = model_.reconstruct(corrupted, pool_.get());
     } else {
-        recon = model_.reconstruct(inputs, pool_.get());
+        recon = model_.reconstruct(inputs, pool_.get(), batch_labels(*test_, pick.data(), 0, k, labels_));
     }
     Matrix first(dim, m);
     load_batch(*test_, nullptr, 0, m, first);
-    Matrix codes = model_.encode(first, pool_.get());
+    Matrix codes = model_.encode(first, pool_.get(), batch_labels(*test_, nullptr, 0, m, labels_));
     std::vector<uint8_t> view_labels(k), code_labels(test_->labels.begin(), test_->labels.begin() + m);
     for (int i = 0; i < k; ++i) view_labels[i] = test_->labels[pick[i]];
     std::vector<float> params = model_.params().values();

@@ -70,15 +70,15 @@ Eigen::VectorXd log_likelihood(const Autoencoder& m, const Matrix& logits, const
 }  // namespace
 
 Eigen::VectorXd vae_elbo_per_image(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, Rng& rng,
-                                   ThreadPool* pool) {
+                                   ThreadPool* pool, const int* labels) {
     require_vae(model, "vae_elbo_per_image");
     Matrix mu, lv;
-    model.encode_gaussian(x, mu, lv, pool);
+    model.encode_gaussian(x, mu, lv, pool, labels);
     Matrix eps(mu.rows(), mu.cols()), z(mu.rows(), mu.cols());
     for (Eigen::Index c = 0; c < eps.cols(); ++c)
         for (Eigen::Index r = 0; r < eps.rows(); ++r) eps(r, c) = static_cast<float>(rng.normal());
     reparameterize<float>(mu, lv, eps, z);
-    Eigen::VectorXd ll = log_likelihood(model, model.decode_logits(z, pool), x);
+    Eigen::VectorXd ll = log_likelihood(model, model.decode_logits(z, pool, labels), x);
     for (Eigen::Index c = 0; c < x.cols(); ++c) {
         auto m = mu.col(c).array().cast<double>();
         auto l = lv.col(c).array().cast<double>();
@@ -88,20 +88,20 @@ Eigen::VectorXd vae_elbo_per_image(const Autoencoder& model, const Eigen::Ref<co
 }
 
 Eigen::VectorXd vae_iwae_per_image(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, int K, Rng& rng,
-                                   ThreadPool* pool) {
+                                   ThreadPool* pool, const int* labels) {
     require_vae(model, "vae_iwae_per_image");
     if (K < 1 || K > 100000) throw Error("vae_iwae_per_image: K must be 1..100000, got " + std::to_string(K));
     const Eigen::Index n = x.cols();
     const int k = model.latent_dim();
     Matrix mu, lv;
-    model.encode_gaussian(x, mu, lv, pool);
+    model.encode_gaussian(x, mu, lv, pool, labels);
     Eigen::MatrixXd logw(K, n);
     Matrix eps(k, n), z(k, n);
     for (int s = 0; s < K; ++s) {
         for (Eigen::Index c = 0; c < n; ++c)
             for (int r = 0; r < k; ++r) eps(r, c) = static_cast<float>(rng.normal());
         reparameterize<float>(mu, lv, eps, z);
-        Eigen::VectorXd ll = log_likelihood(model, model.decode_logits(z, pool), x);
+        Eigen::VectorXd ll = log_likelihood(model, model.decode_logits(z, pool, labels), x);
         for (Eigen::Index c = 0; c < n; ++c) {
             // log p(z) - log q(z|x); the (k/2) log 2π terms cancel. q: z = μ + σ ε -> -0.5 (ε² + log σ²).
             double lp = 0.0, lq = 0.0;
@@ -122,11 +122,11 @@ Eigen::VectorXd vae_iwae_per_image(const Autoencoder& model, const Eigen::Ref<co
 }
 
 VaeLatentStats vae_latent_stats(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, ThreadPool* pool,
-                                double threshold) {
+                                double threshold, const int* labels) {
     require_vae(model, "vae_latent_stats");
     if (x.cols() < 2) throw Error("vae_latent_stats: needs at least 2 images");
     Matrix mu, lv;
-    model.encode_gaussian(x, mu, lv, pool);
+    model.encode_gaussian(x, mu, lv, pool, labels);
     const int k = model.latent_dim();
     const double n = static_cast<double>(x.cols());
     VaeLatentStats s;

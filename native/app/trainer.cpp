@@ -167,6 +167,7 @@ void Trainer::new_session(const ae::Config& config, const std::vector<float>* pa
     ae::Config c = config;
     c.model.input_rows = train_->rows;
     c.model.input_cols = train_->cols;
+    if (c.model.is_conditional()) c.model.num_classes = train_->num_classes();  // cvae: the condition's size
     auto s = std::make_shared<ae::TrainingSession>(c, train_, test_, options_);
     if (params) {
         std::vector<float>& values = s->model().params().values();

@@ -157,6 +157,7 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
     auto test = std::make_shared<const ae::Dataset>(std::move(data.test));
     config.model.input_rows = train->rows;
     config.model.input_cols = train->cols;
+    if (config.model.is_conditional()) config.model.num_classes = train->num_classes();  // cvae: y's size
     if (train->has_values() && config.model.is_convolutional())
         throw ae::Error("--data " + o.data.name + ": 2-D points (1 x 2) need Dense layers, the model has convolutional "
                         "ones (--encoder / --decoder)");
@@ -242,8 +243,17 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
         ae::SampleOptions so;
         so.n = 64;
         so.seed = config.train.seed;
-        const ae::SampleSet smp = ae::sample_model(session.model(), train.get(), so, &session.pool());
-        ae::write_png(out + "/samples.png", ae::render_image_grid(smp.images, snap.image_rows, snap.image_cols, 8, 2));
+        ae::Matrix images;
+        if (config.model.is_conditional()) {  // cvae: a row of 8 per class (at most 10 classes)
+            const int rows = std::min(config.model.num_classes, 10);
+            images.resize(snap.view_inputs.rows(), 8 * rows);
+            so.n = 8;
+            for (so.label = 0; so.label < rows; ++so.label)
+                images.middleCols(8 * so.label, 8) = ae::sample_model(session.model(), train.get(), so, &session.pool()).images;
+        } else {
+            images = ae::sample_model(session.model(), train.get(), so, &session.pool()).images;
+        }
+        ae::write_png(out + "/samples.png", ae::render_image_grid(images, snap.image_rows, snap.image_cols, 8, 2));
         extra_pngs += ", samples.png";
     }
     extra_pngs += ae_cli::write_train_figures(out, session);  // manifold.png for 2-D latents

@@ -65,7 +65,17 @@ Loaded load_model(const std::string& path) {
     return Loaded{path, std::move(f), std::move(m)};
 }
 
-bool is_vae(const ae::ModelFile& f) { return f.config.model.type == "vae"; }
+bool is_vae(const ae::ModelFile& f) { return f.config.model.is_vae(); }  // vae and cvae
+
+// cvae: the class of each image of d (the condition y of its code), else empty (the model ignores labels).
+std::vector<int> condition_labels(const Loaded& m, const ae::Dataset& d) {
+    if (!m.model.is_conditional()) return {};
+    if (d.num_classes() != m.model.condition_dim())
+        throw ae::Error(d.name + ": the data set has " + std::to_string(d.num_classes()) + " classes, " + m.path +
+                        " is a conditional VAE of " + std::to_string(m.model.condition_dim()));
+    return std::vector<int>(d.labels.begin(), d.labels.end());
+}
+const int* labels_or_null(const std::vector<int>& v) { return v.empty() ? nullptr : v.data(); }
 
 // The data set given on the command line, else the one recorded in the model file (model_file.h DatasetRef;
 // files without it: fashion-mnist).
@@ -142,16 +152,19 @@ int run_eval(const EvalArgs& a) {
                  m.file.config.model.type.c_str(), k, m.file.state.epoch, train.name.c_str(), train.count, test.count);
     const ae::Matrix x_test = images(test, 0, test.count);
     const ae::Matrix x_train = images(train, 0, train.count);
+    const std::vector<int> y_train = condition_labels(m, train), y_test = condition_labels(m, test);  // cvae
+    const int* ytr = labels_or_null(y_train);
+    const int* yte = labels_or_null(y_test);
 
     // Reconstruction quality.
-    const ae::Matrix recon = m.model.reconstruct(x_test, &pool);
+    const ae::Matrix recon = m.model.reconstruct(x_test, &pool, yte);
     const double mse = ae::mse(x_test, recon), bce = ae::bce(x_test, recon);
     // SSIM needs images of at least its 11 x 11 window: NaN (JSON null) for 2-D points and small images.
     const bool has_ssim = rows >= ae::SsimOptions().window && cols >= ae::SsimOptions().window;
     const double psnr = ae::psnr(x_test, recon), ssim = has_ssim ? ae::ssim(x_test, recon, rows, cols) : NAN;
 
     // Codes: kNN accuracy of test codes against training codes, AE vs PCA with k components.
-    const ae::Matrix z_train = m.model.encode(x_train, &pool), z_test = m.model.encode(x_test, &pool);
+    const ae::Matrix z_train = m.model.encode(x_train, &pool, ytr), z_test = m.model.encode(x_test, &pool, yte);
     const double knn_ae = ae::knn_accuracy(z_train, train.labels, z_test, test.labels, a.knn);
     // PCA fitted on the data the model was trained on (without the excluded class, if any).
     const ae::Pca pca = excluded < 0 ? ae::pca_fit(x_train, k) : [&] {
@@ -214,16 +227,18 @@ int run_eval(const EvalArgs& a) {
     Eigen::VectorXd elbo;
     if (is_vae(m.file)) {
         ae::Rng rng(a.seed, 7);
-        elbo = ae::vae_elbo_per_image(m.model, x_test, rng, &pool);
-        const ae::VaeLatentStats st = ae::vae_latent_stats(m.model, x_test, &pool);
+        elbo = ae::vae_elbo_per_image(m.model, x_test, rng, &pool, yte);
+        const ae::VaeLatentStats st = ae::vae_latent_stats(m.model, x_test, &pool, 0.01, yte);
         j["vae"] = {{"elbo", elbo.mean()},
-                    {"units", "nats per image; ELBO with one z sample per image"},
+                    {"units", m.model.is_conditional() ? "nats per image; the conditional ELBO of log p(x|y), one z "
+                                                         "sample per image, y the image's class"
+                                                       : "nats per image; ELBO with one z sample per image"},
                     {"kl_per_dim", st.kl_per_dim},
                     {"active_units", st.active_units},
                     {"active_threshold", 0.01}};
         std::printf("  %-40s %12.2f %12s\n", "ELBO (nats per image, 1 sample)", elbo.mean(), "-");
         if (a.iwae > 0) {
-            const double iwae = ae::vae_iwae_per_image(m.model, x_test, a.iwae, rng, &pool).mean();
+            const double iwae = ae::vae_iwae_per_image(m.model, x_test, a.iwae, rng, &pool, yte).mean();
             j["vae"]["iwae"] = iwae;
             j["vae"]["iwae_k"] = a.iwae;
             std::printf("  %-40s %12.2f %12s\n", ("IWAE bound (K=" + std::to_string(a.iwae) + ", nats per image)").c_str(),
@@ -302,11 +317,21 @@ struct SampleArgs {
     int n = 64, grid_cols = 0, scale = 2, fit_codes = ae::kAnalysisCodes;
     int around = -1;     // >= 0: decode the code of this test image plus latent noise instead
     double noise = 0.5;  // sigma of that noise
+    int label = -1;      // cvae: the class to decode (--class); -1: the default class 0
     uint64_t seed = 1;
 };
 
 int run_sample(const SampleArgs& a) {
     Loaded m = load_model(a.model);
+    if (a.label >= 0 && !m.model.is_conditional())
+        throw ae::Error("--class " + std::to_string(a.label) + ": " + a.model + " is a '" + m.file.config.model.type +
+                        "' model; only a conditional VAE (cvae) decodes a chosen class");
+    if (a.label >= m.model.condition_dim() && m.model.is_conditional())
+        throw ae::Error("--class " + std::to_string(a.label) + ": " + a.model + " has classes 0.." +
+                        std::to_string(m.model.condition_dim() - 1));
+    if (a.label >= 0 && a.around >= 0)
+        throw ae::Error("--class with --around: not available (the class of a test image is swapped by "
+                        "ae reconstruct --class)");
     ae::DatasetPair data;
     if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
     ae::SampleSet s;
@@ -314,7 +339,7 @@ int run_sample(const SampleArgs& a) {
         check_test_index(data.test, a.around, "--around");
         s = ae::sample_around(m.model, images(data.test, a.around, 1).col(0), a.n, a.noise, a.seed);
     } else {
-        s = ae::sample_model(m.model, &data.train, ae::SampleOptions{a.n, a.seed, a.fit_codes});
+        s = ae::sample_model(m.model, &data.train, ae::SampleOptions{a.n, a.seed, a.fit_codes, a.label});
     }
     const ae::ModelConfig& c = m.file.config.model;
     const int g = a.grid_cols > 0 ? a.grid_cols : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(a.n))));
@@ -457,6 +482,7 @@ struct ReconArgs {
     std::string model, out = "recon.f32", codes_out;
     DataArgs data;
     int first = 16;
+    int label = -1;  // cvae: decode every code with this class (--class; the swap), -1: each image's own class
 };
 
 int run_reconstruct(const ReconArgs& a) {
@@ -464,8 +490,16 @@ int run_reconstruct(const ReconArgs& a) {
     ae::DatasetPair data = load_data(a.data, m);
     const int n = std::min(a.first, data.test.count);
     const ae::Matrix x = images(data.test, 0, n);
-    const ae::Matrix z = m.model.encode(x);
-    const ae::Matrix r = m.model.decode(z);
+    if (a.label >= 0 && !m.model.is_conditional())
+        throw ae::Error("--class " + std::to_string(a.label) + ": " + a.model + " is a '" + m.file.config.model.type +
+                        "' model; only a conditional VAE (cvae) swaps the class");
+    if (a.label >= m.model.condition_dim() && m.model.is_conditional())
+        throw ae::Error("--class " + std::to_string(a.label) + ": " + a.model + " has classes 0.." +
+                        std::to_string(m.model.condition_dim() - 1));
+    const std::vector<int> own = condition_labels(m, data.test);  // cvae: q(z | x, its class)
+    const ae::Matrix z = m.model.encode(x, nullptr, labels_or_null(own));
+    const std::vector<int> to(static_cast<size_t>(n), a.label);
+    const ae::Matrix r = m.model.decode(z, nullptr, a.label >= 0 ? to.data() : labels_or_null(own));
     // Column-major [D, n] is image-major [n, D] in memory: float32, little-endian (x86-64 and WebAssembly).
     ae::write_file_atomic(a.out, r.data(), sizeof(float) * static_cast<size_t>(r.size()));
     if (!a.codes_out.empty()) ae::write_file_atomic(a.codes_out, z.data(), sizeof(float) * static_cast<size_t>(z.size()));
@@ -813,6 +847,7 @@ public:
         sample_->add_option("--n", sa_.n, "Number of samples")->check(CLI::Range(1, 10000))->capture_default_str();
         sample_->add_option("--out", sa_.out, "PNG file")->capture_default_str();
         sample_->add_option("--seed", sa_.seed, "Random seed")->capture_default_str();
+        sample_->add_option("--class", sa_.label, "cvae: the class to generate (default 0)")->check(CLI::Range(0, 65535));
         sample_->add_option("--grid-cols", sa_.grid_cols, "Images per row (default: ceil(sqrt(n)))")
             ->check(CLI::Range(1, 1000));
         sample_->add_option("--scale", sa_.scale, "Pixel upscaling")->check(CLI::Range(1, 16))->capture_default_str();
@@ -972,6 +1007,8 @@ public:
             ->capture_default_str();
         recon_->add_option("--out", ra_.out, "Output: float32 little-endian [n, D], image-major")->capture_default_str();
         recon_->add_option("--codes", ra_.codes_out, "Also write the codes, float32 [n, latent]");
+        recon_->add_option("--class", ra_.label, "cvae: decode with this class instead of each image's own (the swap)")
+            ->check(CLI::Range(0, 65535));
         add_data_args(recon_, ra_.data);
     }
 

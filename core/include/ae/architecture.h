@@ -28,6 +28,7 @@
 //   decoder (explicit map layers): the same start (Linear(s) to the encoder's last map, act, Unflatten), then the
 //                          given layers in order; the last one must produce the input shape.
 //   decoder (dense):       Linear + act per width (default: the encoder's widths reversed), Linear(.., D).
+// cvae (dense only): encoder.0 reads [x; y] (D + num_classes inputs), decoder.0 reads [z; y] (latent + num_classes).
 // Hidden activations are always a module (nn.Identity for "identity"); the output activation is not in the
 // decoder (it is applied to the logits by the reconstruction, see autoencoder.h).
 // B3, `--model vae --encoder c32k4s2p1,c64k4s2p1 --latent 20` on 28x28 images:

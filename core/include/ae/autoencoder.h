@@ -11,6 +11,10 @@
 // 0.5 sum_j (μ_j² + σ_j² - 1 - log σ_j²) (Kingma & Welling, appendix B) weighted by kl_weight() (beta after
 // warm-up, set by the session); sparsity (l1 / kl) on the code; the contractive penalty on the encoder
 // (penalty.h). Each term reports its own value (LossTerms).
+// Conditional VAE (config.h, type cvae; K. Sohn et al., NeurIPS 2015): the vae whose encoder reads [x; y] and
+// whose decoder reads [z; y], y [num_classes, n] the one-hot class of each sample. forward() takes y from
+// Workspace::condition (the caller fills its first n columns; one_hot_into below); the batch APIs take the
+// class of each column (`labels`, n entries) or, without them, condition every column on default_class().
 // Semantic hashing (config.h, type hashing): in a training forward (a workspace with training buffers and an
 // Rng) the code layer computes σ(a + code_noise ε), ε ~ N(0, I) added to the code Linear's output a before the
 // Sigmoid module; its backward is the Sigmoid's (from its output) followed by the identity on a.
@@ -105,6 +109,9 @@ public:
         std::vector<Matrix> tan_t, tan_u, tan_d1, tan_d2, tan_g, extra;
         std::vector<const Matrix*> extra_at;  // per encoder layer: &extra[l] at the l-th Linear, else null
         Matrix probe;
+        // cvae: condition y [C, capacity] (the caller's one-hot classes), the stacks' inputs [x; y]
+        // [D + C, capacity] and [z; y] [latent + C, capacity], and the decoder's input gradient [latent + C, capacity]
+        Matrix condition, xy, zy, dzy;
         Vector rho_hat;      // sparse (kl): batch-mean code activations [latent]
         int n = 0;           // columns of the last forward
         bool have_rng = false;
@@ -156,21 +163,36 @@ public:
     void set_kl_weight(float w) { kl_weight_ = w; }
     float kl_weight() const { return kl_weight_; }
     bool is_vae() const { return config_.is_vae(); }
+    bool is_conditional() const { return config_.is_conditional(); }
+    int condition_dim() const { return config_.condition_dim(); }  // C: num_classes (cvae), else 0
+    // cvae: the class the batch APIs condition on when given no labels (the hosts' class picker). Throws
+    // ae::Error outside [0, num_classes). Default 0. Ignored by unconditional models.
+    void set_default_class(int c);
+    int default_class() const { return default_class_; }
     // After forward: views of the code (μ for the vae) and reconstruction of the first n samples.
     MatrixBlock code(Workspace& ws, int n) const {
         return is_vae() ? ws.mu.leftCols(n) : encoder_.output(ws.enc, n);
     }
     MatrixBlock reconstruction(Workspace& ws, int n) const { return ws.recon.leftCols(n); }
 
-    // Convenience batch APIs (allocate their own scratch; any n; processed in chunks).
-    Matrix encode(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr) const;        // [latent, n]
-    Matrix decode(const Eigen::Ref<const Matrix>& z, ThreadPool* pool = nullptr) const;        // [D, n]
-    Matrix reconstruct(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr) const;   // [D, n]
+    // Convenience batch APIs (allocate their own scratch; any n; processed in chunks). labels (cvae only;
+    // ignored by the other types): the class of each of the n columns, each in [0, num_classes) (ae::Error
+    // otherwise); null = default_class() for every column.
+    Matrix encode(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr,
+                  const int* labels = nullptr) const;                                                // [latent, n]
+    Matrix decode(const Eigen::Ref<const Matrix>& z, ThreadPool* pool = nullptr,
+                  const int* labels = nullptr) const;                                                // [D, n]
+    Matrix reconstruct(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr,
+                       const int* labels = nullptr) const;                                           // [D, n]
     // Decoder logits (the last layer's output) of codes z: [D, n].
-    Matrix decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool* pool = nullptr) const;
+    Matrix decode_logits(const Eigen::Ref<const Matrix>& z, ThreadPool* pool = nullptr,
+                         const int* labels = nullptr) const;
     // vae: the Gaussian encoder's μ and log σ² [latent, n] each. Other types: mu = code, logvar = 0.
-    void encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu, Matrix& logvar,
-                         ThreadPool* pool = nullptr) const;
+    void encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu, Matrix& logvar, ThreadPool* pool = nullptr,
+                         const int* labels = nullptr) const;
+    // cvae: writes the one-hot classes of labels[0..n) (labels null: default_class()) into ws.condition's first
+    // n columns. ae::Error for a class outside [0, num_classes). No-op for unconditional models.
+    void one_hot_into(Workspace& ws, int n, const int* labels) const;
     // Exact encoder Jacobian dz/dx [latent, D] at one input x [D] (forward mode over the D input
     // directions; for the vae, of μ). Dense encoders only (ae::Error otherwise). Cost O(D * sum of layer
     // sizes): meant for measurement, not training.
@@ -187,8 +209,11 @@ private:
     Eigen::Map<const RowMatrix> weight(const DenseStep& d) const {
         return Eigen::Map<const RowMatrix>(params_.value(d.t.weight), d.out, d.in);
     }
-    // Encoder + head of x [D, m] into ws (code / mu, logvar; z = mu).
+    // Encoder + head of x [D, m] into ws (code / mu, logvar; z = mu); cvae: with ws.condition's first m columns.
     void encode_into(Workspace& ws, const Eigen::Ref<const Matrix>& x, ThreadPool* pool) const;
+    // The encoder's input: x, or (cvae) [x; y] assembled in ws.xy. The decoder's: code, or [code; y] in ws.zy.
+    Eigen::Ref<const Matrix> encoder_input(Workspace& ws, const Eigen::Ref<const Matrix>& x) const;
+    Eigen::Ref<const Matrix> decoder_input(Workspace& ws, const Eigen::Ref<const Matrix>& code) const;
     // The contractive penalty sum_i ‖J_f(x_i)‖²_F (exact or probe estimate), from the forward's buffers.
     double contractive_forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, Rng* rng) const;
     // Its backward: coef * gradient (weights directly, pre-activations into ws.extra).
@@ -201,6 +226,7 @@ private:
     std::shared_ptr<const Layer> mu_, logvar_;  // vae heads
     std::vector<DenseStep> dense_steps_;        // dense encoders (contractive, Jacobian)
     float kl_weight_ = 1.0f;
+    int default_class_ = 0;
 };
 
 }  // namespace ae

@@ -15,7 +15,8 @@ namespace ae {
 constexpr int kAnalysisCodes = 2000;
 
 // [latent, min(max_images, d.count)] codes of the first images of d. Throws ae::Error when the model's
-// input size differs from the images' (naming the data set).
+// input size differs from the images' (naming the data set). cvae: each image encoded with its own class
+// (its data set label; ae::Error naming the data set if its class count differs from num_classes).
 Matrix dataset_codes(const Autoencoder& model, const Dataset& d, int max_images = kAnalysisCodes,
                      ThreadPool* pool = nullptr);
 

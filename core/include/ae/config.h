@@ -39,6 +39,12 @@
 //                log σ², prior N(0, I), beta (KL weight, default 1) warmed up linearly from 0 over
 //                kl_warmup_epochs (default 0 = none) (D. Kingma, M. Welling, ICLR 2014; see vae.h).
 //                loss bce = Bernoulli decoder with logits, mse = Gaussian decoder with fixed variance.
+//   cvae         conditional VAE (K. Sohn, H. Lee, X. Yan, "Learning Structured Output Representation using
+//                Deep Conditional Generative Models", NeurIPS 2015): the vae with the class label y (one-hot,
+//                num_classes entries, default 10) entering both sides: the encoder reads [x; y] (encoder.0 has
+//                D + num_classes inputs), the decoder reads [z; y] (decoder.0 has latent + num_classes inputs).
+//                q(z|x, y), prior p(z) = N(0, I), p(x|z, y); loss = -ELBO(x | y) as the vae's. Dense layers
+//                only. Defaults as the vae's. Samples and traversals of a chosen class decode [z; y_c].
 //   hashing      semantic hashing (R. Salakhutdinov & G. Hinton, "Semantic hashing", Int. J. Approximate
 //                Reasoning 50(7), 2009): encoder [512, 256], latent 32 (bits), sigmoid code, bce, code_noise 4.
 //                In a training forward, Gaussian noise N(0, code_noise²) is added to the code units'
@@ -76,7 +82,7 @@ Corruption corruption_from_string(const std::string& s);  // "none" | "gaussian"
 // Default sparsity_weight for a penalty: 1e-3 for l1, 0.1 for kl, 0 for none. Used when a JSON config or
 // `ae train` names the penalty without a weight.
 float sparsity_default_weight(Sparsity s);
-// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae, hashing.
+// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae, cvae, hashing.
 const std::vector<std::string>& model_types();
 
 struct ModelConfig {
@@ -102,10 +108,15 @@ struct ModelConfig {
     float beta = 1.0f;                // KL weight, vae only, >= 0
     int kl_warmup_epochs = 0;         // vae: beta rises linearly from 0 over this many epochs
     float code_noise = 4.0f;          // hashing: σ of the N(0, σ²) noise on the code pre-activations, >= 0
+    int num_classes = 0;              // cvae: size of the one-hot condition y (the data set's classes), >= 2;
+                                      // ignored (0 in model_defaults) by the other types
 
     int input_dim() const { return input_channels * input_rows * input_cols; }
     bool is_convolutional() const { return has_map_layers(encoder) || has_map_layers(decoder); }
-    bool is_vae() const { return type == "vae"; }
+    bool is_vae() const { return type == "vae" || type == "cvae"; }  // a Gaussian encoder and the ELBO
+    bool is_conditional() const { return type == "cvae"; }
+    // Entries of the condition y the model reads (num_classes for the cvae, 0 otherwise).
+    int condition_dim() const { return is_conditional() ? num_classes : 0; }
     bool is_contractive() const { return type == "contractive"; }
     bool is_hashing() const { return type == "hashing"; }
 };

@@ -1,7 +1,7 @@
 // Samples: decoded random codes. One definition for `ae sample`, `ae train`'s samples.png, the app's
 // "Prior samples" tab and the page's samples view, so the same model file and seed give the same images
 // in every host.
-//   VAE:        z ~ the prior N(0, I) (latent.h prior_samples);
+//   VAE:        z ~ the prior N(0, I) (latent.h prior_samples); cvae: decoded with the class y = label;
 //   otherwise:  z ~ a Gaussian (full covariance, latent.h gaussian_fit) fitted to the codes of the first
 //               fit_codes TRAINING images (a plain autoencoder has no prior; the training codes are what
 //               the decoder was trained to invert).
@@ -29,6 +29,7 @@ struct SampleOptions {
     int n = 64;                        // samples, >= 1
     uint64_t seed = 1;
     int fit_codes = kAnalysisCodes;    // non-VAE: training images the Gaussian is fitted to (>= 2 used)
+    int label = -1;                    // cvae: the class to sample, in [0, num_classes); -1 = default_class()
 };
 
 struct SampleSet {
@@ -42,6 +43,12 @@ struct SampleSet {
 // `train` is needed for a non-VAE model (ae::Error if null or with fewer than 2 images).
 SampleSet sample_model(const Autoencoder& model, const Dataset* train, const SampleOptions& o,
                        ThreadPool* pool = nullptr);
+
+// cvae: "the same style, another class" (Sohn et al. 2015): x [D, n] encoded with its own classes `from`
+// (n entries), μ decoded with the class `to` for every image: [D, n]. ae::Error for a model that is not a
+// cvae or a class outside [0, num_classes).
+Matrix swap_class(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, const int* from, int to,
+                  ThreadPool* pool = nullptr);
 
 // n decodings of x's code plus N(0, sigma^2 I) latent noise (latent.h add_latent_noise) from
 // Rng(seed, kSampleStream); column 0 is the noiseless reconstruction. x: [D].

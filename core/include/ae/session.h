@@ -210,6 +210,7 @@ private:
     Rng init_rng_, shuffle_rng_, noise_rng_, eval_rng_;
     Autoencoder::Workspace ws_, eval_ws_;
     Matrix batch_x_, eval_x_, batch_in_, eval_in_;  // *_in_: corrupted inputs (denoising)
+    std::vector<int> labels_;                      // cvae: the classes of the current batch (the condition y)
     std::vector<double> eval_mu_sum_, eval_mu_sq_, eval_kl_dim_;
     std::vector<uint32_t> order_;
     int64_t cursor_ = 0;       // next sample position in order_

@@ -14,6 +14,9 @@
 // IWAE_K = log (1/K) sum_k p(x, z_k) / q(z_k | x), z_k ~ q(z|x) independent; IWAE_1 = ELBO in
 // expectation and IWAE_K increases with K towards log p(x) (Burda et al., theorem 1). Computed with
 // log-sum-exp (max subtracted) in double.
+// Conditional VAE (cvae, Sohn et al. 2015): q(z|x, y), p(x|z, y), prior N(0, I) independent of y; the same
+// formulas give the conditional ELBO and IWAE_K of log p(x|y). `labels` (n entries, the class y of each
+// image; null = the model's default_class()) is read by the cvae and ignored by the vae.
 #pragma once
 
 #include <vector>
@@ -42,10 +45,10 @@ double gaussian_kl_forward_backward(const Eigen::Ref<const MatrixT<T>>& mu, cons
 // Per-image ELBO (nats, one z sample per image from rng) of x [D, n] in [0, 1]: [n] values
 // (higher is better; the training loss with beta = 1 is -mean). Throws ae::Error if the model is not a vae.
 Eigen::VectorXd vae_elbo_per_image(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, Rng& rng,
-                                   ThreadPool* pool = nullptr);
+                                   ThreadPool* pool = nullptr, const int* labels = nullptr);
 // Per-image IWAE bound with K >= 1 importance samples: [n] values, nats. IWAE_K >= ELBO in expectation.
 Eigen::VectorXd vae_iwae_per_image(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, int K, Rng& rng,
-                                   ThreadPool* pool = nullptr);
+                                   ThreadPool* pool = nullptr, const int* labels = nullptr);
 
 struct VaeLatentStats {
     std::vector<double> kl_per_dim;  // [latent] mean over images of KL_j (nats); sums to the mean KL
@@ -54,6 +57,6 @@ struct VaeLatentStats {
 };
 // Burda et al. 2016: unit j is active if Cov_x(E_{q(z|x)}[z_j]) > 0.01 (threshold). x: [D, n], n >= 2.
 VaeLatentStats vae_latent_stats(const Autoencoder& model, const Eigen::Ref<const Matrix>& x,
-                                ThreadPool* pool = nullptr, double threshold = 0.01);
+                                ThreadPool* pool = nullptr, double threshold = 0.01, const int* labels = nullptr);
 
 }  // namespace ae
