@@ -5,7 +5,7 @@ AE=$1
 OUT=$2
 rm -rf "$OUT"
 for data in fashion-mnist mnist; do
-for model in ae linear sparse denoising contractive vae hashing; do
+for model in ae linear sparse denoising contractive vae cvae hashing; do
   "$AE" train --data "$data" --model "$model" --limit-train 1000 --limit-test 200 --epochs 1 --batch 100 \
     --seed 2 --threads 2 --out "$OUT/$data-$model" -q
   /usr/bin/python3 - "$OUT/$data-$model" "$model" "$data" <<'PY'
@@ -18,13 +18,22 @@ t = m['final']['test_terms']
 for k in ('reconstruction', 'kl', 'sparsity', 'contractive', 'total'):
     assert k in t and t[k] == t[k], (k, t)
 assert abs(t['total'] - m['final']['test_loss']) < 1e-9
-assert (t['kl'] > 0) == (model == 'vae'), t
+assert (t['kl'] > 0) == (model in ('vae', 'cvae')), t
 assert (t['sparsity'] > 0) == (model == 'sparse'), t
 assert (t['contractive'] > 0) == (model == 'contractive'), t
-assert m['final']['loss_unit'] == ('nats per image' if model == 'vae' else 'per pixel')
+assert m['final']['loss_unit'] == ('nats per image' if model in ('vae', 'cvae') else 'per pixel')
+if model == 'cvae':
+    assert m['config']['model']['num_classes'] == 10, m['config']['model']
 PY
 done
 done
+# A cvae samples the class it is asked for (--class) and refuses one it does not have; a vae refuses --class.
+"$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 3 --n 8 --out "$OUT/cvae_class3.png" | grep -q 'class 3'
+"$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 10 --out "$OUT/x.png" 2>&1 | grep -q 'classes 0..9'
+"$AE" sample "$OUT/fashion-mnist-vae/model.safetensors" --class 1 --out "$OUT/x.png" 2>&1 | grep -q 'conditional'
+"$AE" eval "$OUT/fashion-mnist-cvae/model.safetensors" --limit-train 500 --limit-test 100 --iwae 5 --threads 2 \
+  --out "$OUT/cvae_eval.json" > /dev/null 2>&1
+/usr/bin/python3 -c "import json,sys; v=json.load(open(sys.argv[1]))['vae']; assert v['iwae'] > v['elbo'] - 5 and 'log p(x|y)' in v['units'], v" "$OUT/cvae_eval.json"
 # `ae eval` of a hashing model reports binariness and Hamming-ball retrieval at --radius (text and JSON).
 "$AE" eval "$OUT/fashion-mnist-hashing/model.safetensors" --limit-train 1000 --limit-test 500 --radius 3 --threads 2 \
   --out "$OUT/hashing_eval.json" > "$OUT/hashing_eval.txt" 2>/dev/null

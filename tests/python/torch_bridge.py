@@ -49,9 +49,11 @@ def check_one(model_path, recon_path, codes_path, n, metrics_path, limit_test):
     model = ae_torch.load(model_path)
     m = model.model_config
     x = ae_torch.load_images('t10k', limit=max(n, limit_test))
+    y = ae_torch.load_labels('t10k', limit=max(n, limit_test)) if model.is_conditional else None  # cvae
+    yn, yt = (None, None) if y is None else (y[:n], y[:limit_test])
     with torch.no_grad():
-        recon = model.reconstruct(x[:n]).numpy()
-        codes = model.encode(x[:n]).numpy()
+        recon = model.reconstruct(x[:n], yn).numpy()
+        codes = model.encode(x[:n], yn).numpy()
         theirs_r = np.fromfile(recon_path, dtype='<f4').reshape(n, model.input_dim)
         theirs_z = np.fromfile(codes_path, dtype='<f4').reshape(n, m['latent'])
         dr = float(np.max(np.abs(recon - theirs_r)))
@@ -70,7 +72,7 @@ def check_one(model_path, recon_path, codes_path, n, metrics_path, limit_test):
         elif model.is_vae:
             keys = ['kl']
         if keys and os.path.exists(metrics_path):
-            ours = {k: float(v) for k, v in model.loss_terms(x[:limit_test]).items()}
+            ours = {k: float(v) for k, v in model.loss_terms(x[:limit_test], y=yt).items()}
             theirs = json.load(open(metrics_path))['epochs'][-1]['test_terms']
             for k in keys:
                 rel = abs(ours[k] - theirs[k]) / max(abs(theirs[k]), 1e-12)

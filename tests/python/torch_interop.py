@@ -2,7 +2,7 @@
 """Interop test: a model file written by `ae train` loads into the matching PyTorch module and reproduces
 `ae`'s reconstructions.
 
-Usage: torch_interop.py MODEL.safetensors RECON.f32 [N]
+Usage: torch_interop.py MODEL.safetensors RECON.f32 [N [CLASS]]
 
 Reads the safetensors file with json + numpy only (8-byte little-endian header length, JSON header,
 raw little-endian tensors), builds the torch module its __metadata__.config describes (nn.Sequential
@@ -11,6 +11,8 @@ encoder/decoder with activations interleaved, so state_dict names are encoder.0.
 set named in the metadata (Fashion-MNIST from /usr/share/datasets/fashion-mnist, read with gzip + numpy),
 and compares with RECON.f32 (float32 [N, D], written by `ae reconstruct --first N`): max |difference| must
 be below 1e-5. For a VAE the reconstruction is the decoder applied to the posterior mean mu (no sampling).
+For a conditional VAE (cvae) the one-hot test label y is concatenated to the encoder's input [x, y] and to
+the decoder's [mu, y]; with CLASS the decoder reads [mu, one-hot CLASS] instead (`ae reconstruct --class`).
 Only Debian's python3-torch, numpy and the standard library are used.
 """
 import gzip
@@ -67,7 +69,7 @@ class AE(nn.Module):
 
 def build(config, tensors):
     m = config['model']
-    if m['type'] == 'vae':
+    if m['type'] in ('vae', 'cvae'):
         return build_vae(m, tensors)
     return AE(m)
 
@@ -77,19 +79,23 @@ def build_vae(m, tensors):
     (an empty Sequential for encoder []), heads mu and logvar = Linear(last hidden or D, latent), decoder as
     in the plain autoencoder. The reconstruction compared is the decoder applied to mu (no sampling)."""
     d = m['input_rows'] * m['input_cols']
+    c = m['num_classes'] if m['type'] == 'cvae' else 0
     dec = m['decoder'] or list(reversed(m['encoder']))
-    h = m['encoder'][-1] if m['encoder'] else d
+    h = m['encoder'][-1] if m['encoder'] else d + c
 
     class VAE(nn.Module):
         def __init__(self):
             super().__init__()
-            self.encoder = mlp([d] + m['encoder'], m['activation'], m['activation'])
+            self.encoder = mlp([d + c] + m['encoder'], m['activation'], m['activation'])
             self.mu = nn.Linear(h, m['latent'])
             self.logvar = nn.Linear(h, m['latent'])
-            self.decoder = mlp([m['latent']] + dec + [d], m['activation'], m['output'])
+            self.decoder = mlp([m['latent'] + c] + dec + [d], m['activation'], m['output'])
 
-        def forward(self, x):
-            return self.decoder(self.mu(self.encoder(x)))
+        def forward(self, x, y=None, y_out=None):
+            if not c:
+                return self.decoder(self.mu(self.encoder(x)))
+            mu = self.mu(self.encoder(torch.cat([x, y], 1)))
+            return self.decoder(torch.cat([mu, y if y_out is None else y_out], 1))
 
     return VAE()
 
@@ -102,6 +108,14 @@ def test_images(name, n):
     magic, count, rows, cols = struct.unpack('>IIII', raw[:16])
     assert magic == 0x803 and count >= n
     return np.frombuffer(raw[16:16 + n * rows * cols], dtype=np.uint8).reshape(n, rows * cols).astype(np.float32) / 255
+
+
+def test_labels(n, classes):
+    with gzip.open('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz') as f:
+        raw = f.read()
+    assert struct.unpack('>II', raw[:8])[0] == 0x801
+    y = np.frombuffer(raw[8:8 + n], dtype=np.uint8).astype(np.int64)
+    return torch.nn.functional.one_hot(torch.from_numpy(y), classes).float()
 
 
 def main():
@@ -120,7 +134,15 @@ def main():
     module.eval()
     x = torch.from_numpy(test_images(meta.get('data', 'fashion-mnist'), n))
     with torch.no_grad():
-        ours = module(x).numpy()
+        if config['model']['type'] == 'cvae':
+            k = config['model']['num_classes']
+            y = test_labels(n, k)
+            y_out = None
+            if len(sys.argv) > 4:
+                y_out = torch.nn.functional.one_hot(torch.full((n,), int(sys.argv[4])), k).float()
+            ours = module(x, y, y_out).numpy()
+        else:
+            ours = module(x).numpy()
     theirs = np.fromfile(recon_path, dtype='<f4')
     d = config['model']['input_rows'] * config['model']['input_cols']
     assert theirs.size == n * d, (theirs.size, n, d)
