@@ -1,9 +1,26 @@
 // Issue 14's controls and accessibility basics in headless Chromium: Space starts and pauses, S trains
 // exactly one minibatch, R resets to an untrained model (after the discard question), none of them while
 // typing in a field; the buttons' titles name the keys; an error goes to a role="alert" region shown as a
-// fixed banner over the page (the page below does not move). Screenshots: teach-*.png.
+// fixed banner over the page (the page below does not move). axe-core (npm, web/node_modules) finds no
+// serious or critical violation after loading, while training and with the error banner shown.
+// Screenshots: teach-*.png.
 'use strict';
-const {openPage, waitForData, screenshot, run, assert} = require('./common.js');
+const {openPage, waitForData, screenshot, run, assert, ROOT} = require('./common.js');
+const path = require('path');
+
+// axe-core in the page; fails on a serious or critical violation, printing every violation it found.
+async function axeCheck(page, when) {
+  if (!(await page.evaluate(() => !!window.axe))) {
+    await page.addScriptTag({path: path.join(ROOT, 'web/node_modules/axe-core/axe.min.js')});
+  }
+  const found = await page.evaluate(async () => (await window.axe.run(document)).violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)})));
+  for (const v of found) console.log(`axe (${when}): ${v.impact} ${v.id} (${v.help}) x${v.nodes.length}\n  ${v.nodes.slice(0, 10).join('\n  ')}`);
+  const bad = found.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepStrictEqual(bad.map(v => v.id), [], `axe: serious or critical violations ${when}`);
+  console.log(`axe (${when}): ${found.length} violations, none serious or critical`);
+}
 
 run(async () => {
   const t = await openPage();
@@ -11,6 +28,8 @@ run(async () => {
   try {
     await waitForData(page, 'fashion-mnist', 90000);
     await page.waitForFunction(() => window.aeLab.created && !document.getElementById('start').disabled, null, {timeout: 60000});
+
+    await axeCheck(page, 'after loading');
 
     // The buttons' titles name their keys.
     const titles = await page.evaluate(() => Object.fromEntries(['start', 'pause', 'step', 'reset']
@@ -25,6 +44,7 @@ run(async () => {
     await page.evaluate(() => document.activeElement && document.activeElement.blur());
     await page.keyboard.press('Space');
     await page.waitForFunction(() => window.aeLab.running && window.aeLab.steps > 3, null, {timeout: 30000});
+    await axeCheck(page, 'while training');
     await page.keyboard.press('Space');
     await page.waitForFunction(() => !window.aeLab.running, null, {timeout: 20000});
     await page.waitForTimeout(300);
@@ -90,6 +110,7 @@ run(async () => {
     assert.ok(banner.position === 'fixed' || banner.position === 'absolute', `the banner is position ${banner.position}`);
     assert.strictEqual(banner.mainTop, before, 'the error banner pushed the page down');
     await screenshot(page, 'teach-error-banner.png');
+    await axeCheck(page, 'with the error banner');
     // Keyboard focus on its button shows a ring.
     await page.focus('#error-close');
     await page.keyboard.press('Shift+Tab');
