@@ -2,7 +2,8 @@
 // exactly one minibatch, R resets to an untrained model (after the discard question), none of them while
 // typing in a field; the buttons' titles name the keys; an error goes to a role="alert" region shown as a
 // fixed banner over the page (the page below does not move). axe-core (npm, web/node_modules) finds no
-// serious or critical violation after loading, while training and with the error banner shown.
+// serious or critical violation after loading, while training and with the error banner shown. Every canvas
+// is role="img" with an aria-label; the loss chart's names the newest train and test losses.
 // Screenshots: teach-*.png.
 'use strict';
 const {openPage, waitForData, screenshot, run, assert, ROOT} = require('./common.js');
@@ -51,6 +52,14 @@ run(async () => {
     const paused = await page.evaluate(() => window.aeLab.steps);
     await page.waitForTimeout(500);
     assert.strictEqual(await page.evaluate(() => window.aeLab.steps), paused, 'training went on after Space paused it');
+
+    // Every canvas has a text alternative; the loss chart's names the newest losses (pause evaluates the test set).
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('canvas')]
+      .filter(c => c.getAttribute('role') !== 'img' || !(c.getAttribute('aria-label') || '').trim()).map(c => c.id || c.outerHTML));
+    assert.deepStrictEqual(unnamed, [], 'canvases without role="img" and an aria-label');
+    await page.waitForFunction(() => /^Loss chart: train [0-9.]+, test [0-9.]+ at epoch \d+, step \d+$/
+      .test(document.getElementById('loss-chart').getAttribute('aria-label')), null, {timeout: 20000});
+    console.log('loss chart:', await page.evaluate(() => document.getElementById('loss-chart').getAttribute('aria-label')));
 
     // S: exactly one minibatch per press.
     await page.keyboard.press('s');
