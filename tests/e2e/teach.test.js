@@ -32,6 +32,16 @@ run(async () => {
 
     await axeCheck(page, 'after loading');
 
+    // Keyboard focus shows a ring (Tab from the Pause button's neighbour reaches Step).
+    await page.focus('#start');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    const ring = await page.evaluate(() => { const s = getComputedStyle(document.activeElement);
+      return {id: document.activeElement.id, style: s.outlineStyle, width: s.outlineWidth}; });
+    assert.ok(ring.style !== 'none' && parseFloat(ring.width) >= 2, `no focus ring on #${ring.id}: ${JSON.stringify(ring)}`);
+    await screenshot(page, 'teach-focus.png', 'aside');
+    await page.evaluate(() => document.activeElement.blur());
+
     // The buttons' titles name their keys.
     const titles = await page.evaluate(() => Object.fromEntries(['start', 'pause', 'step', 'reset']
       .map(id => [id, document.getElementById(id).title])));
