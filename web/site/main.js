@@ -1064,6 +1064,8 @@ function refreshHashing() {
     $('hash-ball').replaceChildren(...Array.from(b.indices.subarray(0, shown), (j, t) => {
       const fig = document.createElement('figure');
       const c = document.createElement('canvas');
+      c.setAttribute('role', 'img');
+      c.setAttribute('aria-label', `test image ${j} at Hamming distance ${b.distances[t]}`);
       drawGrid2d(c, testPixels(j), 1, state.rows, state.cols, 1, HASH_CELL);
       const cap = document.createElement('figcaption');
       const l = v.codeLabels[j];
@@ -1200,6 +1202,8 @@ $('cmp-run').onclick = () => latest('compare', async () => {
     box.replaceChildren(...canvases);
     drawLegend(state.views.classNames, 'cmp-legend');
     views.forEach((v, i) => {
+      canvases[i].setAttribute('role', 'img');
+      canvases[i].setAttribute('aria-label', `map ${i + 1} of ${views.length}: ${n} test images in 2-D, coloured by class`);
       const extra = v.kl >= 0 ? `KL ${v.kl.toFixed(2)}` : `${Math.round(100 * v.explained)}% of the variance`;
       drawScatter(canvases[i], v.points, labels, v.title, `5-NN accuracy ${v.knn.toFixed(3)} · ${extra}`);
       canvases[i].setAttribute('role', 'img');
@@ -1274,6 +1278,7 @@ function onProgress(p) {
   const first = p.steps - p.newLosses.length;
   const T = p.newTerms;
   for (const k of ['kl', 'sparsity', 'contractive']) if (T[k].some(v => v !== 0)) state.usedTerms.add(k);
+  if (p.newLosses.length) state.lastTrainLoss = p.newLosses[p.newLosses.length - 1];
   for (let i = 0; i < p.newLosses.length; i++) {
     for (const term of shownTerms()) chart.add(`train ${TERM_NAMES[term]}`, TERM_COLORS[term], false, first + i + 1, T[term][i]);
   }
@@ -1304,7 +1309,15 @@ let chartQueued = false;
 function scheduleChart() {
   if (chartQueued) return;
   chartQueued = true;
-  requestAnimationFrame(() => { chartQueued = false; chart.draw(); });
+  requestAnimationFrame(() => { chartQueued = false; chart.draw(); lossChartLabel(); });
+}
+// The loss chart's text alternative: the newest train and test losses, as the chart's line ends show them.
+function lossChartLabel() {
+  const f = (v) => (v === null || v === undefined || !isFinite(v)) ? '–' : Number(v).toPrecision(3);
+  const last = state.testLosses[state.testLosses.length - 1];
+  const text = !state.steps ? 'Loss chart: no training yet' :
+    `Loss chart: train ${f(state.lastTrainLoss)}, test ${f(last && last.loss)} at epoch ${state.epoch}, step ${state.steps}`;
+  if ($('loss-chart').getAttribute('aria-label') !== text) $('loss-chart').setAttribute('aria-label', text);
 }
 
 async function evaluateTest() {
