@@ -29,8 +29,10 @@ done
 done
 # A cvae samples the class it is asked for (--class) and refuses one it does not have; a vae refuses --class.
 "$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 3 --n 8 --out "$OUT/cvae_class3.png" | grep -q 'class 3'
-"$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 10 --out "$OUT/x.png" 2>&1 | grep -q 'classes 0..9'
-"$AE" sample "$OUT/fashion-mnist-vae/model.safetensors" --class 1 --out "$OUT/x.png" 2>&1 | grep -q 'conditional'
+if err=$("$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 10 --out "$OUT/x.png" 2>&1); then exit 1; fi
+grep -q 'classes 0..9' <<<"$err"
+if err=$("$AE" sample "$OUT/fashion-mnist-vae/model.safetensors" --class 1 --out "$OUT/x.png" 2>&1); then exit 1; fi
+grep -q 'conditional' <<<"$err"
 "$AE" eval "$OUT/fashion-mnist-cvae/model.safetensors" --limit-train 500 --limit-test 100 --iwae 5 --threads 2 \
   --out "$OUT/cvae_eval.json" > /dev/null 2>&1
 /usr/bin/python3 -c "import json,sys; v=json.load(open(sys.argv[1]))['vae']; assert v['iwae'] > v['elbo'] - 5 and 'log p(x|y)' in v['units'], v" "$OUT/cvae_eval.json"
