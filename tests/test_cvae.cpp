@@ -105,6 +105,31 @@ TEST(Cvae, TheClassChangesTheDecodingAndBadClassesAreErrors) {
     v.type = "vae";
     ae::Autoencoder vae(v);
     test_util::expect_contains(test_util::error_of([&] { ae::swap_class(vae, x, zero, 1); }), "not a conditional");
+
+    // The class-swap grid: row i = test image i, then its code decoded with each class, the same columns
+    // as swap_class gives one class at a time.
+    ae::Dataset d;
+    d.name = "tiny/test";
+    d.count = 3;
+    d.rows = d.cols = 4;
+    d.pixels.resize(48);
+    for (size_t i = 0; i < d.pixels.size(); ++i) d.pixels[i] = static_cast<uint8_t>(i * 37 % 256);
+    d.labels = {2, 0, 1};
+    d.class_names = {"a", "b", "c"};
+    const ae::ClassSwapGrid g = ae::class_swap_grid(model, d, 1, 2);
+    ASSERT_EQ(g.rows, 2);
+    ASSERT_EQ(g.cols, 4);
+    ASSERT_EQ(g.images.cols(), 8);
+    EXPECT_EQ(g.labels, (std::vector<int>{0, 1}));
+    const ae::Matrix xs = ae::dataset_images(d, 1, 2);
+    const int own[2] = {0, 1};
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(g.images.col(i * 4), xs.col(i));
+        for (int c = 0; c < 3; ++c)
+            EXPECT_LT((g.images.col(i * 4 + 1 + c) - ae::swap_class(model, xs, own, c).col(i)).cwiseAbs().maxCoeff(), 1e-6f);
+    }
+    test_util::expect_contains(test_util::error_of([&] { ae::class_swap_grid(model, d, 2, 2); }), "tiny/test");
+    test_util::expect_contains(test_util::error_of([&] { ae::class_swap_grid(vae, d, 0, 1); }), "not a conditional");
 }
 
 }  // namespace

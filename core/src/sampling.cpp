@@ -55,6 +55,35 @@ Matrix swap_class(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, c
     return model.decode(mu, pool, labels.data());
 }
 
+ClassSwapGrid class_swap_grid(const Autoencoder& model, const Dataset& d, int first, int n, ThreadPool* pool) {
+    if (!model.is_conditional())
+        throw Error("class swap: the model is not a conditional VAE (model.type '" + model.config().type + "')");
+    if (n < 1) throw Error("class swap: n must be >= 1, got " + std::to_string(n));
+    const Matrix x = dataset_images(d, first, n);  // [D, n]; names the data set when out of range
+    ClassSwapGrid g;
+    g.rows = n;
+    g.cols = model.condition_dim() + 1;
+    g.labels.resize(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) g.labels[static_cast<size_t>(i)] = d.labels[static_cast<size_t>(first + i)];
+    const Matrix mu = model.encode(x, pool, g.labels.data());  // [latent, n]; ae::Error for a label >= C
+    // Every (image, class) pair in one decode: the codes repeated C times, class c on block c.
+    const int C = model.condition_dim();
+    Matrix z(mu.rows(), static_cast<Eigen::Index>(n) * C);
+    std::vector<int> to(static_cast<size_t>(n) * C);
+    for (int c = 0; c < C; ++c) {
+        z.middleCols(static_cast<Eigen::Index>(c) * n, n) = mu;
+        std::fill_n(to.begin() + static_cast<std::ptrdiff_t>(c) * n, n, c);
+    }
+    const Matrix y = model.decode(z, pool, to.data());  // [D, n C]
+    g.images.resize(x.rows(), static_cast<Eigen::Index>(n) * g.cols);
+    for (int i = 0; i < n; ++i) {
+        g.images.col(static_cast<Eigen::Index>(i) * g.cols) = x.col(i);
+        for (int c = 0; c < C; ++c)
+            g.images.col(static_cast<Eigen::Index>(i) * g.cols + 1 + c) = y.col(static_cast<Eigen::Index>(c) * n + i);
+    }
+    return g;
+}
+
 SampleSet sample_around(const Autoencoder& model, const Vector& x, int n, double sigma, uint64_t seed, ThreadPool* pool) {
     if (n < 1) throw Error("samples: n must be >= 1, got " + std::to_string(n));
     if (x.size() != model.input_dim())

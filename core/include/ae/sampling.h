@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ae/autoencoder.h"
 #include "ae/codes.h"
@@ -49,6 +50,19 @@ SampleSet sample_model(const Autoencoder& model, const Dataset* train, const Sam
 // cvae or a class outside [0, num_classes).
 Matrix swap_class(const Autoencoder& model, const Eigen::Ref<const Matrix>& x, const int* from, int to,
                   ThreadPool* pool = nullptr);
+
+// cvae: the "same style, another class" grid over n test images from `first`: grid row i is test image
+// first + i, then its code μ (encoded with its own label) decoded with each class 0 .. C-1. The one
+// definition behind the page's and the app's class-swap views.
+struct ClassSwapGrid {
+    Matrix images;            // [D, n (C + 1)], row-major over the grid: column i (C + 1) is image i itself,
+                              // column i (C + 1) + 1 + c its code decoded with class c
+    int rows = 0, cols = 0;   // n and C + 1
+    std::vector<int> labels;  // [n] the images' own classes
+};
+// ae::Error for a model that is not a cvae, n < 1, or [first, first + n) outside the data set (naming it).
+ClassSwapGrid class_swap_grid(const Autoencoder& model, const Dataset& d, int first, int n,
+                              ThreadPool* pool = nullptr);
 
 // n decodings of x's code plus N(0, sigma^2 I) latent noise (latent.h add_latent_noise) from
 // Rng(seed, kSampleStream); column 0 is the noiseless reconstruction. x: [D].
