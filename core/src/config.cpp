@@ -87,7 +87,9 @@ ModelConfig model_defaults(const std::string& type) {
     } else if (type == "vae" || type == "cvae") {
         m.encoder = {400};
         if (type == "cvae") m.num_classes = 10;
-        m.latent = 20;
+        // cvae: a 2-D code, so that it holds the style and the class comes from y (a larger code carries the
+        // class itself and the decoder learns to ignore y: README, "conditional VAE").
+        m.latent = type == "cvae" ? 2 : 20;
         m.latent_activation = Activation::identity;
         m.loss = Loss::bce;
     } else if (type == "hashing") {

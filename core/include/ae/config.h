@@ -44,7 +44,8 @@
 //                num_classes entries, default 10) entering both sides: the encoder reads [x; y] (encoder.0 has
 //                D + num_classes inputs), the decoder reads [z; y] (decoder.0 has latent + num_classes inputs).
 //                q(z|x, y), prior p(z) = N(0, I), p(x|z, y); loss = -ELBO(x | y) as the vae's. Dense layers
-//                only. Defaults as the vae's. Samples and traversals of a chosen class decode [z; y_c].
+//                only. Defaults as the vae's but latent 2 (the code holds the style, y the class). Samples and
+//                traversals of a chosen class decode [z; y_c].
 //   hashing      semantic hashing (R. Salakhutdinov & G. Hinton, "Semantic hashing", Int. J. Approximate
 //                Reasoning 50(7), 2009): encoder [512, 256], latent 32 (bits), sigmoid code, bce, code_noise 4.
 //                In a training forward, Gaussian noise N(0, code_noise²) is added to the code units'
