@@ -81,6 +81,8 @@
 //   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
 //   samples(n, seed) -> {n, codes, images, source}   sampling.h (prior, or Gaussian fitted to training codes)
 //   samplesAround(x, n, sigma, seed) -> {n, images, source}   sampling.h sample_around
+//   setClass(c) -> c   cvae: the class the views decode with (Autoencoder::set_default_class)
+//   classSwap(first, n) -> {rows, cols, images, labels, classNames}   sampling.h class_swap_grid (cvae)
 //   traversal(x, steps, maxDims) -> {steps, dims, lo, hi, rangeSource, images}   traversal.h
 //   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
 //   neighbors(x, k, metric, exclude, label) -> {m, byCode: {indices, distances, precision}, byPixels: {...}}
@@ -1034,6 +1036,31 @@ public:
         });
     }
 
+    // cvae: the class every view decodes with when given none (Autoencoder::set_default_class; the page's
+    // class picker). Returns the class set; a JS Error outside [0, num_classes). Unconditional models ignore it.
+    int setClass(int c) {
+        return js_guard([&] {
+            session_->model().set_default_class(c);
+            return c;
+        });
+    }
+
+    // cvae: ae::class_swap_grid over test images [first, first + n) -> {rows, cols, images (Float32Array,
+    // rows * cols images, row-major over the grid: each image, then its code decoded with class 0 .. C-1),
+    // labels (each image's class), classNames}.
+    val classSwap(int first, int n) const {
+        return js_guard([&] {
+            const ae::ClassSwapGrid g = ae::class_swap_grid(model(), session_->test_data(), first, n);
+            val o = val::object();
+            o.set("rows", g.rows);
+            o.set("cols", g.cols);
+            o.set("images", js_copy(g.images.data(), static_cast<size_t>(g.images.size())));
+            o.set("labels", js_copy(g.labels.data(), g.labels.size()));
+            o.set("classNames", js_strings(session_->test_data().class_names));
+            return o;
+        });
+    }
+
     // Test images [first, first + n) in [0, 1] (ae::dataset_images), Float32Array(n*D) image-major.
     val testImagesUnit(int first, int n) const {
         return js_guard([&] {
@@ -1382,6 +1409,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("testImagesUnit", &Session::testImagesUnit)
         .function("samples", &Session::samples)
         .function("samplesAround", &Session::samplesAround)
+        .function("setClass", &Session::setClass)
+        .function("classSwap", &Session::classSwap)
         .function("traversal", &Session::traversal)
         .function("latentHistograms", &Session::latentHistograms)
         .function("neighbors", &Session::neighbors)

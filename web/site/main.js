@@ -481,6 +481,7 @@ function drawFilters(v) {
 function refreshDependentViews() {
   refreshManifold();
   refreshSamples();
+  refreshSwap();
   refreshTraversal();
   refreshHistograms();
   refreshNeighbors();
@@ -850,6 +851,71 @@ function refreshSamples() {
 $('samples-new').onclick = () => { sampleSeed++; refreshSamples(); };
 for (const id of ['samples-source', 'samples-sigma']) $(id).addEventListener('change', refreshSamples);
 
+// Conditional VAE (cvae): the class its decoder reads when a view gives none (the picker in the Samples
+// panel; the core's Autoencoder::set_default_class), and the class-swap grid (sampling.h class_swap_grid).
+const isConditional = () => !!state.sessionConfig && JSON.parse(state.sessionConfig).model.type === 'cvae';
+state.condClass = 0;
+// After a new model: the picker lists the data set's classes, keeps the chosen one when it is still a
+// class, and tells the worker (a new session starts at class 0).
+async function setupClassPicker() {
+  const on = isConditional();
+  $('class-label').hidden = !on;
+  $('swap-on').hidden = !on;
+  $('swap-off').hidden = on;
+  if (!on) return;
+  const names = state.dataset ? state.dataset.classNames : [];
+  const C = JSON.parse(state.sessionConfig).model.num_classes;
+  const sel = $('class-pick');
+  sel.replaceChildren(...Array.from({length: C}, (_, c) => new Option(names[c] ?? String(c), String(c))));
+  if (state.condClass >= C) state.condClass = 0;
+  sel.value = String(state.condClass);
+  if (state.condClass !== 0) await call('setClass', state.condClass);
+}
+$('class-pick').addEventListener('change', async () => {
+  state.condClass = Number($('class-pick').value);
+  try {
+    await call('setClass', state.condClass);
+  } catch (e) {
+    showError('class', e.message);
+    return;
+  }
+  refreshDependentViews();
+});
+
+const SWAP_CELL = 40;
+function refreshSwap() {
+  if (!state.created || !isOnScreen('swap') || !isConditional()) return;
+  latest('swap', async () => {
+    const count = state.dataset ? state.dataset.testCount : 0;
+    const n = fieldValue('swap-n', 1, 16, true, 6);
+    const first = fieldValue('swap-first', 0, Math.max(0, count - n), true, 0);
+    const g = await call('classSwap', first, n);
+    drawGrid2d($('swap'), g.images, g.rows * g.cols, state.rows, state.cols, g.cols, SWAP_CELL);
+    const names = ['input', ...g.classNames.slice(0, g.cols - 1)];
+    const labels = $('swap-labels');
+    if (labels.childElementCount !== names.length || labels.textContent !== names.join('')) {
+      labels.replaceChildren(...names.map((t) => {
+        const sp = document.createElement('span');
+        sp.textContent = t;
+        sp.title = t;
+        sp.style.width = `${SWAP_CELL + 2}px`;
+        return sp;
+      }));
+    }
+    const own = Array.from(g.labels, (l) => g.classNames[l] ?? String(l));
+    setText('swap-note', `(test images ${first}..${first + n - 1}, left; their codes decoded with each class, ` +
+      'right: what the code keeps is the style)');
+    const alt = `class swap: ${n} test images (${own.join(', ')}), each then decoded with every class`;
+    if ($('swap').getAttribute('aria-label') !== alt) $('swap').setAttribute('aria-label', alt);
+  });
+}
+for (const id of ['swap-first', 'swap-n']) $(id).addEventListener('change', refreshSwap);
+$('swap-random').onclick = () => {
+  const count = state.dataset ? state.dataset.testCount : 1;
+  $('swap-first').value = String(Math.floor(Math.random() * Math.max(1, count - fieldValue('swap-n', 1, 16, true, 6))));
+  refreshSwap();
+};
+
 // The image the traversal and "code plus noise" start from: the last one picked on the map or in the
 // reconstructions grid (the interpolation's picks), else test image 0.
 function picked() {
@@ -967,6 +1033,7 @@ function refreshNeighbors() {
 }
 for (const id of ['nn-source', 'nn-k', 'nn-metric']) $(id).addEventListener('change', refreshNeighbors);
 refreshWhenVisible('nn-query', refreshNeighbors);
+refreshWhenVisible('swap', refreshSwap);
 for (const side of ['code', 'pixels']) {
   $(`nn-${side}`).addEventListener('click', (e) => {
     const c = $(`nn-${side}`), r = c.getBoundingClientRect();
@@ -1451,6 +1518,7 @@ function onMessage(ev) {
       chart.clear();
       $('st-test').textContent = '–';
       evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data
+      setupClassPicker().then(refreshDependentViews, e => { if (state.created) showError('class', e.message); });
       if (state.onCreated) { state.onCreated(); state.onCreated = null; }
       updateButtons();
       break;

@@ -457,6 +457,8 @@ const calls = {
   check: (text) => ae.checkConfigJson(withThreads(text)),
   samples: (n, seed) => session.samples(n, seed),
   samplesAround: (x, n, sigma, seed) => session.samplesAround(x, n, sigma, seed),
+  setClass: (c) => session.setClass(c),
+  classSwap: (first, n) => session.classSwap(first, n),
   traversal: (x, steps, dims) => session.traversal(x, steps, dims),
   histograms: (bins) => session.latentHistograms(bins),
   neighbors: (x, k, metric, exclude, label) => session.neighbors(x, k, metric, exclude, label),
@@ -514,9 +516,13 @@ async function handle(m) {
         post({type: 'dataset', info: info('png folder', note), kind: 'user'});
         break;
       }
-      case 'create':
-        createSession(m.config, null, null, m.excludeClass);
+      case 'create': {
+        // A cvae's condition is the loaded data's classes (as the app's trainer sets it).
+        const c = JSON.parse(m.config);
+        if (c.model && c.model.type === 'cvae' && data) c.model.num_classes = data.train.classNames.length;
+        createSession(JSON.stringify(c), null, null, m.excludeClass);
         break;
+      }
       case 'loadModel': {
         // A model file (e.g. written by `ae train`): its config (strictly checked), a session for it on
         // the loaded data, then its weights.
