@@ -104,6 +104,10 @@ void App::poll() {
         if (snap_generation_ != model_generation_) {
             model_ = std::make_unique<ae::Autoencoder>(config.model);
             model_hashing_ = config.model.is_hashing();
+            if (model_->is_conditional()) {  // a new session decodes with class 0: keep the chosen one
+                if (cond_class_ >= model_->condition_dim()) cond_class_ = 0;
+                model_->set_default_class(cond_class_);
+            }
             model_generation_ = snap_generation_;
             model_params_version_ = 0;
             drawing_.assign(static_cast<size_t>(config.model.input_dim()), 0.0f);
@@ -157,8 +161,13 @@ void App::refresh_model() {
     }
     map_pca_ = projection_.uses_pca;
     update_map_points();
+    mark_views_dirty();
+}
+
+// The views that decode with the model recompute at their next frame.
+void App::mark_views_dirty() {
     manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = hash_dirty_ = arith_dirty_ = interp_dirty_ =
-        denoise_dirty_ = drawing_dirty_ = true;
+        denoise_dirty_ = drawing_dirty_ = swap_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -794,6 +803,7 @@ void App::window_tools() {
         return options_.tab == name && frames_ < 2 ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
     };
     ++frames_;
+    class_picker();  // cvae: above the tabs, since every decoding view follows it
     if (ImGui::BeginTabBar("tools")) {
         if (ImGui::BeginTabItem("Manifold", nullptr, tab_flags("manifold"))) {
             tab_manifold();
@@ -801,6 +811,10 @@ void App::window_tools() {
         }
         if (ImGui::BeginTabItem("Prior samples", nullptr, tab_flags("prior"))) {
             tab_prior();
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Class swap", nullptr, tab_flags("swap"))) {
+            tab_class_swap();
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem("Traversals", nullptr, tab_flags("traversals"))) {
@@ -918,6 +932,68 @@ void App::tab_manifold() {
     const float scale = manifold_grid_.width > 0 ? std::max(1.0f, avail.y / manifold_grid_.height) : 1.0f;
     grid_show(manifold_grid_, std::floor(scale * 4) / 4);
 }
+void App::class_picker() {
+    if (!model_->is_conditional()) return;
+    const int C = model_->condition_dim();
+    auto name = [&](int c) {
+        return c < static_cast<int>(snap_.class_names.size()) ? snap_.class_names[static_cast<size_t>(c)]
+                                                               : std::to_string(c);
+    };
+    ImGui::PushItemWidth(150);
+    if (ImGui::BeginCombo("class", name(cond_class_).c_str())) {
+        for (int c = 0; c < C; ++c) {
+            if (ImGui::Selectable(name(c).c_str(), c == cond_class_) && c != cond_class_) {
+                cond_class_ = c;
+                model_->set_default_class(c);
+                mark_views_dirty();
+            }
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::PopItemWidth();
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("A conditional VAE's decoder reads a class as well as a code (Sohn et al. 2015):\n"
+                          "samples, manifold, traversals, interpolation, drawing and denoising decode with this class.");
+}
+
+void App::tab_class_swap() {
+    if (!model_->is_conditional()) {
+        ImGui::TextWrapped("A view of a cvae model (Sohn, Lee & Yan 2015): the class enters the encoder and the decoder "
+                           "as a one-hot vector, so the code is left to hold what the class does not say, the style. "
+                           "Choose the model type cvae and press Reset.");
+        return;
+    }
+    const int count = status_.test ? status_.test->count : 1;
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    changed |= ImGui::InputInt("first test image", &swap_first_);
+    ImGui::SameLine();
+    changed |= ImGui::SliderInt("images", &swap_n_, 1, 16);
+    ImGui::PopItemWidth();
+    swap_n_ = std::max(1, std::min(swap_n_, count));
+    swap_first_ = std::max(0, std::min(swap_first_, count - swap_n_));
+    if ((changed || swap_dirty_ || model_changed_) && status_.test) {
+        swap_dirty_ = false;
+        try {
+            const ae::ClassSwapGrid g = ae::class_swap_grid(*model_, *status_.test, swap_first_, swap_n_);
+            grid_set(swap_grid_, g.images, g.cols);
+            swap_note_.clear();
+        } catch (const ae::Error& e) {
+            swap_note_ = e.what();
+        }
+    }
+    ImGui::TextDisabled("left: test images %d..%d; then each one's code decoded with class", swap_first_,
+                        swap_first_ + swap_n_ - 1);
+    std::string classes;
+    for (int c = 0; c < model_->condition_dim(); ++c)
+        classes += (c ? ", " : "") + (c < static_cast<int>(snap_.class_names.size()) ? snap_.class_names[c] : std::to_string(c));
+    ImGui::TextDisabled("%s (the code keeps the style)", classes.c_str());
+    if (!swap_note_.empty()) ImGui::TextWrapped("%s", swap_note_.c_str());
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float scale = swap_grid_.width > 0 ? std::min(avail.x / swap_grid_.width, avail.y / swap_grid_.height) : 1;
+    grid_show(swap_grid_, std::max(1.0f, std::floor(scale)));
+}
+
 void App::tab_prior() {
     bool changed = false;
     if (ImGui::Button("Resample")) {

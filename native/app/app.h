@@ -91,6 +91,9 @@ private:
     void window_tools();
     void tab_manifold();
     void tab_prior();
+    void tab_class_swap();  // cvae: each test image's code decoded with every class (sampling.h class_swap_grid)
+    void class_picker();    // cvae: the class the views decode with (Autoencoder::set_default_class)
+    void mark_views_dirty();
     void tab_traversals();
     void tab_neighbors();
     void tab_hashing();
@@ -210,6 +213,11 @@ private:
     float arith_s_ = 1.0f;
     bool arith_dirty_ = true;
     std::string arith_note_;
+    int cond_class_ = 0;  // cvae: the class the views decode with, kept across new models while it exists
+    GridView swap_grid_;
+    int swap_first_ = 0, swap_n_ = 6;
+    bool swap_dirty_ = true;
+    std::string swap_note_;
     bool prior_around_ = false;
     int prior_image_ = 0;
     float prior_sigma_ = 0.5f;
