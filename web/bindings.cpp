@@ -78,7 +78,8 @@
 //     ("latent" | "pca") and explained (variance fraction shown);  project(z, n) -> Float32Array(n*2)
 //   manifold(n, spacing, plane, qLo, qHi) -> {n, images, coords, range, rangeSource, plane}   manifold.h
 //   interpolate(a, b, steps, "lerp"|"slerp") -> {steps, codes, decoded, blend, points}   interpolation.h
-//   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed) -> {corrupted, repaired}
+//   inspect(x) -> {code, point, reconstruction};  corruptRepair(x, kind, level, seed, label) -> {corrupted, repaired}
+//     (label: the cvae's class for the image, -1 = the picked class)
 //   samples(n, seed) -> {n, codes, images, source}   sampling.h (prior, or Gaussian fitted to training codes)
 //   samplesAround(x, n, sigma, seed) -> {n, images, source}   sampling.h sample_around
 //   setClass(c) -> c   cvae: the class the views decode with (Autoencoder::set_default_class)
@@ -106,7 +107,7 @@
 //     iteration, iterations, done}; tsneStop() frees it
 //   umapStart(nNeighbors, minDist, epochs, seed) -> {n, edges}   umap.h: UMAP of the same codes, run on by
 //     umapStep(n) -> {points, iteration (epochs done), iterations, done}; tsneStop() frees it too
-//   testImages(first, n) -> Uint8Array;  testImagesUnit(first, n) -> Float32Array in [0, 1] (dataset_images)
+//   testImages(first, n) -> Uint8Array;  testLabels(first, n) -> Uint8Array;  testImagesUnit(first, n) -> Float32Array in [0, 1] (dataset_images)
 //   setDataSource(name, trainImages, trainLabels, testImages, testLabels)   recorded by saveModel()
 //   saveModel() -> Uint8Array (the file `ae train` writes: weights, config, epoch/step, data set, optimizer state)
 //   loadWeights(bytes) -> {epoch, step, optimizerRestored, data}   continues the file's run (session.h resume)
@@ -828,8 +829,8 @@ public:
             const int m = static_cast<int>(codes.cols());
             const ae::Matrix q = matrix_from_js(x, 1, input_dim(), "neighbors: image");
             const ae::NeighborComparison r = ae::compare_neighbors(
-                codes, ae::dataset_images(session_->test_data(), 0, m), snapshot_.test_labels, model().encode(q).col(0),
-                q.col(0), k, ae::distance_from_name(metric), exclude, label);
+                codes, ae::dataset_images(session_->test_data(), 0, m), snapshot_.test_labels,
+                model().encode(q, nullptr, label >= 0 ? &label : nullptr).col(0), q.col(0), k, ae::distance_from_name(metric), exclude, label);
             auto one = [](const ae::Neighbors& nn, double precision) {
                 val o = val::object();
                 o.set("indices", js_copy(nn.indices.data(), nn.indices.size()));
@@ -1011,18 +1012,27 @@ public:
     // Corrupts image x [D] with the core's input corruption (corruption.h: "none" | "gaussian" |
     // "salt_pepper" | "masking" | "block", at `level`, from PCG32(seed)) and reconstructs it.
     // Returns {corrupted, repaired}.
-    val corruptRepair(const val& x, const std::string& kind, double level, double seed) const {
+    val corruptRepair(const val& x, const std::string& kind, double level, double seed, int label) const {
         return js_guard([&] {
             ae::Matrix in = matrix_from_js(x, 1, input_dim(), "denoise");
             ae::Rng rng(static_cast<uint64_t>(seed), 7);
             const ae::Config& c = session_->config();
             ae::corrupt(ae::corruption_from_string(kind), static_cast<float>(level), c.model.input_rows,
                         c.model.input_cols, rng, in, in);
-            const ae::Matrix y = model().reconstruct(in);
+            const ae::Matrix y = model().reconstruct(in, nullptr, label >= 0 ? &label : nullptr);
             val o = val::object();
             o.set("corrupted", js_copy(in.data(), static_cast<size_t>(in.size())));
             o.set("repaired", js_copy(y.data(), static_cast<size_t>(y.size())));
             return o;
+        });
+    }
+
+    // The classes of test images [first, first + n) (Uint8Array).
+    val testLabels(int first, int n) const {
+        return js_guard([&] {
+            const ae::Dataset& d = session_->test_data();
+            if (first < 0 || n < 0 || first + n > d.count) throw ae::Error("testLabels: range outside the test set");
+            return js_copy(d.labels.data() + first, static_cast<size_t>(n));
         });
     }
 
@@ -1407,6 +1417,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("points", &Session::points)
         .function("setDataSource", &Session::setDataSource)
         .function("testImagesUnit", &Session::testImagesUnit)
+        .function("testLabels", &Session::testLabels)
         .function("samples", &Session::samples)
         .function("samplesAround", &Session::samplesAround)
         .function("setClass", &Session::setClass)

@@ -760,7 +760,8 @@ void App::window_latent_map() {
             if (hover_shown_ != hover_) {
                 ae::Matrix x = test_images({hover_});
                 ae::Matrix both(x.rows(), 2);
-                both << x, model_->reconstruct(x);
+                const int own = snap_.test_labels[hover_];  // a cvae reconstructs with the image's class
+                both << x, model_->reconstruct(x, nullptr, &own);
                 grid_set(hover_grid_, both, 2);
                 hover_shown_ = hover_;
             }
@@ -1129,7 +1130,8 @@ void App::tab_neighbors() {
                                            : ae::Vector(nn_pixels_.col(nn_image_));
             const int query_label = nn_drawn_ ? -1 : snap_.test_labels[nn_image_];
             const ae::NeighborComparison r =
-                ae::compare_neighbors(snap_.test_codes, nn_pixels_, snap_.test_labels, model_->encode(q).col(0), q, nn_k_,
+                ae::compare_neighbors(snap_.test_codes, nn_pixels_, snap_.test_labels,
+                                      model_->encode(q, nullptr, query_label >= 0 ? &query_label : nullptr).col(0), q, nn_k_,
                                       metric, nn_drawn_ ? -1 : nn_image_, query_label);
             ae::Matrix grid(q.size(), 2 * (nn_k_ + 1));
             auto name = [&](int label) {
@@ -1688,7 +1690,9 @@ void App::tab_denoise() {
                                 : denoise_level_;
         try {
             ae::corrupt(c, level, rows, cols, rng, clean, noisy);
-            const ae::Matrix recon = model_->reconstruct(noisy);
+            std::vector<int> own(idx.size());  // a cvae repairs each image with its own class
+            for (size_t i = 0; i < idx.size(); ++i) own[i] = status_.test->labels[static_cast<size_t>(idx[i])];
+            const ae::Matrix recon = model_->reconstruct(noisy, nullptr, own.data());
             ae::Matrix all(clean.rows(), 3 * n);
             all << clean, noisy.cwiseMax(0.0f).cwiseMin(1.0f), recon;
             grid_set(denoise_grid_, all, n);

@@ -856,7 +856,7 @@ for (const id of ['samples-source', 'samples-sigma']) $(id).addEventListener('ch
 const isConditional = () => !!state.sessionConfig && JSON.parse(state.sessionConfig).model.type === 'cvae';
 state.condClass = 0;
 // After a new model: the picker lists the data set's classes, keeps the chosen one when it is still a
-// class, and tells the worker (a new session starts at class 0).
+// class, and tells the worker (a new session starts at class 0; the views then decode again).
 async function setupClassPicker() {
   const on = isConditional();
   $('class-label').hidden = !on;
@@ -869,7 +869,9 @@ async function setupClassPicker() {
   sel.replaceChildren(...Array.from({length: C}, (_, c) => new Option(names[c] ?? String(c), String(c))));
   if (state.condClass >= C) state.condClass = 0;
   sel.value = String(state.condClass);
-  if (state.condClass !== 0) await call('setClass', state.condClass);
+  if (state.condClass === 0) return;
+  await call('setClass', state.condClass);
+  refreshDependentViews();
 }
 $('class-pick').addEventListener('change', async () => {
   state.condClass = Number($('class-pick').value);
@@ -1518,7 +1520,7 @@ function onMessage(ev) {
       chart.clear();
       $('st-test').textContent = '–';
       evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data
-      setupClassPicker().then(refreshDependentViews, e => { if (state.created) showError('class', e.message); });
+      setupClassPicker().catch(e => { if (state.created) showError('class', e.message); });
       if (state.onCreated) { state.onCreated(); state.onCreated = null; }
       updateButtons();
       break;

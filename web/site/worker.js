@@ -428,7 +428,7 @@ function createSession(config, weights, fromFile, exclude) {
 function blockRegion(kind, level, seed) {
   if (kind !== 'block') return null;
   const D = session.inputDim(), rows = session.imageRows(), cols = session.imageCols();
-  const probe = session.corruptRepair(new Float32Array(D).fill(1), kind, level, seed).corrupted;
+  const probe = session.corruptRepair(new Float32Array(D).fill(1), kind, level, seed, -1).corrupted;
   let r0 = rows, c0 = cols, r1 = -1, c1 = -1;
   for (let k = 0; k < D; k++) {
     if (probe[k] !== 0) continue;
@@ -451,7 +451,8 @@ const calls = {
   corruptRepairTest: (i, mask, kind, level, seed) => {
     const x = session.testImagesUnit(i, 1);
     if (mask) for (let k = 0; k < x.length; k++) if (mask[k]) x[k] = 0;
-    const r = session.corruptRepair(x, kind, level, seed);
+    // A test image is reconstructed with its own class (the cvae's condition; ignored by other models).
+    const r = session.corruptRepair(x, kind, level, seed, session.testLabels(i, 1)[0]);
     return {...r, region: blockRegion(kind, level, seed)};
   },
   check: (text) => ae.checkConfigJson(withThreads(text)),
@@ -482,7 +483,7 @@ const calls = {
   interpolateTest: (i, j, steps, mode) => {
     return session.interpolate(session.testImagesUnit(i, 1), session.testImagesUnit(j, 1), steps, mode);
   },
-  corruptRepair: (x, kind, level, seed) => session.corruptRepair(x, kind, level, seed),
+  corruptRepair: (x, kind, level, seed) => session.corruptRepair(x, kind, level, seed, -1),
   testImage: (i) => session.testImagesUnit(i, 1),
   anomaly: (bins, k) => session.anomaly(bins, k),
   knn: (k, n) => session.knn(k, n),
