@@ -72,6 +72,7 @@
 //   decode(z: Float32Array(n*latent), n) -> Float32Array(n*D)
 //   reconstruct(x: Float32Array(n*D), n) -> Float32Array(n*D)
 //   evaluateTestTerms() -> {terms: {reconstruction, kl, sparsity, contractive, total}, loss, mse, unit}
+//   likelihood(first, n, K, seed) -> {n, K, elboSum, iwaeSum}   vae.h ELBO and IWAE_K of test images (vae, cvae)
 //   lossUnit() -> "per pixel" | "nats per image";  progress() also carries newTerms (one Float32Array per term)
 //   The page's views, each ONE core call (this file computes nothing itself):
 //   views() also carries points (Float32Array(m*2), latent.h latent_project_2d of the test codes), projection
@@ -182,6 +183,7 @@
 #include "ae/sampling.h"
 #include "ae/session.h"
 #include "ae/uploads.h"
+#include "ae/vae.h"
 
 using emscripten::val;
 
@@ -621,6 +623,34 @@ public:
         });
     }
     std::string loss_unit() const { return ae::loss_unit(session_->config().model); }
+
+    // VAE / cvae: the bounds on log p(x) (log p(x|y) for the cvae, y the image's class) of test images
+    // [first, first + n) in nats (vae.h: the ELBO with one z sample, the IWAE bound with K importance samples,
+    // Burda et al. 2016), z from Rng(seed + first, 7) so that chunks of one estimate are reproducible. The page
+    // calls it chunk by chunk. -> {n, K, elboSum, iwaeSum}. A JS Error for another model type or a range
+    // outside the test set.
+    val likelihood(int first, int n, int K, double seed) {
+        return js_guard([&] {
+            if (!model().is_vae())
+                throw ae::Error("log p(x): the IWAE bound needs a vae or cvae, not model.type '" +
+                                session_->config().model.type + "'");
+            if (K < 1) throw ae::Error("log p(x): K must be >= 1, got " + std::to_string(K));
+            const ae::Dataset& d = session_->test_data();
+            const ae::Matrix x = ae::dataset_images(d, first, n);  // names the data set when out of range
+            std::vector<int> labels(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) labels[static_cast<size_t>(i)] = d.labels[static_cast<size_t>(first + i)];
+            ae::Rng rng(static_cast<uint64_t>(seed) + static_cast<uint64_t>(first), 7);
+            ae::ThreadPool* pool = &session_->pool();
+            const double elbo = ae::vae_elbo_per_image(model(), x, rng, pool, labels.data()).sum();
+            const double iwae = ae::vae_iwae_per_image(model(), x, K, rng, pool, labels.data()).sum();
+            val o = val::object();
+            o.set("n", n);
+            o.set("K", K);
+            o.set("elboSum", elbo);
+            o.set("iwaeSum", iwae);
+            return o;
+        });
+    }
 
     val progress() {
         const auto& losses = session_->batch_losses();
@@ -1434,6 +1464,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("loadWeights", &Session::loadWeights)
         .function("evaluateTestTerms", &Session::evaluate_test_terms)
         .function("lossUnit", &Session::loss_unit)
+        .function("likelihood", &Session::likelihood)
         .function("setTrainConfig", &Session::set_train_config)
         .function("setExcludedClass", &Session::set_excluded_class)
         .function("setThreads", &Session::set_threads);

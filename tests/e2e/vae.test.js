@@ -54,6 +54,17 @@ run(async () => {
     assert.ok(mapStats.nonWhite > 0.01 && mapStats.colours >= 8, 'the VAE latent map shows no coloured points');
     const samples = await screenshotStats(page, '#samples');
     assert.ok(samples.std > 20, 'the prior samples did not render');
+    // log p(x) of the paused VAE (IWAE, K = 50, the first 500 test images): above its ELBO, and that ELBO near
+    // the test loss (its negative, one z sample per image, over the whole test set).
+    assert.strictEqual(await page.evaluate(() => document.getElementById('lik').hidden), false, 'a VAE offers log p(x)');
+    await page.selectOption('#lik-k', '50');
+    await page.click('#lik-run');
+    await page.waitForFunction(() => window.aeLab.lik && window.aeLab.lik(), null, {timeout: 60000});
+    const lik = await page.evaluate(() => ({...window.aeLab.lik(), text: document.getElementById('lik-text').textContent}));
+    console.log(`page log p(x): ${lik.text}; test loss ${s.last.terms.total.toFixed(2)}`);
+    assert.ok(lik.iwae > lik.elbo, 'IWAE_50 is above the ELBO');
+    assert.ok(Math.abs(-lik.elbo - s.last.terms.total) < 15, 'the ELBO of 500 test images is near the test loss');
+    assert.match(lik.text, /^log p\(x\) ≥ -\d+\.\d\d nats per image \(IWAE, K = 50, the first 500 test images/);
     await screenshot(page, 'page-vae.png');
 
     // Semantic hashing (retrieval.h) from the form: a VAE has no binary codes (the panel says so); model type

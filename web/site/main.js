@@ -253,6 +253,8 @@ function updateButtons() {
   $('save-model').disabled = !state.created;
   $('an-run').disabled = !state.created;
   $('cmp-run').disabled = !state.created;
+  if (state.running && lik.active) { ++lik.seq; lik.active = false; setText('lik-text', 'estimate stopped: training changes the weights'); }
+  showLikelihood();
   setText('start', state.finished ? 'Continue (+1 epoch)' : state.created && state.steps > 0 ? 'Resume' : 'Start');
 }
 
@@ -1389,6 +1391,46 @@ function lossChartLabel() {
   if ($('loss-chart').getAttribute('aria-label') !== text) $('loss-chart').setAttribute('aria-label', text);
 }
 
+// VAE / cvae: the log-likelihood of the first LIK_IMAGES test images, bounded below by the ELBO and by
+// IWAE_K (vae.h; Burda et al. 2016), computed by the worker a chunk of images at a time (about the same
+// work per call whatever K) so that the views keep updating. A new estimate, Start or a new model cancels it.
+const LIK_IMAGES = 500;
+const lik = {seq: 0, active: false, result: null};
+const isVaeModel = () => !!state.sessionConfig && ['vae', 'cvae'].includes(JSON.parse(state.sessionConfig).model.type);
+function showLikelihood() {
+  const on = !!state.created && isVaeModel();
+  $('lik').hidden = !on;
+  $('lik-run').disabled = !on || state.running;
+}
+async function estimateLikelihood() {
+  const seq = ++lik.seq, K = Number($('lik-k').value), step = state.steps;
+  const n = Math.min(LIK_IMAGES, state.dataset.testCount), chunk = Math.max(1, Math.round(12500 / K));
+  const given = JSON.parse(state.sessionConfig).model.type === 'cvae' ? 'log p(x|y)' : 'log p(x)';
+  let elbo = 0, iwae = 0, done = 0;
+  lik.result = null;
+  lik.active = true;
+  while (done < n) {
+    let r;
+    try {
+      r = await call('likelihood', done, Math.min(chunk, n - done), K, 1);
+    } catch (e) {
+      if (seq === lik.seq) lik.active = false;
+      throw e;
+    }
+    if (seq !== lik.seq) return;
+    elbo += r.elboSum;
+    iwae += r.iwaeSum;
+    done += r.n;
+    setText('lik-text', `estimating: ${done} of ${n} test images…`);
+  }
+  lik.active = false;
+  lik.result = {K, n, step, iwae: iwae / n, elbo: elbo / n};
+  setText('lik-text', `${given} ≥ ${(iwae / n).toFixed(2)} nats per image (IWAE, K = ${K}, the first ${n} test images, ` +
+    `step ${step}); ELBO ${(elbo / n).toFixed(2)}`);
+}
+state.lik = () => lik.result;  // the last finished estimate (tests)
+$('lik-run').onclick = () => estimateLikelihood().catch((e) => { if (state.created) showError('log p(x)', e.message); });
+
 async function evaluateTest() {
   const r = await call('evaluate');
   state.testLoss = r.loss;
@@ -1521,6 +1563,10 @@ function onMessage(ev) {
       $('st-test').textContent = '–';
       evaluateTest().catch(e => { if (state.created) showError('evaluate', e.message); });  // dropped: new data
       setupClassPicker().catch(e => { if (state.created) showError('class', e.message); });
+      ++lik.seq;
+      lik.active = false;
+      lik.result = null;
+      setText('lik-text', '');
       if (state.onCreated) { state.onCreated(); state.onCreated = null; }
       updateButtons();
       break;

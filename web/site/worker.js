@@ -459,6 +459,7 @@ const calls = {
   samples: (n, seed) => session.samples(n, seed),
   samplesAround: (x, n, sigma, seed) => session.samplesAround(x, n, sigma, seed),
   setClass: (c) => session.setClass(c),
+  likelihood: (first, n, K, seed) => session.likelihood(first, n, K, seed),
   classSwap: (first, n) => session.classSwap(first, n),
   traversal: (x, steps, dims) => session.traversal(x, steps, dims),
   histograms: (bins) => session.latentHistograms(bins),
