@@ -92,6 +92,15 @@ Autoencoder::Autoencoder(const ModelConfig& config) : config_(config), kl_weight
         mu_ = make_layer(plan_.heads[0], params_);
         logvar_ = make_layer(plan_.heads[1], params_);
     }
+    if (config_.is_vq()) {
+        const int K = config_.codebook_size, d = config_.codebook_dim, M = config_.code_groups();
+        codebook_ = params_.add("codebook", {K, d});
+        code_counts_ = params_.add("code_counts", {M, K});
+        ema_count_.assign(K, 1.0);
+        ema_sum_.assign(static_cast<size_t>(K) * d, 0.0);
+        batch_count_.assign(K, 0.0);
+        batch_sum_.assign(static_cast<size_t>(K) * d, 0.0);
+    }
     for (const ModulePlan& m : plan_.decoder) decoder_.layers.push_back(make_layer(m, params_));
     params_.finalize();
 
@@ -131,6 +140,14 @@ void Autoencoder::init(Rng& rng) {
         mu_->init_params(params_, config_.init, Activation::identity, rng);
         logvar_->init_params(params_, config_.init, Activation::identity, rng);
     }
+    if (is_vq()) {  // uniform on [-1/K, 1/K] (the reference implementation's nn.Embedding init); counts 1
+        const float a = 1.0f / static_cast<float>(config_.codebook_size);
+        const ParamTensor& cb = params_.tensors()[codebook_];
+        for (size_t i = 0; i < cb.size; ++i) codebook()[i] = a * (2.0f * rng.uniform() - 1.0f);
+        const ParamTensor& cc = params_.tensors()[code_counts_];
+        std::fill_n(code_counts(), cc.size, 1.0f);
+        ema_ready_ = false;
+    }
     init_stack(decoder_, true);
 }
 
@@ -165,6 +182,10 @@ Autoencoder::Workspace Autoencoder::make_workspace(int capacity, bool training) 
         if (dense_steps_.size() > 1) ws.probe.resize(input_dim(), capacity);
     }
     if (config_.sparsity == Sparsity::kl) ws.rho_hat.resize(k);
+    if (is_vq()) {
+        ws.z.resize(k, capacity);
+        ws.codes.assign(static_cast<size_t>(code_groups()) * capacity, 0);
+    }
     if (const int C = condition_dim()) {
         ws.condition = Matrix::Zero(C, capacity);
         ws.xy.resize(input_dim() + C, capacity);
@@ -218,7 +239,10 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
         }
         reparameterize<float>(mu, lv, eps, ws.z.leftCols(n));
     }
-    const Eigen::Ref<const Matrix> code = vae ? Eigen::Ref<const Matrix>(ws.z.leftCols(n)) : h;
+    // Vector quantiser: z_e = h [latent, n] -> z_q [latent, n] (ws.z), codes [M * n].
+    double vq_sq = 0.0;
+    if (is_vq()) vq_sq = quantize(h, ws.z.leftCols(n), ws.codes.data());
+    const Eigen::Ref<const Matrix> code = vae || is_vq() ? Eigen::Ref<const Matrix>(ws.z.leftCols(n)) : h;
 
     // Decoder: code [latent, n] (cvae: [z; y] [latent + C, n]) -> logits [D, n]; reconstruction = f(logits).
     decoder_.forward(params_, ws.dec, decoder_input(ws, code), pool);
@@ -244,7 +268,13 @@ double Autoencoder::forward(Workspace& ws, const Eigen::Ref<const Matrix>& x, co
                          sparsity_kl_forward_backward<float>(h, config_.sparsity_target, g, 0.0f, ws.rho_hat);
     }
     if (config_.is_contractive()) terms.contractive = config_.contractive_weight * contractive_forward(ws, x, rng) / dn;
-    terms.total = terms.reconstruction + kl_weight_ * terms.kl + terms.sparsity + terms.contractive;
+    if (is_vq()) {  // means over the n * latent code entries
+        const double mean_sq = vq_sq / (dn * latent_dim());
+        terms.codebook = config_.codebook_update == CodebookUpdate::loss ? mean_sq : 0.0;
+        terms.commitment = config_.vq_beta * mean_sq;
+    }
+    terms.total = terms.reconstruction + kl_weight_ * terms.kl + terms.sparsity + terms.contractive + terms.codebook +
+                  terms.commitment;
     ws.terms = terms;
     return recon_sum;
 }
@@ -275,7 +305,7 @@ void Autoencoder::backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, con
         Eigen::Ref<Matrix> dzy = ws.dzy.leftCols(n);
         decoder_.backward(params_, ws.dec, ws.zy.leftCols(n), &dzy, pool);
         ws.dcode.leftCols(n) = ws.dzy.topRows(latent_dim()).leftCols(n);
-    } else if (vae) {
+    } else if (vae || is_vq()) {
         Eigen::Ref<Matrix> dz = ws.dcode.leftCols(n);
         decoder_.backward(params_, ws.dec, ws.z.leftCols(n), &dz, pool);
     } else {
@@ -298,6 +328,24 @@ void Autoencoder::backward(Workspace& ws, const Eigen::Ref<const Matrix>& x, con
             mu_->backward(params_, h, mu, dmu, &dh, nullptr, pool);
             logvar_->backward(params_, h, lv, dlv, &dh2, nullptr, pool);
             dh += dh2;
+        }
+    } else if (is_vq()) {
+        // Straight-through: dL/dz_e = dL/dz_q + 2 β (z_e - z_q) / (n latent) (in reported units, times mult).
+        auto dh = encoder_.output_grad(ws.enc, n);
+        auto zq = ws.z.leftCols(n);
+        const float per = mult / static_cast<float>(dn * latent_dim());
+        dh = ws.dcode.leftCols(n) + (2.0f * config_.vq_beta * per) * (h - zq);
+        // Codebook ("loss"): d/de_k of mean ‖sg[z_e] - e‖² = 2 (e_k - z_e) / (n latent) per assigned group.
+        if (config_.codebook_update == CodebookUpdate::loss) {
+            const int M = code_groups(), d = config_.codebook_dim;
+            float* g = params_.grad(codebook_);
+            const float* e = params_.value(codebook_);
+            for (Eigen::Index j = 0; j < n; ++j)
+                for (int grp = 0; grp < M; ++grp) {
+                    const int k = ws.codes[static_cast<size_t>(j) * M + grp];
+                    for (int r = 0; r < d; ++r)
+                        g[k * d + r] += 2.0f * per * (e[k * d + r] - h(grp * d + r, j));
+                }
         }
     } else if (config_.sparsity != Sparsity::none) {
         auto dh = encoder_.output_grad(ws.enc, n);
@@ -448,6 +496,7 @@ void Autoencoder::encode_into(Workspace& ws, const Eigen::Ref<const Matrix>& x, 
     const Eigen::Index m = x.cols();
     const Eigen::Ref<const Matrix> xin = encoder_input(ws, x);
     encoder_.forward(params_, ws.enc, xin, pool);
+    if (is_vq()) quantize(encoder_.output(ws.enc, static_cast<int>(m)), ws.z.leftCols(m), ws.codes.data());
     if (!is_vae()) return;
     const Eigen::Ref<const Matrix> h = encoder_.empty() ? xin : Eigen::Ref<const Matrix>(encoder_.output(ws.enc, m));
     mu_->forward(params_, h, ws.mu.leftCols(m), nullptr, pool);
@@ -477,7 +526,7 @@ void Autoencoder::encode_gaussian(const Eigen::Ref<const Matrix>& x, Matrix& mu,
             mu.middleCols(c, m) = ws.mu.leftCols(m);
             logvar.middleCols(c, m) = ws.logvar.leftCols(m);
         } else {
-            mu.middleCols(c, m) = encoder_.output(ws.enc, static_cast<int>(m));
+            mu.middleCols(c, m) = code(ws, static_cast<int>(m));
         }
     }
 }
@@ -507,6 +556,151 @@ Matrix Autoencoder::decode(const Eigen::Ref<const Matrix>& z, ThreadPool* pool, 
 
 Matrix Autoencoder::reconstruct(const Eigen::Ref<const Matrix>& x, ThreadPool* pool, const int* labels) const {
     return decode(encode(x, pool, labels), pool, labels);
+}
+
+// ---- Vector quantiser (vqvae) ------------------------------------------------------------------------
+
+const float* Autoencoder::codebook() const { return params_.value(codebook_); }
+float* Autoencoder::codebook() { return params_.value(codebook_); }
+const float* Autoencoder::code_counts() const { return params_.value(code_counts_); }
+float* Autoencoder::code_counts() { return params_.value(code_counts_); }
+
+double Autoencoder::quantize(const Eigen::Ref<const Matrix>& z_e, Eigen::Ref<Matrix> z_q, int* codes) const {
+    if (!is_vq()) throw Error("quantize: the model is not a vqvae");
+    const int K = config_.codebook_size, d = config_.codebook_dim, M = code_groups();
+    const float* e = codebook();
+    double total = 0.0;
+    for (Eigen::Index j = 0; j < z_e.cols(); ++j)
+        for (int g = 0; g < M; ++g) {
+            int best = 0;
+            float best_d = 0.0f;
+            for (int k = 0; k < K; ++k) {  // ‖z - e_k‖², ties to the lowest k
+                float dist = 0.0f;
+                for (int r = 0; r < d; ++r) {
+                    const float t = z_e(g * d + r, j) - e[k * d + r];
+                    dist += t * t;
+                }
+                if (k == 0 || dist < best_d) best = k, best_d = dist;
+            }
+            codes[j * M + g] = best;
+            for (int r = 0; r < d; ++r) z_q(g * d + r, j) = e[best * d + r];
+            total += best_d;
+        }
+    return total;
+}
+
+Eigen::MatrixXi Autoencoder::encode_indices(const Eigen::Ref<const Matrix>& x, ThreadPool* pool) const {
+    if (!is_vq()) throw Error("encode_indices: the model is not a vqvae");
+    if (x.rows() != input_dim())
+        throw Error("encode_indices: input has " + std::to_string(x.rows()) + " rows, model expects " +
+                    std::to_string(input_dim()));
+    const int M = code_groups();
+    Eigen::MatrixXi idx(M, x.cols());
+    Workspace ws = make_workspace(chunk_for(x.cols()), false);
+    for (Eigen::Index c = 0; c < x.cols(); c += ws.capacity) {
+        const Eigen::Index m = std::min<Eigen::Index>(ws.capacity, x.cols() - c);
+        encode_into(ws, x.middleCols(c, m), pool);
+        for (Eigen::Index j = 0; j < m; ++j)
+            for (int g = 0; g < M; ++g) idx(g, c + j) = ws.codes[j * M + g];
+    }
+    return idx;
+}
+
+Matrix Autoencoder::codes_to_latent(const Eigen::MatrixXi& idx) const {
+    if (!is_vq()) throw Error("codes_to_latent: the model is not a vqvae");
+    const int K = config_.codebook_size, d = config_.codebook_dim, M = code_groups();
+    if (idx.rows() != M) throw Error("codes_to_latent: expected " + std::to_string(M) + " rows of indices");
+    Matrix z(latent_dim(), idx.cols());
+    for (Eigen::Index j = 0; j < idx.cols(); ++j)
+        for (int g = 0; g < M; ++g) {
+            const int k = idx(g, j);
+            if (k < 0 || k >= K)
+                throw Error("codes_to_latent: index " + std::to_string(k) + " outside 0.." + std::to_string(K - 1));
+            for (int r = 0; r < d; ++r) z(g * d + r, j) = codebook()[k * d + r];
+        }
+    return z;
+}
+
+Matrix Autoencoder::sample_codes(int n, Rng& rng) const {
+    if (!is_vq()) throw Error("sample_codes: the model is not a vqvae");
+    const int K = config_.codebook_size, M = code_groups();
+    Eigen::MatrixXi idx(M, std::max(n, 0));
+    for (int g = 0; g < M; ++g) {
+        const float* row = code_counts() + static_cast<size_t>(g) * K;
+        double total = 0.0;
+        for (int k = 0; k < K; ++k) total += std::max(0.0f, row[k]);
+        for (int j = 0; j < n; ++j) {
+            if (total <= 0.0) {
+                idx(g, j) = static_cast<int>(rng.below(static_cast<uint32_t>(K)));
+                continue;
+            }
+            const double u = rng.uniform_double() * total;
+            double acc = 0.0;
+            int k = 0;
+            for (; k < K - 1; ++k) {
+                acc += std::max(0.0f, row[k]);
+                if (u < acc) break;
+            }
+            idx(g, j) = k;
+        }
+    }
+    return codes_to_latent(idx);
+}
+
+void Autoencoder::codebook_ema_update(const Workspace& ws) {
+    if (!is_vq() || config_.codebook_update != CodebookUpdate::ema) return;
+    const int K = config_.codebook_size, d = config_.codebook_dim, M = code_groups(), n = ws.n;
+    float* e = codebook();
+    if (!ema_ready_) {
+        std::fill(ema_count_.begin(), ema_count_.end(), 1.0);
+        for (size_t i = 0; i < ema_sum_.size(); ++i) ema_sum_[i] = e[i];
+        ema_ready_ = true;
+    }
+    std::fill(batch_count_.begin(), batch_count_.end(), 0.0);
+    std::fill(batch_sum_.begin(), batch_sum_.end(), 0.0);
+    auto z_e = encoder_.output(const_cast<StackWorkspace&>(ws.enc), n);
+    for (int j = 0; j < n; ++j)
+        for (int g = 0; g < M; ++g) {
+            const int k = ws.codes[static_cast<size_t>(j) * M + g];
+            batch_count_[k] += 1.0;
+            for (int r = 0; r < d; ++r) batch_sum_[static_cast<size_t>(k) * d + r] += z_e(g * d + r, j);
+        }
+    const double gamma = config_.ema_decay, eps = 1e-5;
+    double total = 0.0;
+    for (int k = 0; k < K; ++k) {
+        ema_count_[k] = gamma * ema_count_[k] + (1.0 - gamma) * batch_count_[k];
+        total += ema_count_[k];
+    }
+    for (int k = 0; k < K; ++k) {
+        const double nk = (ema_count_[k] + eps) / (total + K * eps) * total;  // Laplace smoothing
+        for (int r = 0; r < d; ++r) {
+            double& m = ema_sum_[static_cast<size_t>(k) * d + r];
+            m = gamma * m + (1.0 - gamma) * batch_sum_[static_cast<size_t>(k) * d + r];
+            e[k * d + r] = static_cast<float>(m / nk);
+        }
+    }
+}
+
+int Autoencoder::restart_dead_codes(Workspace& ws, const std::vector<double>& used, Rng& rng) {
+    if (!is_vq()) throw Error("restart_dead_codes: the model is not a vqvae");
+    const int K = config_.codebook_size, d = config_.codebook_dim, M = code_groups(), n = ws.n;
+    if (static_cast<int>(used.size()) != K) throw Error("restart_dead_codes: expected one count per entry");
+    if (n < 1) return 0;
+    auto z_e = encoder_.output(ws.enc, n);
+    float* e = codebook();
+    int moved = 0;
+    for (int k = 0; k < K; ++k) {
+        if (used[k] > 0) continue;
+        const int j = static_cast<int>(rng.below(static_cast<uint32_t>(n)));
+        const int g = static_cast<int>(rng.below(static_cast<uint32_t>(M)));
+        for (int r = 0; r < d; ++r) e[k * d + r] = z_e(g * d + r, j);
+        if (ema_ready_) {  // the moved entry's statistics restart at it, with weight 1
+            ema_count_[k] = 1.0;
+            for (int r = 0; r < d; ++r) ema_sum_[static_cast<size_t>(k) * d + r] = e[k * d + r];
+        }
+        ++moved;
+    }
+    return moved;
 }
 
 Eigen::MatrixXd Autoencoder::encoder_jacobian(const Eigen::Ref<const Vector>& x) const {

@@ -46,6 +46,14 @@ Corruption corruption_from_string(const std::string& s) {
     throw Error("unknown corruption '" + s + "' (expected none, gaussian, salt_pepper, masking or block)");
 }
 
+const char* codebook_update_name(CodebookUpdate u) { return u == CodebookUpdate::ema ? "ema" : "loss"; }
+
+CodebookUpdate codebook_update_from_string(const std::string& s) {
+    if (s == "loss") return CodebookUpdate::loss;
+    if (s == "ema") return CodebookUpdate::ema;
+    throw Error("unknown codebook update '" + s + "' (expected loss or ema)");
+}
+
 float sparsity_default_weight(Sparsity s) {
     switch (s) {
         case Sparsity::l1: return 1e-3f;
@@ -56,7 +64,7 @@ float sparsity_default_weight(Sparsity s) {
 
 const std::vector<std::string>& model_types() {
     static const std::vector<std::string> types = {"ae", "linear", "sparse", "denoising", "contractive", "vae",
-                                                     "cvae", "hashing"};
+                                                     "cvae", "hashing", "vqvae"};
     return types;
 }
 
@@ -97,9 +105,13 @@ ModelConfig model_defaults(const std::string& type) {
         m.latent_activation = Activation::sigmoid;
         m.loss = Loss::bce;
         m.code_noise = 4.0f;
+    } else if (type == "vqvae") {
+        m.latent = 16;
+        m.latent_activation = Activation::identity;
+        m.loss = Loss::bce;
     } else {
         throw Error("model.type: unknown model type '" + type + "' (expected ae, linear, sparse, denoising, "
-                    "contractive, vae, cvae or hashing)");
+                    "contractive, vae, cvae, hashing or vqvae)");
     }
     return m;
 }
@@ -109,7 +121,7 @@ void config_validate(const Config& c) {
     auto fail = [](const std::string& field, const std::string& what) { throw Error(field + ": " + what); };
     if (std::find(model_types().begin(), model_types().end(), m.type) == model_types().end())
         fail("model.type", "unknown model type '" + m.type +
-                               "' (expected ae, linear, sparse, denoising, contractive, vae, cvae or hashing)");
+                               "' (expected ae, linear, sparse, denoising, contractive, vae, cvae, hashing or vqvae)");
     // Every number against its range in the one table of options (options.h), as stored: a float32 that
     // overflowed to infinity fails here, so a file the project writes always loads again.
     for (const FieldInfo& f : config_fields()) {
@@ -173,6 +185,20 @@ void config_validate(const Config& c) {
     if (m.is_hashing() && m.latent_activation != Activation::sigmoid)
         fail("model.latent_activation", "semantic hashing needs a sigmoid code (latent_activation sigmoid): its "
                                         "bits are the code units thresholded at 0.5");
+    if (m.is_vq()) {
+        if (m.latent_activation != Activation::identity)
+            fail("model.latent_activation", "the vqvae quantises the encoder's linear output z_e: latent_activation "
+                                            "must be identity");
+        if (m.codebook_size < 2)
+            fail("model.codebook_size", "a codebook needs at least 2 entries, got " + std::to_string(m.codebook_size));
+        if (m.codebook_dim < 1 || m.latent % m.codebook_dim != 0)
+            fail("model.codebook_dim", "the latent size " + std::to_string(m.latent) +
+                                           " must be a multiple of codebook_dim " + std::to_string(m.codebook_dim) +
+                                           " (the code is latent / codebook_dim groups of codebook_dim units)");
+        if (m.sparsity != Sparsity::none) fail("model.sparsity", "a sparsity penalty is not available for the vqvae");
+        if (m.corruption != Corruption::none)
+            fail("model.corruption", "input corruption is not available for the vqvae");
+    }
 }
 
 namespace {
@@ -214,7 +240,13 @@ std::string config_to_json(const Config& c, int indent) {
                   {"beta", m.beta},
                   {"kl_warmup_epochs", m.kl_warmup_epochs},
                   {"code_noise", m.code_noise},
-                  {"num_classes", m.num_classes}};  // cvae; 0 (no condition) for the other types
+                  {"num_classes", m.num_classes},  // cvae; 0 (no condition) for the other types
+                  {"codebook_size", m.codebook_size},
+                  {"codebook_dim", m.codebook_dim},
+                  {"vq_beta", m.vq_beta},
+                  {"codebook_update", codebook_update_name(m.codebook_update)},
+                  {"ema_decay", m.ema_decay},
+                  {"dead_code_restart", m.dead_code_restart}};
     j["train"] = {{"optimizer", optimizer_name(t.optimizer.type)},
                   {"lr", t.optimizer.lr},
                   {"momentum", t.optimizer.momentum},
@@ -343,12 +375,13 @@ Config config_from_json_checked(const std::string& text, const std::string& sour
         r.check_keys({"type", "input_channels", "input_rows", "input_cols", "encoder", "decoder", "latent", "activation",
                       "latent_activation", "output", "loss", "init", "sparsity", "sparsity_weight",
                       "sparsity_target", "corruption", "corruption_level", "contractive_weight", "beta",
-                      "kl_warmup_epochs", "code_noise", "num_classes"});
+                      "kl_warmup_epochs", "code_noise", "num_classes", "codebook_size", "codebook_dim", "vq_beta",
+                      "codebook_update", "ema_decay", "dead_code_restart"});
         ModelConfig& m = c.model;
         const std::string type = r.string("type", m.type);
         if (std::find(model_types().begin(), model_types().end(), type) == model_types().end())
             throw Error(source + ": model.type: unknown model type '" + type +
-                        "' (expected ae, linear, sparse, denoising, contractive, vae, cvae or hashing)");
+                        "' (expected ae, linear, sparse, denoising, contractive, vae, cvae, hashing or vqvae)");
         m = model_defaults(type);
         r.integer("input_channels", m.input_channels);
         r.integer("input_rows", m.input_rows);
@@ -374,6 +407,15 @@ Config config_from_json_checked(const std::string& text, const std::string& sour
         r.integer("kl_warmup_epochs", m.kl_warmup_epochs);
         r.number("code_noise", m.code_noise);
         r.integer("num_classes", m.num_classes);
+        r.integer("codebook_size", m.codebook_size);
+        r.integer("codebook_dim", m.codebook_dim);
+        r.number("vq_beta", m.vq_beta);
+        if (r.get("codebook_update")) m.codebook_update = r.parsed("codebook_update", codebook_update_from_string);
+        r.number("ema_decay", m.ema_decay);
+        if (const json* b = r.get("dead_code_restart")) {
+            if (!b->is_boolean()) throw Error(source + ": model.dead_code_restart: expected true or false, got " + b->dump());
+            m.dead_code_restart = b->get<bool>();
+        }
     }
     if (const json* tj = top.get("train")) {
         if (!tj->is_object()) throw Error(source + ": train: expected an object");

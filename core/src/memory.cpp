@@ -29,8 +29,13 @@ struct Layers {
 Layers make_layers(const ModelConfig& m) {
     Layers l;
     l.plan = plan_architecture(m);
-    for (const auto* part : {&l.plan.encoder, &l.plan.heads, &l.plan.decoder})
+    for (const auto* part : {&l.plan.encoder, &l.plan.heads, &l.plan.decoder}) {
+        if (part == &l.plan.decoder && m.is_vq()) {  // the order of Autoencoder's constructor
+            l.params.add("codebook", {m.codebook_size, m.codebook_dim});
+            l.params.add("code_counts", {m.code_groups(), m.codebook_size});
+        }
         for (const ModulePlan& p : *part) l.stack.push_back(make_layer(p, l.params));
+    }
     return l;
 }
 
@@ -51,6 +56,7 @@ size_t workspace_floats(const ModelConfig& m, const Layers& l, size_t b, bool tr
     f = sat_add(f, sat_mul(d + k, b));                                   // reconstruction, code gradient
     if (m.is_vae() && !l.plan.heads.empty())  // mu, logvar, eps, z, dmu, dlogvar; dh2 (training)
         f = sat_add(f, sat_mul(6 * k + (training ? static_cast<size_t>(l.plan.heads[0].in.size()) : 0), b));
+    if (m.is_vq()) f = sat_add(f, sat_mul(k + static_cast<size_t>(m.code_groups()), b));  // z_q, codes
     if (const size_t C = static_cast<size_t>(m.condition_dim()))  // condition, [x; y], [z; y], d[z; y]
         f = sat_add(f, sat_mul(C + (d + C) + (k + C) * (training ? 2 : 1), b));
     if (m.is_contractive()) {

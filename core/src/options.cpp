@@ -39,7 +39,8 @@ FieldInfo& types(FieldInfo& f, std::vector<std::string> t) {
 
 std::vector<FieldInfo> make_fields() {
     const std::vector<std::string> not_vae = {"ae", "linear", "sparse", "denoising", "contractive", "hashing"};
-    const std::vector<std::string> not_linear = {"ae", "sparse", "denoising", "contractive", "vae", "cvae", "hashing"};
+    const std::vector<std::string> not_linear = {"ae",  "sparse", "denoising", "contractive",
+                                                 "vae", "cvae",   "hashing",   "vqvae"};
     std::vector<FieldInfo> v;
     v.push_back(choice("model.type", "--model", "model type",
                        "ae: plain undercomplete; linear: the PCA model (Baldi & Hornik 1989); sparse: a penalty on "
@@ -47,7 +48,8 @@ std::vector<FieldInfo> make_fields() {
                        "contractive: a penalty on the encoder's Jacobian (Rifai et al. 2011); vae: variational "
                        "(Kingma & Welling 2014); cvae: the vae conditioned on the class, which enters the encoder and "
                        "the decoder (Sohn et al. 2015); hashing: binary codes, noise before the sigmoid code "
-                       "(Salakhutdinov & Hinton 2009). Each type brings its own defaults",
+                       "(Salakhutdinov & Hinton 2009); vqvae: a discrete code, each group of the latent replaced by its "
+                       "nearest codebook entry (van den Oord et al. 2017). Each type brings its own defaults",
                        model_types(), "model"));
     v.push_back(range("model.encoder", "--encoder", "encoder layers",
                       "input side first: Dense widths (512,256); convolutions c32k4s2p1 (32 channels, kernel 4, "
@@ -119,6 +121,35 @@ std::vector<FieldInfo> make_fields() {
                       "saturate at 0 or 1 (the bits; Salakhutdinov & Hinton 2009); none at evaluation",
                       "", FieldKind::number, 0, 100, "regularization"));
     types(v.back(), {"hashing"});
+    v.push_back(range("model.codebook_size", "--codebook-size", "codebook size K",
+                      "entries of the vqvae's codebook; the code is (latent / codebook_dim) indices of log2 K bits each",
+                      "entries", FieldKind::integer, 2, 65536, "model"));
+    types(v.back(), {"vqvae"});
+    v.push_back(range("model.codebook_dim", "--codebook-dim", "codebook entry size",
+                      "units per codebook entry: the latent is split into latent / codebook_dim groups, each quantised "
+                      "to its nearest entry (latent must be a multiple)",
+                      "units", FieldKind::integer, 1, 65536, "model"));
+    types(v.back(), {"vqvae"});
+    v.push_back(range("model.vq_beta", "--vq-beta", "commitment β",
+                      "loss + β mean ‖z_e − sg[e]‖²: keeps the encoder output near its codebook entry (van den Oord "
+                      "et al. 2017 use 0.25)",
+                      "", FieldKind::number, 0, 1000, "regularization"));
+    types(v.back(), {"vqvae"});
+    v.push_back(choice("model.codebook_update", "--codebook-update", "codebook update",
+                       "loss: the codebook term mean ‖sg[z_e] − e‖² trains the entries with the optimizer; ema: each "
+                       "entry is a moving average of the encoder outputs assigned to it (Razavi et al. 2019)",
+                       {"loss", "ema"}, "model"));
+    types(v.back(), {"vqvae"});
+    v.push_back(range("model.ema_decay", "--ema-decay", "EMA decay γ",
+                      "codebook_update ema: N_k = γ N_k + (1 − γ) n_k, m_k = γ m_k + (1 − γ) Σ z_e, e_k = m_k / N_k",
+                      "", FieldKind::number, 0, 1, "model"));
+    v.back().max_exclusive = true;
+    types(v.back(), {"vqvae"});
+    v.push_back(choice("model.dead_code_restart", "--dead-code-restart", "dead code restart",
+                       "on: at each epoch end, entries no image chose during the epoch move to random encoder outputs "
+                       "of the last minibatch",
+                       {"on", "off"}, "model"));
+    types(v.back(), {"vqvae"});
     v.push_back(choice("train.optimizer", "--optimizer", "optimizer",
                        "adam (Kingma & Ba 2015), adamw (decoupled weight decay, Loshchilov & Hutter 2019), sgd with "
                        "momentum",
@@ -218,6 +249,18 @@ const std::map<std::string, Access>& accessors() {
         N("model.sparsity_target", [](Config& c) -> float& { return c.model.sparsity_target; });
         N("model.contractive_weight", [](Config& c) -> float& { return c.model.contractive_weight; });
         N("model.code_noise", [](Config& c) -> float& { return c.model.code_noise; });
+        I("model.codebook_size", [](Config& c) -> int& { return c.model.codebook_size; });
+        I("model.codebook_dim", [](Config& c) -> int& { return c.model.codebook_dim; });
+        N("model.vq_beta", [](Config& c) -> float& { return c.model.vq_beta; });
+        C("model.codebook_update",
+          [](const Config& c) { return std::string(codebook_update_name(c.model.codebook_update)); },
+          [](Config& c, const std::string& s) { c.model.codebook_update = codebook_update_from_string(s); });
+        N("model.ema_decay", [](Config& c) -> float& { return c.model.ema_decay; });
+        C("model.dead_code_restart", [](const Config& c) { return std::string(c.model.dead_code_restart ? "on" : "off"); },
+          [](Config& c, const std::string& s) {
+              if (s != "on" && s != "off") throw Error("expected on or off, got '" + s + "'");
+              c.model.dead_code_restart = s == "on";
+          });
         C("train.optimizer", [](const Config& c) { return std::string(optimizer_name(c.train.optimizer.type)); },
           [](Config& c, const std::string& s) { c.train.optimizer.type = optimizer_from_string(s); });
         N("train.lr", [](Config& c) -> float& { return c.train.optimizer.lr; });
@@ -501,6 +544,8 @@ const std::vector<LossTermInfo>& loss_terms() {
         {"kl", "KL", &LossTerms::kl},
         {"sparsity", "sparsity", &LossTerms::sparsity},
         {"contractive", "contractive", &LossTerms::contractive},
+        {"codebook", "codebook", &LossTerms::codebook},
+        {"commitment", "commitment", &LossTerms::commitment},
         {"total", "total", &LossTerms::total},
     };
     return t;

@@ -28,6 +28,8 @@ void add_terms(LossTerms& sum, const LossTerms& t, double weight) {
     sum.kl += t.kl * weight;
     sum.sparsity += t.sparsity * weight;
     sum.contractive += t.contractive * weight;
+    sum.codebook += t.codebook * weight;
+    sum.commitment += t.commitment * weight;
     sum.total += t.total * weight;
 }
 
@@ -44,6 +46,8 @@ LossTerms scale_terms(LossTerms t, double factor) {
     t.kl *= factor;
     t.sparsity *= factor;
     t.contractive *= factor;
+    t.codebook *= factor;
+    t.commitment *= factor;
     t.total *= factor;
     return t;
 }
@@ -90,6 +94,8 @@ TrainingSession::TrainingSession(const Config& config, std::shared_ptr<const Dat
         eval_in_.resize(model_.input_dim(), eval_chunk);
     }
     update_kl_weight();
+    if (model_.is_vq())
+        vq_counts_.assign(static_cast<size_t>(model_.code_groups()) * config_.model.codebook_size, 0.0);
     order_.resize(train_->count);
     const size_t expected = static_cast<size_t>(std::max(config_.train.epochs, 1)) * batches_per_epoch();
     batch_losses_.reserve(expected);
@@ -159,6 +165,7 @@ bool TrainingSession::resume(const ModelFile& file) {
     step_ = file.state.step;
     first_step_ = step_;
     optimizer_.reset();
+    model_.codebook_ema_reset();
     const bool restored = model_file_restore_optimizer(file, optimizer_);
     reset_divergence_watch();
     update_kl_weight();
@@ -240,6 +247,12 @@ int TrainingSession::step(int n_batches) {
             above_best_ = 0;
         }
         optimizer_.step(model_.params(), pool_.get());
+        if (model_.is_vq()) {
+            model_.codebook_ema_update(ws_);  // no-op for codebook_update "loss"
+            const int M = model_.code_groups(), K = config_.model.codebook_size;
+            for (int j = 0; j < n; ++j)
+                for (int g = 0; g < M; ++g) vq_counts_[static_cast<size_t>(g) * K + ws_.codes[j * M + g]] += 1.0;
+        }
         epoch_seconds_ += std::chrono::duration<double>(Clock::now() - tb).count();
         batch_losses_.push_back(static_cast<float>(loss));
         batch_terms_.push_back(terms);
@@ -349,6 +362,27 @@ void TrainingSession::end_epoch() {
     s.seconds = epoch_seconds_;
     s.samples_per_sec = epoch_seconds_ > 0 ? epoch_samples_ / epoch_seconds_ : 0.0;
     evaluate_test_stats(s);
+    if (model_.is_vq()) {
+        const int M = model_.code_groups(), K = config_.model.codebook_size;
+        std::vector<double> used(K, 0.0);
+        double total = 0.0;
+        for (int g = 0; g < M; ++g)
+            for (int k = 0; k < K; ++k) used[k] += vq_counts_[static_cast<size_t>(g) * K + k];
+        for (double c : used) total += c;
+        double entropy = 0.0;
+        int chosen = 0;
+        for (double c : used)
+            if (c > 0) {
+                ++chosen;
+                entropy -= c / total * std::log(c / total);
+            }
+        s.code_usage = static_cast<double>(chosen) / K;
+        s.code_perplexity = total > 0 ? std::exp(entropy) : 0.0;
+        float* counts = model_.code_counts();
+        for (size_t i = 0; i < vq_counts_.size(); ++i) counts[i] = static_cast<float>(vq_counts_[i]);
+        if (config_.model.dead_code_restart && total > 0) s.codes_restarted = model_.restart_dead_codes(ws_, used, noise_rng_);
+        std::fill(vq_counts_.begin(), vq_counts_.end(), 0.0);
+    }
     epoch_stats_.push_back(s);
     ++epoch_;
     begin_epoch();

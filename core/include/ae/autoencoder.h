@@ -18,6 +18,23 @@
 // Semantic hashing (config.h, type hashing): in a training forward (a workspace with training buffers and an
 // Rng) the code layer computes σ(a + code_noise ε), ε ~ N(0, I) added to the code Linear's output a before the
 // Sigmoid module; its backward is the Sigmoid's (from its output) followed by the identity on a.
+// VQ-VAE (config.h, type vqvae; A. van den Oord et al., "Neural Discrete Representation Learning", NeurIPS 2017):
+// the encoder's linear output z_e [latent, n] is cut into M = latent / d groups of d rows; group g of sample j is
+// replaced by its nearest codebook entry e_k (squared Euclidean distance, ties to the lowest k), z_q [latent, n],
+// which the decoder reads. Backward: the straight-through estimator (dL/dz_e = dL/dz_q, the paper's eq. 3 copies
+// the decoder's input gradient to the encoder) plus the commitment gradient 2 β (z_e - z_q) / (n latent); the
+// codebook's gradient (codebook_update "loss") is 2 (e_k - z_e) / (n latent) summed over the groups assigned to
+// k (the term mean ‖sg[z_e] - e‖²; the decoder's gradient does not reach the codebook). Both terms are means over
+// the n * latent code entries (F.mse_loss's reduction='mean', the reference implementations' normalisation), added
+// to the per-pixel reconstruction mean. codebook_update "ema": the optimizer sees a zero codebook gradient and
+// codebook_ema_update() (the session calls it after each optimizer step) sets e_k = m_k / N_k from moving averages
+// of the assignment counts N_k and of the sums m_k of the z_e assigned to k (decay ema_decay, Laplace smoothing
+// 1e-5; Razavi et al. 2019, appendix A.1 of the paper). Codebook initialisation: uniform on [-1/K, 1/K] (the
+// reference implementation's nn.Embedding init); the EMA statistics start at N_k = 1, m_k = e_k (so an entry no
+// one picks stays where it is) and are not saved (a loaded model restarts them from its codebook).
+// Parameters "codebook" [K, d] (between encoder.* and decoder.*) and "code_counts" [M, K]: the number of
+// training samples whose group g chose entry k in the last finished epoch (the session writes it; uniform 1 after
+// init; the optimizer sees a zero gradient), the empirical prior sample_codes() draws from.
 // forward() and backward() are two straight-line routines that mirror each other (llm.c's gpt2_forward /
 // gpt2_backward): the stacks forward, the head, the loss and terms; then the loss gradient, the decoder
 // backward, the head and terms backward, the encoder backward.
@@ -25,7 +42,7 @@
 // Parameter names are PyTorch state_dict names of the modules planned in architecture.h (nn.Sequential
 // indices count activations, Flatten and Unflatten): encoder.0.weight [out, in], ..., mu.*, logvar.*,
 // decoder.*; nn.Conv2d weights [out, in, kh, kw], nn.ConvTranspose2d [in, out, kh, kw]. Tensor order:
-// encoder.*, mu.*, logvar.*, decoder.*. Files written before the layer interface (dense models) have exactly
+// encoder.*, mu.*, logvar.*, codebook, code_counts, decoder.*. Files written before the layer interface (dense models) have exactly
 // these names.
 //
 // Batches are columns (one sample per column). Training uses a Workspace sized once for the largest
@@ -49,16 +66,20 @@ namespace ae {
 //       loss (PyTorch's reduction='mean'); sparsity = weight * penalty (l1: mean over images of sum_j |h_j|;
 //       kl: sum_j KL(rho || rho_hat_j) over the batch); contractive = weight * mean over images of
 //       ‖J_f(x)‖²_F; kl = 0.
+//   vqvae: "per pixel" as above, plus codebook = mean over the n * latent code entries of (z_e - z_q)² ("loss"
+//       update; 0 for "ema") and commitment = vq_beta * the same mean.
 //   vae: "nats per image" — reconstruction = summed BCE (or squared error) per image, kl = KL(q(z|x) ‖ N(0, I))
 //       per image (unweighted), sparsity = contractive = 0. With beta = 1, total = -ELBO per image, the
 //       unit of the PyTorch VAE example (summed BCE + KL, divided by the number of images).
-// total = reconstruction + beta_eff * kl + sparsity + contractive (beta_eff: beta after warm-up; 1 for
+// total = reconstruction + beta_eff * kl + sparsity + contractive + codebook + commitment (beta_eff: beta after warm-up; 1 for
 // non-VAE types, whose kl is 0).
 struct LossTerms {
     double reconstruction = 0.0;
     double kl = 0.0;
     double sparsity = 0.0;
     double contractive = 0.0;
+    double codebook = 0.0;     // vqvae
+    double commitment = 0.0;   // vqvae
     double total = 0.0;
 };
 
@@ -112,6 +133,9 @@ public:
         // cvae: condition y [C, capacity] (the caller's one-hot classes), the stacks' inputs [x; y]
         // [D + C, capacity] and [z; y] [latent + C, capacity], and the decoder's input gradient [latent + C, capacity]
         Matrix condition, xy, zy, dzy;
+        // vqvae: z holds z_q [latent, capacity] and dcode its gradient; codes [M * capacity]: the entry of group g
+        // of sample j at j * M + g
+        std::vector<int> codes;
         Vector rho_hat;      // sparse (kl): batch-mean code activations [latent]
         int n = 0;           // columns of the last forward
         bool have_rng = false;
@@ -169,10 +193,34 @@ public:
     // ae::Error outside [0, num_classes). Default 0. Ignored by unconditional models.
     void set_default_class(int c);
     int default_class() const { return default_class_; }
-    // After forward: views of the code (μ for the vae) and reconstruction of the first n samples.
+    // After forward: views of the code (μ for the vae, z_q for the vqvae) and reconstruction of the first n samples.
     MatrixBlock code(Workspace& ws, int n) const {
-        return is_vae() ? ws.mu.leftCols(n) : encoder_.output(ws.enc, n);
+        return is_vae() ? ws.mu.leftCols(n) : is_vq() ? ws.z.leftCols(n) : encoder_.output(ws.enc, n);
     }
+    // vqvae (ae::Error for other types where noted) -----------------------------------------------------------
+    bool is_vq() const { return config_.is_vq(); }
+    int code_groups() const { return config_.code_groups(); }  // M
+    // z_e [latent, n] -> z_q [latent, n] and codes[j * M + g] (n * M entries); returns sum ‖z_e - z_q‖².
+    double quantize(const Eigen::Ref<const Matrix>& z_e, Eigen::Ref<Matrix> z_q, int* codes) const;
+    // The codebook [K, d] row-major (entry k at k * d) and the code counts [M, K] row-major.
+    const float* codebook() const;
+    float* codebook();
+    const float* code_counts() const;
+    float* code_counts();
+    // Codebook indices of x [D, n]: [M, n] (column j: the entries of sample j's groups).
+    Eigen::MatrixXi encode_indices(const Eigen::Ref<const Matrix>& x, ThreadPool* pool = nullptr) const;
+    // z_q [latent, n] of indices [M, n].
+    Matrix codes_to_latent(const Eigen::MatrixXi& idx) const;
+    // The empirical prior (not the paper's PixelCNN): each group's index drawn independently from its row of
+    // code_counts (all zero: uniform); returns z_q [latent, n] (decode() it for images).
+    Matrix sample_codes(int n, Rng& rng) const;
+    // codebook_update "ema", after forward on a training workspace: the EMA step described at the top.
+    void codebook_ema_update(const Workspace& ws);
+    // Restarts the EMA statistics from the current codebook (after weights were copied in).
+    void codebook_ema_reset() { ema_ready_ = false; }
+    // Every entry k with used[k] == 0 becomes a random group of the last forward's z_e (ws, its n samples);
+    // returns how many entries moved.
+    int restart_dead_codes(Workspace& ws, const std::vector<double>& used, Rng& rng);
     MatrixBlock reconstruction(Workspace& ws, int n) const { return ws.recon.leftCols(n); }
 
     // Convenience batch APIs (allocate their own scratch; any n; processed in chunks). labels (cvae only;
@@ -227,6 +275,10 @@ private:
     std::vector<DenseStep> dense_steps_;        // dense encoders (contractive, Jacobian)
     float kl_weight_ = 1.0f;
     int default_class_ = 0;
+    int codebook_ = -1, code_counts_ = -1;       // vqvae tensors
+    std::vector<double> ema_count_, ema_sum_;   // vqvae "ema": N_k [K], m_k [K, d]
+    std::vector<double> batch_count_, batch_sum_;
+    bool ema_ready_ = false;
 };
 
 }  // namespace ae

@@ -8,7 +8,8 @@
 //              "loss": "bce", "init": "torch",
 //              "sparsity": "none", "sparsity_weight": 0.001, "sparsity_target": 0.05,
 //              "corruption": "none", "corruption_level": 0.3, "contractive_weight": 0.1,
-//              "beta": 1, "kl_warmup_epochs": 0, "code_noise": 4},
+//              "beta": 1, "kl_warmup_epochs": 0, "code_noise": 4, "codebook_size": 64, "codebook_dim": 4,
+//              "vq_beta": 0.25, "codebook_update": "loss", "ema_decay": 0.99, "dead_code_restart": true},
 //    "train": {"optimizer": "adam", "lr": 0.001, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999,
 //              "eps": 1e-8, "weight_decay": 0, "batch": 256, "epochs": 10, "seed": 1, "threads": 1}}
 // Parsing errors are ae::Error naming the field ("model.latent: expected an integer >= 1, got -3").
@@ -55,6 +56,19 @@
 //                noiseless code σ(a); the binary code is h > 0.5 (retrieval.h: binarize_codes). Requires a
 //                sigmoid code. (The paper adds Gaussian noise, fixed per training case, while fine-tuning;
 //                σ = 4 is chosen by measurement: see the README's semantic hashing numbers.)
+//   vqvae        vector-quantised VAE (A. van den Oord, O. Vinyals, K. Kavukcuoglu, "Neural Discrete Representation
+//                Learning", NeurIPS 2017): encoder [512, 256], latent 16, identity code, bce, codebook_size K = 64,
+//                codebook_dim d = 4, vq_beta 0.25, codebook_update "loss", dead_code_restart on. The encoder
+//                output z_e [latent] is split into M = latent / d groups of d units (latent must be divisible by
+//                d); each group is replaced by its nearest (squared Euclidean) entry of one shared codebook
+//                [K, d], and the decoder reads the quantised z_q. The code is M indices: M log2 K bits.
+//                Backward: straight-through (dL/dz_e = dL/dz_q + the commitment gradient). Terms (per element
+//                means over the n x latent code entries, the unit of F.mse_loss, like the per-pixel
+//                reconstruction): codebook = mean ‖sg[z_e] - e‖² (codebook_update "loss": its gradient moves the
+//                entries; "ema": 0, the entries are exponential moving averages of their assigned z_e with decay
+//                ema_decay, Razavi et al. 2019 / the paper's appendix A.1), commitment = vq_beta mean ‖z_e - sg[e]‖².
+//                dead_code_restart: at each epoch end every entry no sample chose during the epoch is set to a
+//                random group of the epoch's last minibatch's z_e. Dense and convolutional encoders alike.
 // Units of the reported losses: see loss_unit() in autoencoder.h (per pixel for every type but vae,
 // nats per image for vae).
 #pragma once
@@ -83,7 +97,11 @@ Corruption corruption_from_string(const std::string& s);  // "none" | "gaussian"
 // Default sparsity_weight for a penalty: 1e-3 for l1, 0.1 for kl, 0 for none. Used when a JSON config or
 // `ae train` names the penalty without a weight.
 float sparsity_default_weight(Sparsity s);
-// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae, cvae, hashing.
+// Codebook updates of the vqvae (see the model types above).
+enum class CodebookUpdate { loss, ema };
+const char* codebook_update_name(CodebookUpdate u);
+CodebookUpdate codebook_update_from_string(const std::string& s);  // "loss" | "ema"; ae::Error otherwise
+// The model types, in documentation order: ae, linear, sparse, denoising, contractive, vae, cvae, hashing, vqvae.
 const std::vector<std::string>& model_types();
 
 struct ModelConfig {
@@ -111,6 +129,13 @@ struct ModelConfig {
     float code_noise = 4.0f;          // hashing: σ of the N(0, σ²) noise on the code pre-activations, >= 0
     int num_classes = 0;              // cvae: size of the one-hot condition y (the data set's classes), >= 2;
                                       // ignored (0 in model_defaults) by the other types
+    // vqvae (ignored by the other types):
+    int codebook_size = 64;           // K entries, >= 2
+    int codebook_dim = 4;             // d units per group; latent % d == 0; M = latent / d groups
+    float vq_beta = 0.25f;            // commitment weight β, >= 0
+    CodebookUpdate codebook_update = CodebookUpdate::loss;
+    float ema_decay = 0.99f;          // γ of the "ema" update, in [0, 1)
+    bool dead_code_restart = true;    // re-initialise entries unused in an epoch
 
     int input_dim() const { return input_channels * input_rows * input_cols; }
     bool is_convolutional() const { return has_map_layers(encoder) || has_map_layers(decoder); }
@@ -120,6 +145,8 @@ struct ModelConfig {
     int condition_dim() const { return is_conditional() ? num_classes : 0; }
     bool is_contractive() const { return type == "contractive"; }
     bool is_hashing() const { return type == "hashing"; }
+    bool is_vq() const { return type == "vqvae"; }  // a vector-quantised code (codebook)
+    int code_groups() const { return is_vq() && codebook_dim > 0 ? latent / codebook_dim : 0; }  // M
 };
 
 // The defaults of a model type (see above); throws ae::Error naming model.type for an unknown type.

@@ -20,7 +20,10 @@
 // the deep contractive probes come from the same training Rng; evaluation uses its own Rng, re-seeded
 // at each evaluation, so test losses are deterministic. Loss unit: loss_unit() (per pixel, or nats per
 // image for the vae, whose gradient is that of the batch SUM as in the PyTorch VAE example). The vae's
-// KL weight rises linearly from 0 to beta over kl_warmup_epochs epochs (per step).
+// KL weight rises linearly from 0 to beta over kl_warmup_epochs epochs (per step). vqvae: after each optimizer
+// step the "ema" codebook update (Autoencoder::codebook_ema_update); at each epoch's end the model's code_counts
+// become the epoch's assignment counts (the sampling prior), and with dead_code_restart the entries no image chose
+// move to random encoder outputs of the epoch's last minibatch (from the training Rng).
 //
 // Divergence, finite or not: the session stops (diverged() is true, message() says what happened and
 // suggests a lower learning rate), the failing minibatch's update is not applied, the weights are restored
@@ -72,6 +75,13 @@ struct EpochStats {
     std::vector<double> test_kl_per_dim;
     int test_active_units = 0;
     double kl_weight = 1.0;        // beta after warm-up at the epoch's end (vae)
+    // vqvae only (0 otherwise), over the code assignments of the epoch's training minibatches (every group of
+    // every image, the groups pooled since they share the codebook): the fraction of the K entries chosen at least
+    // once, the perplexity exp(-sum_k p_k log p_k) of the assignment frequencies p_k (K when all are equally used,
+    // 1 when one entry takes everything), and the dead entries restarted at the epoch's end (dead_code_restart).
+    double code_usage = 0.0;
+    double code_perplexity = 0.0;
+    int codes_restarted = 0;
 };
 
 constexpr double kNearZeroActivation = 0.01;
@@ -212,6 +222,7 @@ private:
     Matrix batch_x_, eval_x_, batch_in_, eval_in_;  // *_in_: corrupted inputs (denoising)
     std::vector<int> labels_;                      // cvae: the classes of the current batch (the condition y)
     std::vector<double> eval_mu_sum_, eval_mu_sq_, eval_kl_dim_;
+    std::vector<double> vq_counts_;                // vqvae: the epoch's assignments [M, K] (row-major)
     std::vector<uint32_t> order_;
     int64_t cursor_ = 0;       // next sample position in order_
     int epoch_ = 0;
