@@ -151,7 +151,7 @@ _TYPE_DEFAULTS = {
     'vae': {'encoder': [400], 'latent': 20, 'latent_activation': 'identity', 'loss': 'bce'},
     # The conditional VAE (Sohn et al. 2015): the one-hot class y (num_classes) joins the encoder's input
     # [x, y] and the decoder's [z, y].
-    'cvae': {'encoder': [400], 'latent': 20, 'latent_activation': 'identity', 'loss': 'bce', 'num_classes': 10},
+    'cvae': {'encoder': [400], 'latent': 2, 'latent_activation': 'identity', 'loss': 'bce', 'num_classes': 10},
     'hashing': {'latent': 32, 'latent_activation': 'sigmoid', 'loss': 'bce', 'code_noise': 4.0},
 }
 _BASE_TRAIN = {'optimizer': 'adam', 'lr': 1e-3, 'momentum': 0.9, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8,

@@ -55,15 +55,15 @@ TEST(Cvae, DefaultsValidationAndJson) {
 }
 
 TEST(Cvae, ParameterShapesReadTheCondition) {
-    ae::Autoencoder model(ae::model_defaults("cvae"));  // 784 + 10 -> 400 -> mu, logvar 20; 20 + 10 -> 400 -> 784
+    ae::Autoencoder model(ae::model_defaults("cvae"));  // 784 + 10 -> 400 -> mu, logvar 2; 2 + 10 -> 400 -> 784
     const auto& t = model.params().tensors();
     ASSERT_GE(t.size(), 8u);
     EXPECT_EQ(t[0].name, "encoder.0.weight");
     EXPECT_EQ(t[0].shape, (std::vector<int>{400, 794}));
     EXPECT_EQ(t[2].name, "mu.weight");
-    EXPECT_EQ(t[2].shape, (std::vector<int>{20, 400}));
+    EXPECT_EQ(t[2].shape, (std::vector<int>{2, 400}));
     EXPECT_EQ(t[6].name, "decoder.0.weight");
-    EXPECT_EQ(t[6].shape, (std::vector<int>{400, 30}));
+    EXPECT_EQ(t[6].shape, (std::vector<int>{400, 12}));
 }
 
 TEST(Cvae, WholeModelGradients) {
