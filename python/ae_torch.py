@@ -44,7 +44,13 @@ code's pre-activations before its sigmoid in training (``forward`` with sample).
 per image + beta * KL(q(z|x) || N(0, I)) per image, z = mu + exp(logvar / 2) * eps. ``cvae`` (the
 conditional VAE, Sohn et al. 2015): the vae whose encoder reads [x, y] and decoder [z, y], y the one-hot
 class (``num_classes`` entries): pass the classes as ``y=`` to encode, decode, forward and loss_terms
-(``load_labels`` reads them).
+(``load_labels`` reads them). ``vqvae`` (van den Oord et al. 2017): per pixel as above; the encoder's
+linear output z_e [n, latent] is cut into latent / codebook_dim groups, each replaced by its nearest row of
+``codebook`` [K, codebook_dim] (squared Euclidean, ties to the lowest index); the decoder reads
+z_e + sg(z_q - z_e) (straight-through); + codebook = mean (sg(z_e) - z_q)^2 (0 for codebook_update "ema") +
+commitment = vq_beta * mean (z_e - sg(z_q))^2, means over the n * latent code entries. The buffer
+``code_counts`` [M, K] holds the last training epoch's code frequencies (``sample_codes`` draws from them). The
+"ema" codebook update itself is not reproduced here: training in PyTorch moves the codebook by its gradient.
 """
 import json
 import os
@@ -61,7 +67,7 @@ __all__ = ['load', 'save', 'build', 'Autoencoder', 'resolve_config', 'model_defa
            'write_safetensors', 'load_images', 'load_labels', 'FORMAT']
 
 FORMAT = 'autoencoder-lab/1'
-MODEL_TYPES = ('ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae', 'cvae', 'hashing')
+MODEL_TYPES = ('ae', 'linear', 'sparse', 'denoising', 'contractive', 'vae', 'cvae', 'hashing', 'vqvae')
 VAE_TYPES = ('vae', 'cvae')  # a Gaussian encoder (heads mu, logvar) and the ELBO
 ACTIVATIONS = ('identity', 'relu', 'leaky_relu', 'sigmoid', 'tanh')
 
@@ -139,7 +145,9 @@ _BASE_MODEL = {'type': 'ae', 'input_rows': 28, 'input_cols': 28, 'input_channels
                'decoder': [], 'latent': 2, 'activation': 'relu', 'latent_activation': 'identity',
                'output': 'sigmoid', 'loss': 'bce', 'init': 'torch', 'sparsity': 'none', 'sparsity_weight': 1e-3,
                'sparsity_target': 0.05, 'corruption': 'none', 'corruption_level': 0.3, 'contractive_weight': 0.1,
-               'beta': 1.0, 'kl_warmup_epochs': 0, 'code_noise': 4.0, 'num_classes': 0}
+               'beta': 1.0, 'kl_warmup_epochs': 0, 'code_noise': 4.0, 'num_classes': 0,
+               'codebook_size': 64, 'codebook_dim': 4, 'vq_beta': 0.25, 'codebook_update': 'loss', 'ema_decay': 0.99,
+               'dead_code_restart': True}
 _TYPE_DEFAULTS = {
     'ae': {},
     'linear': {'encoder': [], 'latent': 8, 'activation': 'identity', 'latent_activation': 'identity',
@@ -153,6 +161,7 @@ _TYPE_DEFAULTS = {
     # [x, y] and the decoder's [z, y].
     'cvae': {'encoder': [400], 'latent': 2, 'latent_activation': 'identity', 'loss': 'bce', 'num_classes': 10},
     'hashing': {'latent': 32, 'latent_activation': 'sigmoid', 'loss': 'bce', 'code_noise': 4.0},
+    'vqvae': {'latent': 16, 'latent_activation': 'identity', 'loss': 'bce'},
 }
 _BASE_TRAIN = {'optimizer': 'adam', 'lr': 1e-3, 'momentum': 0.9, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8,
                'weight_decay': 0.0, 'batch': 256, 'epochs': 10, 'seed': 1, 'threads': 1}
@@ -217,6 +226,16 @@ def resolve_config(config):
     for key in ('input_rows', 'input_cols', 'input_channels', 'latent'):
         if not isinstance(m[key], int) or m[key] < 1:
             raise ValueError(f'model.{key}: expected an integer >= 1, got {m[key]!r}')
+    if m['type'] == 'vqvae':
+        if m['latent_activation'] != 'identity':
+            raise ValueError('model.latent_activation: the vqvae quantises the linear z_e: must be identity')
+        if not isinstance(m['codebook_size'], int) or m['codebook_size'] < 2:
+            raise ValueError(f'model.codebook_size: a codebook needs at least 2 entries, got {m["codebook_size"]!r}')
+        d = m['codebook_dim']
+        if not isinstance(d, int) or d < 1 or m['latent'] % d:
+            raise ValueError(f'model.codebook_dim: the latent size {m["latent"]} must be a multiple of codebook_dim {d!r}')
+        if m['codebook_update'] not in ('loss', 'ema'):
+            raise ValueError(f'model.codebook_update: expected loss or ema, got {m["codebook_update"]!r}')
     return {'model': m, 'train': t}
 
 
@@ -511,6 +530,11 @@ class Autoencoder(nn.Module):
         if self.is_vae:
             self.mu = nn.Linear(width, m['latent'])
             self.logvar = nn.Linear(width, m['latent'])
+        self.is_vq = m['type'] == 'vqvae'
+        if self.is_vq:  # between encoder.* and decoder.* as in the C++ (state_dict puts own tensors first)
+            k = m['codebook_size']
+            self.codebook = nn.Parameter(torch.empty(k, m['codebook_dim']).uniform_(-1.0 / k, 1.0 / k))
+            self.register_buffer('code_counts', torch.ones(m['latent'] // m['codebook_dim'], k))
         self.decoder = build_decoder(m)
         self.kl_weight = float(m['beta'])  # beta; train_ddp.py applies the kl_warmup_epochs schedule
 
@@ -545,9 +569,28 @@ class Autoencoder(nn.Module):
         x = self._check(x, self.input_dim, 'encode')
         c = self.condition(y, x.shape[0])
         h = self.encoder(x if c is None else torch.cat([x, c], 1))
+        if self.is_vq:
+            return self.quantize(h)[0], None
         if not self.is_vae:
             return h, None
         return self.mu(h), self.logvar(h)
+
+    def quantize(self, z_e):
+        """vqvae: (z_q [n, latent], indices [n, M]) of z_e [n, latent]: each group of codebook_dim entries
+        replaced by its nearest codebook row (torch.argmin: ties to the lowest index, as the C++)."""
+        n, d = z_e.shape[0], self.model_config['codebook_dim']
+        g = z_e.reshape(n, -1, d)  # [n, M, d]
+        dist = (g[:, :, None, :] - self.codebook[None, None, :, :]).pow(2).sum(-1)  # [n, M, K]
+        idx = dist.argmin(-1)
+        return self.codebook[idx].reshape(n, -1), idx
+
+    def sample_codes(self, n, generator=None):
+        """vqvae: z_q [n, latent] whose group indices are drawn independently from code_counts (the simple
+        prior of `ae sample`, not PixelCNN; not the C++ random stream)."""
+        p = self.code_counts.clamp(min=0)
+        p = torch.where(p.sum(1, keepdim=True) > 0, p, torch.ones_like(p))
+        idx = torch.multinomial(p, n, replacement=True, generator=generator).t()  # [n, M]
+        return self.codebook[idx].reshape(n, -1)
 
     def encode(self, x, y=None):
         """The code of x [n, D] in [0, 1]: [n, latent] (the latent activation applied; VAE: the mean mu)."""
@@ -583,6 +626,10 @@ class Autoencoder(nn.Module):
             a = self.encoder[:-1](x)
             code = torch.sigmoid(a + float(self.model_config['code_noise']) * torch.randn_like(a))
             return self.decoder(code), code, None
+        if self.is_vq:  # (logits, z_e, None); the decoder reads z_e + sg(z_q - z_e)
+            z_e = self.encoder(self._check(x, self.input_dim, 'forward'))
+            z_q = self.quantize(z_e)[0]
+            return self.decoder(z_e + (z_q - z_e).detach()), z_e, None
         mu, logvar = self.encode_gaussian(x, y)
         if not self.is_vae:
             return self.decoder(mu), mu, None
@@ -622,7 +669,8 @@ class Autoencoder(nn.Module):
         """The training objective's terms as a dict of scalar tensors: reconstruction, kl, sparsity,
         contractive, total (LossTerms in core/include/ae/autoencoder.h), in the model's unit: per pixel
         (mean over images and pixels) for every type but the VAE, nats per image (mean over the batch of
-        per-image sums) for the VAE. total = reconstruction + kl_weight * kl + sparsity + contractive,
+        per-image sums) for the VAE (vqvae: also codebook and commitment, added to total).
+        total = reconstruction + kl_weight * kl + sparsity + contractive,
         kl_weight defaulting to self.kl_weight (beta).
 
         x is the encoder's input; target (default x) what the reconstruction is compared with. With
@@ -648,6 +696,11 @@ class Autoencoder(nn.Module):
             recon_sum = (_act_fn(m['output'], logits) - target).pow(2).sum()
         zero = logits.new_zeros(())
         terms = {'reconstruction': zero, 'kl': zero, 'sparsity': zero, 'contractive': zero}
+        if self.is_vq:  # code = z_e
+            z_q = self.quantize(code)[0]
+            if m['codebook_update'] == 'loss':
+                terms['codebook'] = (code.detach() - z_q).pow(2).mean()
+            terms['commitment'] = float(m['vq_beta']) * (code - z_q.detach()).pow(2).mean()
         if self.is_vae:
             terms['reconstruction'] = recon_sum / n
             terms['kl'] = 0.5 * (code.pow(2) + logvar.exp() - 1.0 - logvar).sum() / n
@@ -665,6 +718,9 @@ class Autoencoder(nn.Module):
         if m['type'] == 'contractive':
             terms['contractive'] = m['contractive_weight'] * self.contractive_penalty(x) / n
         terms['total'] = terms['reconstruction'] + terms['sparsity'] + terms['contractive']
+        for k in ('codebook', 'commitment'):
+            if k in terms:
+                terms['total'] = terms['total'] + terms[k]
         return terms
 
     def loss(self, x, **kw):

@@ -11,7 +11,7 @@
 namespace ae {
 
 const char* sample_source_name(SampleSource s) {
-    return s == SampleSource::prior ? "prior" : "training_gaussian";
+    return s == SampleSource::prior ? "prior" : s == SampleSource::code_counts ? "code_counts" : "training_gaussian";
 }
 
 SampleSet sample_model(const Autoencoder& model, const Dataset* train, const SampleOptions& o, ThreadPool* pool) {
@@ -22,6 +22,11 @@ SampleSet sample_model(const Autoencoder& model, const Dataset* train, const Sam
         s.source = SampleSource::prior;
         s.codes = prior_samples(model.latent_dim(), o.n, rng);
         s.description = "the prior N(0, I)";
+    } else if (model.is_vq()) {
+        s.source = SampleSource::code_counts;
+        s.codes = model.sample_codes(o.n, rng);
+        s.description = "codebook indices drawn per group from the last training epoch's code frequencies (the "
+                        "simple independent prior, not the paper's PixelCNN)";
     } else {
         if (!train) throw Error("samples: a model without a prior needs its training data (to fit a Gaussian)");
         const Matrix codes = dataset_codes(model, *train, std::max(o.fit_codes, 2), pool);

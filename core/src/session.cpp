@@ -361,7 +361,8 @@ void TrainingSession::end_epoch() {
     s.train_terms = scale_terms(epoch_terms_sum_, epoch_samples_ ? 1.0 / epoch_samples_ : 0.0);
     s.seconds = epoch_seconds_;
     s.samples_per_sec = epoch_seconds_ > 0 ? epoch_samples_ / epoch_seconds_ : 0.0;
-    evaluate_test_stats(s);
+    // vqvae: the epoch's code statistics, then the dead-code restart, before the evaluation, so that the epoch's
+    // test numbers are those of the model as it stands (and is saved).
     if (model_.is_vq()) {
         const int M = model_.code_groups(), K = config_.model.codebook_size;
         std::vector<double> used(K, 0.0);
@@ -383,6 +384,7 @@ void TrainingSession::end_epoch() {
         if (config_.model.dead_code_restart && total > 0) s.codes_restarted = model_.restart_dead_codes(ws_, used, noise_rng_);
         std::fill(vq_counts_.begin(), vq_counts_.end(), 0.0);
     }
+    evaluate_test_stats(s);
     epoch_stats_.push_back(s);
     ++epoch_;
     begin_epoch();

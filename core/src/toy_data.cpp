@@ -124,6 +124,10 @@ Config toy_config_defaults(const std::string& type) {
     m.latent = type == "denoising" || type == "vae" ? 2 : 1;
     if (m.corruption == Corruption::gaussian) m.corruption_level = 0.05f;
     if (m.is_contractive()) m.contractive_weight = 1e-3f;  // 0.1 collapses the moons onto a line
+    if (m.is_vq()) {  // one group: the 1-D code is one of 16 entries, a curve through the data sampled at 16 points
+        m.codebook_dim = m.latent;
+        m.codebook_size = 16;
+    }
     return c;
 }
 

@@ -96,6 +96,11 @@ public:
         if (t.kl != 0 || t.sparsity != 0 || t.contractive != 0)
             std::fprintf(stderr, "    test terms: reconstruction %.4f  kl %.4f  sparsity %.5f  contractive %.5f\n",
                          t.reconstruction, t.kl, t.sparsity, t.contractive);
+        if (t.commitment != 0 || s.code_perplexity != 0)  // vqvae
+            std::fprintf(stderr,
+                         "    test terms: reconstruction %.4f  codebook %.5f  commitment %.5f; train codes: usage %.3f, "
+                         "perplexity %.1f, %d dead entries restarted\n",
+                         t.reconstruction, t.codebook, t.commitment, s.code_usage, s.code_perplexity, s.codes_restarted);
     }
 
 private:
@@ -107,6 +112,8 @@ json terms_json(const ae::LossTerms& t) {
             {"kl", t.kl},
             {"sparsity", t.sparsity},
             {"contractive", t.contractive},
+            {"codebook", t.codebook},      // vqvae (0 otherwise)
+            {"commitment", t.commitment},  // vqvae (0 otherwise)
             {"total", t.total}};
 }
 
@@ -125,6 +132,11 @@ json epoch_json(const ae::EpochStats& s) {
         j["test_kl_per_dim"] = s.test_kl_per_dim;
         j["test_active_units"] = s.test_active_units;
         j["kl_weight"] = s.kl_weight;
+    }
+    if (s.code_perplexity != 0) {  // vqvae: over the epoch's training assignments (absent in "final")
+        j["code_usage"] = s.code_usage;
+        j["code_perplexity"] = s.code_perplexity;
+        j["codes_restarted"] = s.codes_restarted;
     }
     return j;
 }
@@ -238,8 +250,9 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
                                                  snap.view_reconstructions, snap.image_rows,
                                                  snap.image_cols, static_cast<int>(snap.view_inputs.cols()), 4));
     write_latent_png(out + "/latent.png", session);
-    // VAE: 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's (not for 2-D points).
-    if (config.model.is_vae() && !train->has_values()) {
+    // VAE: 64 decoded samples from the prior N(0, I) (sampling.h), seed = the run's (not for 2-D points); vqvae:
+    // from the empirical code distribution of the last epoch.
+    if ((config.model.is_vae() || config.model.is_vq()) && !train->has_values()) {
         ae::SampleOptions so;
         so.n = 64;
         so.seed = config.train.seed;
@@ -272,7 +285,15 @@ int run_train(const TrainOptions& o, ae::Config config, const ae::ModelFile* res
                     test_loss, ae::loss_name(config.model.loss), ae::loss_unit(config.model),
                     final_stats.test_terms.reconstruction, final_stats.test_terms.kl, final_stats.test_active_units,
                     test_mse);
-    else
+    else if (config.model.is_vq()) {
+        const ae::EpochStats* last = session.epoch_stats().empty() ? nullptr : &session.epoch_stats().back();
+        std::printf("test loss %.4f (%s %s + codebook + commitment; reconstruction %.4f, codebook %.5f, commitment "
+                    "%.5f), test mse %.5f; code %d x log2 %d bits, last epoch usage %.3f, perplexity %.1f of %d\n",
+                    test_loss, ae::loss_name(config.model.loss), ae::loss_unit(config.model),
+                    final_stats.test_terms.reconstruction, final_stats.test_terms.codebook,
+                    final_stats.test_terms.commitment, test_mse, config.model.code_groups(), config.model.codebook_size,
+                    last ? last->code_usage : 0.0, last ? last->code_perplexity : 0.0, config.model.codebook_size);
+    } else
         std::printf("test loss %.4f (%s %s + penalties), test mse %.5f\n", test_loss, ae::loss_name(config.model.loss),
                     ae::loss_unit(config.model), test_mse);
     std::printf("report: %s/ (metrics.json, %slatent.png%s, model.safetensors)\n", out.c_str(),

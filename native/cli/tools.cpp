@@ -333,7 +333,7 @@ int run_sample(const SampleArgs& a) {
         throw ae::Error("--class with --around: not available (the class of a test image is swapped by "
                         "ae reconstruct --class)");
     ae::DatasetPair data;
-    if (!is_vae(m.file) || a.around >= 0) data = load_data(a.data, m);
+    if ((!is_vae(m.file) && !m.model.is_vq()) || a.around >= 0) data = load_data(a.data, m);
     ae::SampleSet s;
     if (a.around >= 0) {  // sampling.h sample_around: z(I) + sigma * eps
         check_test_index(data.test, a.around, "--around");
@@ -842,7 +842,9 @@ public:
         eval_->add_option("--threads", ea_.threads, "Threads for the matrix products")->check(CLI::Range(1, 256))
             ->capture_default_str();
 
-        sample_ = app.add_subcommand("sample", "Decode random codes into an image grid (VAE: the prior)");
+        sample_ = app.add_subcommand("sample", "Decode random codes into an image grid (VAE: the prior; vqvae: each group's "
+                                              "codebook index drawn from the last training epoch's code frequencies, the "
+                                              "simple independent prior, not the paper's PixelCNN)");
         sample_->add_option("model", sa_.model, "Model file")->required()->check(CLI::ExistingFile);
         sample_->add_option("--n", sa_.n, "Number of samples")->check(CLI::Range(1, 10000))->capture_default_str();
         sample_->add_option("--out", sa_.out, "PNG file")->capture_default_str();

@@ -5,7 +5,7 @@ AE=$1
 OUT=$2
 rm -rf "$OUT"
 for data in fashion-mnist mnist; do
-for model in ae linear sparse denoising contractive vae cvae hashing; do
+for model in ae linear sparse denoising contractive vae cvae hashing vqvae; do
   "$AE" train --data "$data" --model "$model" --limit-train 1000 --limit-test 200 --epochs 1 --batch 100 \
     --seed 2 --threads 2 --out "$OUT/$data-$model" -q
   /usr/bin/python3 - "$OUT/$data-$model" "$model" "$data" <<'PY'
@@ -15,18 +15,25 @@ model = sys.argv[2]
 assert m['config']['model']['type'] == model, m['config']['model']
 assert m['data']['name'] == sys.argv[3], m['data']
 t = m['final']['test_terms']
-for k in ('reconstruction', 'kl', 'sparsity', 'contractive', 'total'):
+for k in ('reconstruction', 'kl', 'sparsity', 'contractive', 'codebook', 'commitment', 'total'):
     assert k in t and t[k] == t[k], (k, t)
 assert abs(t['total'] - m['final']['test_loss']) < 1e-9
 assert (t['kl'] > 0) == (model in ('vae', 'cvae')), t
 assert (t['sparsity'] > 0) == (model == 'sparse'), t
 assert (t['contractive'] > 0) == (model == 'contractive'), t
 assert m['final']['loss_unit'] == ('nats per image' if model in ('vae', 'cvae') else 'per pixel')
+assert (t['commitment'] > 0) == (model == 'vqvae'), t
 if model == 'cvae':
     assert m['config']['model']['num_classes'] == 10, m['config']['model']
+if model == 'vqvae':  # per-epoch code statistics over the training assignments
+    e = m['epochs'][-1]
+    K = m['config']['model']['codebook_size']
+    assert 0 < e['code_usage'] <= 1 and 1 <= e['code_perplexity'] <= K, e
 PY
 done
 done
+# A vqvae samples from its code frequencies without the training data.
+"$AE" sample "$OUT/fashion-mnist-vqvae/model.safetensors" --n 8 --out "$OUT/vqvae_samples.png" | grep -q 'not the paper.s PixelCNN'
 # A cvae samples the class it is asked for (--class) and refuses one it does not have; a vae refuses --class.
 "$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 3 --n 8 --out "$OUT/cvae_class3.png" | grep -q 'class 3'
 if err=$("$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 10 --out "$OUT/x.png" 2>&1); then exit 1; fi

@@ -209,6 +209,29 @@ def objectives():
         y = d.corrupt(big, generator=g)
         assert check(y), kind
     print('sparsity (l1, kl), vae terms, corruptions (masking, salt_pepper, gaussian, block): as specified')
+    # VQ-VAE: nearest entries, straight-through, codebook and commitment terms (means over n * latent).
+    q = ae_torch.build({'model': {'type': 'vqvae', 'encoder': [32], 'latent': 8, 'codebook_dim': 4,
+                                  'codebook_size': 16}}).eval()
+    with torch.no_grad():
+        q.codebook.uniform_(-0.3, 0.3)
+    z_e = q.encoder(x)
+    z_q, idx = q.quantize(z_e)
+    assert idx.shape == (len(x), 2) and torch.equal(z_q, q.codebook[idx].reshape(len(x), -1))
+    best = (z_e.reshape(len(x), 2, 1, 4) - q.codebook[None, None]).pow(2).sum(-1).min(-1).values
+    assert torch.allclose((z_e.reshape(len(x), 2, 4) - z_q.reshape(len(x), 2, 4)).pow(2).sum(-1), best, atol=1e-6)
+    t = q.loss_terms(x)
+    mse = (z_e - z_q).pow(2).mean()
+    assert torch.isclose(t['codebook'], mse) and torch.isclose(t['commitment'], 0.25 * mse)
+    assert torch.isclose(t['total'], t['reconstruction'] + 1.25 * mse)
+    q.zero_grad()
+    t['total'].backward()
+    g = torch.zeros_like(q.codebook)  # d/de_k mean (sg(z_e) - e)^2 = 2 (e_k - z_e) / (n latent) per group
+    diff = (z_q - z_e).detach().reshape(len(x), 2, 4)
+    g.index_add_(0, idx.reshape(-1), diff.reshape(-1, 4) * (2.0 / z_e.numel()))
+    assert torch.allclose(q.codebook.grad, g, atol=1e-7), 'codebook gradient'
+    back = roundtrip(q, tempfile.mkdtemp(prefix='ae_torch_vqvae_'), 'vqvae')
+    assert torch.equal(back.code_counts, q.code_counts) and back.sample_codes(5).shape == (5, 8)
+    print('vqvae: nearest entries, codebook/commitment terms and the codebook gradient as specified; round trip')
 
 
 if __name__ == '__main__':

@@ -69,6 +69,8 @@ def check_one(model_path, recon_path, codes_path, n, metrics_path, limit_test):
         keys = []
         if m['corruption'] == 'none' and not model.is_vae and not deep_contractive:
             keys = ['reconstruction', 'sparsity', 'contractive', 'total']
+            if model.is_vq:
+                keys += ['codebook', 'commitment']
         elif model.is_vae:
             keys = ['kl']
         if keys and os.path.exists(metrics_path):

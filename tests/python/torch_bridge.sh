@@ -37,13 +37,14 @@ run hashing --model hashing --encoder 64 --latent 16
 run vae --model vae --encoder 128 --latent 8
 run vae_flat --model vae --encoder '' --latent 4
 run cvae --model cvae --encoder 128 --latent 4
+run vqvae --model vqvae --encoder 128 --latent 8 --codebook-dim 4 --codebook-size 32
 run conv_vae --model vae --encoder c8k4s2p1,c16k4s2p1 --latent 8
 run conv_pool --encoder c8k3,m2,c4k3,m2 --latent 16 --activation leaky_relu
 run conv_dense --encoder c8k3s2p1,32 --latent 4 --loss mse
 run conv_explicit --encoder c8k3,m2 --decoder u2,c4k3,c1k3 --latent 6
 $PY check 16 200 "${dirs[@]}"
 
-for name in ae vae cvae sparse_kl conv_vae; do
+for name in ae vae cvae sparse_kl conv_vae vqvae; do
   d=$OUT/$name
   $PY resave "$d/model.safetensors" "$d/python.safetensors"
   "$AE" eval "$d/model.safetensors" --limit-train 2000 --limit-test 500 --threads 2 --out "$d/eval.json" >/dev/null 2>&1

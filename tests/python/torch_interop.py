@@ -10,7 +10,8 @@ encoder/decoder with activations interleaved, so state_dict names are encoder.0.
 ...), loads the tensors with load_state_dict(strict=True), reconstructs the first N test images of the data
 set named in the metadata (Fashion-MNIST from /usr/share/datasets/fashion-mnist, read with gzip + numpy),
 and compares with RECON.f32 (float32 [N, D], written by `ae reconstruct --first N`): max |difference| must
-be below 1e-5. For a VAE the reconstruction is the decoder applied to the posterior mean mu (no sampling).
+be below 1e-5. For a vqvae each group of codebook_dim code units is replaced by its nearest codebook row. For a
+VAE the reconstruction is the decoder applied to the posterior mean mu (no sampling).
 For a conditional VAE (cvae) the one-hot test label y is concatenated to the encoder's input [x, y] and to
 the decoder's [mu, y]; with CLASS the decoder reads [mu, one-hot CLASS] instead (`ae reconstruct --class`).
 Only Debian's python3-torch, numpy and the standard library are used.
@@ -67,10 +68,28 @@ class AE(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+class VQ(AE):
+    """VQ-VAE (core/include/ae/autoencoder.h): the plain autoencoder's stacks with a codebook [K, d] between them;
+    each group of d code units is replaced by its nearest entry (ties to the lowest index) before the decoder.
+    code_counts [M, K] is a buffer (the sampling prior), not used by the reconstruction."""
+    def __init__(self, m):
+        super().__init__(m)
+        self.d = m['codebook_dim']
+        self.codebook = nn.Parameter(torch.zeros(m['codebook_size'], self.d))
+        self.register_buffer('code_counts', torch.zeros(m['latent'] // self.d, m['codebook_size']))
+
+    def forward(self, x):
+        g = self.encoder(x).reshape(x.shape[0], -1, self.d)
+        idx = (g[:, :, None, :] - self.codebook[None, None]).pow(2).sum(-1).argmin(-1)
+        return self.decoder(self.codebook[idx].reshape(x.shape[0], -1))
+
+
 def build(config, tensors):
     m = config['model']
     if m['type'] in ('vae', 'cvae'):
         return build_vae(m, tensors)
+    if m['type'] == 'vqvae':
+        return VQ(m)
     return AE(m)
 
 

@@ -2,6 +2,8 @@
 // "Prior samples" tab and the page's samples view, so the same model file and seed give the same images
 // in every host.
 //   VAE:        z ~ the prior N(0, I) (latent.h prior_samples); cvae: decoded with the class y = label;
+//   vqvae:      each group's codebook index drawn independently from the model's code_counts (the empirical
+//               code distribution of the last training epoch; the simple prior, not the paper's PixelCNN);
 //   otherwise:  z ~ a Gaussian (full covariance, latent.h gaussian_fit) fitted to the codes of the first
 //               fit_codes TRAINING images (a plain autoencoder has no prior; the training codes are what
 //               the decoder was trained to invert).
@@ -23,8 +25,8 @@ namespace ae {
 
 constexpr uint64_t kSampleStream = 11;
 
-enum class SampleSource { prior, training_gaussian };
-const char* sample_source_name(SampleSource s);  // "prior" | "training_gaussian"
+enum class SampleSource { prior, training_gaussian, code_counts };
+const char* sample_source_name(SampleSource s);  // "prior" | "training_gaussian" | "code_counts"
 
 struct SampleOptions {
     int n = 64;                        // samples, >= 1

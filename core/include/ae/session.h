@@ -23,7 +23,8 @@
 // KL weight rises linearly from 0 to beta over kl_warmup_epochs epochs (per step). vqvae: after each optimizer
 // step the "ema" codebook update (Autoencoder::codebook_ema_update); at each epoch's end the model's code_counts
 // become the epoch's assignment counts (the sampling prior), and with dead_code_restart the entries no image chose
-// move to random encoder outputs of the epoch's last minibatch (from the training Rng).
+// move to random encoder outputs of the epoch's last minibatch (from the training Rng); both before the epoch's
+// test evaluation, so its numbers are those of the model as saved.
 //
 // Divergence, finite or not: the session stops (diverged() is true, message() says what happened and
 // suggests a lower learning rate), the failing minibatch's update is not applied, the weights are restored

@@ -50,7 +50,7 @@ DatasetPair toy_dataset(const std::string& name, const ToyDataOptions& o = {});
 // for denoising (latent 2: the corruption, not a bottleneck, makes r(x) − x point to the data; Alain &
 // Bengio 2014) and vae (latent 2), gaussian corruption σ 0.05 for denoising (0.3 is scaled for pixels),
 // contractive weight 1e-3 (with 0.1 the penalty outweighs the squared error of [0, 1] points and the field
-// collapses the moons onto a line), and every other field (sparsity, beta) as model_defaults(type). Training: batch 64,
+// collapses the moons onto a line), vqvae: one group (codebook_dim = latent) of 16 entries, and every other field (sparsity, beta) as model_defaults(type). Training: batch 64,
 // 200 epochs (6,400 steps of 64 points, about a second on one core), the rest as TrainConfig.
 // Measured on moons (README; `ae train --data moons --model T`, seed 1, alignment of vector_field.h):
 // denoising 0.850 (seeds 2, 3: 0.869, 0.831), ae 0.732, contractive 0.46, untrained about 0.14.
