@@ -85,6 +85,8 @@
 //   samplesAround(x, n, sigma, seed) -> {n, images, source}   sampling.h sample_around
 //   setClass(c) -> c   cvae: the class the views decode with (Autoencoder::set_default_class)
 //   classSwap(first, n) -> {rows, cols, images, labels, classNames}   sampling.h class_swap_grid (cvae)
+//   codeIndices(x, edits) -> {rows, cols, K, indices, editedIndices, reconstruction, edited}   codebook_views.h (vqvae)
+//   codebookImages() -> {K, images}   codebook_views.h codebook_images (vqvae)
 //   traversal(x, steps, maxDims) -> {steps, dims, lo, hi, rangeSource, images}   traversal.h
 //   latentHistograms(bins) -> {n, vae, dims: [{lo, hi, mean, sd, counts}]}      traversal.h
 //   neighbors(x, k, metric, exclude, label) -> {m, byCode: {indices, distances, precision}, byPixels: {...}}
@@ -158,6 +160,7 @@
 #include "ae/arithmetic.h"
 #include "ae/gemm.h"
 #include "ae/autoencoder.h"
+#include "ae/codebook_views.h"
 #include "ae/codes.h"
 #include "ae/config.h"
 #include "ae/corruption.h"
@@ -1057,6 +1060,40 @@ public:
         });
     }
 
+    // vqvae: codebook_views.h code_index_view of x [D] with edits (Int32Array of (group, entry) pairs) ->
+    // {rows, cols (the grid of the M groups), K, indices, editedIndices (Int32Array M), reconstruction, edited
+    // (Float32Array D each)}.
+    val codeIndices(const val& x, const val& edits) const {
+        return js_guard([&] {
+            const std::vector<int> e = vector_from_js<int>(edits, "code indices: edits");
+            if (e.size() % 2) throw ae::Error("code indices: edits must be (group, entry) pairs");
+            std::vector<std::pair<int, int>> pairs;
+            for (size_t i = 0; i < e.size(); i += 2) pairs.emplace_back(e[i], e[i + 1]);
+            const ae::CodeIndexView v =
+                ae::code_index_view(model(), matrix_from_js(x, 1, input_dim(), "code indices: image").col(0), pairs);
+            val o = val::object();
+            o.set("rows", v.grid.rows);
+            o.set("cols", v.grid.cols);
+            o.set("K", v.codebook_size);
+            o.set("indices", js_copy(v.indices));
+            o.set("editedIndices", js_copy(v.edited_indices));
+            o.set("reconstruction", js_copy(v.reconstruction.data(), static_cast<size_t>(v.reconstruction.size())));
+            o.set("edited", js_copy(v.edited.data(), static_cast<size_t>(v.edited.size())));
+            return o;
+        });
+    }
+
+    // vqvae: codebook_views.h codebook_images -> {K, images (Float32Array K * D: entry k in every group, decoded)}.
+    val codebookImages() const {
+        return js_guard([&] {
+            const ae::Matrix m = ae::codebook_images(model());
+            val o = val::object();
+            o.set("K", static_cast<int>(m.cols()));
+            o.set("images", js_copy(m.data(), static_cast<size_t>(m.size())));
+            return o;
+        });
+    }
+
     // The classes of test images [first, first + n) (Uint8Array).
     val testLabels(int first, int n) const {
         return js_guard([&] {
@@ -1296,6 +1333,8 @@ private:
         o.set("seconds", s.seconds);
         o.set("trainTerms", terms_to_js(s.train_terms));
         o.set("testTerms", terms_to_js(s.test_terms));
+        o.set("codeUsage", s.code_usage);            // vqvae: fraction of the K entries used in the epoch
+        o.set("codePerplexity", s.code_perplexity);  // vqvae: exp(entropy) of the entries' frequencies
         return o;
     }
 
@@ -1452,6 +1491,8 @@ EMSCRIPTEN_BINDINGS(ae_module) {
         .function("samplesAround", &Session::samplesAround)
         .function("setClass", &Session::setClass)
         .function("classSwap", &Session::classSwap)
+        .function("codeIndices", &Session::codeIndices)
+        .function("codebookImages", &Session::codebookImages)
         .function("traversal", &Session::traversal)
         .function("latentHistograms", &Session::latentHistograms)
         .function("neighbors", &Session::neighbors)

@@ -484,6 +484,7 @@ function refreshDependentViews() {
   refreshManifold();
   refreshSamples();
   refreshSwap();
+  refreshVq();
   refreshTraversal();
   refreshHistograms();
   refreshNeighbors();
@@ -920,10 +921,104 @@ $('swap-random').onclick = () => {
   refreshSwap();
 };
 
+// VQ-VAE (codebook_views.h): the picked image's code as a grid of codebook indices (one cell per group, its
+// colour the entry's hue), the decodings of the code and of the edited code, and the codebook decoded. A cell
+// is selected by clicking it (or with the cell selector); the entry field or a click on a codebook image sets it.
+const isVq = () => !!state.sessionConfig && JSON.parse(state.sessionConfig).model.type === 'vqvae';
+const vq = {edits: new Map(), cell: 0, view: null, pickedKey: ''};
+const VQ_CELL = 30;
+function drawCodeGrid(v) {
+  const canvas = $('vq-grid'), W = v.cols * VQ_CELL + 1, H = v.rows * VQ_CELL + 1;
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, W, H);
+  ctx.font = '11px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (let g = 0; g < v.editedIndices.length; g++) {
+    const k = v.editedIndices[g], x = (g % v.cols) * VQ_CELL, y = Math.floor(g / v.cols) * VQ_CELL;
+    ctx.fillStyle = `hsl(${Math.round(360 * k / v.K)}, 60%, 72%)`;
+    ctx.fillRect(x, y, VQ_CELL, VQ_CELL);
+    ctx.fillStyle = '#111';
+    ctx.fillText(String(k), x + VQ_CELL / 2, y + VQ_CELL / 2);
+    const edited = k !== v.indices[g];
+    ctx.lineWidth = g === vq.cell ? 3 : edited ? 2 : 1;
+    ctx.strokeStyle = g === vq.cell ? '#000' : edited ? '#b3261e' : '#fff';
+    ctx.strokeRect(x + ctx.lineWidth / 2, y + ctx.lineWidth / 2, VQ_CELL - ctx.lineWidth, VQ_CELL - ctx.lineWidth);
+  }
+  canvas.setAttribute('aria-label', `the code as ${v.editedIndices.length} codebook indices (${v.rows} × ${v.cols}): ` +
+    Array.from(v.editedIndices).join(' ') + (vq.edits.size ? ` (edited; the image's own: ${Array.from(v.indices).join(' ')})` : ''));
+}
+function refreshVq() {
+  if (!state.created || !isOnScreen('vq-grid')) return;
+  const on = isVq();
+  $('vq-on').hidden = !on;
+  $('vq-off').hidden = on;
+  if (!on) return;
+  latest('vq', async () => {
+    const p = pickedImage();
+    if (p.name !== vq.pickedKey) { vq.edits.clear(); vq.pickedKey = p.name; }
+    const edits = new Int32Array([...vq.edits].flat());
+    const v = await call('codeIndices', p.x, edits);
+    vq.view = v;
+    const M = v.indices.length;
+    if ($('vq-cell').options.length !== M) {
+      $('vq-cell').replaceChildren(...Array.from({length: M}, (_, g) => new Option(`${g} (row ${Math.floor(g / v.cols) + 1}, ` +
+        `column ${g % v.cols + 1})`, String(g))));
+      vq.cell = Math.min(vq.cell, M - 1);
+    }
+    $('vq-cell').value = String(vq.cell);
+    $('vq-entry').max = String(v.K - 1);
+    if (document.activeElement !== $('vq-entry')) $('vq-entry').value = String(v.editedIndices[vq.cell]);
+    drawGrid2d($('vq-input'), p.x, 1, state.rows, state.cols, 1, 84);
+    drawCodeGrid(v);
+    drawGrid2d($('vq-recon'), v.reconstruction, 1, state.rows, state.cols, 1, 84);
+    drawGrid2d($('vq-edited'), v.edited, 1, state.rows, state.cols, 1, 84);
+    setText('vq-edits', vq.edits.size ? `${vq.edits.size} cell${vq.edits.size === 1 ? '' : 's'} edited (outlined red)` : 'no edits');
+    setText('vq-note', `(image ${p.name}: ${M} cells × log2 ${v.K} = ${(M * Math.log2(v.K)).toFixed(0)} bits; edit them and decode)`);
+    const b = await call('codebookImages');
+    drawGrid2d($('vq-book'), b.images, b.K, state.rows, state.cols, Math.min(b.K, 32), 28);
+    const last = state.epochStats && state.epochStats.length ? state.epochStats[state.epochStats.length - 1] : null;
+    setText('vq-stats', last ? `epoch ${last.epoch}: ${Math.round(last.codeUsage * v.K)} of the ${v.K} codebook entries used, ` +
+      `perplexity ${last.codePerplexity.toFixed(1)} (${v.K} if all were used equally often, 1 if one took everything)`
+      : 'codebook usage and perplexity: after the first epoch');
+  });
+}
+function setVqEntry(k) {
+  const v = vq.view;
+  if (!v) return;
+  k = Math.max(0, Math.min(v.K - 1, Math.round(k)));
+  if (k === v.indices[vq.cell]) vq.edits.delete(vq.cell); else vq.edits.set(vq.cell, k);
+  refreshVq();
+}
+$('vq-grid').addEventListener('click', (ev) => {
+  const v = vq.view;
+  if (!v) return;
+  const r = $('vq-grid').getBoundingClientRect();
+  const c = Math.floor((ev.clientX - r.left) / VQ_CELL), row = Math.floor((ev.clientY - r.top) / VQ_CELL);
+  if (c < 0 || c >= v.cols || row < 0 || row >= v.rows) return;
+  vq.cell = row * v.cols + c;
+  $('vq-entry').value = String(v.editedIndices[vq.cell]);
+  refreshVq();
+});
+$('vq-cell').addEventListener('change', () => { vq.cell = Number($('vq-cell').value); if (vq.view) $('vq-entry').value = String(vq.view.editedIndices[vq.cell]); refreshVq(); });
+$('vq-entry').addEventListener('change', () => setVqEntry(fieldValue('vq-entry', 0, vq.view ? vq.view.K - 1 : 0, true, 0)));
+$('vq-undo').onclick = () => { vq.edits.clear(); refreshVq(); };
+$('vq-book').addEventListener('click', (ev) => {
+  const v = vq.view;
+  if (!v) return;
+  const r = $('vq-book').getBoundingClientRect(), per = Math.min(v.K, 32), step = 28 + 2;
+  const k = Math.floor((ev.clientY - r.top - 2) / step) * per + Math.floor((ev.clientX - r.left - 2) / step);
+  if (k >= 0 && k < v.K) { $('vq-entry').value = String(k); setVqEntry(k); }
+});
+state.vq = vq;  // tests
+
 // The image the traversal and "code plus noise" start from: the last one picked on the map or in the
 // reconstructions grid (the interpolation's picks), else test image 0.
 function picked() {
   refreshTraversal();
+  refreshVq();
   if ($('samples-source').value === 'around') refreshSamples();
   if ($('nn-source').value === 'picked') refreshNeighbors();
   if ($('hash-source').value === 'picked') refreshHashing();
@@ -1038,6 +1133,7 @@ function refreshNeighbors() {
 for (const id of ['nn-source', 'nn-k', 'nn-metric']) $(id).addEventListener('change', refreshNeighbors);
 refreshWhenVisible('nn-query', refreshNeighbors);
 refreshWhenVisible('swap', refreshSwap);
+refreshWhenVisible('vq-grid', refreshVq);
 for (const side of ['code', 'pixels']) {
   $(`nn-${side}`).addEventListener('click', (e) => {
     const c = $(`nn-${side}`), r = c.getBoundingClientRect();
@@ -1333,7 +1429,8 @@ function refreshHistograms() {
 
 // ---- messages from the worker -----------------------------------------------------------------------------
 const TERM_NAMES = {};  // name -> label, from the core (options.h loss_terms, sent with 'ready')
-const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c'};
+const TERM_COLORS = {total: '#222', reconstruction: '#2a8', kl: '#a3c', sparsity: '#d80', contractive: '#38c',
+                     codebook: '#c33', commitment: '#875'};
 // The total always; the reconstruction and each KL / penalty term once any of them is non-zero.
 function shownTerms() {
   return state.usedTerms.size ? ['total', 'reconstruction', ...state.usedTerms] : ['total'];
@@ -1348,7 +1445,9 @@ function onProgress(p) {
   state.samplesPerSec = p.samplesPerSec;
   const first = p.steps - p.newLosses.length;
   const T = p.newTerms;
-  for (const k of ['kl', 'sparsity', 'contractive']) if (T[k].some(v => v !== 0)) state.usedTerms.add(k);
+  for (const k of Object.keys(TERM_NAMES)) {
+    if (k !== 'total' && k !== 'reconstruction' && T[k] && T[k].some(v => v !== 0)) state.usedTerms.add(k);
+  }
   if (p.newLosses.length) state.lastTrainLoss = p.newLosses[p.newLosses.length - 1];
   for (let i = 0; i < p.newLosses.length; i++) {
     for (const term of shownTerms()) chart.add(`train ${TERM_NAMES[term]}`, TERM_COLORS[term], false, first + i + 1, T[term][i]);
