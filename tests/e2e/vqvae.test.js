@@ -53,9 +53,9 @@ run(async () => {
     assert.ok(reconMse < 0.04, 'the code decodes to the image');
 
     // Edit cell 1 (row 1, column 2) by clicking it and typing an entry.
-    const box = await page.locator('#vq-grid').boundingBox();
-    await page.mouse.click(box.x + 45, box.y + 15);
-    await page.waitForFunction(() => document.getElementById('vq-cell').value === '1');
+    await page.locator('#vq-grid').scrollIntoViewIfNeeded();
+    await page.locator('#vq-grid').click({position: {x: 45, y: 15}});
+    await page.waitForFunction(() => document.getElementById('vq-cell').value === '1', null, {timeout: 10000});
     const k = (before.indices[1] + 32) % 64;
     await page.fill('#vq-entry', String(k));
     await page.dispatchEvent('#vq-entry', 'change');
