@@ -24,6 +24,7 @@
 #include "ae/options.h"
 #include "ae/pca.h"
 #include "ae/sampling.h"
+#include "ae/codebook_views.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
 #include "ae/arithmetic.h"
@@ -167,7 +168,7 @@ void App::refresh_model() {
 // The views that decode with the model recompute at their next frame.
 void App::mark_views_dirty() {
     manifold_dirty_ = prior_dirty_ = traversal_dirty_ = nn_dirty_ = hash_dirty_ = arith_dirty_ = interp_dirty_ =
-        denoise_dirty_ = drawing_dirty_ = swap_dirty_ = true;
+        denoise_dirty_ = drawing_dirty_ = swap_dirty_ = vq_dirty_ = true;
     hover_shown_ = -2;
 }
 
@@ -818,6 +819,10 @@ void App::window_tools() {
             tab_class_swap();
             ImGui::EndTabItem();
         }
+        if (ImGui::BeginTabItem("Codes", nullptr, tab_flags("codes"))) {
+            tab_codes();
+            ImGui::EndTabItem();
+        }
         if (ImGui::BeginTabItem("Traversals", nullptr, tab_flags("traversals"))) {
             tab_traversals();
             ImGui::EndTabItem();
@@ -993,6 +998,97 @@ void App::tab_class_swap() {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float scale = swap_grid_.width > 0 ? std::min(avail.x / swap_grid_.width, avail.y / swap_grid_.height) : 1;
     grid_show(swap_grid_, std::max(1.0f, std::floor(scale)));
+}
+
+void App::tab_codes() {
+    if (!model_->is_vq()) {
+        ImGui::TextWrapped("A view of a vqvae model (van den Oord, Vinyals & Kavukcuoglu 2017): the encoder's output is cut "
+                           "into groups, each replaced by the nearest of K codebook entries, so an image's code is a few "
+                           "whole numbers. Choose the model type vqvae and press Reset.");
+        return;
+    }
+    const int count = status_.test ? status_.test->count : 1;
+    bool changed = false;
+    ImGui::PushItemWidth(120);
+    if (ImGui::InputInt("test image", &vq_image_)) {
+        vq_edits_.clear();
+        changed = true;
+    }
+    ImGui::PopItemWidth();
+    ImGui::SameLine();
+    if (ImGui::Button("Undo edits")) {
+        vq_edits_.clear();
+        changed = true;
+    }
+    vq_image_ = std::max(0, std::min(vq_image_, count - 1));
+    if ((changed || vq_dirty_ || model_changed_) && status_.test) {
+        vq_dirty_ = false;
+        try {  // codebook_views.h: the image's indices, the decodings of its code and of the edited code
+            const ae::CodeIndexView v = ae::code_index_view(*model_, test_images({vq_image_}).col(0), vq_edits_);
+            ae::Matrix three(v.reconstruction.rows(), 3);
+            three << test_images({vq_image_}), v.reconstruction, v.edited;
+            grid_set(vq_grid_, three, 3);
+            vq_indices_ = v.indices;
+            vq_edited_ = v.edited_indices;
+            vq_rows_ = v.grid.rows;
+            vq_cols_ = v.grid.cols;
+            vq_k_ = v.codebook_size;
+            vq_cell_ = std::max(0, std::min(vq_cell_, static_cast<int>(vq_edited_.size()) - 1));
+            if (!vq_edited_.empty()) vq_entry_ = vq_edited_[static_cast<size_t>(vq_cell_)];  // the field shows the cell's entry
+            grid_set(vq_book_grid_, ae::codebook_images(*model_), std::min(vq_k_, 32));
+            vq_note_.clear();
+        } catch (const ae::Error& e) {
+            vq_note_ = e.what();
+        }
+    }
+    if (!vq_note_.empty()) ImGui::TextWrapped("%s", vq_note_.c_str());
+    if (!snap_.epochs.empty()) {
+        const ae::EpochStats& e = snap_.epochs.back();
+        ImGui::TextDisabled("epoch %d: %d of the %d codebook entries used, perplexity %.1f (%d if all were used equally)",
+                            e.epoch, static_cast<int>(std::lround(e.code_usage * vq_k_)), vq_k_, e.code_perplexity, vq_k_);
+    }
+    const int M = static_cast<int>(vq_edited_.size());
+    ImGui::TextDisabled("the code: %d cells x log2 %d = %.0f bits; click a cell, then choose its entry", M, vq_k_,
+                        M * std::log2(std::max(2, vq_k_)));
+    vq_cell_ = std::max(0, std::min(vq_cell_, M - 1));
+    for (int g = 0; g < M; ++g) {
+        if (g % vq_cols_) ImGui::SameLine();
+        const int k = vq_edited_[static_cast<size_t>(g)];
+        const ImVec4 c = ImColor::HSV(static_cast<float>(k) / std::max(1, vq_k_), 0.45f, 0.9f);
+        ImGui::PushStyleColor(ImGuiCol_Button, c);
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 1));
+        ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, g == vq_cell_ ? 3.0f : k != vq_indices_[static_cast<size_t>(g)] ? 1.5f : 0.0f);
+        char label[32];
+        std::snprintf(label, sizeof label, "%d##cell%d", k, g);
+        if (ImGui::Button(label, ImVec2(34, 34))) {
+            vq_cell_ = g;
+            vq_entry_ = k;
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("cell %d: entry %d (the image's own: %d)", g, k, vq_indices_[static_cast<size_t>(g)]);
+        ImGui::PopStyleVar();
+        ImGui::PopStyleColor(2);
+    }
+    if (M > 0) {
+        ImGui::PushItemWidth(120);
+        if (ImGui::InputInt("entry of the selected cell", &vq_entry_)) {
+            vq_entry_ = std::max(0, std::min(vq_entry_, vq_k_ - 1));
+            bool found = false;
+            for (auto& [g, k] : vq_edits_)
+                if (g == vq_cell_) {
+                    k = vq_entry_;
+                    found = true;
+                }
+            if (!found) vq_edits_.emplace_back(vq_cell_, vq_entry_);
+            vq_dirty_ = true;
+        }
+        ImGui::PopItemWidth();
+    }
+    ImGui::TextDisabled("test image | decoded from its code | decoded from the edited code");
+    grid_show(vq_grid_, 3.0f);
+    ImGui::TextDisabled("the codebook: entry k in every cell, decoded; ae sample draws each cell from the code frequencies "
+                        "(the simple prior, not PixelCNN)");
+    grid_show(vq_book_grid_, 1.0f);
 }
 
 void App::tab_prior() {

@@ -91,7 +91,8 @@ private:
     void window_tools();
     void tab_manifold();
     void tab_prior();
-    void tab_class_swap();  // cvae: each test image's code decoded with every class (sampling.h class_swap_grid)
+    void tab_class_swap();
+    void tab_codes();       // vqvae: a test image's codebook indices, edited and decoded; the codebook decoded  // cvae: each test image's code decoded with every class (sampling.h class_swap_grid)
     void class_picker();    // cvae: the class the views decode with (Autoencoder::set_default_class)
     void mark_views_dirty();
     void tab_traversals();
@@ -213,6 +214,13 @@ private:
     float arith_s_ = 1.0f;
     bool arith_dirty_ = true;
     std::string arith_note_;
+    int vq_image_ = 0, vq_cell_ = 0, vq_entry_ = 0;
+    std::vector<std::pair<int, int>> vq_edits_;  // (group, entry)
+    GridView vq_grid_, vq_book_grid_;
+    bool vq_dirty_ = true;
+    std::string vq_note_;
+    std::vector<int> vq_indices_, vq_edited_;
+    int vq_rows_ = 1, vq_cols_ = 1, vq_k_ = 0;
     int cond_class_ = 0;  // cvae: the class the views decode with, kept across new models while it exists
     GridView swap_grid_;
     int swap_first_ = 0, swap_n_ = 6;

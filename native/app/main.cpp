@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"pca", "tsne", "umap"}))
         ->capture_default_str();
     cli.add_option("--tab", opt.tab, "Latent tools tab to show first")
-        ->check(CLI::IsMember({"manifold", "prior", "swap", "traversals", "neighbours", "hashing", "arithmetic", "projections", "field", "interpolation", "draw", "denoise", "anomalies", "weights"}));
+        ->check(CLI::IsMember({"manifold", "prior", "swap", "codes", "traversals", "neighbours", "hashing", "arithmetic", "projections", "field", "interpolation", "draw", "denoise", "anomalies", "weights"}));
     cli.add_option("--frames", frames, "Frames to render before the screenshot")->check(CLI::Range(1, 1 << 20))->capture_default_str();
     cli.add_option("--log-frame-times", frame_log, "Write one line per frame: interval_ms work_ms training");
     cli.add_option("--summary", summary_file, "Write a JSON summary at exit (losses, frame times, samples/s)");
