@@ -16,6 +16,7 @@
 #include "ae/config.h"
 #include "ae/error.h"
 #include "ae/loss.h"
+#include "ae/metrics.h"
 #include "ae/model_file.h"
 #include "ae/session.h"
 #include "analysis_fixture.h"
@@ -109,6 +110,16 @@ TEST(Vqvae, ParametersAndTheNearestEntry) {
     EXPECT_NEAR(sq, expect, 1e-6);
     const Eigen::MatrixXi idx = Eigen::Map<const Eigen::MatrixXi>(codes, 2, 2);
     EXPECT_TRUE(model.codes_to_latent(idx).isApprox(zq));
+}
+
+TEST(Vqvae, CodeUsageAndPerplexity) {
+    EXPECT_DOUBLE_EQ(ae::code_usage({3, 3, 3, 3}), 1.0);
+    EXPECT_NEAR(ae::code_perplexity({3, 3, 3, 3}), 4.0, 1e-12);  // uniform: K
+    EXPECT_DOUBLE_EQ(ae::code_usage({5, 0, 0, 0}), 0.25);
+    EXPECT_NEAR(ae::code_perplexity({5, 0, 0, 0}), 1.0, 1e-12);  // one entry takes all
+    EXPECT_NEAR(ae::code_perplexity({1, 1, 2, 0}), std::exp(-(0.25 * std::log(0.25) * 2 + 0.5 * std::log(0.5))), 1e-12);
+    EXPECT_EQ(ae::code_perplexity({0, 0}), 0.0);
+    EXPECT_EQ(ae::code_usage({}), 0.0);
 }
 
 // Gradients. The code is piecewise constant in the encoder weights and the codebook, so a central difference

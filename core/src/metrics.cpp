@@ -216,4 +216,20 @@ std::vector<double> per_image_mse(const Matrix& x, const Matrix& y) {
     return e;
 }
 
+double code_usage(const std::vector<double>& counts) {
+    if (counts.empty()) return 0.0;
+    size_t used = 0;
+    for (double c : counts) used += c > 0;
+    return static_cast<double>(used) / static_cast<double>(counts.size());
+}
+
+double code_perplexity(const std::vector<double>& counts) {
+    double total = 0.0, entropy = 0.0;
+    for (double c : counts) total += std::max(c, 0.0);
+    if (total <= 0.0) return 0.0;
+    for (double c : counts)
+        if (c > 0) entropy -= c / total * std::log(c / total);
+    return std::exp(entropy);
+}
+
 }  // namespace ae

@@ -6,6 +6,7 @@
 
 #include "ae/corruption.h"
 #include "ae/error.h"
+#include "ae/metrics.h"
 
 namespace ae {
 
@@ -370,15 +371,8 @@ void TrainingSession::end_epoch() {
         for (int g = 0; g < M; ++g)
             for (int k = 0; k < K; ++k) used[k] += vq_counts_[static_cast<size_t>(g) * K + k];
         for (double c : used) total += c;
-        double entropy = 0.0;
-        int chosen = 0;
-        for (double c : used)
-            if (c > 0) {
-                ++chosen;
-                entropy -= c / total * std::log(c / total);
-            }
-        s.code_usage = static_cast<double>(chosen) / K;
-        s.code_perplexity = total > 0 ? std::exp(entropy) : 0.0;
+        s.code_usage = code_usage(used);
+        s.code_perplexity = code_perplexity(used);
         float* counts = model_.code_counts();
         for (size_t i = 0; i < vq_counts_.size(); ++i) counts[i] = static_cast<float>(vq_counts_[i]);
         if (config_.model.dead_code_restart && total > 0) s.codes_restarted = model_.restart_dead_codes(ws_, used, noise_rng_);

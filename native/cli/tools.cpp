@@ -247,6 +247,25 @@ int run_eval(const EvalArgs& a) {
         std::printf("  %-40s %12d %12s\n", "active units (Cov_x E[z_j] > 0.01)", st.active_units, "-");
     }
 
+    // vqvae: the code's bits and how the test images use the codebook (every group pooled).
+    if (m.model.is_vq()) {
+        const ae::ModelConfig& c = m.file.config.model;
+        const Eigen::MatrixXi idx = m.model.encode_indices(x_test, &pool);
+        std::vector<double> counts(static_cast<size_t>(c.codebook_size), 0.0);
+        for (Eigen::Index i = 0; i < idx.size(); ++i) counts[static_cast<size_t>(idx.data()[i])] += 1.0;
+        const double usage = ae::code_usage(counts), perplexity = ae::code_perplexity(counts);
+        j["vqvae"] = {{"groups", c.code_groups()},
+                      {"codebook_size", c.codebook_size},
+                      {"bits", c.code_groups() * std::log2(static_cast<double>(c.codebook_size))},
+                      {"test_code_usage", usage},
+                      {"test_code_perplexity", perplexity},
+                      {"note", "the test images' codebook assignments, every group pooled: the fraction of the K "
+                               "entries chosen and exp(entropy) of their frequencies"}};
+        std::printf("  %-40s %12.4f %12s\n", "codebook usage (test assignments)", usage, "-");
+        std::printf("  %-40s %12.2f %12s\n", ("code perplexity (of K = " + std::to_string(c.codebook_size) + ")").c_str(),
+                    perplexity, "-");
+    }
+
     // Semantic hashing (retrieval.h): how binary the test codes are, and Hamming-ball retrieval on the test
     // set, each test image a query against the others.
     if (m.file.config.model.is_hashing()) {

@@ -34,6 +34,10 @@ done
 done
 # A vqvae samples from its code frequencies without the training data.
 "$AE" sample "$OUT/fashion-mnist-vqvae/model.safetensors" --n 8 --out "$OUT/vqvae_samples.png" | grep -q 'not the paper.s PixelCNN'
+"$AE" eval "$OUT/fashion-mnist-vqvae/model.safetensors" --limit-train 500 --limit-test 100 --threads 2 \
+  --out "$OUT/vqvae_eval.json" > "$OUT/vqvae_eval.txt" 2>/dev/null
+grep -q 'code perplexity (of K = 64)' "$OUT/vqvae_eval.txt"
+/usr/bin/python3 -c "import json,sys; v=json.load(open(sys.argv[1]))['vqvae']; assert v['bits'] == 24 and 0 < v['test_code_usage'] <= 1 and 1 <= v['test_code_perplexity'] <= 64, v" "$OUT/vqvae_eval.json"
 # A cvae samples the class it is asked for (--class) and refuses one it does not have; a vae refuses --class.
 "$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 3 --n 8 --out "$OUT/cvae_class3.png" | grep -q 'class 3'
 if err=$("$AE" sample "$OUT/fashion-mnist-cvae/model.safetensors" --class 10 --out "$OUT/x.png" 2>&1); then exit 1; fi

@@ -7,6 +7,7 @@
 //                     from error visibility to structural similarity", IEEE TIP 13(4), 2004
 //   auroc             area under the ROC curve via the Mann-Whitney U statistic (ties count 1/2)
 //   knn_accuracy      k-nearest-neighbour (Euclidean) classification accuracy of codes
+//   code_usage, code_perplexity   how a vqvae uses its codebook, from assignment counts
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,13 @@
 #include "ae/eigen.h"
 
 namespace ae {
+
+// vqvae codebook use from the assignment counts of its K entries (any non-negative counts, e.g. an epoch's
+// training assignments, every group pooled): the fraction of entries with a count > 0, and the perplexity
+// exp(-sum_k p_k log p_k), p_k = count_k / total (K when all are used equally, 1 when one entry takes all; 0 for
+// no assignments).
+double code_usage(const std::vector<double>& counts);
+double code_perplexity(const std::vector<double>& counts);
 
 // Mean of (x - y)^2 over all elements. Throws ae::Error for different shapes or an empty matrix.
 double mse(const Matrix& x, const Matrix& y);
