@@ -195,6 +195,70 @@ function showFormCheck(r) {
   }
   $('config-error').textContent = r.errors[''] || (formHasErrors() ? 'Fix the marked fields to train.' : '');
   updateButtons();
+  writeLink();
+}
+
+// ---- shareable state: the data set and every option that applies to the model type in the URL hash
+// (#data=mnist&model.type=vae&model.latent=2...), written after each clean check of the form and read at load.
+// A link's unknown or bad values are named in the error banner and fall back to the defaults.
+const link = {applying: true};  // until the link has been read at load
+function writeLink() {
+  if (link.applying || !formCheck.result || formHasErrors()) return;
+  const p = new URLSearchParams();
+  const kind = state.dataset ? state.dataset.kind : $('dataset').value;
+  if (kind !== 'user') p.set('data', kind);
+  for (const [k, v] of formTexts()) if (formCheck.result.applies[k] !== false) p.set(k, v);
+  const hash = '#' + p.toString();
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+async function applyLink() {
+  const text = location.hash.replace(/^#/, '');
+  link.applying = true;
+  try {
+    if (!text) return;
+    const params = new URLSearchParams(text), problems = [], form = $('config-form');
+    const choices = (el) => [...el.options].map((o) => o.value);
+    const data = params.get('data');
+    if (data !== null) {
+      if (choices($('dataset')).includes(data)) $('dataset').value = data;
+      else problems.push(`data '${data}' is not one of ${choices($('dataset')).join(', ')} (loading ${$('dataset').value})`);
+    }
+    const typeEl = form.elements['model.type'], type = params.get('model.type');
+    if (type !== null) {
+      if (choices(typeEl).includes(type)) {
+        typeEl.value = type;
+        await checkForm('model.type');
+        await formCheck.typeChange;
+      } else {
+        problems.push(`model.type '${type}' is not a model type (using ${typeEl.value})`);
+      }
+    }
+    for (const [k, v] of params) {
+      if (k === 'data' || k === 'model.type') continue;
+      const el = form.elements[k];
+      if (!el || !k.includes('.')) { problems.push(`unknown setting '${k}' (ignored)`); continue; }
+      if (el.tagName === 'SELECT' && !choices(el).includes(v)) {
+        problems.push(`${k}: '${v}' is not one of ${choices(el).join(', ')} (using ${el.value})`);
+        continue;
+      }
+      el.value = v;
+    }
+    let r = await checkForm();
+    const bad = Object.keys(r.errors).filter((p) => p && form.elements[p]);
+    if (bad.length) {
+      // The model type's defaults for the fields the core refused (its message names the problem).
+      const d = JSON.parse(await call('checkForm', baseConfig(), JSON.stringify([['model.type', typeEl.value]])));
+      for (const p of bad) {
+        problems.push(`${p}: ${r.errors[p]} (using the default ${d.values[p]})`);
+        form.elements[p].value = d.values[p];
+      }
+      r = await checkForm();
+    }
+    if (problems.length) showError('link', problems.join('; '));
+  } finally {
+    link.applying = false;
+    writeLink();
+  }
 }
 
 // The form's config, normalized by the core (the text the session reports), or an error when a field
@@ -1592,8 +1656,9 @@ function onMessage(ev) {
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
       buildForm();
       fillFieldTypes();
-      setFormConfig(m.defaultConfig).catch(e => showError('form', e.message));
-      $('load-data').click();
+      // The link's settings (URL hash) fill the form before the data loads, so the first model is theirs.
+      setFormConfig(m.defaultConfig).then(applyLink).catch(e => showError('form', e.message))
+        .finally(() => $('load-data').click());
       break;
     case 'loadProgress': {
       state.loadTotals[m.what] = [m.loaded, m.total];
@@ -1615,6 +1680,7 @@ function onMessage(ev) {
       selectDataset();
       fillExcludeOptions();
       updateButtons();
+      writeLink();
       // A model for the new data at once, so that every view shows it (not the previous data's model);
       // not when the data came with a model file (its session follows).
       if (state.defaultConfig && !m.withModel) normalizedFormConfig().then(createModel, () => {});
