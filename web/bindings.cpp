@@ -40,6 +40,7 @@
 //   mnistSplit(data) -> {train, test}      the page's MNIST asset (all 10,000 digits, file order) -> the core's split
 //   checkConfigJson(text) -> string        normalizeConfigJson + builds the model (rejects types not built yet)
 //   modelFileConfig(bytes, name) -> {config, epoch, step, data: {name, trainImages, ...}, hasOptimizerState}
+//   lessons() -> string  JSON [{id, title, source, data, settings: [[path, text]], view, lookFor}]  (lessons.h)
 //   lossTerms() -> [{name, label}]  (options.h);  configChoices() -> {field: [values]}  (options.h)
 //   configFields() -> string               JSON [{path, flag, label, help, unit, kind, choices, min, max,
 //                                          minExclusive, maxExclusive, group, advanced, live, types}] (options.h)
@@ -173,6 +174,7 @@
 #include "ae/idx.h"
 #include "ae/interpolation.h"
 #include "ae/latent.h"
+#include "ae/lessons.h"
 #include "ae/manifold.h"
 #include "ae/metrics.h"
 #include "ae/model_file.h"
@@ -465,6 +467,10 @@ val dataset_ref_to_js(const ae::DatasetRef& d) {
     o.set("testLabels", d.test_labels);
     o.set("excludeClass", d.exclude_class);
     return o;
+}
+
+std::string lessons_json_js() {
+    return js_guard([&] { return ae::lessons_json(); });
 }
 
 std::string config_fields_json() {
@@ -1432,6 +1438,7 @@ EMSCRIPTEN_BINDINGS(ae_module) {
     function("maxThreads", &max_threads);
     function("heapBytes", &heap_bytes);
     function("configFields", &config_fields_json);
+    function("lessons", &lessons_json_js);
     function("checkForm", &check_form);
     function("checkPageFile", &check_page_file);
     function("checkPageGunzip", &check_page_gunzip);

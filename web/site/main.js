@@ -206,60 +206,147 @@ function writeLink() {
   if (link.applying || !formCheck.result || formHasErrors()) return;
   const p = new URLSearchParams();
   const kind = state.dataset ? state.dataset.kind : $('dataset').value;
+  if (state.lesson) p.set('lesson', state.lesson);
   if (kind !== 'user') p.set('data', kind);
   for (const [k, v] of formTexts()) if (formCheck.result.applies[k] !== false) p.set(k, v);
   const hash = '#' + p.toString();
   if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+// Applies [[key, text], ...] to the data selector ('data') and the form (model.type first, then the rest);
+// returns the problems, each naming the key, after falling back to the defaults for them.
+async function applySettings(pairs) {
+  const problems = [], form = $('config-form');
+  const choices = (el) => [...el.options].map((o) => o.value);
+  const typeEl = form.elements['model.type'];
+  for (const [k, v] of pairs) {
+    if (k !== 'data') continue;
+    if (choices($('dataset')).includes(v)) $('dataset').value = v;
+    else problems.push(`data '${v}' is not one of ${choices($('dataset')).join(', ')} (loading ${$('dataset').value})`);
+  }
+  const types = pairs.filter(([k]) => k === 'model.type');
+  if (types.length) {
+    const type = types[types.length - 1][1];
+    if (choices(typeEl).includes(type)) {
+      typeEl.value = type;
+      await checkForm('model.type');
+      await formCheck.typeChange;
+    } else {
+      problems.push(`model.type '${type}' is not a model type (using ${typeEl.value})`);
+    }
+  }
+  for (const [k, v] of pairs) {
+    if (k === 'data' || k === 'model.type') continue;
+    const el = form.elements[k];
+    if (!el || !k.includes('.')) { problems.push(`unknown setting '${k}' (ignored)`); continue; }
+    if (el.tagName === 'SELECT' && !choices(el).includes(v)) {
+      problems.push(`${k}: '${v}' is not one of ${choices(el).join(', ')} (using ${el.value})`);
+      continue;
+    }
+    el.value = v;
+  }
+  const r = await checkForm();
+  const bad = Object.keys(r.errors).filter((p) => p && form.elements[p]);
+  if (bad.length) {
+    // The model type's defaults for the fields the core refused (its message names the problem).
+    const d = JSON.parse(await call('checkForm', baseConfig(), JSON.stringify([['model.type', typeEl.value]])));
+    for (const p of bad) {
+      problems.push(`${p}: ${r.errors[p]} (using the default ${d.values[p]})`);
+      form.elements[p].value = d.values[p];
+    }
+    await checkForm();
+  }
+  return problems;
 }
 async function applyLink() {
   const text = location.hash.replace(/^#/, '');
   link.applying = true;
   try {
     if (!text) return;
-    const params = new URLSearchParams(text), problems = [], form = $('config-form');
-    const choices = (el) => [...el.options].map((o) => o.value);
-    const data = params.get('data');
-    if (data !== null) {
-      if (choices($('dataset')).includes(data)) $('dataset').value = data;
-      else problems.push(`data '${data}' is not one of ${choices($('dataset')).join(', ')} (loading ${$('dataset').value})`);
-    }
-    const typeEl = form.elements['model.type'], type = params.get('model.type');
-    if (type !== null) {
-      if (choices(typeEl).includes(type)) {
-        typeEl.value = type;
-        await checkForm('model.type');
-        await formCheck.typeChange;
+    let pairs = [...new URLSearchParams(text)];
+    const problems = [];
+    // #lesson=ID: the lesson's data and settings, then whatever else the link says.
+    const named = pairs.filter(([k]) => k === 'lesson');
+    pairs = pairs.filter(([k]) => k !== 'lesson');
+    if (named.length) {
+      const id = named[named.length - 1][1], l = LESSONS.find((x) => x.id === id);
+      if (l) {
+        pairs = [['data', l.data], ...l.settings, ...pairs];
+        showLesson(l);
+        state.lessonStart = true;  // trains as soon as its model exists
       } else {
-        problems.push(`model.type '${type}' is not a model type (using ${typeEl.value})`);
+        problems.push(`lesson '${id}' is not one of ${LESSONS.map((x) => x.id).join(', ')}`);
       }
     }
-    for (const [k, v] of params) {
-      if (k === 'data' || k === 'model.type') continue;
-      const el = form.elements[k];
-      if (!el || !k.includes('.')) { problems.push(`unknown setting '${k}' (ignored)`); continue; }
-      if (el.tagName === 'SELECT' && !choices(el).includes(v)) {
-        problems.push(`${k}: '${v}' is not one of ${choices(el).join(', ')} (using ${el.value})`);
-        continue;
-      }
-      el.value = v;
-    }
-    let r = await checkForm();
-    const bad = Object.keys(r.errors).filter((p) => p && form.elements[p]);
-    if (bad.length) {
-      // The model type's defaults for the fields the core refused (its message names the problem).
-      const d = JSON.parse(await call('checkForm', baseConfig(), JSON.stringify([['model.type', typeEl.value]])));
-      for (const p of bad) {
-        problems.push(`${p}: ${r.errors[p]} (using the default ${d.values[p]})`);
-        form.elements[p].value = d.values[p];
-      }
-      r = await checkForm();
-    }
+    problems.push(...await applySettings(pairs));
     if (problems.length) showError('link', problems.join('; '));
   } finally {
     link.applying = false;
     writeLink();
   }
 }
+
+// ---- lessons (the core's table, lessons.h): a data set, settings, a view and what to look for. Choosing one
+// (menu or #lesson=ID) fills the form, loads the data, makes the model, trains and shows the view.
+let LESSONS = [];
+state.lessons = () => LESSONS;  // tests
+const LESSON_VIEWS = {loss: 'loss-chart', recon: 'recon', map: 'latent-map', manifold: 'manifold', samples: 'samples',
+                      swap: 'swap-note', codes: 'vq-note', denoise: 'dn-input'};
+function fillLessons() {
+  const sel = $('lesson');
+  if (sel.options.length > 1) return;
+  for (const l of LESSONS) sel.add(new Option(l.title, l.id));
+}
+function showLesson(l) {
+  state.lesson = l ? l.id : '';
+  $('lesson').value = state.lesson;
+  const box = $('lesson-text');
+  box.replaceChildren();
+  if (!l) return;
+  const look = document.createElement('div');
+  look.textContent = l.lookFor;
+  const src = document.createElement('span');
+  src.className = 'dim';
+  src.textContent = `from the material: ${l.source}`;
+  box.append(look, src);
+  if (l.view === 'denoise') {  // the denoise view shows the lesson's corruption
+    const kind = l.settings.find(([k]) => k === 'model.corruption'), level = l.settings.find(([k]) => k === 'model.corruption_level');
+    if (kind) $('dn-kind').value = kind[1];
+    if (level) $('dn-level').value = level[1];
+  }
+}
+// After the lesson's model exists: train, and bring its view on screen.
+function startLesson() {
+  const l = LESSONS.find((x) => x.id === state.lesson);
+  if (!l) return;
+  state.worker.postMessage({type: 'run'});
+  const section = $(LESSON_VIEWS[l.view] || 'loss-chart').closest('section');
+  section.scrollIntoView({block: 'start'});
+  // Again as the first views arrive: the panels above it take their sizes then.
+  state.lessonScroll = {section, left: 3};
+}
+$('lesson').addEventListener('change', async () => {
+  const l = LESSONS.find((x) => x.id === $('lesson').value);
+  if (!l) { showLesson(null); writeLink(); return; }
+  if (!(await confirmDiscard(`The lesson "${l.title}" discards the trained model (${state.steps} steps).`))) {
+    $('lesson').value = state.lesson || '';
+    return;
+  }
+  if (state.running) state.worker.postMessage({type: 'pause'});
+  showLesson(l);
+  link.applying = true;
+  let problems;
+  try { problems = await applySettings([['data', l.data], ...l.settings]); } finally { link.applying = false; }
+  if (problems.length) showError('lesson', problems.join('; '));
+  writeLink();
+  state.lessonStart = true;
+  if (!state.dataset || state.dataset.kind !== l.data) {
+    state.steps = 0;  // confirmed above: the data's model replaces this one
+    beginLoad('loading…');
+    state.worker.postMessage({type: 'load', dataset: l.data});  // its model follows the form, then 'created'
+  } else {
+    await createModel(await normalizedFormConfig());
+  }
+});
 
 // The form's config, normalized by the core (the text the session reports), or an error when a field
 // is marked.
@@ -1652,6 +1739,8 @@ function onMessage(ev) {
     case 'ready':
       state.defaultConfig = m.defaultConfig;
       FIELDS = JSON.parse(m.fields);
+      LESSONS = JSON.parse(m.lessons);
+      fillLessons();
       for (const t of m.terms) TERM_NAMES[t.name] = t.label;
       $('simd').textContent = `WebAssembly SIMD: ${m.simd}`;
       buildForm();
@@ -1733,6 +1822,7 @@ function onMessage(ev) {
       lik.result = null;
       setText('lik-text', '');
       if (state.onCreated) { state.onCreated(); state.onCreated = null; }
+      if (state.lessonStart) { state.lessonStart = false; startLesson(); }
       updateButtons();
       break;
     case 'progress':
@@ -1740,6 +1830,7 @@ function onMessage(ev) {
       break;
     case 'views':
       onViews(m);
+      if (state.lessonScroll && state.lessonScroll.left-- > 0) state.lessonScroll.section.scrollIntoView({block: 'start'});
       break;
     case 'tsne':
       onTsne(m);

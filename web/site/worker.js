@@ -642,5 +642,5 @@ loadModule().then(({module, note}) => {
   // Default thread count: all the module offers (min(4, cores)); measured in the README (tests/e2e/bench.test.js).
   threads = ae.maxThreads();
   post({type: 'ready', defaultConfig: ae.defaultConfigJson(), simd: ae.simdInstructionSets(), fields: ae.configFields(),
-        terms: ae.lossTerms(), ...threadsInfo(), heapBytes: ae.heapBytes(), buildNote: note});
+        lessons: ae.lessons(), terms: ae.lossTerms(), ...threadsInfo(), heapBytes: ae.heapBytes(), buildNote: note});
 }, e => fail('module', e));
