@@ -25,6 +25,7 @@
 #include "ae/pca.h"
 #include "ae/sampling.h"
 #include "ae/codebook_views.h"
+#include "ae/lessons.h"
 #include "ae/plot.h"
 #include "ae/rng.h"
 #include "ae/arithmetic.h"
@@ -62,6 +63,8 @@ ImU32 class_imcolor(int c) {
 
 App::App(Trainer& trainer, const AppOptions& options) : trainer_(trainer), options_(options), data_(options.data) {
     form_from_config(options.config);
+    for (size_t i = 0; i < ae::lessons().size(); ++i)
+        if (ae::lessons()[i].id == options.lesson) lesson_ = static_cast<int>(i);
     map_method_ = options.map == "tsne" ? 1 : options.map == "umap" ? 2 : 0;
 }
 
@@ -381,8 +384,48 @@ bool App::config_form() {
     return committed;
 }
 
+void App::lesson_menu() {
+    const std::vector<ae::Lesson>& ls = ae::lessons();
+    const char* none = "(none: your own setup)";
+    if (ImGui::BeginCombo("lesson", lesson_ < 0 ? none : ls[static_cast<size_t>(lesson_)].title.c_str())) {
+        for (size_t i = 0; i < ls.size(); ++i) {
+            if (ImGui::Selectable(ls[i].title.c_str(), static_cast<int>(i) == lesson_)) open_lesson(static_cast<int>(i));
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("from the material: %s", ls[i].source.c_str());
+        }
+        ImGui::EndCombo();
+    }
+    if (lesson_ >= 0) {
+        const ae::Lesson& l = ls[static_cast<size_t>(lesson_)];
+        ImGui::TextWrapped("%s", l.look_for.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("view: %s; from the material: %s", l.view.c_str(), l.source.c_str());
+        ImGui::PopStyleColor();
+    }
+    ImGui::Separator();
+}
+
+// The lesson's settings on top of the current config (form_check, as the page does), its data, then training.
+void App::open_lesson(int i) {
+    const ae::Lesson& l = ae::lessons()[static_cast<size_t>(i)];
+    const ae::FormResult r = ae::form_check(status_.config, l.settings);
+    if (!r.ok()) {
+        tool_error_ = "lesson " + l.id + ": " + r.errors.begin()->first + ": " + r.errors.begin()->second;
+        return;
+    }
+    lesson_ = i;
+    trainer_.pause();
+    trainer_.set_config(r.config);
+    form_from_config(r.config);
+    if (data_.kind != l.data || !status_.train) {
+        data_.kind = l.data;
+        trainer_.load_data(data_);
+    }
+    trainer_.start();
+}
+
 void App::window_controls() {
     ImGui::Begin("Controls");
+    lesson_menu();
     // Data.
     ImGui::TextUnformatted("Data");
     static const char* kinds[] = {"fashion-mnist", "mnist", "idx"};

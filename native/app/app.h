@@ -51,6 +51,7 @@ struct AppOptions {
     std::string model_path;  // load these weights at start (safetensors)
     bool autostart = false;  // start training at once
     int steps = 0;           // > 0: train exactly this many minibatches, then pause
+    std::string lesson;      // lessons.h id opened at start (--lesson): its text shows in the controls
     std::string tab;         // latent tools tab to open first: manifold, prior, ..., neighbours, hashing, anomalies
     std::string map = "pca"; // the latent map's projection: pca, tsne or umap (they start once training pauses)
 };
@@ -92,7 +93,9 @@ private:
     void tab_manifold();
     void tab_prior();
     void tab_class_swap();
-    void tab_codes();       // vqvae: a test image's codebook indices, edited and decoded; the codebook decoded  // cvae: each test image's code decoded with every class (sampling.h class_swap_grid)
+    void tab_codes();
+    void lesson_menu();      // lessons.h: the lesson combo, its text; choosing one loads its data and model, trains
+    void open_lesson(int i);       // vqvae: a test image's codebook indices, edited and decoded; the codebook decoded  // cvae: each test image's code decoded with every class (sampling.h class_swap_grid)
     void class_picker();    // cvae: the class the views decode with (Autoencoder::set_default_class)
     void mark_views_dirty();
     void tab_traversals();
@@ -214,6 +217,7 @@ private:
     float arith_s_ = 1.0f;
     bool arith_dirty_ = true;
     std::string arith_note_;
+    int lesson_ = -1;  // index into ae::lessons(), -1: none
     int vq_image_ = 0, vq_cell_ = 0, vq_entry_ = 0;
     std::vector<std::pair<int, int>> vq_edits_;  // (group, entry)
     GridView vq_grid_, vq_book_grid_;

@@ -22,6 +22,7 @@
 #include "ae/options.h"
 #include "config_flags.h"
 #include "ae/error.h"
+#include "ae/lessons.h"
 #include "ae/plot.h"
 #include "ae/png.h"
 #include "app.h"
@@ -125,6 +126,8 @@ int main(int argc, char** argv) {
     cli.add_option("--map", opt.map, "Latent map projection: pca, tsne (t-SNE) or umap (both start once training pauses)")
         ->check(CLI::IsMember({"pca", "tsne", "umap"}))
         ->capture_default_str();
+    cli.add_option("--lesson", opt.lesson, "Open a lesson (core/include/ae/lessons.h): its data set and settings, "
+                                           "applied over the other flags");
     cli.add_option("--tab", opt.tab, "Latent tools tab to show first")
         ->check(CLI::IsMember({"manifold", "prior", "swap", "codes", "traversals", "neighbours", "hashing", "arithmetic", "projections", "field", "interpolation", "draw", "denoise", "anomalies", "weights"}));
     cli.add_option("--frames", frames, "Frames to render before the screenshot")->check(CLI::Range(1, 1 << 20))->capture_default_str();
@@ -144,6 +147,18 @@ int main(int argc, char** argv) {
         if (!config_file.empty()) opt.config = ae::config_from_json(read_text(config_file), config_file);
         if (config_file.empty()) opt.config.train.threads = cores;
         opt.config = ae_host::apply_config_flags(flags, opt.config);
+        if (!opt.lesson.empty()) {
+            const ae::Lesson* l = ae::find_lesson(opt.lesson);
+            if (!l) {
+                std::string ids;
+                for (const ae::Lesson& x : ae::lessons()) ids += (ids.empty() ? "" : ", ") + x.id;
+                throw ae::Error("--lesson " + opt.lesson + ": not a lesson (" + ids + ")");
+            }
+            const ae::FormResult r = ae::form_check(opt.config, l->settings);
+            if (!r.ok()) throw ae::Error("--lesson " + opt.lesson + ": " + r.errors.begin()->second);
+            opt.config = r.config;
+            opt.data.kind = l->data;
+        }
         ae::config_validate(opt.config);
     } catch (const ae::Error& e) {
         std::fprintf(stderr, "ae-app: %s\n", e.what());

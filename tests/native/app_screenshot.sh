@@ -50,3 +50,17 @@ print(f'ok: loss {first:.4f} -> {last:.4f}; latent map {w}x{h}: {white:.2%} back
       f'{len(hues)} hue bins; frame interval p50 {s["frame_interval_ms_p50"]:.1f} ms p99 '
       f'{s["frame_interval_ms_p99"]:.1f} ms; {s["samples_per_sec_ui"]:.0f} samples/s with the UI running')
 PY
+# A lesson (lessons.h) opened with --lesson: its data set and model train; an unknown one is refused with the list.
+xvfb-run -a -s "-screen 0 1600x1000x24" "$APP" --lesson cvae --threads 2 --steps 150 --tab swap \
+  --screenshot "$ART/ae-app-lesson-cvae.png" --frames 10 --summary "$WORK/lesson.json" > "$WORK/lesson.log"
+/usr/bin/python3 - "$WORK/lesson.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+loss = s['train_loss']
+assert s['steps'] == 150 and loss[-1] < 0.8 * loss[0], (s['steps'], loss[0], loss[-1])
+print(f'ok: lesson cvae: loss {loss[0]:.1f} -> {loss[-1]:.1f} nats per image')
+PY
+if err=$(xvfb-run -a -s "-screen 0 1600x1000x24" "$APP" --lesson nope --steps 1 --screenshot "$WORK/x.png" 2>&1); then
+  echo "--lesson nope was accepted"; exit 1
+fi
+grep -q "not a lesson (bottleneck, " <<< "$err" || { echo "unexpected message: $err"; exit 1; }
