@@ -52,11 +52,14 @@ run(async () => {
     console.log(`test image 0 decoded from its 24-bit code: MSE ${reconMse.toFixed(4)}`);
     assert.ok(reconMse < 0.04, 'the code decodes to the image');
 
-    // Edit cell 1 (row 1, column 2) by clicking it and typing an entry.
+    // Edit cell 1 (row 1, column 2) by clicking it and typing an entry. The code of the paused model's weights
+    // (the panel's last refresh may predate the last minibatches before the pause took effect):
+    const own = await page.evaluate(async () => Array.from((await window.aeLab.call('codeIndices',
+      Float32Array.from(window.aeLab.testImages.subarray(0, 784), (p) => p / 255), new Int32Array(0))).indices));
     await page.locator('#vq-grid').scrollIntoViewIfNeeded();
     await page.locator('#vq-grid').click({position: {x: 45, y: 15}});
     await page.waitForFunction(() => document.getElementById('vq-cell').value === '1', null, {timeout: 10000});
-    const k = (before.indices[1] + 32) % 64;
+    const k = (own[1] + 32) % 64;
     await page.fill('#vq-entry', String(k));
     await page.dispatchEvent('#vq-entry', 'change');
     await page.waitForFunction((want) => window.aeLab.vq.view.editedIndices[1] === want, k, {timeout: 20000});
@@ -66,8 +69,8 @@ run(async () => {
                                                text: document.getElementById('vq-edits').textContent,
                                                alt: document.getElementById('vq-grid').getAttribute('aria-label')}));
     const change = mse(edited.edited, edited.recon);
-    console.log(`cell 1: ${before.indices[1]} -> ${k}; the decoding moves by MSE ${change.toFixed(4)}; ${edited.text}`);
-    assert.deepStrictEqual(edited.v, [before.indices[0], k, before.indices[2], before.indices[3]]);
+    console.log(`cell 1: ${own[1]} -> ${k}; the decoding moves by MSE ${change.toFixed(4)}; ${edited.text}`);
+    assert.deepStrictEqual(edited.v, [own[0], k, own[2], own[3]]);
     assert.ok(change > 1e-4, 'another entry decodes to another image');
     assert.match(edited.text, /^1 cell edited/);
     assert.match(edited.alt, /\(edited; the image's own:/);
