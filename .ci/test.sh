@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
 JOBS=${JOBS:-$(nproc)}
 
-step() { echo; echo "=== $* ==="; }
+step() { echo; echo "=== $* === ($(date +%T))"; }
 
 step "native release: build"
 cmake --preset release >/dev/null
@@ -38,4 +38,4 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j "$
 step "fuzz: every parser for 30 s under libFuzzer + ASan + UBSan (exit != 0 on a crash, leak, OOM or timeout)"
 JOBS="$JOBS" bash fuzz/run.sh 30
 
-echo; echo "all tests passed"
+echo; echo "all tests passed ($(date +%T))"

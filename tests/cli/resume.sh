@@ -6,9 +6,9 @@ set -euo pipefail
 AE=$1
 OUT=$2
 rm -rf "$OUT"
-"$AE" train --data mnist --limit-train 2000 --limit-test 500 --encoder 64 --latent 4 --epochs 1 --batch 100 \
+"$AE" train --data mnist --limit-train 1000 --limit-test 300 --encoder 64 --latent 4 --epochs 1 --batch 50 \
   --seed 5 --threads 2 --out "$OUT/a" -q
-"$AE" train --resume "$OUT/a/model.safetensors" --limit-train 2000 --limit-test 500 --epochs 3 --lr 5e-4 \
+"$AE" train --resume "$OUT/a/model.safetensors" --limit-train 1000 --limit-test 300 --epochs 3 --lr 5e-4 \
   --threads 2 --out "$OUT/b" 2> "$OUT/b.log"
 cat "$OUT/b.log"
 grep -q "continuing .* at epoch 1, step 20 (optimizer state restored) up to epoch 3" "$OUT/b.log"

@@ -7,8 +7,8 @@ OUT=$2
 rm -rf "$OUT"
 for data in mnist fashion-mnist; do
   dir="$OUT/$data"
-  "$AE" train --data "$data" --limit-train 3000 --limit-test 500 --encoder 64 --latent 3 --epochs 2 \
-    --batch 100 --seed 3 --threads 2 --out "$dir" -q
+  "$AE" train --data "$data" --limit-train 1500 --limit-test 300 --encoder 64 --latent 3 --epochs 2 \
+    --batch 50 --seed 3 --threads 2 --out "$dir" -q
   for f in metrics.json reconstructions.png latent.png model.safetensors; do
     [ -s "$dir/$f" ] || { echo "missing $dir/$f"; exit 1; }
   done

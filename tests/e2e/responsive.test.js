@@ -3,9 +3,9 @@
 // with a PerformanceObserver('longtask') (common.js observeLongTasks), Chromium launched WITHOUT
 // --disable-gpu (TOOLCHAIN.md: with it WebGL canvases are composited on the page thread). Phases, all while
 // Fashion-MNIST trains in the Worker:
-//   train   10 s of plain training with the view updates
+//   train   6 s of plain training with the view updates
 //   draw    a stroke of 40 pointer moves on the draw canvas
-//   anomaly Compute in the anomaly view, then 8 s of view updates
+//   anomaly Compute in the anomaly view, then 5 s of view updates
 //   edit    lerp/slerp, manifold size, denoise index changed
 // Prints count / longest / total per phase (a long task is one over 50 ms, the goal). Fails if the page
 // showed errors, if the draw phase spent over 1 s in long tasks, or if all phases together spent over 10%
@@ -42,7 +42,7 @@ run(async () => {
     await setField(page, 'train.epochs', '50');
     await page.click('#start');
     await page.waitForFunction(() => window.aeLab.running && window.aeLab.steps > 20, null, {timeout: 60000});
-    await phase('train', () => page.waitForTimeout(10000));
+    await phase('train', () => page.waitForTimeout(6000));
     await page.locator('#draw').scrollIntoViewIfNeeded();
     await page.waitForTimeout(500);
     await phase('draw', async () => {
@@ -62,7 +62,7 @@ run(async () => {
     await phase('anomaly', async () => {
       await page.click('#an-run');
       await page.waitForFunction(() => window.aeLab.anomaly, null, {timeout: 60000});
-      await page.waitForTimeout(8000);
+      await page.waitForTimeout(5000);
     });
     await phase('edit', async () => {
       await page.click('#ip-random');
