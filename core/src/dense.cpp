@@ -16,9 +16,16 @@ struct Split {
     Eigen::Index end(int i) const { return i + 1 == parts ? n : begin(i + 1); }
 };
 
+// Blocks per thread: more blocks than threads, taken dynamically, so that a thread descheduled by the rest
+// of the machine (in the page: the page's own thread and the browser's compositor on the same cores) holds
+// up one small block, not half the product. The result does not depend on the split (each block's sums run
+// in an order that depends on the depth only).
+constexpr Eigen::Index kBlocksPerThread = 4;
+
 int parts_for(ThreadPool* pool, Eigen::Index n, Eigen::Index min_per_part) {
     if (!pool || pool->size() <= 1) return 1;
-    return static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(pool->size(), n / min_per_part)));
+    return static_cast<int>(
+        std::max<Eigen::Index>(1, std::min<Eigen::Index>(kBlocksPerThread * pool->size(), n / min_per_part)));
 }
 
 // The WebAssembly build with SIMD runs the three products through gemm_f32 (under Node 20, 2026-12-02:

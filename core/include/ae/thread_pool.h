@@ -50,8 +50,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable done_cv_;
-    uint64_t generation_ = 0;
-    bool stop_ = false;
+    std::atomic<uint64_t> generation_{0};  // written under mutex_; read by spinning workers without it
+    std::atomic<bool> stop_{false};
     void* ctx_ = nullptr;
     Trampoline call_ = nullptr;
     int n_tasks_ = 0;
