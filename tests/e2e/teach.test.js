@@ -3,10 +3,11 @@
 // typing in a field; the buttons' titles name the keys; an error goes to a role="alert" region shown as a
 // fixed banner over the page (the page below does not move). axe-core (npm, web/node_modules) finds no
 // serious or critical violation after loading, while training and with the error banner shown. Every canvas
-// is role="img" with an aria-label; the loss chart's names the newest train and test losses.
+// is role="img" with an aria-label; the loss chart's names the newest train and test losses. The loss chart's axes
+// (from 0; the log toggle; fitted to the values before a divergence) and its legend's line styles.
 // Screenshots: teach-*.png.
 'use strict';
-const {openPage, waitForData, screenshot, run, assert, ROOT} = require('./common.js');
+const {openPage, waitForData, setField, screenshot, run, assert, ROOT} = require('./common.js');
 const path = require('path');
 
 // axe-core in the page; fails on a serious or critical violation, printing every violation it found.
@@ -155,6 +156,17 @@ run(async () => {
     await screenshot(page, 'teach-error-focus.png', '#error');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('error').hidden, null, {timeout: 5000});
+
+    // A diverging run (learning rate 5, applied live): training stops, and the loss chart's axis fits the
+    // values before the divergence (not the 1e10 losses after it) and says so.
+    await setField(page, 'train.lr', '5');
+    await page.click('#start');
+    await page.waitForFunction(() => window.aeLab.errors.some((e) => /diverged/.test(e)) && !window.aeLab.running, null, {timeout: 60000});
+    await page.waitForTimeout(300);
+    const div = await page.evaluate(() => window.aeLab.chartScale());
+    console.log('loss chart after a divergence:', JSON.stringify(div));
+    assert.ok(div.clipped !== null && div.max < 10, `the axis after a divergence: ${JSON.stringify(div)}`);
+    await screenshot(page, 'teach-loss-diverged.png', '#loss-chart');
     assert.deepStrictEqual(t.consoleErrors, [], 'console errors');
   } finally {
     await t.close();

@@ -3,7 +3,7 @@
 // What the page asks of it (issue 14): a legend that names line styles and colours (uPlot's, with dashed
 // markers for the test lines, and the values under the cursor), a log-scale toggle, epoch markers, a y axis
 // that stays at or above 0 when every value is non-negative, and a readable scale after a divergence (the
-// axis stops at 3x the 90th percentile of the values and says so).
+// axis fits the values before a divergence, or stops below a transient spike, and says so).
 import uPlot from './uPlot.esm.js';
 
 const MAX_POINTS = 1500;  // x positions drawn: train values are averaged over buckets of minibatches
@@ -14,7 +14,8 @@ export class LossChart {
     this.series = new Map();
     this.log = false;
     this.epochLength = 0;  // minibatches per epoch (the markers); 0: none
-    this.clipped = null;   // the axis' upper end when the values above it are not shown
+    this.spike = null;     // the largest value when a transient spike is above the axis
+    this.clipped = null;   // the minibatch a diverging run's tail starts at (the axis fits the values before it)
     this.plot = null;
     this.shape = '';       // series names, colours, styles and the scale the uPlot instance was built for
     this.text = 'Loss chart: no training yet';  // the plot canvas' text alternative
@@ -62,17 +63,38 @@ export class LossChart {
     return [xs, ...cols];
   }
 
-  // The y range: from 0 when no value is negative; the top at 3x the 90th percentile when the largest value
-  // is beyond that (a diverging run), so the rest stays readable.
-  yRange(cols) {
+  // Where a diverging run's tail begins: the first minibatch of the last stretch of the train total (the
+  // first solid series) that is non-finite or over 10x its best value so far (the session's divergence rule,
+  // session.h). null when the run does not end so.
+  divergenceStart() {
+    const s = [...this.series.values()].find((x) => !x.dashed);
+    if (!s || !s.ys.length) return null;
+    let best = Infinity;
+    const bad = s.ys.map((y) => {
+      const b = !Number.isFinite(y) || (best > 0 && best < Infinity && y > 10 * best);
+      if (Number.isFinite(y)) best = Math.min(best, y);
+      return b;
+    });
+    let i = bad.length - 1;
+    while (i >= 0 && bad[i]) i--;
+    return i < bad.length - 1 && i >= 0 ? s.xs[i + 1] : null;
+  }
+
+  // The y range: from 0 when no value is negative; after a divergence, fitted to the values before it
+  // (the note on the chart says so), so the healthy part stays readable.
+  yRange(xs, cols) {
+    const cut = this.divergenceStart();
+    this.clipped = cut;
     const v = [];
-    for (const c of cols) for (const y of c) if (y !== null) v.push(y);
+    for (const c of cols) for (let j = 0; j < c.length; j++) if (c[j] !== null && (cut === null || xs[j] < cut)) v.push(c[j]);
     if (!v.length) return this.log ? [0.1, 1] : [0, 1];
-    v.sort((a, b) => a - b);
-    const lo = v[0], hi = v[v.length - 1], q90 = v[Math.floor(0.9 * (v.length - 1))];
-    let top = hi;
-    this.clipped = null;
-    if (q90 > 0 && hi > 3 * q90) { top = 3 * q90; this.clipped = top; }
+    const lo = Math.min(...v);
+    let top = Math.max(...v);
+    // A transient spike (a few minibatches far above the rest) would flatten everything else: the axis stops
+    // at 3x the 90th percentile when the largest value is over 10x that.
+    const q90 = [...v].sort((a, b) => a - b)[Math.floor(0.9 * (v.length - 1))];
+    this.spike = null;
+    if (q90 > 0 && top > 10 * q90) { this.spike = top; top = 3 * q90; }
     if (this.log) return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(top * 1.0001))];  // whole decades
     const pad = Math.max(1e-9, (top - Math.min(lo, 0)) * 0.05);
     return [lo >= 0 ? 0 : lo - pad, top + pad];
@@ -85,7 +107,7 @@ export class LossChart {
       width: Math.max(200, this.container.clientWidth), height: 190,
       scales: {x: {time: false}, y: {distr: this.log ? 3 : 1, range: () => this.range}},
       axes: [{label: 'minibatches', labelSize: 18, size: 34},
-             {size: 56, values: (u, ticks) => ticks.map((t) => (t === null ? '' : Math.abs(t) >= 1e4 || (t !== 0 && Math.abs(t) < 1e-3) ? t.toExponential(1) : String(+t.toPrecision(4))))}],
+             {size: 72, values: (u, ticks) => ticks.map((t) => (t === null ? '' : Math.abs(t) >= 1e4 || (t !== 0 && Math.abs(t) < 1e-3) ? t.toExponential(1) : String(+t.toPrecision(4))))}],
       legend: {markers: {dash: marker, width: 2}},
       cursor: {drag: {x: false, y: false}},
       series: [{label: 'minibatch', value: (u, v) => (v === null ? '–' : String(v))},
@@ -108,7 +130,7 @@ export class LossChart {
   // What is drawn, for the tests: the y scale, whether the axis was clipped, the epoch length.
   scale() {
     const y = this.plot ? this.plot.scales.y : {};
-    return {min: y.min, max: y.max, log: this.log, clipped: this.clipped, epochLength: this.epochLength,
+    return {min: y.min, max: y.max, log: this.log, clipped: this.clipped, spike: this.spike, epochLength: this.epochLength,
             series: this.plot ? this.plot.series.length - 1 : 0};
   }
 
@@ -129,16 +151,18 @@ export class LossChart {
         if (e % every === 0) ctx.fillText(`epoch ${e}`, x + 3 * dpr, top + 10 * dpr);
       }
     }
-    if (this.clipped !== null) {
+    if (this.clipped !== null || this.spike !== null) {
       ctx.fillStyle = '#b33';
-      ctx.fillText(`axis stops at ${this.clipped.toPrecision(3)}: larger values not shown`, left + width - 260 * dpr, top + 22 * dpr);
+      const note = this.clipped !== null ? `diverged from minibatch ${this.clipped}: the axis fits the values before it`
+        : `values up to ${this.spike.toPrecision(3)} are above the axis`;
+      ctx.fillText(note, left + width - ctx.measureText(note).width - 8 * dpr, top + 22 * dpr);
     }
     ctx.restore();
   }
 
   draw() {
     const d = this.data();
-    this.range = this.yRange(d.slice(1));
+    this.range = this.yRange(d[0], d.slice(1));
     const shape = JSON.stringify([this.log, [...this.series.values()].map((s) => [s.name, s.color, s.dashed])]);
     if (!this.plot || shape !== this.shape) { this.shape = shape; this.build(); return; }
     this.plot.setData(d);
